@@ -1,0 +1,287 @@
+// The settings table: each section lists its keys once, with how to read and validate them.
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "account_lookup.hpp"
+#include "rosterd/config.hpp"
+#include "rosterd/schedule.hpp"
+#include "rosterd/time_format.hpp"
+#include "yaml_reader.hpp"
+
+namespace rosterd {
+namespace {
+
+using config_detail::child_path;
+using config_detail::index_path;
+using config_detail::YamlReader;
+
+const std::set<std::string> kWebhookFormats = {"slack", "teams", "google-chat", "discord", "json"};
+const std::set<std::string> kEvents = {
+    "api_key_expiring", "api_key_expired",      "api_key_rejected", "sync_failed", "sync_succeeded",
+    "run_succeeded",    "run_partially_failed", "run_failed",       "test"};
+const std::set<std::string> kLogLevels = {"trace", "debug",    "info", "warn",
+                                          "error", "critical", "off"};
+
+std::string joined(const std::set<std::string>& values) {
+    std::string text;
+    for (const auto& v : values)
+        text += (text.empty() ? "" : ", ") + v;
+    return text;
+}
+
+std::string one_of(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                   const std::set<std::string>& allowed) {
+    auto value = r.non_empty_string(node, path);
+    if (!allowed.count(value))
+        r.fail(node, path, "'" + value + "' is not one of: " + joined(allowed));
+    return value;
+}
+
+void read_atlassian(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                    Config::Atlassian& out) {
+    r.read_mapping(
+        node, path,
+        {{"org_id", [&](auto& v, auto& p) { out.org_id = r.non_empty_string(v, p); }},
+         {"api_base",
+          [&](auto& v, auto& p) {
+              auto base = r.non_empty_string(v, p);
+              if (base.rfind("https://", 0) != 0 && base.rfind("http://", 0) != 0)
+                  r.fail(v, p, "expected an http:// or https:// URL");
+              while (!base.empty() && base.back() == '/')
+                  base.pop_back();
+              out.api_base = base;
+          }},
+         {"api_key_file", [&](auto& v, auto& p) { out.api_key_file = r.non_empty_string(v, p); }},
+         {"api_key_expires", [&](auto& v, auto& p) {
+              auto text = r.non_empty_string(v, p);
+              auto days = parse_date_days(text);
+              if (!days)
+                  r.fail(v, p, "expected a date YYYY-MM-DD, got '" + text + "'");
+              out.api_key_expires_days = *days;
+          }}});
+}
+
+void read_http(const YamlReader& r, const YAML::Node& node, const std::string& path,
+               Config::Http& out) {
+    r.read_mapping(
+        node, path,
+        {{"max_in_flight", [&](auto& v, auto& p) { out.max_in_flight = r.integer(v, p, 1, 64); }},
+         {"connect_timeout_s",
+          [&](auto& v, auto& p) { out.connect_timeout_s = r.integer(v, p, 1, 300); }},
+         {"request_timeout_s",
+          [&](auto& v, auto& p) { out.request_timeout_s = r.integer(v, p, 1, 3600); }},
+         {"ca_file", [&](auto& v, auto& p) { out.ca_file = r.non_empty_string(v, p); }},
+         {"proxy", [&](auto& v, auto& p) { out.proxy = r.non_empty_string(v, p); }}});
+}
+
+void read_grant(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                AccessGrant& out) {
+    r.read_mapping(
+        node, path,
+        {{"users",
+          [&](auto& v, auto& p) {
+              out.users = r.string_list(v, p);
+              for (std::size_t i = 0; i < out.users.size(); ++i) {
+                  auto uid = config_detail::lookup_uid(out.users[i]);
+                  if (!uid)
+                      r.fail(v[i], index_path(p, i), "unknown user '" + out.users[i] + "'");
+                  out.uids.push_back(*uid);
+              }
+          }},
+         {"groups", [&](auto& v, auto& p) {
+              out.groups = r.string_list(v, p);
+              for (std::size_t i = 0; i < out.groups.size(); ++i) {
+                  auto gid = config_detail::lookup_gid(out.groups[i]);
+                  if (!gid)
+                      r.fail(v[i], index_path(p, i), "unknown group '" + out.groups[i] + "'");
+                  out.gids.push_back(*gid);
+              }
+          }}});
+}
+
+void read_control(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  Config::Control& out) {
+    r.read_mapping(
+        node, path,
+        {{"socket",
+          [&](auto& v, auto& p) {
+              out.socket = r.non_empty_string(v, p);
+              // sockaddr_un.sun_path holds 108 bytes including the terminator.
+              if (out.socket.size() > 107)
+                  r.fail(v, p, "socket path longer than 107 bytes");
+          }},
+         {"access", [&](auto& v, auto& p) {
+              r.read_mapping(
+                  v, p,
+                  {{"admin", [&](auto& g, auto& gp) { read_grant(r, g, gp, out.access.admin); }},
+                   {"operator",
+                    [&](auto& g, auto& gp) { read_grant(r, g, gp, out.access.operator_); }},
+                   {"viewer",
+                    [&](auto& g, auto& gp) { read_grant(r, g, gp, out.access.viewer); }}});
+          }}});
+}
+
+void read_sync(const YamlReader& r, const YAML::Node& node, const std::string& path,
+               Config::Sync& out) {
+    r.read_mapping(
+        node, path,
+        {{"daily_at",
+          [&](auto& v, auto& p) {
+              auto text = r.non_empty_string(v, p);
+              auto time = parse_time_of_day(text);
+              if (!time)
+                  r.fail(v, p, "expected a time of day HH:MM (00:00-23:59), got '" + text + "'");
+              out.daily_hour = time->hour;
+              out.daily_minute = time->minute;
+          }},
+         {"timezone",
+          [&](auto& v, auto& p) {
+              auto name = r.non_empty_string(v, p);
+              std::string error;
+              if (!find_time_zone(name, &error))
+                  r.fail(v, p,
+                         "unknown time zone '" + name +
+                             "' (expected an IANA name such as Europe/Berlin)");
+              out.timezone = name;
+          }},
+         {"activity_source",
+          [&](auto& v, auto& p) {
+              out.activity_source = one_of(r, v, p, {"product-access", "last-active-dates"});
+          }},
+         {"partitions", [&](auto& v, auto& p) { out.partitions = r.integer(v, p, 1, 16); }}});
+}
+
+void read_inactivity(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                     Config::Inactivity& out) {
+    r.read_mapping(node, path,
+                   {{"days", [&](auto& v, auto& p) { out.days = r.integer(v, p, 1, 3650); }},
+                    {"per_product", [&](auto& v, auto& p) {
+                         if (!v.IsMap())
+                             r.fail(v, p, "expected a mapping of product key to days");
+                         for (const auto& entry : v) {
+                             auto product = r.non_empty_string(entry.first, p);
+                             if (out.per_product.count(product))
+                                 r.fail(entry.first, child_path(p, product), "duplicate key");
+                             out.per_product[product] =
+                                 r.integer(entry.second, child_path(p, product), 1, 3650);
+                         }
+                     }}});
+}
+
+WebhookConfig read_webhook(const YamlReader& r, const YAML::Node& node, const std::string& path) {
+    WebhookConfig hook;
+    bool has_format = false;
+    r.read_mapping(
+        node, path,
+        {{"name", [&](auto& v, auto& p) { hook.name = r.non_empty_string(v, p); }},
+         {"url",
+          [&](auto& v, auto& p) {
+              hook.url = r.non_empty_string(v, p);
+              if (hook.url.rfind("https://", 0) != 0 && hook.url.rfind("http://", 0) != 0)
+                  r.fail(v, p, "expected an http:// or https:// URL");  // never echo the URL
+          }},
+         {"url_file", [&](auto& v, auto& p) { hook.url_file = r.non_empty_string(v, p); }},
+         {"format",
+          [&](auto& v, auto& p) {
+              hook.format = one_of(r, v, p, kWebhookFormats);
+              has_format = true;
+          }},
+         {"events",
+          [&](auto& v, auto& p) {
+              hook.events = r.string_list(v, p);
+              for (std::size_t i = 0; i < hook.events.size(); ++i)
+                  if (!kEvents.count(hook.events[i]))
+                      r.fail(v[i], index_path(p, i),
+                             "unknown event '" + hook.events[i] +
+                                 "' (expected one of: " + joined(kEvents) + ")");
+          }},
+         {"secret", [&](auto& v, auto& p) { hook.secret = r.non_empty_string(v, p); }},
+         {"timeout_s", [&](auto& v, auto& p) {
+              hook.timeout = std::chrono::seconds(r.integer(v, p, 1, 300));
+          }}});
+    if (!node.IsMap())
+        r.fail(node, path, "expected a mapping with name, url, format");
+    if (hook.name.empty())
+        r.fail(node, path, "missing required key 'name'");
+    if (hook.url.empty() == hook.url_file.empty())
+        r.fail(node, path, "exactly one of 'url' or 'url_file' is required");
+    if (!has_format)
+        r.fail(node, path, "missing required key 'format'");
+    return hook;
+}
+
+void read_notifications(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                        Config::Notifications& out) {
+    r.read_mapping(node, path,
+                   {{"webhooks",
+                     [&](auto& v, auto& p) {
+                         r.expect_sequence(v, p);
+                         std::set<std::string> names;
+                         for (std::size_t i = 0; i < v.size(); ++i) {
+                             auto hook = read_webhook(r, v[i], index_path(p, i));
+                             if (!names.insert(hook.name).second)
+                                 r.fail(v[i]["name"], child_path(index_path(p, i), "name"),
+                                        "duplicate webhook name '" + hook.name + "'");
+                             out.webhooks.push_back(std::move(hook));
+                         }
+                     }},
+                    {"api_key_reminder_days", [&](auto& v, auto& p) {
+                         out.api_key_reminder_days = r.integer_list(v, p, 0, 366);
+                         if (out.api_key_reminder_days.empty())
+                             r.fail(v, p, "must list at least one day");
+                     }}});
+}
+
+void read_logging(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  Config::Logging& out) {
+    r.read_mapping(node, path,
+                   {{"level", [&](auto& v, auto& p) { out.level = one_of(r, v, p, kLogLevels); }}});
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text, const std::string& source_name) {
+    YamlReader reader(source_name);
+    YAML::Node root;
+    try {
+        root = YAML::Load(yaml_text);
+    } catch (const YAML::Exception& e) {
+        reader.fail(e.mark, "", "invalid YAML: " + e.msg);
+    }
+    Config config;
+    config.source_path = source_name;
+    if (!root.IsNull() && !root.IsMap())
+        reader.fail(root, "", "the top level must be a mapping of sections");
+    reader.read_mapping(
+        root, "",
+        {{"atlassian", [&](auto& v, auto& p) { read_atlassian(reader, v, p, config.atlassian); }},
+         {"http", [&](auto& v, auto& p) { read_http(reader, v, p, config.http); }},
+         {"storage",
+          [&](auto& v, auto& p) {
+              reader.read_mapping(v, p, {{"path", [&](auto& pv, auto& pp) {
+                                              config.storage.path = reader.non_empty_string(pv, pp);
+                                          }}});
+          }},
+         {"control", [&](auto& v, auto& p) { read_control(reader, v, p, config.control); }},
+         {"sync", [&](auto& v, auto& p) { read_sync(reader, v, p, config.sync); }},
+         {"inactivity",
+          [&](auto& v, auto& p) { read_inactivity(reader, v, p, config.inactivity); }},
+         {"notifications",
+          [&](auto& v, auto& p) { read_notifications(reader, v, p, config.notifications); }},
+         {"logging", [&](auto& v, auto& p) { read_logging(reader, v, p, config.logging); }}});
+    return config;
+}
+
+Config load_config_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw ConfigError(path, 0, 0, "", "cannot open the configuration file");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_config(text.str(), path);
+}
+
+}  // namespace rosterd

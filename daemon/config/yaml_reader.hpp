@@ -1,0 +1,52 @@
+#pragma once
+// Typed, position-aware reading of YAML nodes: every error carries file, line, column and the
+// dotted key path, and every mapping is checked against the keys its section declares.
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rosterd/config.hpp"
+
+namespace rosterd::config_detail {
+
+class YamlReader {
+  public:
+    explicit YamlReader(std::string source) : source_(std::move(source)) {}
+
+    [[noreturn]] void fail(const YAML::Node& at, const std::string& path,
+                           const std::string& message) const;
+    [[noreturn]] void fail(const YAML::Mark& at, const std::string& path,
+                           const std::string& message) const;
+
+    // One handler per declared key of a mapping; unknown and duplicate keys are errors.
+    using KeyHandler = std::function<void(const YAML::Node& value, const std::string& path)>;
+    struct Key {
+        std::string_view name;
+        KeyHandler handle;
+    };
+    void read_mapping(const YAML::Node& node, const std::string& path,
+                      const std::vector<Key>& keys) const;
+
+    std::string string(const YAML::Node& node, const std::string& path) const;
+    std::string non_empty_string(const YAML::Node& node, const std::string& path) const;
+    int integer(const YAML::Node& node, const std::string& path, int min, int max) const;
+    bool boolean(const YAML::Node& node, const std::string& path) const;
+    std::vector<std::string> string_list(const YAML::Node& node, const std::string& path) const;
+    std::vector<int> integer_list(const YAML::Node& node, const std::string& path, int min,
+                                  int max) const;
+    void expect_sequence(const YAML::Node& node, const std::string& path) const;
+
+    const std::string& source() const { return source_; }
+
+  private:
+    std::string scalar(const YAML::Node& node, const std::string& path, const char* expected) const;
+    std::string source_;
+};
+
+std::string child_path(const std::string& parent, std::string_view key);
+std::string index_path(const std::string& parent, std::size_t index);
+
+}  // namespace rosterd::config_detail

@@ -1,0 +1,171 @@
+// Ordered schema migrations. Each entry moves the schema from version N to N+1; all pending ones
+// run in one transaction at start-up, so a crash mid-migration leaves the old schema intact.
+#include <string_view>
+#include <vector>
+
+#include "rosterd/store.hpp"
+
+namespace rosterd::store {
+namespace {
+
+// Snapshot tables carry a snapshot_id: a sync writes a whole new generation beside the current
+// one and publishes it by switching meta.current_snapshot in one tiny transaction, so readers
+// never see a partial sync and a failed sync leaves nothing behind but a generation to delete.
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE sync_runs (
+    id          INTEGER PRIMARY KEY,
+    trigger     TEXT NOT NULL,
+    started_at  INTEGER NOT NULL,
+    finished_at INTEGER,
+    outcome     TEXT NOT NULL,
+    error       TEXT,
+    requests    INTEGER NOT NULL DEFAULT 0,
+    retries     INTEGER NOT NULL DEFAULT 0,
+    users       INTEGER,
+    groups      INTEGER,
+    snapshot_id INTEGER
+);
+
+CREATE TABLE snapshots (
+    id           INTEGER PRIMARY KEY,
+    sync_run_id  INTEGER REFERENCES sync_runs(id),
+    state        TEXT NOT NULL CHECK (state IN ('building', 'complete', 'retired')),
+    org_id       TEXT,
+    org_name     TEXT,
+    taken_at     INTEGER NOT NULL,
+    completed_at INTEGER
+);
+
+CREATE TABLE sites (
+    snapshot_id INTEGER NOT NULL,
+    cloud_id    TEXT NOT NULL,
+    host        TEXT NOT NULL,
+    url         TEXT,
+    PRIMARY KEY (snapshot_id, cloud_id)
+);
+
+CREATE TABLE products (
+    snapshot_id  INTEGER NOT NULL,
+    resource_id  TEXT NOT NULL,
+    cloud_id     TEXT,
+    site_host    TEXT,
+    product_key  TEXT NOT NULL,
+    product_type TEXT,
+    name         TEXT,
+    status       TEXT,
+    capacity     INTEGER,
+    PRIMARY KEY (snapshot_id, resource_id)
+);
+
+CREATE TABLE directories (
+    snapshot_id  INTEGER NOT NULL,
+    directory_id TEXT NOT NULL,
+    name         TEXT,
+    PRIMARY KEY (snapshot_id, directory_id)
+);
+
+CREATE TABLE groups (
+    snapshot_id     INTEGER NOT NULL,
+    group_id        TEXT NOT NULL,
+    name            TEXT NOT NULL,
+    description     TEXT,
+    directory_id    TEXT,
+    external_synced INTEGER NOT NULL DEFAULT 0,
+    managed_by      TEXT,
+    PRIMARY KEY (snapshot_id, group_id)
+);
+
+CREATE TABLE group_roles (
+    snapshot_id INTEGER NOT NULL,
+    group_id    TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, group_id, resource_id, role)
+);
+
+CREATE TABLE users (
+    snapshot_id       INTEGER NOT NULL,
+    account_id        TEXT NOT NULL,
+    name              TEXT,
+    nickname          TEXT,
+    email             TEXT,
+    email_domain      TEXT,
+    account_type      TEXT,
+    account_status    TEXT,
+    membership_status TEXT,
+    status            TEXT NOT NULL,
+    claim_status      TEXT,
+    management_source TEXT,
+    directory_id      TEXT,
+    added_to_org      INTEGER,
+    platform_roles    TEXT NOT NULL DEFAULT '',
+    is_org_admin      INTEGER NOT NULL DEFAULT 0,
+    is_site_admin     INTEGER NOT NULL DEFAULT 0,
+    is_app            INTEGER NOT NULL DEFAULT 0,
+    last_active       INTEGER,
+    PRIMARY KEY (snapshot_id, account_id)
+);
+CREATE INDEX users_by_email ON users (snapshot_id, email);
+
+CREATE TABLE user_groups (
+    snapshot_id INTEGER NOT NULL,
+    account_id  TEXT NOT NULL,
+    group_id    TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, account_id, group_id)
+);
+CREATE INDEX user_groups_by_group ON user_groups (snapshot_id, group_id);
+
+CREATE TABLE user_access (
+    snapshot_id INTEGER NOT NULL,
+    account_id  TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    billable    INTEGER NOT NULL,
+    via         TEXT NOT NULL DEFAULT 'unknown',
+    last_active INTEGER,
+    PRIMARY KEY (snapshot_id, account_id, resource_id)
+);
+CREATE INDEX user_access_by_resource ON user_access (snapshot_id, resource_id, billable);
+)sql";
+
+const std::vector<std::string_view>& migrations() {
+    static const std::vector<std::string_view> list = {kVersion1};
+    return list;
+}
+
+int user_version(Database& db) {
+    auto statement = db.prepare("PRAGMA user_version");
+    statement.step();
+    return static_cast<int>(statement.int64(0));
+}
+
+}  // namespace
+
+int current_schema_version() {
+    return static_cast<int>(migrations().size());
+}
+
+int migrate(Database& db) {
+    int found = user_version(db);
+    int target = current_schema_version();
+    if (found > target)
+        throw StoreError("the database " + db.path() + " has schema version " +
+                         std::to_string(found) + ", newer than this rosterd understands (" +
+                         std::to_string(target) +
+                         "); upgrade rosterd or restore a backup made by this version");
+    if (found == target)
+        return found;
+    Transaction transaction(db);
+    for (int version = found; version < target; ++version)
+        db.exec(migrations()[version]);
+    db.exec("PRAGMA user_version = " + std::to_string(target));
+    transaction.commit();
+    return found;
+}
+
+}  // namespace rosterd::store

@@ -1,0 +1,117 @@
+#pragma once
+// The validated configuration. One YAML file; every key is declared once in daemon/config/ (the
+// settings table), from which parsing, validation and the unknown-key check follow.
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rosterd {
+
+inline constexpr const char* kDefaultConfigPath = "/etc/rosterd/rosterd.yaml";
+
+// Who may use the control socket at which level. Names are resolved to ids when the file loads.
+struct AccessGrant {
+    std::vector<std::string> users;   // user names or numeric uids, as written
+    std::vector<std::string> groups;  // group names or numeric gids, as written
+    std::vector<std::uint32_t> uids;  // resolved
+    std::vector<std::uint32_t> gids;  // resolved
+};
+
+struct AccessConfig {
+    AccessGrant admin;
+    AccessGrant operator_;
+    AccessGrant viewer;
+};
+
+struct WebhookConfig {
+    std::string name;
+    std::string url;                  // secret: never logged
+    std::string url_file;             // alternative to url
+    std::string format;               // slack | teams | google-chat | discord | json
+    std::vector<std::string> events;  // empty = every event except those off by default
+    std::string secret;               // json format: HMAC-SHA256 key; secret
+    std::chrono::milliseconds timeout{10000};
+};
+
+struct Config {
+    std::string source_path;  // the file this came from
+
+    struct Atlassian {
+        std::string org_id;
+        std::string api_base = "https://api.atlassian.com";
+        std::string api_key_file;
+        std::optional<std::int64_t> api_key_expires_days;  // days since epoch (YYYY-MM-DD in YAML)
+    } atlassian;
+
+    struct Http {
+        int max_in_flight = 8;
+        int connect_timeout_s = 10;
+        int request_timeout_s = 60;
+        std::string ca_file;
+        std::string proxy;  // empty: curl's standard proxy environment variables
+    } http;
+
+    struct Storage {
+        std::string path = "/var/lib/rosterd/rosterd.db";
+    } storage;
+
+    struct Control {
+        std::string socket = "/run/rosterd/control.sock";
+        AccessConfig access;
+    } control;
+
+    struct Sync {
+        int daily_hour = 5;
+        int daily_minute = 0;
+        std::string timezone;                            // IANA name; empty = the system zone
+        std::string activity_source = "product-access";  // or "last-active-dates" (slow, opt-in)
+        int partitions = 4;                              // parallel cursor chains for users/search
+    } sync;
+
+    struct Inactivity {
+        int days = 30;
+        std::map<std::string, int> per_product;  // product key -> days
+    } inactivity;
+
+    struct Notifications {
+        std::vector<WebhookConfig> webhooks;
+        std::vector<int> api_key_reminder_days{7};
+    } notifications;
+
+    struct Logging {
+        std::string level = "info";  // trace|debug|info|warn|error|critical|off
+    } logging;
+
+    // Directory for state next to the database (stored key, etc.).
+    std::string state_directory() const;
+};
+
+// Raised for any invalid configuration; what() is "FILE:LINE:COL: key.path: message".
+class ConfigError : public std::runtime_error {
+  public:
+    ConfigError(std::string file, int line, int column, std::string key_path, std::string message);
+    const std::string& file() const { return file_; }
+    int line() const { return line_; }
+    int column() const { return column_; }
+    const std::string& key_path() const { return key_path_; }
+    const std::string& detail() const { return detail_; }
+
+  private:
+    std::string file_;
+    int line_;
+    int column_;
+    std::string key_path_;
+    std::string detail_;
+};
+
+// Loads and validates a configuration file. Throws ConfigError.
+Config load_config_file(const std::string& path);
+
+// Parses YAML text; `source_name` is used in error messages. Throws ConfigError.
+Config parse_config(const std::string& yaml_text, const std::string& source_name);
+
+}  // namespace rosterd

@@ -1,0 +1,228 @@
+#include <catch2/catch.hpp>
+
+#include "rosterd/config.hpp"
+#include "temp_dir.hpp"
+
+using namespace rosterd;
+
+namespace {
+
+// Returns the error a YAML text produces, or fails the test when it loads.
+ConfigError error_of(const std::string& yaml) {
+    try {
+        parse_config(yaml, "test.yaml");
+    } catch (const ConfigError& e) {
+        return e;
+    }
+    FAIL("expected a ConfigError for:\n" << yaml);
+    throw;  // unreachable
+}
+
+}  // namespace
+
+TEST_CASE("a full configuration loads with every key", "[config]") {
+    auto config = parse_config(R"(
+atlassian:
+  org_id: 3f9c1b2e-5d4a-4c1e-9b7a-2a6d8e0f1c35
+  api_base: http://127.0.0.1:8080/
+  api_key_file: /etc/rosterd/api-key
+  api_key_expires: 2027-03-01
+http:
+  max_in_flight: 12
+  connect_timeout_s: 5
+  request_timeout_s: 30
+  ca_file: /etc/ssl/certs/ca-certificates.crt
+  proxy: http://proxy.example:3128
+storage:
+  path: /var/lib/rosterd/state.db
+control:
+  socket: /run/rosterd/ctl.sock
+  access:
+    admin: { users: [root], groups: ["0"] }
+    operator: { users: ["1234"] }
+    viewer: { groups: [root] }
+sync:
+  daily_at: "04:30"
+  timezone: Europe/Berlin
+  activity_source: last-active-dates
+  partitions: 6
+inactivity:
+  days: 90
+  per_product: { confluence: 60, jira-software: 45 }
+notifications:
+  api_key_reminder_days: [30, 7, 1]
+  webhooks:
+    - name: ops-slack
+      url: https://hooks.slack.example/services/T/B/X
+      format: slack
+      events: [api_key_expiring, sync_failed]
+    - name: audit
+      url_file: /etc/rosterd/audit-url
+      format: json
+      secret: s3cret
+      timeout_s: 5
+logging:
+  level: debug
+)",
+                               "full.yaml");
+    CHECK(config.atlassian.org_id == "3f9c1b2e-5d4a-4c1e-9b7a-2a6d8e0f1c35");
+    CHECK(config.atlassian.api_base == "http://127.0.0.1:8080");
+    CHECK(config.atlassian.api_key_expires_days == 20878);  // 2027-03-01
+    CHECK(config.http.max_in_flight == 12);
+    CHECK(config.http.proxy == "http://proxy.example:3128");
+    CHECK(config.storage.path == "/var/lib/rosterd/state.db");
+    CHECK(config.state_directory() == "/var/lib/rosterd");
+    CHECK(config.control.socket == "/run/rosterd/ctl.sock");
+    CHECK(config.control.access.admin.uids == std::vector<std::uint32_t>{0});
+    CHECK(config.control.access.admin.gids == std::vector<std::uint32_t>{0});
+    CHECK(config.control.access.operator_.uids == std::vector<std::uint32_t>{1234});
+    CHECK(config.control.access.viewer.gids == std::vector<std::uint32_t>{0});
+    CHECK(config.sync.daily_hour == 4);
+    CHECK(config.sync.daily_minute == 30);
+    CHECK(config.sync.timezone == "Europe/Berlin");
+    CHECK(config.sync.activity_source == "last-active-dates");
+    CHECK(config.sync.partitions == 6);
+    CHECK(config.inactivity.days == 90);
+    CHECK(config.inactivity.per_product.at("confluence") == 60);
+    CHECK(config.notifications.api_key_reminder_days == std::vector<int>{30, 7, 1});
+    REQUIRE(config.notifications.webhooks.size() == 2);
+    CHECK(config.notifications.webhooks[0].events.size() == 2);
+    CHECK(config.notifications.webhooks[1].url_file == "/etc/rosterd/audit-url");
+    CHECK(config.notifications.webhooks[1].timeout == std::chrono::seconds(5));
+    CHECK(config.logging.level == "debug");
+}
+
+TEST_CASE("an empty file gives the documented defaults", "[config]") {
+    auto config = parse_config("", "empty.yaml");
+    CHECK(config.atlassian.api_base == "https://api.atlassian.com");
+    CHECK(config.storage.path == "/var/lib/rosterd/rosterd.db");
+    CHECK(config.control.socket == "/run/rosterd/control.sock");
+    CHECK(config.sync.daily_hour == 5);
+    CHECK(config.sync.daily_minute == 0);
+    CHECK(config.sync.timezone.empty());
+    CHECK(config.inactivity.days == 30);
+    CHECK(config.notifications.api_key_reminder_days == std::vector<int>{7});
+}
+
+TEST_CASE("errors name the file, line, column and key path", "[config]") {
+    SECTION("unknown top-level key, with a suggestion") {
+        auto e = error_of("atlassian:\n  org_id: x\nsynk:\n  daily_at: \"05:00\"\n");
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 1);
+        CHECK(e.key_path() == "synk");
+        CHECK(std::string(e.what()) ==
+              "test.yaml:3:1: synk: unknown key 'synk' (did you mean 'sync'?)");
+    }
+    SECTION("unknown nested key lists the valid ones when nothing is close") {
+        auto e = error_of("sync:\n  frequency: daily\n");
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 3);
+        CHECK(e.key_path() == "sync.frequency");
+        CHECK_THAT(e.what(), Catch::Contains("expected one of: daily_at, timezone"));
+    }
+    SECTION("wrong type") {
+        auto e = error_of("inactivity:\n  days: thirty\n");
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 9);
+        CHECK(e.key_path() == "inactivity.days");
+        CHECK(e.detail() == "expected an integer, got 'thirty'");
+    }
+    SECTION("a mapping where a scalar belongs") {
+        auto e = error_of("storage:\n  path: {a: 1}\n");
+        CHECK(e.key_path() == "storage.path");
+        CHECK(e.detail() == "expected a non-empty string, got a mapping");
+    }
+    SECTION("out of range") {
+        auto e = error_of("inactivity:\n  days: 0\n");
+        CHECK(e.detail() == "must be between 1 and 3650, got 0");
+    }
+    SECTION("bad time zone") {
+        auto e = error_of("sync:\n  timezone: Europe/Atlantis\n");
+        CHECK(e.line() == 2);
+        CHECK(e.key_path() == "sync.timezone");
+        CHECK_THAT(e.detail(), Catch::StartsWith("unknown time zone 'Europe/Atlantis'"));
+    }
+    SECTION("bad times of day") {
+        for (auto bad : {"25:00", "7:05", "12:60", "noon"}) {
+            auto e = error_of(std::string("sync:\n  daily_at: \"") + bad + "\"\n");
+            CHECK(e.key_path() == "sync.daily_at");
+            CHECK_THAT(e.detail(), Catch::StartsWith("expected a time of day HH:MM"));
+        }
+    }
+    SECTION("bad date") {
+        auto e = error_of("atlassian:\n  api_key_expires: 2027-02-30\n");
+        CHECK(e.key_path() == "atlassian.api_key_expires");
+        CHECK(e.detail() == "expected a date YYYY-MM-DD, got '2027-02-30'");
+    }
+    SECTION("empty names") {
+        auto e = error_of(
+            "notifications:\n  webhooks:\n    - name: \"\"\n      url: https://x\n      format: "
+            "json\n");
+        CHECK(e.line() == 3);
+        CHECK(e.key_path() == "notifications.webhooks[0].name");
+        CHECK(e.detail() == "must not be empty");
+    }
+    SECTION("duplicate webhook names") {
+        auto e = error_of(R"(notifications:
+  webhooks:
+    - {name: a, url: "https://x", format: json}
+    - {name: a, url: "https://y", format: slack}
+)");
+        CHECK(e.line() == 4);
+        CHECK(e.key_path() == "notifications.webhooks[1].name");
+        CHECK(e.detail() == "duplicate webhook name 'a'");
+    }
+    SECTION("webhook format and events are checked") {
+        auto e = error_of("notifications:\n  webhooks:\n    - {name: a, url: \"https://x\", "
+                          "format: irc}\n");
+        CHECK(e.key_path() == "notifications.webhooks[0].format");
+        CHECK_THAT(e.detail(), Catch::StartsWith("'irc' is not one of:"));
+        auto e2 = error_of("notifications:\n  webhooks:\n    - {name: a, url: \"https://x\", "
+                           "format: json, events: [lunch]}\n");
+        CHECK(e2.key_path() == "notifications.webhooks[0].events[0]");
+    }
+    SECTION("a webhook needs exactly one of url and url_file; the URL is never echoed") {
+        auto e = error_of("notifications:\n  webhooks:\n    - {name: a, format: json}\n");
+        CHECK(e.detail() == "exactly one of 'url' or 'url_file' is required");
+        auto e2 = error_of("notifications:\n  webhooks:\n    - {name: a, url: "
+                           "\"ftp://token-abc\", format: json}\n");
+        CHECK(std::string(e2.what()).find("token-abc") == std::string::npos);
+    }
+    SECTION("duplicate keys") {
+        auto e = error_of("sync:\n  daily_at: \"01:00\"\n  daily_at: \"02:00\"\n");
+        CHECK(e.line() == 3);
+        CHECK(e.detail() == "duplicate key");
+    }
+    SECTION("unknown access user") {
+        auto e = error_of("control:\n  access:\n    admin:\n      users: [no-such-user-xyz]\n");
+        CHECK(e.key_path() == "control.access.admin.users[0]");
+        CHECK(e.detail() == "unknown user 'no-such-user-xyz'");
+    }
+    SECTION("malformed YAML") {
+        auto e = error_of("sync:\n  daily_at: [\n");
+        CHECK(e.line() >= 2);
+        CHECK_THAT(e.detail(), Catch::StartsWith("invalid YAML"));
+    }
+    SECTION("top level not a mapping") {
+        auto e = error_of("- a\n- b\n");
+        CHECK(e.detail() == "the top level must be a mapping of sections");
+    }
+}
+
+TEST_CASE("config files load from disk and missing files are reported", "[config]") {
+    test::TempDir dir;
+    auto path = dir.write("rosterd.yaml", "inactivity:\n  days: 14\n");
+    CHECK(load_config_file(path.string()).inactivity.days == 14);
+    CHECK(load_config_file(path.string()).source_path == path.string());
+    try {
+        load_config_file((dir / "missing.yaml").string());
+        FAIL("missing file loaded");
+    } catch (const ConfigError& e) {
+        CHECK(e.detail() == "cannot open the configuration file");
+    }
+}
+
+TEST_CASE("the example configuration is valid", "[config]") {
+    auto config = load_config_file(ROSTERD_SOURCE_DIR "/config/rosterd.example.yaml");
+    CHECK_FALSE(config.atlassian.org_id.empty());
+}

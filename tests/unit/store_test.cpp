@@ -1,0 +1,117 @@
+#include <catch2/catch.hpp>
+
+#include <asio.hpp>
+
+#include "rosterd/db_executor.hpp"
+#include "rosterd/store.hpp"
+#include "temp_dir.hpp"
+
+using namespace rosterd::store;
+
+namespace {
+int user_version(Database& db) {
+    auto s = db.prepare("PRAGMA user_version");
+    s.step();
+    return static_cast<int>(s.int64(0));
+}
+}  // namespace
+
+TEST_CASE("migrations create the schema on an empty database", "[store]") {
+    rosterd::test::TempDir dir;
+    auto db = Database::open((dir / "a.db").string());
+    CHECK(migrate(*db) == 0);
+    CHECK(user_version(*db) == current_schema_version());
+    auto journal = db->prepare("PRAGMA journal_mode");
+    journal.step();
+    CHECK(journal.text(0) == "wal");
+    // Every table the snapshot needs exists.
+    for (auto table : {"meta", "sync_runs", "snapshots", "sites", "products", "directories",
+                       "groups", "group_roles", "users", "user_groups", "user_access"}) {
+        auto s = db->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?");
+        s.bind(1, table);
+        s.step();
+        CHECK(s.int64(0) == 1);
+    }
+    // Running again is a no-op.
+    CHECK(migrate(*db) == current_schema_version());
+}
+
+TEST_CASE("an older database is migrated and keeps its data", "[store]") {
+    rosterd::test::TempDir dir;
+    auto path = (dir / "old.db").string();
+    {
+        auto db = Database::open(path);
+        migrate(*db);
+        db->exec("INSERT INTO meta(key, value) VALUES ('marker', 'kept')");
+        // Pretend this file came from version 1 of the schema.
+        db->exec("PRAGMA user_version = 1");
+    }
+    auto db = Database::open(path);
+    CHECK(migrate(*db) == 1);
+    CHECK(user_version(*db) == current_schema_version());
+    auto s = db->prepare("SELECT value FROM meta WHERE key='marker'");
+    REQUIRE(s.step());
+    CHECK(s.text(0) == "kept");
+}
+
+TEST_CASE("a database from a newer rosterd is refused", "[store]") {
+    rosterd::test::TempDir dir;
+    auto db = Database::open((dir / "new.db").string());
+    db->exec("PRAGMA user_version = 999");
+    CHECK_THROWS_WITH(migrate(*db), Catch::Contains("schema version 999, newer than this rosterd"));
+    CHECK(user_version(*db) == 999);
+}
+
+TEST_CASE("a failed transaction rolls back", "[store]") {
+    rosterd::test::TempDir dir;
+    auto db = Database::open((dir / "t.db").string());
+    migrate(*db);
+    try {
+        Transaction t(*db);
+        db->exec("INSERT INTO meta(key, value) VALUES ('a', '1')");
+        db->exec("INSERT INTO meta(key, value) VALUES ('a', '2')");  // primary key violation
+        t.commit();
+    } catch (const StoreError&) {
+    }
+    auto s = db->prepare("SELECT count(*) FROM meta");
+    s.step();
+    CHECK(s.int64(0) == 0);
+}
+
+TEST_CASE("the executor runs work off the loop thread and reports errors", "[store]") {
+    rosterd::test::TempDir dir;
+    auto path = (dir / "e.db").string();
+    {
+        auto db = Database::open(path);
+        migrate(*db);
+    }
+    asio::io_context loop;
+    DbExecutor executor(loop, path, 2);
+    auto loop_thread = std::this_thread::get_id();
+    std::thread::id worker_thread;
+    std::optional<std::int64_t> count;
+    std::string error;
+    executor.write(
+        [&](Database& db) {
+            worker_thread = std::this_thread::get_id();
+            db.exec("INSERT INTO meta(key, value) VALUES ('k', 'v')");
+            return true;
+        },
+        [&](DbResult<bool> r) {
+            REQUIRE(r.ok());
+            executor.read(
+                [](Database& db) {
+                    auto s = db.prepare("SELECT count(*) FROM meta");
+                    s.step();
+                    return s.int64(0);
+                },
+                [&](DbResult<std::int64_t> r2) { count = r2.value; });
+        });
+    executor.write([](Database& db) { return db.prepare("SELECT * FROM no_such_table").step(); },
+                   [&](DbResult<bool> r) { error = r.error; });
+    loop.run();
+    executor.stop();
+    CHECK(worker_thread != loop_thread);
+    CHECK(count == 1);
+    CHECK_THAT(error, Catch::Contains("no such table"));
+}
