@@ -1,1 +1,69 @@
-int main() { return 0; }
+// rosterd: the daemon's entry point. Parses the command line, validates the configuration and
+// hands over to Daemon, which serves until SIGTERM.
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "rosterd/config.hpp"
+#include "rosterd/daemon.hpp"
+#include "rosterd/logging.hpp"
+#include "rosterd/version.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"rosterd - keeps an Atlassian Cloud organization's users and licences in order"};
+    std::string config_path = rosterd::kDefaultConfigPath;
+    std::string check_path;
+    std::string log_level;
+    bool show_version = false;
+    app.add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
+    app.add_option("--check-config", check_path,
+                   "Validate FILE and exit (0 valid, 1 invalid) without starting");
+    app.add_option("--log-level", log_level,
+                   "trace|debug|info|warn|error|critical|off (overrides logging.level)");
+    app.add_flag("--version", show_version, "Print the version and exit");
+    CLI11_PARSE(app, argc, argv);
+
+    if (show_version) {
+        std::cout << "rosterd " << rosterd::kVersion << "\n";
+        return 0;
+    }
+    if (!check_path.empty()) {
+        try {
+            rosterd::load_config_file(check_path);
+            std::cout << check_path << ": configuration is valid\n";
+            return 0;
+        } catch (const rosterd::ConfigError& e) {
+            std::cerr << e.what() << "\n";
+            return 1;
+        }
+    }
+
+    // Absolute, so that a reload finds the file whatever the working directory became.
+    std::error_code ignored;
+    auto absolute = std::filesystem::absolute(config_path, ignored);
+    if (!ignored)
+        config_path = absolute.lexically_normal().string();
+    rosterd::Config config;
+    try {
+        config = rosterd::load_config_file(config_path);
+    } catch (const rosterd::ConfigError& e) {
+        std::cerr << "rosterd: invalid configuration: " << e.what() << "\n";
+        return 1;
+    }
+    const std::string& level = log_level.empty() ? config.logging.level : log_level;
+    if (!rosterd::setup_logging(level)) {
+        std::cerr << "rosterd: unknown log level '" << level << "'\n";
+        return 2;
+    }
+    try {
+        rosterd::DaemonOptions options{
+            config_path, log_level.empty() ? std::nullopt : std::optional<std::string>(log_level)};
+        rosterd::Daemon daemon(std::move(options), std::move(config));
+        return daemon.run();
+    } catch (const std::exception& e) {
+        spdlog::critical("cannot start: {}", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,13 @@
+#pragma once
+// The one place that lists the daemon's subsystems, in start-up order.
+#include <memory>
+#include <vector>
+
+#include "rosterd/daemon.hpp"
+#include "rosterd/subsystem.hpp"
+
+namespace rosterd {
+
+std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context);
+
+}  // namespace rosterd

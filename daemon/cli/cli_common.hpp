@@ -1,0 +1,42 @@
+#pragma once
+// What every rosterctl command shares: the socket, --json, the exit-code contract, and one helper
+// that sends a request and either prints JSON or hands the result to a human renderer.
+#include <rapidjson/document.h>
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ctl_client.hpp"
+
+namespace rosterd::cli {
+
+// rosterctl's exit codes (documented in the README).
+enum ExitCode : int { kExitOk = 0, kExitFailed = 1, kExitUsage = 2, kExitUnreachable = 3 };
+
+inline constexpr const char* kDefaultSocket = "/run/rosterd/control.sock";
+
+struct CliOptions {
+    std::string socket = kDefaultSocket;
+    bool json = false;
+};
+
+using Renderer = std::function<void(const rapidjson::Value& result)>;
+
+// Sends `command` with `args`; prints the result with `render` (or as JSON with --json).
+// Progress lines go to `on_progress` when given. Returns the exit code.
+int call_and_render(const CliOptions& options, const std::string& command,
+                    const rapidjson::Value& args, const Renderer& render,
+                    const ProgressHandler& on_progress = {});
+
+// Each command group adds its subcommands; `exit_code` receives the result of the one that ran.
+using CommandInstaller = void (*)(CLI::App& app, CliOptions& options, int& exit_code);
+void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code);
+
+// Formatting helpers for people.
+std::string format_duration_s(std::int64_t seconds);
+std::string string_or(const rapidjson::Value& object, const char* key, const std::string& fallback);
+
+}  // namespace rosterd::cli

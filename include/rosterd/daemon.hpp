@@ -1,0 +1,71 @@
+#pragma once
+// The daemon: one asio::io_context drives the control socket, signals, timers and every subsystem.
+#include <asio/io_context.hpp>
+#include <asio/signal_set.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rosterd/clock.hpp"
+#include "rosterd/config.hpp"
+#include "rosterd/control_registry.hpp"
+#include "rosterd/db_executor.hpp"
+#include "rosterd/subsystem.hpp"
+#include "rosterd/systemd_notify.hpp"
+
+namespace rosterd {
+
+namespace control {
+class ControlServer;
+}  // namespace control
+
+struct DaemonOptions {
+    std::string config_path;
+    std::optional<std::string> log_level;  // --log-level wins over logging.level
+};
+
+// Everything subsystems share. Lives as long as the daemon.
+struct DaemonContext {
+    asio::io_context& loop;
+    const Clock& clock;
+    store::DbExecutor& db;
+    // The configuration in force; replaced (never mutated) on reload.
+    std::shared_ptr<const Config> config;
+};
+
+class Daemon {
+  public:
+    Daemon(DaemonOptions options, Config config);
+    ~Daemon();
+
+    // Opens the store, starts the socket, serves until SIGTERM/SIGINT. Returns the exit code.
+    int run();
+    // Re-reads the configuration file; on error the running configuration stays.
+    // Returns an empty string on success, else the error.
+    std::string reload(std::vector<std::string>* restart_needed = nullptr);
+    void request_stop();
+
+  private:
+    void register_core_commands();
+    void wait_for_signals();
+    void write_status(rapidjson::Document& out) const;
+
+    DaemonOptions options_;
+    asio::io_context loop_;
+    SystemClock clock_;
+    std::chrono::steady_clock::time_point started_;
+    std::int64_t started_at_ms_ = 0;
+    std::unique_ptr<store::DbExecutor> db_;
+    std::unique_ptr<DaemonContext> context_;
+    control::CommandRegistry registry_;
+    std::unique_ptr<control::ControlServer> server_;
+    std::vector<std::unique_ptr<Subsystem>> subsystems_;
+    asio::signal_set signals_;
+    SystemdNotifier notifier_;
+    bool stopping_ = false;
+};
+
+}  // namespace rosterd
