@@ -34,6 +34,7 @@ int call_and_render(const CliOptions& options, const std::string& command,
 // Each command group adds its subcommands; `exit_code` receives the result of the one that ran.
 using CommandInstaller = void (*)(CLI::App& app, CliOptions& options, int& exit_code);
 void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code);
+void install_sync_commands(CLI::App& app, CliOptions& options, int& exit_code);
 
 // Formatting helpers for people.
 std::string format_duration_s(std::int64_t seconds);

@@ -131,6 +131,16 @@ CREATE TABLE user_access (
     PRIMARY KEY (snapshot_id, account_id, resource_id)
 );
 CREATE INDEX user_access_by_resource ON user_access (snapshot_id, resource_id, billable);
+
+-- Roles learnt in bulk during a sync (admins and non-billable roles per product), applied to
+-- user_access when the sync finalizes; everyone else with access there holds atlassian/user.
+CREATE TABLE sync_role_overrides (
+    snapshot_id INTEGER NOT NULL,
+    account_id  TEXT NOT NULL,
+    resource_id TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    PRIMARY KEY (snapshot_id, account_id, resource_id)
+);
 )sql";
 
 const std::vector<std::string_view>& migrations() {

@@ -1,0 +1,411 @@
+#include "snapshot_writer.hpp"
+
+#include <algorithm>
+
+namespace rosterd::sync {
+namespace {
+
+using store::Database;
+using store::Transaction;
+
+const char* const kSnapshotTables[] = {"sites",       "products",    "directories",
+                                       "groups",      "group_roles", "users",
+                                       "user_groups", "user_access", "sync_role_overrides"};
+
+std::string host_of(const std::string& url) {
+    auto start = url.find("://");
+    std::string host = start == std::string::npos ? url : url.substr(start + 3);
+    auto slash = host.find('/');
+    if (slash != std::string::npos)
+        host.resize(slash);
+    return host;
+}
+
+// "ari:cloud:jira::site/<cloudId>" -> "<cloudId>".
+std::string cloud_id_of(const std::string& ari) {
+    auto slash = ari.rfind('/');
+    return slash == std::string::npos ? ari : ari.substr(slash + 1);
+}
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+std::string email_domain(const std::string& email) {
+    auto at = email.rfind('@');
+    return at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+}
+
+// App (bot) accounts: the v1 API says account_type "app"; the v2 enum only knows "atlassian",
+// where app accounts are recognisable by Atlassian's connect domain.
+bool is_app_account(const atlassian::DirectoryUser& user) {
+    return user.account_type == "app" || email_domain(user.email) == "connect.atlassian.com";
+}
+
+bool has(const std::vector<std::string>& list, const char* value) {
+    return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+void set_meta(Database& db, const std::string& key, const std::string& value) {
+    db.cached(
+          "INSERT INTO meta(key, value) VALUES (?, ?) "
+          "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, key)
+        .bind(2, value)
+        .run();
+}
+
+}  // namespace
+
+std::optional<std::int64_t> current_snapshot(Database& db) {
+    auto& s = db.cached("SELECT value FROM meta WHERE key = 'current_snapshot'");
+    if (!s.step())
+        return std::nullopt;
+    auto value = std::stoll(s.text(0));
+    s.reset();
+    return value;
+}
+
+int recover_interrupted(Database& db, std::int64_t now_ms) {
+    std::vector<std::int64_t> abandoned;
+    {
+        auto s = db.prepare("SELECT id FROM snapshots WHERE state IN ('building', 'retired')");
+        while (s.step())
+            abandoned.push_back(s.int64(0));
+    }
+    for (auto id : abandoned)
+        delete_generation(db, id);
+    Transaction t(db);
+    db.cached(
+          "UPDATE sync_runs SET outcome = 'interrupted', finished_at = ?, "
+          "error = 'rosterd stopped before the sync finished' WHERE outcome = 'running'")
+        .bind(1, now_ms)
+        .run();
+    int interrupted = db.changes();
+    t.commit();
+    return interrupted;
+}
+
+SnapshotIds begin_snapshot(Database& db, const std::string& trigger, std::int64_t now_ms) {
+    Transaction t(db);
+    db.cached("INSERT INTO sync_runs(trigger, started_at, outcome) VALUES (?, ?, 'running')")
+        .bind(1, trigger)
+        .bind(2, now_ms)
+        .run();
+    SnapshotIds ids;
+    ids.run_id = db.last_insert_rowid();
+    db.cached("INSERT INTO snapshots(sync_run_id, state, taken_at) VALUES (?, 'building', ?)")
+        .bind(1, ids.run_id)
+        .bind(2, now_ms)
+        .run();
+    ids.snapshot_id = db.last_insert_rowid();
+    db.cached("UPDATE sync_runs SET snapshot_id = ? WHERE id = ?")
+        .bind(1, ids.snapshot_id)
+        .bind(2, ids.run_id)
+        .run();
+    t.commit();
+    return ids;
+}
+
+void write_org(Database& db, std::int64_t snapshot, const atlassian::Org& org) {
+    db.cached("UPDATE snapshots SET org_id = ?, org_name = ? WHERE id = ?")
+        .bind(1, org.id)
+        .bind(2, org.name)
+        .bind(3, snapshot)
+        .run();
+}
+
+void write_workspaces(Database& db, std::int64_t snapshot,
+                      const std::vector<atlassian::Workspace>& workspaces) {
+    Transaction t(db);
+    for (const auto& w : workspaces) {
+        std::string cloud_id = cloud_id_of(w.id);
+        std::string host = host_of(w.host_url);
+        if (!host.empty())
+            db.cached(
+                  "INSERT OR IGNORE INTO sites(snapshot_id, cloud_id, host, url) "
+                  "VALUES (?, ?, ?, ?)")
+                .bind(1, snapshot)
+                .bind(2, cloud_id)
+                .bind(3, host)
+                .bind(4, w.host_url)
+                .run();
+        db.cached(
+              "INSERT OR REPLACE INTO products(snapshot_id, resource_id, cloud_id, site_host, "
+              "product_key, product_type, name, status, capacity) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, snapshot)
+            .bind(2, w.id)
+            .bind(3, cloud_id)
+            .bind(4, host)
+            .bind(5, w.type_key.empty() ? w.type : w.type_key)
+            .bind(6, w.type)
+            .bind(7, w.name)
+            .bind(8, w.status)
+            .bind(9, w.capacity)
+            .run();
+    }
+    t.commit();
+}
+
+void write_directories(Database& db, std::int64_t snapshot,
+                       const std::vector<atlassian::Directory>& directories) {
+    Transaction t(db);
+    for (const auto& d : directories)
+        db.cached(
+              "INSERT OR REPLACE INTO directories(snapshot_id, directory_id, name) "
+              "VALUES (?, ?, ?)")
+            .bind(1, snapshot)
+            .bind(2, d.id)
+            .bind(3, d.name)
+            .run();
+    t.commit();
+}
+
+void write_groups(Database& db, std::int64_t snapshot,
+                  const std::vector<atlassian::Group>& groups) {
+    Transaction t(db);
+    for (const auto& g : groups)
+        db.cached(
+              "INSERT OR REPLACE INTO groups(snapshot_id, group_id, name, description, "
+              "directory_id, external_synced, managed_by) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, snapshot)
+            .bind(2, g.id)
+            .bind(3, g.name)
+            .bind(4, g.description)
+            .bind(5, g.directory_id)
+            .bind(6, g.external_synced ? 1 : 0)
+            .bind(7, g.managed_by)
+            .run();
+    t.commit();
+}
+
+void write_group_roles(Database& db, std::int64_t snapshot, const std::string& group_id,
+                       const std::vector<atlassian::GroupRoleAssignment>& roles) {
+    Transaction t(db);
+    for (const auto& assignment : roles)
+        for (const auto& role : assignment.roles)
+            db.cached(
+                  "INSERT OR IGNORE INTO group_roles(snapshot_id, group_id, resource_id, role) "
+                  "VALUES (?, ?, ?, ?)")
+                .bind(1, snapshot)
+                .bind(2, group_id)
+                .bind(3, assignment.resource_id)
+                .bind(4, role)
+                .run();
+    t.commit();
+}
+
+std::int64_t write_users(Database& db, std::int64_t snapshot,
+                         const std::vector<atlassian::DirectoryUser>& users) {
+    Transaction t(db);
+    std::int64_t added = 0;
+    for (const auto& u : users) {
+        std::optional<std::int64_t> last_active;
+        for (const auto& access : u.product_access)
+            if (access.last_active_ms && (!last_active || *access.last_active_ms > *last_active))
+                last_active = access.last_active_ms;
+        std::string roles;
+        for (const auto& r : u.platform_roles)
+            roles += (roles.empty() ? "" : ",") + r;
+        db.cached(
+              "INSERT OR IGNORE INTO users(snapshot_id, account_id, name, nickname, email, "
+              "email_domain, account_type, account_status, membership_status, status, "
+              "claim_status, management_source, added_to_org, platform_roles, is_org_admin, "
+              "is_site_admin, is_app, last_active) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(1, snapshot)
+            .bind(2, u.account_id)
+            .bind(3, u.name)
+            .bind(4, u.nickname)
+            .bind(5, u.email)
+            .bind(6, email_domain(u.email))
+            .bind(7, u.account_type)
+            .bind(8, u.account_status)
+            .bind(9, u.membership_status)
+            .bind(10, u.status)
+            .bind(11, u.claim_status)
+            .bind(12, u.management_source)
+            .bind(13, u.added_to_org_ms)
+            .bind(14, roles)
+            .bind(15, has(u.platform_roles, "atlassian/org-admin") ? 1 : 0)
+            .bind(16, has(u.platform_roles, "atlassian/site-admin") ? 1 : 0)
+            .bind(17, is_app_account(u) ? 1 : 0)
+            .bind(18, last_active)
+            .run();
+        if (db.changes() == 0)
+            continue;  // already written by another partition
+        ++added;
+        for (const auto& g : u.groups)
+            db.cached(
+                  "INSERT OR IGNORE INTO user_groups(snapshot_id, account_id, group_id) "
+                  "VALUES (?, ?, ?)")
+                .bind(1, snapshot)
+                .bind(2, u.account_id)
+                .bind(3, g.id)
+                .run();
+        for (const auto& access : u.product_access)
+            db.cached(
+                  "INSERT OR IGNORE INTO user_access(snapshot_id, account_id, resource_id, "
+                  "role, billable, last_active) VALUES (?, ?, ?, 'atlassian/user', 0, ?)")
+                .bind(1, snapshot)
+                .bind(2, u.account_id)
+                .bind(3, access.resource_id)
+                .bind(4, access.last_active_ms)
+                .run();
+    }
+    t.commit();
+    return added;
+}
+
+void write_role_overrides(Database& db, std::int64_t snapshot, const std::string& resource_id,
+                          const std::string& role_kind,
+                          const std::vector<std::pair<std::string, std::string>>& account_roles) {
+    // Admin outranks every non-billable role a user may also hold on the same product.
+    const char* sql = role_kind == "admin"
+                          ? "INSERT OR REPLACE INTO sync_role_overrides(snapshot_id, account_id, "
+                            "resource_id, role) VALUES (?, ?, ?, ?)"
+                          : "INSERT OR IGNORE INTO sync_role_overrides(snapshot_id, account_id, "
+                            "resource_id, role) VALUES (?, ?, ?, ?)";
+    Transaction t(db);
+    for (const auto& [account, role] : account_roles)
+        db.cached(sql).bind(1, snapshot).bind(2, account).bind(3, resource_id).bind(4, role).run();
+    t.commit();
+}
+
+void write_user_activity(Database& db, std::int64_t snapshot, const std::string& account_id,
+                         const atlassian::UserActivity& activity) {
+    Transaction t(db);
+    db.cached("UPDATE user_access SET last_active = NULL WHERE snapshot_id = ? AND account_id = ?")
+        .bind(1, snapshot)
+        .bind(2, account_id)
+        .run();
+    std::optional<std::int64_t> latest;
+    for (const auto& p : activity.products) {
+        db.cached(
+              "UPDATE user_access SET last_active = ? "
+              "WHERE snapshot_id = ? AND account_id = ? AND resource_id = ?")
+            .bind(1, p.last_active_ms)
+            .bind(2, snapshot)
+            .bind(3, account_id)
+            .bind(4, p.id)
+            .run();
+        if (p.last_active_ms && (!latest || *p.last_active_ms > *latest))
+            latest = p.last_active_ms;
+    }
+    db.cached(
+          "UPDATE users SET last_active = ?, added_to_org = COALESCE(?, added_to_org) "
+          "WHERE snapshot_id = ? AND account_id = ?")
+        .bind(1, latest)
+        .bind(2, activity.added_to_org_ms)
+        .bind(3, snapshot)
+        .bind(4, account_id)
+        .run();
+    t.commit();
+}
+
+std::vector<std::string> snapshot_account_ids(Database& db, std::int64_t snapshot) {
+    std::vector<std::string> ids;
+    auto s = db.prepare("SELECT account_id FROM users WHERE snapshot_id = ? ORDER BY account_id");
+    s.bind(1, snapshot);
+    while (s.step())
+        ids.push_back(s.text(0));
+    return ids;
+}
+
+std::optional<std::int64_t> finalize_and_publish(Database& db, const SnapshotIds& ids,
+                                                 const RunCounters& counters, std::int64_t now_ms) {
+    const auto snap = ids.snapshot_id;
+    // Derivations on the unpublished generation: readers cannot see these rows yet.
+    {
+        Transaction t(db);
+        db.cached(
+              "UPDATE user_access SET role = o.role FROM sync_role_overrides AS o "
+              "WHERE user_access.snapshot_id = ?1 AND o.snapshot_id = ?1 "
+              "AND o.account_id = user_access.account_id "
+              "AND o.resource_id = user_access.resource_id")
+            .bind(1, snap)
+            .run();
+        // Billable as Atlassian bills: an active, human user holding user or admin on the product.
+        db.cached(
+              "UPDATE user_access SET billable = "
+              "(role IN ('atlassian/user', 'atlassian/admin') AND EXISTS (SELECT 1 FROM users u "
+              " WHERE u.snapshot_id = ?1 AND u.account_id = user_access.account_id "
+              " AND u.status = 'active' AND u.is_app = 0)) "
+              "WHERE snapshot_id = ?1")
+            .bind(1, snap)
+            .run();
+        // Access comes through a group when one of the user's groups grants a role there.
+        db.cached(
+              "UPDATE user_access SET via = CASE WHEN EXISTS (SELECT 1 FROM user_groups ug "
+              " JOIN group_roles gr ON gr.snapshot_id = ug.snapshot_id "
+              " AND gr.group_id = ug.group_id "
+              " WHERE ug.snapshot_id = ?1 AND ug.account_id = user_access.account_id "
+              " AND gr.resource_id = user_access.resource_id) THEN 'group' ELSE 'direct' END "
+              "WHERE snapshot_id = ?1")
+            .bind(1, snap)
+            .run();
+        db.cached("DELETE FROM sync_role_overrides WHERE snapshot_id = ?").bind(1, snap).run();
+        t.commit();
+    }
+    // The switch itself: a handful of row updates.
+    Transaction t(db);
+    auto previous = current_snapshot(db);
+    if (previous)
+        db.cached("UPDATE snapshots SET state = 'retired' WHERE id = ?").bind(1, *previous).run();
+    db.cached("UPDATE snapshots SET state = 'complete', completed_at = ? WHERE id = ?")
+        .bind(1, now_ms)
+        .bind(2, snap)
+        .run();
+    set_meta(db, "current_snapshot", std::to_string(snap));
+    db.cached(
+          "UPDATE sync_runs SET outcome = 'succeeded', finished_at = ?, requests = ?, "
+          "retries = ?, users = ?, groups = ? WHERE id = ?")
+        .bind(1, now_ms)
+        .bind(2, counters.requests)
+        .bind(3, counters.retries)
+        .bind(4, counters.users)
+        .bind(5, counters.groups)
+        .bind(6, ids.run_id)
+        .run();
+    t.commit();
+    return previous;
+}
+
+void discard(Database& db, const SnapshotIds& ids, const std::string& outcome,
+             const std::string& error, const RunCounters& counters, std::int64_t now_ms) {
+    {
+        Transaction t(db);
+        db.cached(
+              "UPDATE sync_runs SET outcome = ?, error = ?, finished_at = ?, requests = ?, "
+              "retries = ?, users = ?, groups = ? WHERE id = ?")
+            .bind(1, outcome)
+            .bind(2, error)
+            .bind(3, now_ms)
+            .bind(4, counters.requests)
+            .bind(5, counters.retries)
+            .bind(6, counters.users)
+            .bind(7, counters.groups)
+            .bind(8, ids.run_id)
+            .run();
+        db.cached("UPDATE snapshots SET state = 'retired' WHERE id = ?")
+            .bind(1, ids.snapshot_id)
+            .run();
+        t.commit();
+    }
+    delete_generation(db, ids.snapshot_id);
+}
+
+void delete_generation(Database& db, std::int64_t snapshot) {
+    Transaction t(db);
+    for (const char* table : kSnapshotTables)
+        db.prepare(std::string("DELETE FROM ") + table + " WHERE snapshot_id = ?")
+            .bind(1, snapshot)
+            .run();
+    db.cached("DELETE FROM snapshots WHERE id = ? AND state != 'complete'").bind(1, snapshot).run();
+    t.commit();
+}
+
+}  // namespace rosterd::sync

@@ -1,0 +1,71 @@
+#pragma once
+// Database side of a sync. Every function runs on the database writer thread. A sync writes a new
+// snapshot generation beside the published one; publish() switches readers over in one short
+// transaction; discard() drops a generation that never completed.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rosterd/atlassian_types.hpp"
+#include "rosterd/store.hpp"
+
+namespace rosterd::sync {
+
+struct SnapshotIds {
+    std::int64_t run_id = 0;
+    std::int64_t snapshot_id = 0;
+};
+
+struct RunCounters {
+    std::int64_t requests = 0;
+    std::int64_t retries = 0;
+    std::int64_t users = 0;
+    std::int64_t groups = 0;
+};
+
+// The snapshot readers see, or nullopt before the first successful sync.
+std::optional<std::int64_t> current_snapshot(store::Database& db);
+
+// Marks runs and generations left behind by a crash (outcome 'interrupted') and deletes the
+// rows of generations that never completed. Returns how many runs were interrupted.
+int recover_interrupted(store::Database& db, std::int64_t now_ms);
+
+SnapshotIds begin_snapshot(store::Database& db, const std::string& trigger, std::int64_t now_ms);
+
+void write_org(store::Database& db, std::int64_t snapshot, const atlassian::Org& org);
+void write_workspaces(store::Database& db, std::int64_t snapshot,
+                      const std::vector<atlassian::Workspace>& workspaces);
+void write_directories(store::Database& db, std::int64_t snapshot,
+                       const std::vector<atlassian::Directory>& directories);
+void write_groups(store::Database& db, std::int64_t snapshot,
+                  const std::vector<atlassian::Group>& groups);
+void write_group_roles(store::Database& db, std::int64_t snapshot, const std::string& group_id,
+                       const std::vector<atlassian::GroupRoleAssignment>& roles);
+// One page of users with their groups and product access (provisional role atlassian/user).
+// Returns how many users were new to this snapshot (partitions never overlap, but be safe).
+std::int64_t write_users(store::Database& db, std::int64_t snapshot,
+                         const std::vector<atlassian::DirectoryUser>& users);
+// Users found holding `role` on `resource_id` (admins win over non-billable roles).
+void write_role_overrides(store::Database& db, std::int64_t snapshot,
+                          const std::string& resource_id, const std::string& role_kind,
+                          const std::vector<std::pair<std::string, std::string>>& account_roles);
+// The per-user activity fallback: replaces the last-active times of one user's access rows.
+void write_user_activity(store::Database& db, std::int64_t snapshot, const std::string& account_id,
+                         const atlassian::UserActivity& activity);
+// Account ids of the snapshot, for the per-user activity fallback.
+std::vector<std::string> snapshot_account_ids(store::Database& db, std::int64_t snapshot);
+
+// Applies roles, billability and how access is granted; then publishes the generation and
+// records the run as succeeded, in one short transaction. Returns the retired generation.
+std::optional<std::int64_t> finalize_and_publish(store::Database& db, const SnapshotIds& ids,
+                                                 const RunCounters& counters, std::int64_t now_ms);
+
+// Records a failed or cancelled run and deletes its generation's rows.
+void discard(store::Database& db, const SnapshotIds& ids, const std::string& outcome,
+             const std::string& error, const RunCounters& counters, std::int64_t now_ms);
+
+// Deletes the rows of a retired generation (after publish, off the critical path).
+void delete_generation(store::Database& db, std::int64_t snapshot);
+
+}  // namespace rosterd::sync

@@ -1,0 +1,477 @@
+// One sync: fetch -> stage -> atomic swap. Independent requests go in flight together; users are
+// paged through disjoint partitions in parallel; every page is written to the new generation as
+// it arrives, so memory holds a few pages, never the organization.
+#include <spdlog/spdlog.h>
+
+#include "rosterd/sync.hpp"
+#include "snapshot_writer.hpp"
+
+namespace rosterd::sync {
+namespace {
+
+// Page writes allowed to queue on the database thread before paging waits for them.
+constexpr int kMaxQueuedPageWrites = 16;
+// Per-user activity requests kept in flight (the client paces them to the API's limit).
+constexpr std::size_t kActivityConcurrency = 8;
+
+std::int64_t now_ms(const Clock& clock) {
+    return clock.now().time_since_epoch().count();
+}
+
+}  // namespace
+
+std::vector<atlassian::UserSearch> user_partitions() {
+    auto make = [](std::vector<std::string> status, std::string claim) {
+        atlassian::UserSearch search;
+        search.status = std::move(status);
+        search.claim_status = std::move(claim);
+        search.expand = {"platformRoles", "productAccess", "groups"};
+        search.limit = 100;
+        return search;
+    };
+    // Active users are the bulk: split them again by claim status.
+    return {make({"active"}, "managed"), make({"active"}, "unmanaged"), make({"suspended"}, ""),
+            make({"not_invited"}, ""),   make({"deactivated"}, ""),     make({"for_deletion"}, "")};
+}
+
+std::vector<std::string> role_queries() {
+    return {"atlassian/admin",       "atlassian/guest", "atlassian/customer",
+            "atlassian/contributor", "atlassian/basic", "atlassian/stakeholder"};
+}
+
+SyncRun::SyncRun(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
+                 atlassian::ClientConfig client_config, SyncRunOptions options)
+    : loop_(loop), db_(db), clock_(clock), options_(std::move(options)) {
+    client_ = std::make_unique<atlassian::Client>(loop_, std::move(client_config));
+}
+
+SyncRun::~SyncRun() = default;
+
+void SyncRun::start(Done done) {
+    done_ = std::move(done);
+    started_at_ms_ = now_ms(clock_);
+    auto self = shared_from_this();
+    db_.write([trigger = options_.trigger, at = started_at_ms_](
+                  store::Database& db) { return begin_snapshot(db, trigger, at); },
+              [self](store::DbResult<SnapshotIds> r) {
+                  if (!r.ok()) {
+                      self->error_ = "database: " + r.error;
+                      self->failed_ = true;
+                      self->finish_failed();
+                      return;
+                  }
+                  self->ids_run_ = r.value->run_id;
+                  self->snapshot_ = r.value->snapshot_id;
+                  spdlog::info("sync {} started ({})", self->ids_run_, self->options_.trigger);
+                  if (self->cancelled_) {
+                      self->finish_failed();
+                      return;
+                  }
+                  self->phase_organization();
+              });
+}
+
+void SyncRun::cancel() {
+    if (finished_ || cancelled_)
+        return;
+    cancelled_ = true;
+    if (error_.empty())
+        error_ = "cancelled";
+    client_->cancel();
+    if (pending_ == 0 && ids_run_ != 0)
+        finish_failed();
+}
+
+void SyncRun::report() {
+    auto stats = client_->stats();
+    progress_.requests = static_cast<std::int64_t>(stats.requests_sent);
+    progress_.retries = static_cast<std::int64_t>(stats.retries);
+    if (listener_)
+        listener_(progress_);
+}
+
+void SyncRun::fail(const atlassian::ApiError& error) {
+    if (error.kind == atlassian::ApiError::Kind::cancelled) {
+        fail(error_.empty() ? "cancelled" : error_, true);
+        return;
+    }
+    if (error.kind == atlassian::ApiError::Kind::auth_rejected) {
+        key_rejected_ = true;
+        fail(
+            "the Atlassian API rejected the organization API key (HTTP 401): it expired or was "
+            "revoked; create a new key in admin.atlassian.com and install it");
+        return;
+    }
+    fail(error.describe());
+}
+
+void SyncRun::fail(const std::string& message, bool cancelled) {
+    if (stopped())
+        return;  // the first error is the one reported
+    if (cancelled)
+        cancelled_ = true;
+    else
+        failed_ = true;
+    error_ = message;
+    client_->cancel();  // outstanding calls complete as cancelled and drain the phase
+}
+
+void SyncRun::write(std::function<void(store::Database&)> work, std::function<void()> then) {
+    ++pending_;
+    auto self = shared_from_this();
+    db_.write(
+        [work = std::move(work)](store::Database& db) {
+            work(db);
+            return true;
+        },
+        [self, then = std::move(then)](store::DbResult<bool> r) {
+            if (!r.ok())
+                self->fail("database: " + r.error);
+            else if (!self->stopped() && then)
+                then();
+            if (--self->pending_ == 0 && self->on_phase_drained_)
+                self->on_phase_drained_();
+        });
+}
+
+void SyncRun::phase_organization() {
+    progress_.phase = "organization";
+    report();
+    auto self = shared_from_this();
+    on_phase_drained_ = [self] {
+        if (self->stopped())
+            self->finish_failed();
+        else
+            self->phase_bulk();
+    };
+    auto snapshot = snapshot_;
+    pending_ += 4;
+    auto finish_call = [self] {
+        if (--self->pending_ == 0)
+            self->on_phase_drained_();
+    };
+    client_->get_org([self, snapshot, finish_call](atlassian::Result<atlassian::Org> r) {
+        if (!r)
+            self->fail(r.error());
+        else
+            self->write(
+                [org = r.value(), snapshot](store::Database& db) { write_org(db, snapshot, org); },
+                {});
+        finish_call();
+    });
+    client_->list_workspaces(
+        [self, snapshot, finish_call](atlassian::Result<std::vector<atlassian::Workspace>> r) {
+            if (!r) {
+                self->fail(r.error());
+            } else {
+                self->workspaces_ = r.value();
+                self->write([ws = r.value(),
+                             snapshot](store::Database& db) { write_workspaces(db, snapshot, ws); },
+                            {});
+            }
+            finish_call();
+        });
+    client_->list_directories(
+        [self, snapshot, finish_call](atlassian::Result<std::vector<atlassian::Directory>> r) {
+            if (!r)
+                self->fail(r.error());
+            else
+                self->write([dirs = r.value(), snapshot](
+                                store::Database& db) { write_directories(db, snapshot, dirs); },
+                            {});
+            finish_call();
+        });
+    // The total only feeds the progress bar: a failure here is not worth failing the sync.
+    client_->count_users({}, [self, finish_call](atlassian::Result<std::int64_t> r) {
+        if (r)
+            self->progress_.users_total = r.value();
+        else if (r.error().kind == atlassian::ApiError::Kind::auth_rejected)
+            self->fail(r.error());
+        finish_call();
+    });
+}
+
+void SyncRun::phase_bulk() {
+    progress_.phase = "users";
+    report();
+    auto self = shared_from_this();
+    on_phase_drained_ = [self] {
+        if (self->stopped())
+            self->finish_failed();
+        else if (self->options_.per_user_activity)
+            self->phase_activity();
+        else
+            self->finalize();
+    };
+    ++pending_;  // held while the three fetches are launched
+    fetch_groups();
+    fetch_users();
+    fetch_roles();
+    if (--pending_ == 0)
+        on_phase_drained_();
+}
+
+void SyncRun::fetch_groups() {
+    auto self = shared_from_this();
+    auto snapshot = snapshot_;
+    atlassian::GroupSearch search;
+    search.expand = {"counts.resources"};
+    ++pending_;
+    client_->list_groups(
+        search, [self, snapshot](atlassian::Result<std::vector<atlassian::Group>> r) {
+            if (!r) {
+                self->fail(r.error());
+            } else {
+                auto groups = std::move(r.value());
+                self->progress_.groups = static_cast<std::int64_t>(groups.size());
+                // Only groups that grant something have role assignments worth a request.
+                for (const auto& g : groups) {
+                    if (g.resource_count && *g.resource_count == 0)
+                        continue;
+                    ++self->pending_;
+                    self->client_->get_group_roles(
+                        g.directory_id.empty() ? atlassian::kAllDirectories : g.directory_id, g.id,
+                        [self, snapshot, group_id = g.id](
+                            atlassian::Result<std::vector<atlassian::GroupRoleAssignment>> roles) {
+                            if (!roles)
+                                self->fail(roles.error());
+                            else
+                                self->write(
+                                    [snapshot, group_id,
+                                     list = std::move(roles.value())](store::Database& db) {
+                                        write_group_roles(db, snapshot, group_id, list);
+                                    },
+                                    {});
+                            if (--self->pending_ == 0)
+                                self->on_phase_drained_();
+                        });
+                }
+                self->write([snapshot, list = std::move(groups)](
+                                store::Database& db) { write_groups(db, snapshot, list); },
+                            {});
+                self->report();
+            }
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
+        });
+}
+
+void SyncRun::fetch_users() {
+    auto self = shared_from_this();
+    auto snapshot = snapshot_;
+    auto queued = std::make_shared<int>(0);  // page writes waiting on the database thread
+    for (auto& partition : user_partitions()) {
+        ++pending_;
+        client_->search_users(
+            std::move(partition),
+            atlassian::AsyncPageHandler<atlassian::DirectoryUser>(
+                [self, snapshot, queued](std::vector<atlassian::DirectoryUser> page,
+                                         std::function<void(bool)> resume) {
+                    if (self->stopped()) {
+                        resume(false);
+                        return;
+                    }
+                    self->progress_.users_fetched += static_cast<std::int64_t>(page.size());
+                    self->report();
+                    auto shared_resume = std::make_shared<std::function<void(bool)>>(resume);
+                    bool resume_now = *queued < kMaxQueuedPageWrites;
+                    ++*queued;
+                    self->write([snapshot, page = std::move(page)](
+                                    store::Database& db) { write_users(db, snapshot, page); },
+                                [self, queued, shared_resume, resume_now] {
+                                    if (!resume_now)
+                                        (*shared_resume)(!self->stopped());
+                                });
+                    // The write's completion runs even when stopped; account for it there.
+                    if (resume_now)
+                        resume(true);
+                }),
+            [self, queued](atlassian::Result<atlassian::PageSummary> r) {
+                if (!r)
+                    self->fail(r.error());
+                if (--self->pending_ == 0)
+                    self->on_phase_drained_();
+            });
+    }
+}
+
+void SyncRun::fetch_roles() {
+    auto self = shared_from_this();
+    auto snapshot = snapshot_;
+    for (const auto& workspace : workspaces_) {
+        for (const auto& role : role_queries()) {
+            atlassian::UserSearch search;
+            search.resource_ids = {workspace.id};
+            search.role_ids = {role};
+            search.limit = 100;
+            auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+            ++pending_;
+            client_->search_users(
+                std::move(search),
+                atlassian::PageHandler<atlassian::DirectoryUser>(
+                    [found, role](const std::vector<atlassian::DirectoryUser>& page) {
+                        for (const auto& u : page)
+                            found->emplace_back(u.account_id, role);
+                    }),
+                [self, snapshot, found, role,
+                 resource = workspace.id](atlassian::Result<atlassian::PageSummary> r) {
+                    if (!r)
+                        self->fail(r.error());
+                    else if (!found->empty())
+                        self->write(
+                            [snapshot, found, role, resource](store::Database& db) {
+                                write_role_overrides(db, snapshot, resource,
+                                                     role == "atlassian/admin" ? "admin" : "other",
+                                                     *found);
+                            },
+                            {});
+                    if (--self->pending_ == 0)
+                        self->on_phase_drained_();
+                });
+        }
+    }
+}
+
+void SyncRun::phase_activity() {
+    progress_.phase = "activity";
+    report();
+    auto self = shared_from_this();
+    on_phase_drained_ = [self] {
+        if (self->stopped())
+            self->finish_failed();
+        else
+            self->finalize();
+    };
+    ++pending_;
+    db_.write(
+        [snapshot = snapshot_](store::Database& db) { return snapshot_account_ids(db, snapshot); },
+        [self](store::DbResult<std::vector<std::string>> r) {
+            if (!r.ok()) {
+                self->fail("database: " + r.error);
+                if (--self->pending_ == 0)
+                    self->on_phase_drained_();
+                return;
+            }
+            auto ids = std::make_shared<std::vector<std::string>>(std::move(*r.value));
+            auto next = std::make_shared<std::size_t>(0);
+            // Keeps kActivityConcurrency requests going; each completion starts the next one.
+            auto pump = std::make_shared<std::function<void()>>();
+            *pump = [self, ids, next, pump] {
+                if (self->stopped() || *next >= ids->size())
+                    return;
+                const std::string account = (*ids)[(*next)++];
+                ++self->pending_;
+                self->client_->last_active_dates(
+                    account, [self, account, pump](atlassian::Result<atlassian::UserActivity> a) {
+                        if (a) {
+                            self->write(
+                                [snapshot = self->snapshot_, account,
+                                 activity = std::move(a.value())](store::Database& db) {
+                                    write_user_activity(db, snapshot, account, activity);
+                                },
+                                {});
+                        } else if (a.error().kind == atlassian::ApiError::Kind::auth_rejected ||
+                                   a.error().kind == atlassian::ApiError::Kind::cancelled) {
+                            self->fail(a.error());
+                        } else {
+                            // Unknown, not "never active": keep what users/search reported.
+                            spdlog::warn("sync: last-active-dates for one user failed: {}",
+                                         a.error().describe());
+                        }
+                        self->report();
+                        (*pump)();
+                        if (--self->pending_ == 0)
+                            self->on_phase_drained_();
+                    });
+            };
+            for (std::size_t i = 0; i < kActivityConcurrency; ++i)
+                (*pump)();
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
+        });
+}
+
+void SyncRun::finalize() {
+    progress_.phase = "finalizing";
+    report();
+    auto self = shared_from_this();
+    on_phase_drained_ = nullptr;
+    RunCounters counters{progress_.requests, progress_.retries, progress_.users_fetched,
+                         progress_.groups};
+    SnapshotIds ids{ids_run_, snapshot_};
+    db_.write(
+        [ids, counters, at = now_ms(clock_)](store::Database& db) {
+            return finalize_and_publish(db, ids, counters, at);
+        },
+        [self](store::DbResult<std::optional<std::int64_t>> r) {
+            if (!r.ok()) {
+                self->failed_ = true;
+                self->error_ = "database: " + r.error;
+                self->finish_failed();
+                return;
+            }
+            if (auto previous = *r.value) {
+                // Old rows go after the switch, off the critical path.
+                self->db_.write(
+                    [id = *previous](store::Database& db) {
+                        delete_generation(db, id);
+                        return true;
+                    },
+                    [](store::DbResult<bool> done) {
+                        if (!done.ok())
+                            spdlog::warn("sync: pruning an old snapshot failed: {}", done.error);
+                    });
+            }
+            self->finished_ = true;
+            self->progress_.phase = "done";
+            self->report();
+            SyncOutcome outcome{
+                self->ids_run_,       "succeeded",         "", false, self->progress_,
+                self->started_at_ms_, now_ms(self->clock_)};
+            spdlog::info("sync {} succeeded: {} users, {} groups, {} requests, {} retries",
+                         self->ids_run_, self->progress_.users_fetched, self->progress_.groups,
+                         self->progress_.requests, self->progress_.retries);
+            if (self->done_)
+                self->done_(outcome);
+        });
+}
+
+void SyncRun::finish_failed() {
+    if (finished_)
+        return;
+    finished_ = true;
+    on_phase_drained_ = nullptr;
+    auto stats = client_->stats();
+    progress_.requests = static_cast<std::int64_t>(stats.requests_sent);
+    progress_.retries = static_cast<std::int64_t>(stats.retries);
+    std::string outcome = cancelled_ && !failed_ ? "cancelled" : "failed";
+    auto self = shared_from_this();
+    auto deliver = [self, outcome] {
+        SyncOutcome result{self->ids_run_,      outcome,         self->error_,
+                           self->key_rejected_, self->progress_, self->started_at_ms_,
+                           now_ms(self->clock_)};
+        spdlog::log(outcome == "cancelled" ? spdlog::level::info : spdlog::level::err,
+                    "sync {} {}: {}", self->ids_run_, outcome, self->error_);
+        if (self->done_)
+            self->done_(result);
+    };
+    if (ids_run_ == 0) {
+        deliver();
+        return;
+    }
+    RunCounters counters{progress_.requests, progress_.retries, progress_.users_fetched,
+                         progress_.groups};
+    db_.write(
+        [ids = SnapshotIds{ids_run_, snapshot_}, outcome, error = error_, counters,
+         at = now_ms(clock_)](store::Database& db) {
+            discard(db, ids, outcome, error, counters, at);
+            return true;
+        },
+        [deliver](store::DbResult<bool> r) {
+            if (!r.ok())
+                spdlog::error("sync: recording the failed run failed: {}", r.error);
+            deliver();
+        });
+}
+
+}  // namespace rosterd::sync

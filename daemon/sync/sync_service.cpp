@@ -1,0 +1,363 @@
+#include "sync_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "rosterd/api_key_source.hpp"
+#include "rosterd/control_json.hpp"
+#include "rosterd/schedule.hpp"
+#include "rosterd/time_format.hpp"
+#include "snapshot_writer.hpp"
+
+namespace rosterd::sync {
+namespace {
+
+namespace json = control::json;
+using Alloc = rapidjson::Document::AllocatorType;
+
+constexpr auto kProgressInterval = std::chrono::milliseconds(250);
+
+const date::time_zone* zone_of(const Config& config) {
+    if (config.sync.timezone.empty())
+        return system_time_zone();
+    std::string error;
+    auto* zone = find_time_zone(config.sync.timezone, &error);
+    return zone ? zone : system_time_zone();
+}
+
+Schedule daily_schedule(const Config& config) {
+    return DailySchedule{TimeOfDay{config.sync.daily_hour, config.sync.daily_minute}};
+}
+
+rapidjson::Value progress_json(const SyncProgress& p, Alloc& a) {
+    rapidjson::Value out(rapidjson::kObjectType);
+    json::add(out, "phase", p.phase, a);
+    json::add(out, "users_fetched", p.users_fetched, a);
+    json::add(out, "users_total", p.users_total, a);
+    json::add(out, "groups", p.groups, a);
+    json::add(out, "requests", p.requests, a);
+    json::add(out, "retries", p.retries, a);
+    return out;
+}
+
+rapidjson::Value outcome_json(const SyncOutcome& o, Alloc& a) {
+    rapidjson::Value out(rapidjson::kObjectType);
+    json::add(out, "run_id", o.run_id, a);
+    json::add(out, "outcome", o.outcome, a);
+    if (!o.error.empty())
+        json::add(out, "error", o.error, a);
+    json::add(out, "users", o.progress.users_fetched, a);
+    json::add(out, "groups", o.progress.groups, a);
+    json::add(out, "requests", o.progress.requests, a);
+    json::add(out, "retries", o.progress.retries, a);
+    json::add(out, "duration_ms", o.finished_at_ms - o.started_at_ms, a);
+    return out;
+}
+
+struct LastRunInfo {
+    std::optional<std::int64_t> last_success_ms;
+    std::optional<std::int64_t> snapshot_id;
+    std::string last_outcome;
+    std::string last_error;
+    int interrupted = 0;
+};
+
+}  // namespace
+
+SyncService::SyncService(DaemonContext& context) : context_(context), timer_(context.loop) {}
+
+SyncService::~SyncService() {
+    stop();
+}
+
+atlassian::ClientConfig SyncService::client_config(const std::string& key) const {
+    const Config& config = *context_.config;
+    atlassian::ClientConfig c;
+    c.api_base = config.atlassian.api_base;
+    c.org_id = config.atlassian.org_id;
+    c.api_key = [key] { return key; };
+    c.http.max_in_flight = static_cast<std::size_t>(config.http.max_in_flight);
+    c.http.connect_timeout = std::chrono::seconds(config.http.connect_timeout_s);
+    c.http.total_timeout = std::chrono::seconds(config.http.request_timeout_s);
+    c.http.ca_file = config.http.ca_file;
+    c.http.proxy = config.http.proxy;
+    return c;
+}
+
+void SyncService::start() {
+    started_ = true;
+    auto now = context_.clock.now().time_since_epoch().count();
+    context_.db.write(
+        [now](store::Database& db) {
+            LastRunInfo info;
+            info.interrupted = recover_interrupted(db, now);
+            info.snapshot_id = current_snapshot(db);
+            auto s =
+                db.prepare("SELECT max(finished_at) FROM sync_runs WHERE outcome = 'succeeded'");
+            if (s.step())
+                info.last_success_ms = s.optional_int64(0);
+            auto last = db.prepare(
+                "SELECT outcome, coalesce(error, '') FROM sync_runs ORDER BY id DESC LIMIT 1");
+            if (last.step()) {
+                info.last_outcome = last.text(0);
+                info.last_error = last.text(1);
+            }
+            return info;
+        },
+        [this](store::DbResult<LastRunInfo> r) {
+            if (stopping_)
+                return;
+            if (!r.ok()) {
+                spdlog::error("sync: cannot read the sync history: {}", r.error);
+            } else {
+                if (r.value->interrupted > 0)
+                    spdlog::warn(
+                        "sync: {} sync(s) were interrupted by a stop or crash; their "
+                        "partial data was discarded",
+                        r.value->interrupted);
+                last_success_ms_ = r.value->last_success_ms;
+                snapshot_id_ = r.value->snapshot_id;
+                last_outcome_ = r.value->last_outcome;
+                last_error_ = r.value->last_error;
+            }
+            const Config& config = *context_.config;
+            if (!snapshot_id_) {
+                if (load_api_key(config))
+                    request_sync("initial");
+            } else if (run_was_missed(daily_schedule(config),
+                                      last_success_ms_
+                                          ? std::optional<SysTime>(SysTime(
+                                                std::chrono::milliseconds(*last_success_ms_)))
+                                          : std::nullopt,
+                                      context_.clock.now(), zone_of(config))) {
+                spdlog::info(
+                    "sync: the scheduled sync was missed while rosterd was down; "
+                    "running it now");
+                request_sync("missed");
+            }
+            arm_timer();
+        });
+}
+
+void SyncService::arm_timer() {
+    if (stopping_)
+        return;
+    const Config& config = *context_.config;
+    auto next = next_occurrence(daily_schedule(config), context_.clock.now(), zone_of(config));
+    next_run_ms_ = next.time_since_epoch().count();
+    timer_.expires_at(std::chrono::system_clock::time_point(next.time_since_epoch()));
+    timer_.async_wait([this](const std::error_code& ec) {
+        if (ec)
+            return;
+        if (auto refused = request_sync("schedule"))
+            spdlog::warn("sync: scheduled sync not started: {}", *refused);
+        arm_timer();
+    });
+}
+
+std::optional<std::string> SyncService::request_sync(const std::string& trigger) {
+    if (stopping_)
+        return std::string("rosterd is shutting down");
+    if (running_)
+        return std::nullopt;  // joining the running one
+    const Config& config = *context_.config;
+    if (config.atlassian.org_id.empty())
+        return std::string("no organization configured: set atlassian.org_id in " +
+                           config.source_path);
+    auto key = load_api_key(config);
+    if (!key)
+        return std::string(
+            "no API key: set atlassian.api_key_file in the configuration, or provide the systemd "
+            "credential api-key");
+    if (!rejected_key_fingerprint_.empty() &&
+        rejected_key_fingerprint_ == key_fingerprint(key->value))
+        return std::string(
+            "the API key was rejected by Atlassian (HTTP 401): it expired or was revoked; install "
+            "a new key, then sync again");
+    SyncRunOptions options;
+    options.trigger = trigger;
+    options.per_user_activity = config.sync.activity_source == "last-active-dates";
+    options.partition_concurrency = config.sync.partitions;
+    running_ = std::make_shared<SyncRun>(context_.loop, context_.db, context_.clock,
+                                         client_config(key->value), options);
+    running_->set_progress_listener([this](const SyncProgress& p) { on_progress(p); });
+    auto fingerprint = key_fingerprint(key->value);
+    running_->start([this, fingerprint](const SyncOutcome& outcome) {
+        if (outcome.key_rejected)
+            rejected_key_fingerprint_ = fingerprint;
+        on_done(outcome);
+    });
+    return std::nullopt;
+}
+
+void SyncService::on_progress(const SyncProgress& progress) {
+    auto now = std::chrono::steady_clock::now();
+    for (auto& waiter : waiters_) {
+        if (waiter.last_phase == progress.phase && now - waiter.last_sent < kProgressInterval)
+            continue;
+        waiter.last_phase = progress.phase;
+        waiter.last_sent = now;
+        rapidjson::Document doc(rapidjson::kObjectType);
+        auto p = progress_json(progress, doc.GetAllocator());
+        waiter.reply->progress(p);
+    }
+}
+
+void SyncService::on_done(const SyncOutcome& outcome) {
+    auto finished = running_;  // keep the run alive until this returns
+    running_.reset();
+    last_outcome_ = outcome.outcome;
+    last_error_ = outcome.error;
+    if (outcome.outcome == "succeeded") {
+        last_success_ms_ = outcome.finished_at_ms;
+        snapshot_id_ = outcome.run_id;  // only used as "has a snapshot"
+    }
+    auto waiters = std::move(waiters_);
+    waiters_.clear();
+    for (auto& waiter : waiters) {
+        if (outcome.outcome == "succeeded") {
+            rapidjson::Document doc(rapidjson::kObjectType);
+            auto result = outcome_json(outcome, doc.GetAllocator());
+            waiter.reply->ok(result);
+        } else {
+            waiter.reply->fail(control::kFailed, "sync " + outcome.outcome + ": " + outcome.error);
+        }
+    }
+}
+
+void SyncService::apply_config(const Config&) {
+    if (!started_ || stopping_)
+        return;
+    timer_.cancel();
+    arm_timer();  // daily_at or the time zone may have changed
+}
+
+void SyncService::stop() {
+    if (stopping_)
+        return;
+    stopping_ = true;
+    timer_.cancel();
+    if (running_)
+        running_->cancel();
+    for (auto& waiter : waiters_)
+        waiter.reply->fail(control::kUnavailable, "rosterd is shutting down");
+    waiters_.clear();
+}
+
+void SyncService::write_status(rapidjson::Value& out, Alloc& a) const {
+    std::string state = running_                       ? "running"
+                        : last_outcome_.empty()        ? "never"
+                        : last_outcome_ == "succeeded" ? "idle"
+                        : last_success_ms_             ? "failed"
+                                                       : "failed";
+    json::add(out, "state", state, a);
+    auto now = context_.clock.now().time_since_epoch().count();
+    json::add(out, "last_success",
+              last_success_ms_ ? std::optional<std::string>(format_iso8601_s(*last_success_ms_))
+                               : std::nullopt,
+              a);
+    json::add(out, "data_age_s",
+              last_success_ms_ ? std::optional<std::int64_t>((now - *last_success_ms_) / 1000)
+                               : std::nullopt,
+              a);
+    const Config& config = *context_.config;
+    json::add(
+        out, "next_run",
+        next_run_ms_ ? std::optional<std::string>(format_iso8601_s(*next_run_ms_)) : std::nullopt,
+        a);
+    if (next_run_ms_)
+        json::add(out, "next_run_local",
+                  format_local(SysTime(std::chrono::milliseconds(*next_run_ms_)), zone_of(config)),
+                  a);
+    json::add(
+        out, "schedule",
+        "daily " + to_string(TimeOfDay{config.sync.daily_hour, config.sync.daily_minute}) + " " +
+            (config.sync.timezone.empty() ? std::string("(system zone)") : config.sync.timezone),
+        a);
+    json::add(out, "last_outcome",
+              last_outcome_.empty() ? std::optional<std::string>()
+                                    : std::optional<std::string>(last_outcome_),
+              a);
+    json::add(out, "last_error",
+              last_error_.empty() ? std::optional<std::string>()
+                                  : std::optional<std::string>(last_error_),
+              a);
+    if (running_)
+        json::add(out, "progress", progress_json(running_->progress(), a), a);
+}
+
+void SyncService::register_commands(control::CommandRegistry& registry) {
+    registry.add(
+        {.name = "sync",
+         .summary = "Start a sync (or join the running one); with wait, stream its progress and "
+                    "answer when it ends",
+         .level = control::AccessLevel::operator_,
+         .args = {{"wait", control::ArgType::boolean, false,
+                   "follow the sync until it ends (progress lines, then the outcome)"}},
+         .handler =
+             [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
+                 bool joined = static_cast<bool>(running_);
+                 if (auto refused = request_sync("manual")) {
+                     reply->fail(control::kFailed, *refused);
+                     return;
+                 }
+                 spdlog::info("sync {} by {}", joined ? "joined" : "requested",
+                              request.caller.describe());
+                 if (request.bool_arg("wait").value_or(false)) {
+                     waiters_.push_back({reply, {}, ""});
+                     if (running_)
+                         on_progress(running_->progress());
+                     return;
+                 }
+                 rapidjson::Document out(rapidjson::kObjectType);
+                 json::add(out, "started", !joined, out.GetAllocator());
+                 json::add(out, "joined", joined, out.GetAllocator());
+                 reply->ok(out);
+             },
+         .streams_progress = true});
+    registry.add(
+        {.name = "sync.history",
+         .summary = "Recent syncs: start, end, outcome, error, requests, retries, users, groups",
+         .level = control::AccessLevel::viewer,
+         .args = {{"limit", control::ArgType::integer, false, "how many runs (default 20)"}},
+         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
+             auto limit = std::clamp<std::int64_t>(request.int_arg("limit").value_or(20), 1, 1000);
+             context_.db.read(
+                 [limit](store::Database& db) {
+                     auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
+                     auto& a = doc->GetAllocator();
+                     rapidjson::Value runs(rapidjson::kArrayType);
+                     auto s = db.prepare(
+                         "SELECT id, trigger, started_at, finished_at, outcome, error, requests, "
+                         "retries, users, groups FROM sync_runs ORDER BY id DESC LIMIT ?");
+                     s.bind(1, limit);
+                     while (s.step()) {
+                         rapidjson::Value run(rapidjson::kObjectType);
+                         json::add(run, "id", s.int64(0), a);
+                         json::add(run, "trigger", s.text(1), a);
+                         json::add(run, "started_at", format_iso8601_s(s.int64(2)), a);
+                         json::add(run, "finished_at",
+                                   s.is_null(3)
+                                       ? std::optional<std::string>()
+                                       : std::optional<std::string>(format_iso8601_s(s.int64(3))),
+                                   a);
+                         json::add(run, "outcome", s.text(4), a);
+                         json::add(run, "error", s.optional_text(5), a);
+                         json::add(run, "requests", s.int64(6), a);
+                         json::add(run, "retries", s.int64(7), a);
+                         json::add(run, "users", s.optional_int64(8), a);
+                         json::add(run, "groups", s.optional_int64(9), a);
+                         runs.PushBack(run, a);
+                     }
+                     doc->AddMember("runs", runs, a);
+                     return doc;
+                 },
+                 [reply](store::DbResult<std::shared_ptr<rapidjson::Document>> r) {
+                     if (!r.ok())
+                         reply->fail(control::kFailed, r.error);
+                     else
+                         reply->ok(**r.value);
+                 });
+         }});
+}
+
+}  // namespace rosterd::sync

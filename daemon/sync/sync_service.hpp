@@ -1,0 +1,61 @@
+#pragma once
+// Schedules syncs (daily at sync.daily_at in sync.timezone, a missed one at start-up, the first
+// one at once), runs one at a time (a request during a sync joins it) and answers the sync
+// commands and the "sync" section of status.
+#include <asio/system_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rosterd/daemon.hpp"
+#include "rosterd/subsystem.hpp"
+#include "rosterd/sync.hpp"
+
+namespace rosterd::sync {
+
+class SyncService final : public Subsystem {
+  public:
+    explicit SyncService(DaemonContext& context);
+    ~SyncService() override;
+
+    std::string_view name() const override { return "sync"; }
+    void register_commands(control::CommandRegistry& registry) override;
+    void start() override;
+    void write_status(rapidjson::Value& out,
+                      rapidjson::Document::AllocatorType& alloc) const override;
+    void apply_config(const Config& config) override;
+    void stop() override;
+
+    // Starts a sync unless one runs; returns a refusal message when it cannot start.
+    std::optional<std::string> request_sync(const std::string& trigger);
+
+  private:
+    struct Waiter {
+        std::shared_ptr<control::Reply> reply;
+        std::chrono::steady_clock::time_point last_sent;
+        std::string last_phase;
+    };
+    void arm_timer();
+    void on_progress(const SyncProgress& progress);
+    void on_done(const SyncOutcome& outcome);
+    atlassian::ClientConfig client_config(const std::string& key) const;
+
+    DaemonContext& context_;
+    asio::system_timer timer_;
+    std::shared_ptr<SyncRun> running_;
+    std::vector<Waiter> waiters_;
+    bool started_ = false;
+    bool stopping_ = false;
+    // What the status shows; loaded from the database at start-up, then kept current.
+    std::optional<std::int64_t> last_success_ms_;
+    std::optional<std::int64_t> snapshot_id_;
+    std::string last_outcome_;
+    std::string last_error_;
+    std::optional<std::int64_t> next_run_ms_;
+    std::string rejected_key_fingerprint_;  // the key the API answered 401 for
+};
+
+}  // namespace rosterd::sync
