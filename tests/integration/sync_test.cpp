@@ -1,0 +1,200 @@
+// Syncs against rosterd-sim, asserting on its ground truth and its request log.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "daemon_fixture.hpp"
+#include "rosterd/store.hpp"
+#include "sim_fixture.hpp"
+#include "snapshot_reader.hpp"
+
+using namespace rosterd::test;
+
+namespace {
+
+std::string ctl_error(const CommandResult& r) {
+    return r.out + r.err;
+}
+
+// Compares the published snapshot with the simulator's truth, exactly.
+void check_snapshot_matches_truth(const SnapshotView& view, const rapidjson::Document& truth) {
+    const auto& users = truth["users"];
+    REQUIRE(view.user_status.size() == users.Size());
+    std::size_t access_rows = 0;
+    for (const auto& u : users.GetArray()) {
+        std::string account = u["account_id"].GetString();
+        INFO("user " << account);
+        REQUIRE(view.user_status.count(account) == 1);
+        CHECK(view.user_status.at(account) == u["status"].GetString());
+        for (const auto& a : u["access"].GetArray()) {
+            ++access_rows;
+            std::string resource = a["resource_id"].GetString();
+            INFO("resource " << resource);
+            auto found = view.access.find({account, resource});
+            REQUIRE(found != view.access.end());
+            CHECK(found->second.role == a["role"].GetString());
+            CHECK(found->second.via == a["via"].GetString());
+            if (a["last_active_ms"].IsNull())
+                CHECK_FALSE(found->second.last_active.has_value());
+            else
+                CHECK(found->second.last_active == a["last_active_ms"].GetInt64());
+        }
+    }
+    CHECK(view.access.size() == access_rows);
+    for (const auto& b : truth["billable"].GetArray()) {
+        std::string resource = b["resource_id"].GetString();
+        INFO(b["product"].GetString() << " on " << b["site"].GetString());
+        auto found = view.billable_per_resource.find(resource);
+        std::int64_t got = found == view.billable_per_resource.end() ? 0 : found->second;
+        CHECK(got == static_cast<std::int64_t>(b["users"].Size()));
+    }
+    CHECK(view.groups == static_cast<std::int64_t>(truth["groups"].Size()));
+}
+
+std::int64_t sync_state_users(const DaemonFixture& daemon) {
+    auto status = daemon.ctl_json({"status"});
+    if (!status["sync"].HasMember("progress"))
+        return -1;
+    return status["sync"]["progress"]["users_fetched"].GetInt64();
+}
+
+std::int64_t generations_in(const std::string& db_path) {
+    auto db = rosterd::store::Database::open(db_path, rosterd::store::Database::Mode::read_only);
+    auto generations = db->prepare("SELECT count(DISTINCT snapshot_id) FROM users");
+    generations.step();
+    return generations.int64(0);
+}
+
+}  // namespace
+
+TEST_CASE("a sync stores exactly the simulator's organization, in bulk requests",
+          "[integration][sync]") {
+    SimFixture sim({"--users", "700", "--sites", "2", "--seed", "7"});
+    // No initial sync at start-up: the test starts it through rosterctl, to see its progress.
+    DaemonFixture daemon(sim.atlassian_yaml(), false);
+    daemon.start();
+    // The initial sync starts by itself (a key and no snapshot); `sync --wait` joins it.
+    auto result = daemon.ctl({"sync", "--wait"});
+    INFO(ctl_error(result));
+    REQUIRE(result.exit_code == 0);
+    CHECK_THAT(result.out, Catch::Contains("succeeded: 700 users"));
+    CHECK_THAT(result.err, Catch::Contains("sync: users"));  // plain progress lines (no terminal)
+
+    auto truth = sim.truth();
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
+
+    // The bulk budget: pages of 100 users per partition, one request per group that grants
+    // roles, six role queries per product, and a handful of organization calls. Never one
+    // request per user.
+    auto log = sim.requests();
+    std::size_t total = 0, per_user = 0, group_roles = 0;
+    for (const auto& r : log.GetArray()) {
+        std::string path = r["path"].GetString();
+        if (path.find("/_sim") != std::string::npos || path.find("/sink") == 0)
+            continue;
+        ++total;
+        if (path.find("last-active-dates") != std::string::npos)
+            ++per_user;
+        if (path.find("/role-assignments") != std::string::npos)
+            ++group_roles;
+    }
+    std::size_t products = 0;
+    for (const auto& s : truth["sites"].GetArray())
+        products += s["products"].Size();
+    std::size_t granting_groups = 0;
+    for (const auto& g : truth["groups"].GetArray())
+        if (g["roles"].Size() > 0)
+            ++granting_groups;
+    std::size_t budget =
+        4 + 6 + 700 / 100 + 1 + truth["groups"].Size() / 100 + 1 + granting_groups + products * 6;
+    CHECK(per_user == 0);
+    CHECK(group_roles == granting_groups);
+    CHECK(total <= budget);
+
+    auto status = daemon.ctl_json({"status"});
+    CHECK(std::string(status["sync"]["state"].GetString()) == "idle");
+    CHECK(status["sync"]["last_success"].IsString());
+    auto history = daemon.ctl_json({"sync", "history"});
+    REQUIRE(history["runs"].Size() >= 1);
+    CHECK(std::string(history["runs"][0]["outcome"].GetString()) == "succeeded");
+    CHECK(history["runs"][0]["users"].GetInt64() == 700);
+
+    SECTION("a second sync over an existing snapshot replaces it and prunes the old one") {
+        auto again = daemon.ctl({"sync", "--wait"});
+        REQUIRE(again.exit_code == 0);
+        auto view = read_snapshot(daemon.db_path());
+        check_snapshot_matches_truth(view, truth);
+        // The old generation is deleted right after the switch, off the reply's path.
+        CHECK(wait_until([&] { return generations_in(daemon.db_path()) == 1; }));
+    }
+}
+
+TEST_CASE("a sync killed half-way leaves the previous snapshot and the next start syncs",
+          "[integration][sync]") {
+    SimFixture sim({"--users", "1500", "--sites", "2", "--seed", "11"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    auto before = read_snapshot(daemon.db_path());
+    REQUIRE(before.snapshot_id);
+
+    sim.configure(R"({"latency_ms": 150})");
+    REQUIRE(daemon.ctl({"sync"}).exit_code == 0);
+    REQUIRE(wait_until([&] { return sync_state_users(daemon) >= 200; }, std::chrono::seconds(30)));
+    daemon.kill9();
+
+    // The published snapshot is the previous one, whole, and the file is sound.
+    auto after_kill = read_snapshot(daemon.db_path());
+    CHECK(after_kill.snapshot_id == before.snapshot_id);
+    CHECK(after_kill.user_status.size() == before.user_status.size());
+    CHECK(after_kill.billable_per_resource == before.billable_per_resource);
+    {
+        auto db = rosterd::store::Database::open(daemon.db_path());
+        auto check = db->prepare("PRAGMA integrity_check");
+        REQUIRE(check.step());
+        CHECK(check.text(0) == "ok");
+    }
+
+    sim.configure(R"({"latency_ms": 0})");
+    daemon.start();
+    auto history = daemon.ctl_json({"sync", "history"});
+    CHECK(std::string(history["runs"][0]["outcome"].GetString()) == "interrupted");
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
+    // The half-written generation and the previous one are gone.
+    CHECK(wait_until([&] { return generations_in(daemon.db_path()) == 1; }));
+}
+
+TEST_CASE("a rejected key fails the sync cleanly and keeps the snapshot", "[integration][sync]") {
+    SimFixture sim({"--users", "300", "--sites", "1"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    auto before = read_snapshot(daemon.db_path());
+
+    sim.configure(R"({"key_expired": true})");
+    auto failed = daemon.ctl({"sync", "--wait"});
+    CHECK(failed.exit_code == 1);
+    CHECK_THAT(failed.err, Catch::Contains("rejected the organization API key (HTTP 401)"));
+    CHECK(read_snapshot(daemon.db_path()).snapshot_id == before.snapshot_id);
+
+    // Until the key changes, further syncs are refused up front with what to do.
+    auto refused = daemon.ctl({"sync"});
+    CHECK(refused.exit_code == 1);
+    CHECK_THAT(refused.err, Catch::Contains("install a new key"));
+    auto status = daemon.ctl_json({"status"});
+    CHECK(std::string(status["sync"]["state"].GetString()) == "failed");
+    CHECK(status["sync"]["last_success"].IsString());
+    // The key never appears in the log.
+    CHECK(daemon.log().find("sim-test-key-0123456789") == std::string::npos);
+}
+
+TEST_CASE("the next scheduled sync is shown in the configured time zone", "[integration][sync]") {
+    DaemonFixture daemon("sync:\n  daily_at: \"05:00\"\n  timezone: Europe/Berlin\n");
+    auto status = daemon.ctl_json({"status"});
+    std::string local = status["sync"]["next_run_local"].GetString();
+    CHECK_THAT(local, Catch::EndsWith("05:00 CET") || Catch::EndsWith("05:00 CEST"));
+    CHECK(std::string(status["sync"]["state"].GetString()) == "never");
+    // Without an organization and key, a sync is refused with what to configure.
+    auto refused = daemon.ctl({"sync"});
+    CHECK(refused.exit_code == 1);
+    CHECK_THAT(refused.err, Catch::Contains("atlassian.org_id"));
+}
