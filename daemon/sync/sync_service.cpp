@@ -211,6 +211,17 @@ void SyncService::on_done(const SyncOutcome& outcome) {
         last_success_ms_ = outcome.finished_at_ms;
         snapshot_id_ = outcome.run_id;  // only used as "has a snapshot"
     }
+    if (context_.events && outcome.outcome != "cancelled") {
+        Event event;
+        event.type = outcome.outcome == "succeeded" ? "sync_succeeded" : "sync_failed";
+        event.at_ms = outcome.finished_at_ms;
+        event.facts = {{"run_id", std::to_string(outcome.run_id)},
+                       {"users", std::to_string(outcome.progress.users_fetched)},
+                       {"groups", std::to_string(outcome.progress.groups)},
+                       {"requests", std::to_string(outcome.progress.requests)}};
+        if (!outcome.error.empty()) event.facts["error"] = outcome.error;
+        context_.events->emit(std::move(event));
+    }
     auto waiters = std::move(waiters_);
     waiters_.clear();
     for (auto& waiter : waiters) {

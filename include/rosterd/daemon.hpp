@@ -13,6 +13,7 @@
 #include "rosterd/config.hpp"
 #include "rosterd/control_registry.hpp"
 #include "rosterd/db_executor.hpp"
+#include "rosterd/events.hpp"
 #include "rosterd/subsystem.hpp"
 #include "rosterd/systemd_notify.hpp"
 
@@ -34,6 +35,8 @@ struct DaemonContext {
     store::DbExecutor& db;
     // The configuration in force; replaced (never mutated) on reload.
     std::shared_ptr<const Config> config;
+    // Where subsystems report events; null until the notification subsystem provides one.
+    EventSink* events = nullptr;
 };
 
 class Daemon {
