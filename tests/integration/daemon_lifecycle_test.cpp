@@ -87,7 +87,7 @@ TEST_CASE("the control socket survives garbage and oversized requests", "[integr
     CHECK(daemon.process()->running());
 }
 
-TEST_CASE("access levels: a viewer may read but not reload; strangers get nothing",
+TEST_CASE("access levels: a viewer may read but not reload, strangers get nothing",
           "[integration][daemon]") {
     if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
         WARN("needs root and setpriv to act as another user; skipped");
