@@ -1,0 +1,183 @@
+#include "json_read.hpp"
+
+#include <rapidjson/error/en.h>
+
+#include "rosterd/time_format.hpp"
+
+namespace rosterd::atlassian::json {
+
+namespace {
+
+const char* type_name(const Value& value) {
+    if (value.IsNull())
+        return "null";
+    if (value.IsBool())
+        return "a boolean";
+    if (value.IsNumber())
+        return "a number";
+    if (value.IsString())
+        return "a string";
+    if (value.IsArray())
+        return "an array";
+    return "an object";
+}
+
+[[noreturn]] void wrong_type(const std::string& where, const char* expected, const Value& got) {
+    throw ParseFailure(where + ": expected " + expected + ", got " + type_name(got));
+}
+
+}  // namespace
+
+std::string at(const std::string& where, const char* key) {
+    return where.empty() ? std::string(key) : where + "." + key;
+}
+
+std::string at(const std::string& where, std::size_t index) {
+    return where + "[" + std::to_string(index) + "]";
+}
+
+ApiError parse_error(std::string message) {
+    ApiError error;
+    error.kind = ApiError::Kind::parse;
+    error.message = std::move(message);
+    // A 2xx body that does not parse is usually a truncated transfer; worth another try.
+    error.retryable = true;
+    return error;
+}
+
+rapidjson::Document parse_object(std::string_view body) {
+    rapidjson::Document document;
+    document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    if (document.HasParseError()) {
+        if (body.empty())
+            throw ParseFailure("empty response body where JSON was expected");
+        throw ParseFailure("malformed JSON at offset " + std::to_string(document.GetErrorOffset()) +
+                           ": " + rapidjson::GetParseError_En(document.GetParseError()));
+    }
+    if (!document.IsObject())
+        wrong_type("response body", "an object", document);
+    return document;
+}
+
+const Value* find(const Value& object, const char* key) {
+    auto member = object.FindMember(key);
+    if (member == object.MemberEnd() || member->value.IsNull())
+        return nullptr;
+    return &member->value;
+}
+
+const Value& require(const Value& object, const char* key, const std::string& where) {
+    const Value* value = find(object, key);
+    if (!value)
+        throw ParseFailure(at(where, key) + ": required field missing");
+    return *value;
+}
+
+std::string require_string(const Value& object, const char* key, const std::string& where) {
+    const Value& value = require(object, key, where);
+    if (!value.IsString())
+        wrong_type(at(where, key), "a string", value);
+    return std::string(value.GetString(), value.GetStringLength());
+}
+
+std::string string_or_empty(const Value& object, const char* key, const std::string& where) {
+    const Value* value = find(object, key);
+    if (!value)
+        return {};
+    if (!value->IsString())
+        wrong_type(at(where, key), "a string", *value);
+    return std::string(value->GetString(), value->GetStringLength());
+}
+
+std::optional<std::int64_t> optional_int(const Value& object, const char* key,
+                                         const std::string& where) {
+    const Value* value = find(object, key);
+    if (!value)
+        return std::nullopt;
+    if (!value->IsInt64())
+        wrong_type(at(where, key), "an integer", *value);
+    return value->GetInt64();
+}
+
+bool bool_or(const Value& object, const char* key, bool fallback, const std::string& where) {
+    const Value* value = find(object, key);
+    if (!value)
+        return fallback;
+    if (!value->IsBool())
+        wrong_type(at(where, key), "a boolean", *value);
+    return value->GetBool();
+}
+
+const Value* optional_array(const Value& object, const char* key, const std::string& where) {
+    const Value* value = find(object, key);
+    if (value && !value->IsArray())
+        wrong_type(at(where, key), "an array", *value);
+    return value;
+}
+
+const Value& require_array(const Value& object, const char* key, const std::string& where) {
+    const Value& value = require(object, key, where);
+    if (!value.IsArray())
+        wrong_type(at(where, key), "an array", value);
+    return value;
+}
+
+const Value* optional_object(const Value& object, const char* key, const std::string& where) {
+    const Value* value = find(object, key);
+    if (value && !value->IsObject())
+        wrong_type(at(where, key), "an object", *value);
+    return value;
+}
+
+const Value& require_object(const Value& object, const char* key, const std::string& where) {
+    const Value& value = require(object, key, where);
+    if (!value.IsObject())
+        wrong_type(at(where, key), "an object", value);
+    return value;
+}
+
+const Value& as_object(const Value& value, const std::string& where) {
+    if (!value.IsObject())
+        wrong_type(where, "an object", value);
+    return value;
+}
+
+std::vector<std::string> string_array(const Value& object, const char* key,
+                                      const std::string& where) {
+    std::vector<std::string> out;
+    const Value* array = optional_array(object, key, where);
+    if (!array)
+        return out;
+    out.reserve(array->Size());
+    for (rapidjson::SizeType i = 0; i < array->Size(); ++i) {
+        const Value& item = (*array)[i];
+        if (!item.IsString())
+            wrong_type(at(at(where, key), i), "a string", item);
+        out.emplace_back(item.GetString(), item.GetStringLength());
+    }
+    return out;
+}
+
+std::optional<std::int64_t> optional_timestamp(const Value& object, const char* key,
+                                               const std::string& where) {
+    std::string text = string_or_empty(object, key, where);
+    if (text.empty())
+        return std::nullopt;
+    auto parsed = parse_iso8601_ms(text);
+    // Strict on purpose: reading an unparseable date as "never active" could cost a user a seat.
+    if (!parsed)
+        throw ParseFailure(at(where, key) + ": not an ISO-8601 timestamp: " + text);
+    return parsed;
+}
+
+std::optional<std::string> next_link(const Value& root) {
+    const Value* links = optional_object(root, "links", "");
+    if (!links)
+        return std::nullopt;
+    std::string next = string_or_empty(*links, "next", "links");
+    if (next.empty())
+        return std::nullopt;
+    return next;
+}
+
+}  // namespace rosterd::atlassian::json

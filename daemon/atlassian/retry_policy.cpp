@@ -1,0 +1,117 @@
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "rosterd/atlassian_policy.hpp"
+#include "rosterd/time_format.hpp"
+
+namespace rosterd::atlassian {
+
+using std::chrono::milliseconds;
+
+namespace {
+
+std::optional<std::int64_t> parse_digits(std::string_view text) {
+    while (!text.empty() && text.front() == ' ')
+        text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ')
+        text.remove_suffix(1);
+    if (text.empty())
+        return std::nullopt;
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value < 0)
+        return std::nullopt;
+    return value;
+}
+
+// An instant given as ISO-8601, or as epoch seconds in plain digits.
+std::optional<SysTime> parse_instant(std::string_view text) {
+    if (auto seconds = parse_digits(text))
+        return SysTime(milliseconds(*seconds * 1000));
+    if (auto ms = parse_iso8601_ms(text))
+        return SysTime(milliseconds(*ms));
+    return std::nullopt;
+}
+
+milliseconds clamp_wait(milliseconds wait, const RetryPolicy& policy) {
+    return std::clamp(wait, milliseconds(0), policy.max_server_wait);
+}
+
+}  // namespace
+
+milliseconds backoff_delay(const RetryPolicy& policy, int retry, std::mt19937_64& rng) {
+    const double base = static_cast<double>(policy.base_delay.count());
+    const double cap = static_cast<double>(policy.max_delay.count());
+    const int exponent = std::clamp(retry - 1, 0, 30);
+    const double ceiling = std::min(cap, base * std::pow(2.0, exponent));
+    if (ceiling <= 0)
+        return milliseconds(0);
+    std::uniform_real_distribution<double> jitter(0.0, ceiling);
+    return milliseconds(static_cast<std::int64_t>(jitter(rng)));
+}
+
+std::optional<milliseconds> server_retry_wait(const http::Response& response, SysTime now,
+                                              const RetryPolicy& policy) {
+    if (auto retry_after = response.header("Retry-After")) {
+        if (auto seconds = parse_digits(*retry_after)) {
+            return clamp_wait(milliseconds(*seconds * 1000), policy);
+        }
+        if (auto when = parse_http_date_ms(*retry_after)) {
+            return clamp_wait(milliseconds(*when) - now.time_since_epoch(), policy);
+        }
+    }
+    if (auto reset = response.header("X-RateLimit-Reset")) {
+        if (auto when = parse_instant(*reset))
+            return clamp_wait(*when - now, policy);
+    }
+    return std::nullopt;
+}
+
+RateLimitSnapshot read_rate_limit(const http::Response& response) {
+    RateLimitSnapshot snapshot;
+    if (auto limit = response.header("X-RateLimit-Limit"))
+        snapshot.limit = parse_digits(*limit);
+    if (auto remaining = response.header("X-RateLimit-Remaining")) {
+        snapshot.remaining = parse_digits(*remaining);
+    }
+    if (auto reset = response.header("X-RateLimit-Reset"))
+        snapshot.reset = parse_instant(*reset);
+    return snapshot;
+}
+
+std::optional<milliseconds> pacing_interval(const RateLimitSnapshot& snapshot, double low_fraction,
+                                            SysTime now) {
+    if (!snapshot.limit || !snapshot.remaining || !snapshot.reset || *snapshot.limit <= 0) {
+        return std::nullopt;
+    }
+    const double threshold = low_fraction * static_cast<double>(*snapshot.limit);
+    if (static_cast<double>(*snapshot.remaining) >= threshold)
+        return std::nullopt;
+    const milliseconds until_reset = std::max(milliseconds(0), *snapshot.reset - now);
+    if (until_reset.count() == 0)
+        return std::nullopt;
+    if (*snapshot.remaining <= 0)
+        return until_reset;
+    return until_reset / *snapshot.remaining;
+}
+
+TokenBucket::TokenBucket(double per_minute, double burst, TimePoint now)
+    : per_ms_(per_minute / 60000.0), burst_(std::max(1.0, burst)), tokens_(burst_), last_(now) {}
+
+milliseconds TokenBucket::reserve(TimePoint now) {
+    if (per_ms_ <= 0)
+        return milliseconds(0);  // pacing disabled
+    if (now > last_) {
+        const double elapsed = std::chrono::duration<double, std::milli>(now - last_).count();
+        tokens_ = std::min(burst_, tokens_ + elapsed * per_ms_);
+        last_ = now;
+    }
+    tokens_ -= 1.0;  // the reservation is taken now; a negative balance queues later callers
+    if (tokens_ >= 0)
+        return milliseconds(0);
+    return milliseconds(static_cast<std::int64_t>(std::ceil(-tokens_ / per_ms_)));
+}
+
+}  // namespace rosterd::atlassian
