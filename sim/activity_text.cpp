@@ -8,7 +8,8 @@ namespace {
 
 std::string zero_padded(std::uint64_t value, int width) {
     std::string digits = std::to_string(value);
-    if (static_cast<int>(digits.size()) < width) digits.insert(0, width - digits.size(), '0');
+    if (static_cast<int>(digits.size()) < width)
+        digits.insert(0, width - digits.size(), '0');
     return digits;
 }
 
@@ -30,7 +31,8 @@ Activity make_activity(std::int64_t ms, int fraction_digits, std::uint64_t noise
     if (fraction_digits > 3) {
         int extra = fraction_digits - 3;
         std::uint64_t modulus = 1;
-        for (int i = 0; i < extra; ++i) modulus *= 10;
+        for (int i = 0; i < extra; ++i)
+            modulus *= 10;
         fraction += zero_padded(noise % modulus, extra);
     }
     text.insert(text.size() - 1, "." + fraction);
@@ -39,10 +41,13 @@ Activity make_activity(std::int64_t ms, int fraction_digits, std::uint64_t noise
 
 std::optional<Activity> activity_from_text(std::string_view text) {
     auto ms = parse_iso8601_ms(text);
-    if (!ms) return std::nullopt;
+    if (!ms)
+        return std::nullopt;
     return Activity{*ms, std::string(text)};
 }
 
-std::string format_date(std::int64_t ms) { return format_iso8601_s(ms).substr(0, 10); }
+std::string format_date(std::int64_t ms) {
+    return format_iso8601_s(ms).substr(0, 10);
+}
 
 }  // namespace rosterd::sim

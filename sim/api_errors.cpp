@@ -37,7 +37,8 @@ void write_application_error(JsonWriter& w, int status, std::string_view code,
 }  // namespace
 
 ApiFamily family_of(std::string_view path) {
-    if (path.starts_with("/users/")) return ApiFamily::UserManagement;
+    if (path.starts_with("/users/"))
+        return ApiFamily::UserManagement;
     if (path.starts_with("/admin/v2/")) {
         auto workspaces = path.find("/workspaces");
         if (workspaces != std::string_view::npos &&
@@ -54,28 +55,45 @@ ApiFamily family_of(std::string_view path) {
         }
         return ApiFamily::OrgV1;
     }
-    if (path.starts_with("/admin/")) return ApiFamily::OrgV1;
+    if (path.starts_with("/admin/"))
+        return ApiFamily::OrgV1;
     return ApiFamily::NotApi;
 }
 
-bool is_api_path(std::string_view path) { return family_of(path) != ApiFamily::NotApi; }
+bool is_api_path(std::string_view path) {
+    return family_of(path) != ApiFamily::NotApi;
+}
 
 std::string reason_phrase(int status) {
     switch (status) {
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 402: return "Payment Required";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 409: return "Conflict";
-        case 415: return "Unsupported Media Type";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return "Error";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 402:
+            return "Payment Required";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 409:
+            return "Conflict";
+        case 415:
+            return "Unsupported Media Type";
+        case 429:
+            return "Too Many Requests";
+        case 500:
+            return "Internal Server Error";
+        case 502:
+            return "Bad Gateway";
+        case 503:
+            return "Service Unavailable";
+        case 504:
+            return "Gateway Timeout";
+        default:
+            return "Error";
     }
 }
 
@@ -198,17 +216,25 @@ std::string failure_body(std::string_view path, int status, std::string_view det
     std::string title = reason_phrase(status);
     if (family == ApiFamily::UserManagement) {
         switch (status) {
-            case 401: return um_key_error("unauthorized");
-            case 403: return um_key_error("forbidden");
-            case 404: return um_key_error("notFound");
-            case 429: return proxy_error(429, "Too many requests");
-            default: return um_key_error(status >= 500 ? "internalServerError" : "badRequest");
+            case 401:
+                return um_key_error("unauthorized");
+            case 403:
+                return um_key_error("forbidden");
+            case 404:
+                return um_key_error("notFound");
+            case 429:
+                return proxy_error(429, "Too many requests");
+            default:
+                return um_key_error(status >= 500 ? "internalServerError" : "badRequest");
         }
     }
     // The gateway answers these itself, in its own shape, whatever the endpoint.
-    if (status == 401) return proxy_error(401, "Unauthorized");
-    if (status == 503 || status == 502 || status == 504) return proxy_error(status, title);
-    if (status == 429 && family != ApiFamily::OrgV2) return proxy_error(429, "Too many requests");
+    if (status == 401)
+        return proxy_error(401, "Unauthorized");
+    if (status == 503 || status == 502 || status == 504)
+        return proxy_error(status, title);
+    if (status == 429 && family != ApiFamily::OrgV2)
+        return proxy_error(429, "Too many requests");
     if (family == ApiFamily::Workspaces) {
         return flat_error(status, error_code(family, status), title, detail);
     }

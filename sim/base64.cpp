@@ -27,11 +27,14 @@ std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) 
     std::size_t rest = bytes.size() - i;
     if (rest > 0) {
         unsigned v = static_cast<unsigned char>(bytes[i]) << 16;
-        if (rest == 2) v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
+        if (rest == 2)
+            v |= static_cast<unsigned char>(bytes[i + 1]) << 8;
         out.push_back(alphabet[(v >> 18) & 63]);
         out.push_back(alphabet[(v >> 12) & 63]);
-        if (rest == 2) out.push_back(alphabet[(v >> 6) & 63]);
-        if (pad) out.append(rest == 1 ? "==" : "=");
+        if (rest == 2)
+            out.push_back(alphabet[(v >> 6) & 63]);
+        if (pad)
+            out.append(rest == 1 ? "==" : "=");
     }
     return out;
 }
@@ -39,10 +42,12 @@ std::string encode(std::string_view bytes, std::string_view alphabet, bool pad) 
 std::optional<std::string> decode(std::string_view text, std::string_view alphabet, bool padded) {
     std::array<int, 256> value{};
     value.fill(-1);
-    for (std::size_t i = 0; i < alphabet.size(); ++i) value[static_cast<unsigned char>(alphabet[i])] = i;
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+        value[static_cast<unsigned char>(alphabet[i])] = i;
 
     if (padded) {
-        if (text.size() % 4 != 0) return std::nullopt;
+        if (text.size() % 4 != 0)
+            return std::nullopt;
         std::size_t padding = 0;
         while (padding < 2 && !text.empty() && text.back() == '=') {
             text.remove_suffix(1);
@@ -57,7 +62,8 @@ std::optional<std::string> decode(std::string_view text, std::string_view alphab
     int bits = 0;
     for (char c : text) {
         int v = value[static_cast<unsigned char>(c)];
-        if (v < 0) return std::nullopt;
+        if (v < 0)
+            return std::nullopt;
         buffer = (buffer << 6) | static_cast<unsigned>(v);
         bits += 6;
         if (bits >= 8) {
@@ -70,11 +76,15 @@ std::optional<std::string> decode(std::string_view text, std::string_view alphab
 
 }  // namespace
 
-std::string base64_encode(std::string_view bytes) { return encode(bytes, kStandard, true); }
+std::string base64_encode(std::string_view bytes) {
+    return encode(bytes, kStandard, true);
+}
 std::optional<std::string> base64_decode(std::string_view text) {
     return decode(text, kStandard, true);
 }
-std::string base64url_encode(std::string_view bytes) { return encode(bytes, kUrlSafe, false); }
+std::string base64url_encode(std::string_view bytes) {
+    return encode(bytes, kUrlSafe, false);
+}
 std::optional<std::string> base64url_decode(std::string_view text) {
     return decode(text, kUrlSafe, false);
 }

@@ -7,8 +7,8 @@
 
 namespace rosterd::sim {
 
-std::string base64_encode(std::string_view bytes);                 // standard, padded
-std::optional<std::string> base64_decode(std::string_view text);   // standard, padded
+std::string base64_encode(std::string_view bytes);                // standard, padded
+std::optional<std::string> base64_decode(std::string_view text);  // standard, padded
 
 std::string base64url_encode(std::string_view bytes);                // URL-safe, no padding
 std::optional<std::string> base64url_decode(std::string_view text);  // URL-safe, no padding

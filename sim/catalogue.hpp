@@ -33,14 +33,16 @@ std::string resource_ari(const CatalogueProduct& product, std::string_view cloud
 // Product roles, in precedence order: when several grants meet on one (user, resource), the
 // first in this order is the single effective role.
 enum class Role { Admin, User, Basic, Contributor, Stakeholder, Guest, Customer };
-inline constexpr std::array<Role, 7> kAllRoles{Role::Admin,       Role::User,  Role::Basic,
-                                               Role::Contributor, Role::Stakeholder,
-                                               Role::Guest,       Role::Customer};
+inline constexpr std::array<Role, 7> kAllRoles{Role::Admin,       Role::User,        Role::Basic,
+                                               Role::Contributor, Role::Stakeholder, Role::Guest,
+                                               Role::Customer};
 
 std::string_view role_id(Role role);
 std::optional<Role> parse_role(std::string_view id);
 // Billable roles are the ones that take a paid seat.
-inline bool is_billable_role(Role role) { return role == Role::Admin || role == Role::User; }
+inline bool is_billable_role(Role role) {
+    return role == Role::Admin || role == Role::User;
+}
 
 // Every role identifier the API knows (product roles plus platform roles and the rest), used to
 // validate roleIds filters.

@@ -33,7 +33,7 @@ struct CursorState {
 };
 
 class CursorCodec {
-public:
+  public:
     explicit CursorCodec(std::uint64_t secret) : secret_(secret) {}
 
     std::string encode_v2(const CursorState& state) const;
@@ -41,7 +41,7 @@ public:
     std::string encode_v1(const CursorState& state) const;
     std::optional<CursorState> decode_v1(std::string_view token) const;
 
-private:
+  private:
     std::string pack(const CursorState& state) const;
     std::optional<CursorState> unpack(std::string_view masked) const;
     std::uint64_t secret_;
@@ -50,11 +50,11 @@ private:
 // Remembers the canonical filters behind each filter hash, so a follow-up request that sends
 // only a cursor (as the workspaces endpoint requires) pages through the same filters.
 class FilterBook {
-public:
+  public:
     void remember(std::uint64_t hash, const std::string& canonical);
     std::optional<std::string> recall(std::uint64_t hash) const;
 
-private:
+  private:
     static constexpr std::size_t kMaxEntries = 10000;
     mutable std::mutex mutex_;
     std::unordered_map<std::uint64_t, std::string> entries_;

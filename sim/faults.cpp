@@ -9,7 +9,8 @@ void FaultInjector::reseed(std::uint64_t seed) {
 
 void FaultInjector::add_rule(FailRule rule) {
     std::lock_guard lock(mutex_);
-    if (rule.remaining > 0) rules_.push_back(std::move(rule));
+    if (rule.remaining > 0)
+        rules_.push_back(std::move(rule));
 }
 
 void FaultInjector::clear_rules() {
@@ -20,9 +21,11 @@ void FaultInjector::clear_rules() {
 std::optional<int> FaultInjector::take_forced_failure(std::string_view path) {
     std::lock_guard lock(mutex_);
     for (auto it = rules_.begin(); it != rules_.end(); ++it) {
-        if (path.find(it->path_contains) == std::string_view::npos) continue;
+        if (path.find(it->path_contains) == std::string_view::npos)
+            continue;
         int status = it->status;
-        if (--it->remaining <= 0) rules_.erase(it);
+        if (--it->remaining <= 0)
+            rules_.erase(it);
         return status;
     }
     return std::nullopt;

@@ -31,7 +31,7 @@ struct FaultDraws {
 };
 
 class FaultInjector {
-public:
+  public:
     explicit FaultInjector(std::uint64_t seed) : rng_(seed) {}
 
     void reseed(std::uint64_t seed);
@@ -44,7 +44,7 @@ public:
     RateWindow::Verdict hit_key_limit(std::int64_t now_ms, int limit);
     RateWindow::Verdict hit_last_active_limit(std::int64_t now_ms, int limit);
 
-private:
+  private:
     std::mutex mutex_;
     SplitMix64 rng_;
     std::vector<FailRule> rules_;

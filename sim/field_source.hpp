@@ -24,7 +24,7 @@ struct SortSpec {
 };
 
 class FieldSource {
-public:
+  public:
     virtual ~FieldSource() = default;
     virtual bool has(const char* name) const = 0;
     virtual std::optional<std::vector<std::string>> strings(const char* name) const = 0;
@@ -35,7 +35,7 @@ public:
 };
 
 class JsonFields final : public FieldSource {
-public:
+  public:
     explicit JsonFields(const rapidjson::Value& object) : object_(object) {}
     bool has(const char* name) const override;
     std::optional<std::vector<std::string>> strings(const char* name) const override;
@@ -44,13 +44,13 @@ public:
     std::optional<std::int64_t> integer(const char* name) const override;
     std::optional<std::vector<SortSpec>> sort(const char* name) const override;
 
-private:
+  private:
     const rapidjson::Value* find(const char* name) const;
     const rapidjson::Value& object_;
 };
 
 class QueryFields final : public FieldSource {
-public:
+  public:
     explicit QueryFields(const httplib::Params& params) : params_(params) {}
     bool has(const char* name) const override;
     std::optional<std::vector<std::string>> strings(const char* name) const override;
@@ -60,7 +60,7 @@ public:
     // "field", "field:asc" or "field:desc"
     std::optional<std::vector<SortSpec>> sort(const char* name) const override;
 
-private:
+  private:
     const httplib::Params& params_;
 };
 

@@ -16,28 +16,28 @@ namespace {
 
 constexpr std::int64_t kDayMs = 86'400'000;
 
-constexpr std::array<std::string_view, 8> kSiteNames{
-    "acme", "acme-eu", "acme-labs", "acme-apac", "acme-dev", "acme-research", "acme-ops",
-    "acme-sales"};
+constexpr std::array<std::string_view, 8> kSiteNames{"acme",      "acme-eu",   "acme-labs",
+                                                     "acme-apac", "acme-dev",  "acme-research",
+                                                     "acme-ops",  "acme-sales"};
 constexpr std::array<std::string_view, 32> kFirstNames{
-    "Dana",  "Alex",   "Sam",    "Robin", "Kim",   "Jordan", "Taylor", "Morgan",
-    "Casey", "Jamie",  "Riley",  "Avery", "Quinn", "Harper", "Rowan",  "Sasha",
-    "Noa",   "Mika",   "Elena",  "Omar",  "Priya", "Chen",   "Lena",   "Mateo",
-    "Ines",  "Yusuf",  "Hana",   "Lucas", "Aiko",  "Nils",   "Zoe",    "Ravi"};
+    "Dana",  "Alex",  "Sam",   "Robin", "Kim",   "Jordan", "Taylor", "Morgan",
+    "Casey", "Jamie", "Riley", "Avery", "Quinn", "Harper", "Rowan",  "Sasha",
+    "Noa",   "Mika",  "Elena", "Omar",  "Priya", "Chen",   "Lena",   "Mateo",
+    "Ines",  "Yusuf", "Hana",  "Lucas", "Aiko",  "Nils",   "Zoe",    "Ravi"};
 constexpr std::array<std::string_view, 32> kLastNames{
-    "Example", "Miller",  "Okafor",  "Schmidt", "Garcia", "Nguyen",  "Rossi",   "Kowalski",
-    "Tanaka",  "Haddad",  "Larsen",  "Dubois",  "Silva",  "Novak",   "Ahmed",   "Fischer",
-    "Moreau",  "Ivanova", "Kumar",   "Berg",    "Costa",  "Walsh",   "Yilmaz",  "Park",
-    "Andersen", "Lopez",  "Meyer",   "Sato",    "Brown",  "Weber",   "Jansen",  "Petrov"};
+    "Example",  "Miller",  "Okafor", "Schmidt", "Garcia", "Nguyen", "Rossi",  "Kowalski",
+    "Tanaka",   "Haddad",  "Larsen", "Dubois",  "Silva",  "Novak",  "Ahmed",  "Fischer",
+    "Moreau",   "Ivanova", "Kumar",  "Berg",    "Costa",  "Walsh",  "Yilmaz", "Park",
+    "Andersen", "Lopez",   "Meyer",  "Sato",    "Brown",  "Weber",  "Jansen", "Petrov"};
 constexpr std::array<std::string_view, 3> kVerifiedDomains{"acme.com", "acme.io", "acme-labs.com"};
-constexpr std::array<std::string_view, 6> kExternalDomains{
-    "gmail.com", "outlook.com", "contractor.dev", "partner-agency.com", "yahoo.com", "freelance.io"};
+constexpr std::array<std::string_view, 6> kExternalDomains{"gmail.com",      "outlook.com",
+                                                           "contractor.dev", "partner-agency.com",
+                                                           "yahoo.com",      "freelance.io"};
 constexpr std::array<std::string_view, 5> kGroupPrefixes{"team", "dept", "project", "guild",
                                                          "office"};
 constexpr std::array<std::string_view, 16> kGroupWords{
-    "engineering", "marketing", "sales",    "finance",  "support", "design",
-    "platform",    "mobile",    "data",     "security", "legal",   "people",
-    "operations",  "research",  "quality",  "devops"};
+    "engineering", "marketing", "sales", "finance", "support",    "design",   "platform", "mobile",
+    "data",        "security",  "legal", "people",  "operations", "research", "quality",  "devops"};
 
 enum class Kind { Normal, App, OrgAdmin, SiteAdmin };
 
@@ -74,7 +74,7 @@ std::vector<RoleGroupSpec> role_group_specs(std::string_view type_key) {
 }
 
 class Builder {
-public:
+  public:
     explicit Builder(const GeneratorOptions& options)
         : options_(options), org_rng_(mix_seed(options.seed, 0x6f7267)) {}
 
@@ -85,13 +85,14 @@ public:
         make_sites();
         make_role_groups();
         make_plain_groups();
-        for (std::size_t i = 0; i < options_.users; ++i) make_user(i);
+        for (std::size_t i = 0; i < options_.users; ++i)
+            make_user(i);
         model_.finalize();
         set_capacities();
         return std::move(model_);
     }
 
-private:
+  private:
     void make_directories() {
         model_.directories.push_back(Directory{org_rng_.uuid(), options_.org_name});
         // A second directory for larger orgs exercises the "-" (every directory) path.
@@ -140,16 +141,17 @@ private:
                     add_role_group(0, resource, spec.role, std::string(spec.prefix) + site.name);
                 }
                 if (model_.directories.size() > 1) {
-                    add_role_group(1, resource, Role::User,
-                                   "contractors-" + std::string(catalogue->type_key) + "-users-" +
-                                       site.name);
+                    add_role_group(
+                        1, resource, Role::User,
+                        "contractors-" + std::string(catalogue->type_key) + "-users-" + site.name);
                 }
             }
         }
     }
 
     void make_plain_groups() {
-        std::size_t total = options_.groups.value_or(std::max<std::size_t>(20, options_.users / 50));
+        std::size_t total =
+            options_.groups.value_or(std::max<std::size_t>(20, options_.users / 50));
         std::size_t plain = total > model_.groups.size() ? total - model_.groups.size() : 0;
         plain_groups_.resize(model_.directories.size());
         const std::size_t combos = kGroupPrefixes.size() * kGroupWords.size();
@@ -158,7 +160,8 @@ private:
             group.id = org_rng_.uuid();
             group.name = std::string(kGroupPrefixes[j % kGroupPrefixes.size()]) + "-" +
                          std::string(kGroupWords[(j / kGroupPrefixes.size()) % kGroupWords.size()]);
-            if (j >= combos) group.name += "-" + std::to_string(j / combos + 1);
+            if (j >= combos)
+                group.name += "-" + std::to_string(j / combos + 1);
             group.directory = (model_.directories.size() > 1 && j % 10 == 9) ? 1 : 0;
             if (org_rng_.chance(0.15)) {
                 group.external_synced = true;
@@ -178,18 +181,25 @@ private:
         double k = rng.unit();
         // The first three users are always an org admin, a site admin and an app, so even tiny
         // test orgs hold every protected kind.
-        if (index == 0) return Kind::OrgAdmin;
-        if (index == 1) return Kind::SiteAdmin;
-        if (index == 2) return Kind::App;
-        if (k < 0.01) return Kind::App;
-        if (k < 0.03) return Kind::OrgAdmin;
-        if (k < 0.05) return Kind::SiteAdmin;
+        if (index == 0)
+            return Kind::OrgAdmin;
+        if (index == 1)
+            return Kind::SiteAdmin;
+        if (index == 2)
+            return Kind::App;
+        if (k < 0.01)
+            return Kind::App;
+        if (k < 0.03)
+            return Kind::OrgAdmin;
+        if (k < 0.05)
+            return Kind::SiteAdmin;
         return Kind::Normal;
     }
 
     std::string account_id(SplitMix64& rng) {
         // Mostly "557058:<uuid>", some legacy 24-hex ids: clients must not assume one format.
-        if (rng.chance(0.1)) return rng.hex(24);
+        if (rng.chance(0.1))
+            return rng.hex(24);
         return "557058:" + rng.uuid();
     }
 
@@ -202,13 +212,15 @@ private:
             user.groups.push_back(it->second);
         }
         bool recently_added = user.added_ms > model_.now_ms - 14 * kDayMs;
-        if (rng.chance(recently_added ? 0.5 : 0.10)) return;  // never active on this product
+        if (rng.chance(recently_added ? 0.5 : 0.10))
+            return;  // never active on this product
         double u = rng.unit();
         std::int64_t gap = u < 0.6    ? rng.between(0, 30 * kDayMs)
                            : u < 0.85 ? rng.between(30 * kDayMs, 120 * kDayMs)
                                       : rng.between(120 * kDayMs, 365 * kDayMs);
         std::int64_t last = model_.now_ms - gap;
-        if (last < user.added_ms) last = rng.between(user.added_ms, model_.now_ms);
+        if (last < user.added_ms)
+            last = rng.between(user.added_ms, model_.now_ms);
         constexpr std::array<int, 4> kFractionDigits{0, 3, 6, 9};
         int digits = kFractionDigits[rng.below(kFractionDigits.size())];
         user.activity[resource] = make_activity(last, digits, rng.next());
@@ -246,7 +258,8 @@ private:
                     role = Role::Contributor;
                 }
             }
-            if (role) grant(user, resource, *role, rng);
+            if (role)
+                grant(user, resource, *role, rng);
         }
     }
 
@@ -261,8 +274,8 @@ private:
         user.name = first + " " + last;
         user.nickname = local;
 
-        bool second_directory = model_.directories.size() > 1 && kind == Kind::Normal &&
-                                rng.chance(0.10);
+        bool second_directory =
+            model_.directories.size() > 1 && kind == Kind::Normal && rng.chance(0.10);
         user.directory = second_directory ? 1 : 0;
 
         if (kind == Kind::App) {
@@ -275,11 +288,12 @@ private:
         } else {
             bool managed = kind != Kind::Normal || rng.chance(second_directory ? 0.3 : 0.85);
             user.claim = managed ? ClaimStatus::Managed : ClaimStatus::Unmanaged;
-            std::string_view domain =
-                managed ? kVerifiedDomains[rng.below(kVerifiedDomains.size())]
-                        : kExternalDomains[rng.below(kExternalDomains.size())];
+            std::string_view domain = managed
+                                          ? kVerifiedDomains[rng.below(kVerifiedDomains.size())]
+                                          : kExternalDomains[rng.below(kExternalDomains.size())];
             user.email = local + "@" + std::string(domain);
-            if (managed) user.management_source = rng.chance(0.12) ? "synced" : "invited";
+            if (managed)
+                user.management_source = rng.chance(0.12) ? "synced" : "invited";
         }
 
         user.added_ms = rng.chance(0.015)
@@ -296,8 +310,10 @@ private:
                 user.membership = Membership::None;
             }
         }
-        if (kind == Kind::OrgAdmin) user.platform_roles.emplace_back(kOrgAdmin);
-        if (kind == Kind::SiteAdmin) user.platform_roles.emplace_back(kSiteAdmin);
+        if (kind == Kind::OrgAdmin)
+            user.platform_roles.emplace_back(kOrgAdmin);
+        if (kind == Kind::SiteAdmin)
+            user.platform_roles.emplace_back(kSiteAdmin);
 
         const std::size_t site_count = model_.sites.size();
         std::size_t primary = rng.chance(0.5) ? 0 : rng.below(site_count);
@@ -328,7 +344,8 @@ private:
                 }
                 case Kind::Normal:
                     grant_normal_roles(user, primary, 1.0, rng);
-                    if (secondary) grant_normal_roles(user, *secondary, 0.5, rng);
+                    if (secondary)
+                        grant_normal_roles(user, *secondary, 0.5, rng);
                     break;
             }
             const auto& plain = plain_groups_[user.directory];
@@ -347,7 +364,8 @@ private:
         std::vector<std::int64_t> billable(model_.products.size(), 0);
         for (const auto& user : model_.users) {
             for (const auto& access : user.access) {
-                if (model_.billable_on(user, access.resource)) ++billable[access.resource];
+                if (model_.billable_on(user, access.resource))
+                    ++billable[access.resource];
             }
         }
         for (std::size_t r = 0; r < model_.products.size(); ++r) {
@@ -367,7 +385,8 @@ private:
 }  // namespace
 
 Model generate_model(const GeneratorOptions& options) {
-    if (options.sites < 1) throw std::invalid_argument("--sites must be at least 1");
+    if (options.sites < 1)
+        throw std::invalid_argument("--sites must be at least 1");
     if (options.products_per_site < 1 || options.products_per_site > kCatalogue.size()) {
         throw std::invalid_argument("--products-per-site must be between 1 and 4");
     }

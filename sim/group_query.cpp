@@ -11,18 +11,21 @@ namespace {
 
 std::vector<std::string> read_list(const FieldSource& fields, const char* name, std::size_t max) {
     auto values = fields.strings(name);
-    if (!values) return {};
+    if (!values)
+        return {};
     check_list_size(name, *values, max);
     return *values;
 }
 
 void write_list(JsonWriter& w, const char* name, std::vector<std::string> values) {
-    if (values.empty()) return;
+    if (values.empty())
+        return;
     std::sort(values.begin(), values.end());
     values.erase(std::unique(values.begin(), values.end()), values.end());
     key(w, name);
     w.StartArray();
-    for (const auto& value : values) put(w, value);
+    for (const auto& value : values)
+        put(w, value);
     w.EndArray();
 }
 
@@ -73,12 +76,15 @@ GroupQuery read_group_query(const FieldSource& fields) {
     q.resource_owners = read_list(fields, "resourceOwners", 10);
     q.role_ids = read_list(fields, "roleIds", 10);
     for (const auto& role : q.role_ids) {
-        if (!is_known_role_id(role)) throw BadRequest("roleIds has an invalid value: " + role);
+        if (!is_known_role_id(role))
+            throw BadRequest("roleIds has an invalid value: " + role);
     }
     q.search_term = fields.string("searchTerm");
     if (auto sort = fields.sort("sortBy")) {
-        if (sort->size() != 1) throw BadRequest("sortBy accepts exactly one item");
-        if (sort->front().field != "name") throw BadRequest("sortBy field must be name");
+        if (sort->size() != 1)
+            throw BadRequest("sortBy accepts exactly one item");
+        if (sort->front().field != "name")
+            throw BadRequest("sortBy field must be name");
         q.sort = sort->front();
     }
     return q;
@@ -97,8 +103,10 @@ GroupCountsExpand read_group_expand(const FieldSource& fields) {
             }
         }
     }
-    if (fields.boolean("counts.includeUsers").value_or(false)) expand.users = true;
-    if (fields.boolean("counts.includeResources").value_or(false)) expand.resources = true;
+    if (fields.boolean("counts.includeUsers").value_or(false))
+        expand.users = true;
+    if (fields.boolean("counts.includeResources").value_or(false))
+        expand.resources = true;
     return expand;
 }
 
@@ -106,28 +114,36 @@ std::vector<std::size_t> matching_groups(const Model& model, const GroupQuery& q
                                          std::optional<std::size_t> directory) {
     std::vector<std::size_t> members_of;  // user indices for accountIds
     for (const auto& id : q.account_ids) {
-        if (auto user = model.find_user(id)) members_of.push_back(*user);
+        if (auto user = model.find_user(id))
+            members_of.push_back(*user);
     }
     std::vector<std::size_t> group_ids;
     for (const auto& id : q.group_ids) {
-        if (auto group = model.find_group(id)) group_ids.push_back(*group);
+        if (auto group = model.find_group(id))
+            group_ids.push_back(*group);
     }
     std::vector<std::string> names;
-    for (const auto& name : q.group_names) names.push_back(lower_ascii(name));
+    for (const auto& name : q.group_names)
+        names.push_back(lower_ascii(name));
     std::optional<std::string> search;
-    if (q.search_term) search = lower_ascii(*q.search_term);
+    if (q.search_term)
+        search = lower_ascii(*q.search_term);
 
     std::vector<std::size_t> out;
     for (std::size_t g = 0; g < model.groups.size(); ++g) {
         const Group& group = model.groups[g];
-        if (directory && group.directory != *directory) continue;
+        if (directory && group.directory != *directory)
+            continue;
         if (!q.directory_ids.empty() &&
             !contains(q.directory_ids, model.directories[group.directory].id)) {
             continue;
         }
-        if (!q.group_ids.empty() && !contains(group_ids, g)) continue;
-        if (!names.empty() && !contains(names, lower_ascii(group.name))) continue;
-        if (search && lower_ascii(group.name).find(*search) == std::string::npos) continue;
+        if (!q.group_ids.empty() && !contains(group_ids, g))
+            continue;
+        if (!names.empty() && !contains(names, lower_ascii(group.name)))
+            continue;
+        if (search && lower_ascii(group.name).find(*search) == std::string::npos)
+            continue;
         if (!q.account_ids.empty() &&
             std::none_of(members_of.begin(), members_of.end(),
                          [&](std::size_t u) { return model.users[u].in_group(g); })) {
@@ -136,14 +152,19 @@ std::vector<std::size_t> matching_groups(const Model& model, const GroupQuery& q
         bool any_grant_filter =
             !q.resource_ids.empty() || !q.resource_owners.empty() || !q.role_ids.empty();
         if (any_grant_filter) {
-            bool granted = std::any_of(group.roles.begin(), group.roles.end(), [&](const Grant& grant) {
-                const Product& product = model.products[grant.resource];
-                return (q.resource_ids.empty() || contains(q.resource_ids, product.resource_id)) &&
-                       (q.resource_owners.empty() ||
-                        contains(q.resource_owners, std::string(product.catalogue->type_key))) &&
-                       (q.role_ids.empty() || contains(q.role_ids, std::string(role_id(grant.role))));
-            });
-            if (!granted) continue;
+            bool granted =
+                std::any_of(group.roles.begin(), group.roles.end(), [&](const Grant& grant) {
+                    const Product& product = model.products[grant.resource];
+                    return (q.resource_ids.empty() ||
+                            contains(q.resource_ids, product.resource_id)) &&
+                           (q.resource_owners.empty() ||
+                            contains(q.resource_owners,
+                                     std::string(product.catalogue->type_key))) &&
+                           (q.role_ids.empty() ||
+                            contains(q.role_ids, std::string(role_id(grant.role))));
+                });
+            if (!granted)
+                continue;
         }
         out.push_back(g);
     }

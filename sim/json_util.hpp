@@ -17,7 +17,9 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 inline void put(JsonWriter& w, std::string_view text) {
     w.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
 }
-inline void key(JsonWriter& w, std::string_view name) { put(w, name); }
+inline void key(JsonWriter& w, std::string_view name) {
+    put(w, name);
+}
 inline void put_optional(JsonWriter& w, const std::optional<std::string>& text) {
     if (text) {
         put(w, *text);

@@ -15,7 +15,8 @@ namespace {
 }
 
 int as_int(std::string_view name, const rapidjson::Value& v, int low, int high) {
-    if (!v.IsInt()) bad(name, "must be an integer");
+    if (!v.IsInt())
+        bad(name, "must be an integer");
     int value = v.GetInt();
     if (value < low || value > high) {
         bad(name, "must be between " + std::to_string(low) + " and " + std::to_string(high));
@@ -24,21 +25,25 @@ int as_int(std::string_view name, const rapidjson::Value& v, int low, int high) 
 }
 
 double as_fraction(std::string_view name, const rapidjson::Value& v) {
-    if (!v.IsNumber()) bad(name, "must be a number");
+    if (!v.IsNumber())
+        bad(name, "must be a number");
     double value = v.GetDouble();
-    if (value < 0.0 || value > 1.0) bad(name, "must be between 0 and 1");
+    if (value < 0.0 || value > 1.0)
+        bad(name, "must be between 0 and 1");
     return value;
 }
 
 bool as_bool(std::string_view name, const rapidjson::Value& v) {
-    if (!v.IsBool()) bad(name, "must be true or false");
+    if (!v.IsBool())
+        bad(name, "must be true or false");
     return v.GetBool();
 }
 
 }  // namespace
 
 KnobSideEffects apply_knobs_json(Knobs& knobs, const rapidjson::Value& object) {
-    if (!object.IsObject()) throw std::runtime_error("config must be a JSON object");
+    if (!object.IsObject())
+        throw std::runtime_error("config must be a JSON object");
     Knobs next = knobs;
     KnobSideEffects effects;
     constexpr int kMaxMs = 600'000;
@@ -68,7 +73,8 @@ KnobSideEffects apply_knobs_json(Knobs& knobs, const rapidjson::Value& object) {
         } else if (name == "slow_rate") {
             next.slow_rate = as_fraction(name, v);
         } else if (name == "cursor_ttl_s") {
-            if (!v.IsNumber() || v.GetDouble() < 0) bad(name, "must be a number >= 0");
+            if (!v.IsNumber() || v.GetDouble() < 0)
+                bad(name, "must be a number >= 0");
             next.cursor_ttl_s = v.GetDouble();
         } else if (name == "require_json_body") {
             next.require_json_body = as_bool(name, v);
@@ -79,14 +85,17 @@ KnobSideEffects apply_knobs_json(Knobs& knobs, const rapidjson::Value& object) {
                 next.key_expires_ms.reset();
             } else {
                 auto ms = v.IsString() ? parse_iso8601_ms(v.GetString()) : std::nullopt;
-                if (!ms) bad(name, "must be an ISO-8601 instant or null");
+                if (!ms)
+                    bad(name, "must be an ISO-8601 instant or null");
                 next.key_expires_ms = ms;
             }
         } else if (name == "api_key") {
-            if (!v.IsString() || v.GetStringLength() == 0) bad(name, "must be a non-empty string");
+            if (!v.IsString() || v.GetStringLength() == 0)
+                bad(name, "must be a non-empty string");
             effects.api_key = std::string(v.GetString(), v.GetStringLength());
         } else if (name == "fault_seed") {
-            if (!v.IsUint64()) bad(name, "must be a non-negative integer");
+            if (!v.IsUint64())
+                bad(name, "must be a non-negative integer");
             effects.fault_seed = v.GetUint64();
         } else {
             bad(name, "is not a known knob");

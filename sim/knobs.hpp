@@ -10,20 +10,20 @@
 namespace rosterd::sim {
 
 struct Knobs {
-    int latency_ms = 0;              // added to every API request
-    int page_size = 50;              // v1 /users page size
-    double error_rate = 0.0;         // fraction answered 500/503
-    int rate_limit = 0;              // requests per minute per key across API paths; 0 = off
-    int last_active_limit = 200;     // last-active-dates requests per minute per org (always on)
-    double rate_429_rate = 0.0;      // fraction answered 429 regardless of counts
-    bool retry_after = false;        // send Retry-After on 429s
-    double truncate_rate = 0.0;      // fraction of 200 JSON bodies cut in half
-    double reset_rate = 0.0;         // fraction of connections dropped mid-response
-    int slow_ms = 0;                 // extra delay for a fraction slow_rate of requests
+    int latency_ms = 0;           // added to every API request
+    int page_size = 50;           // v1 /users page size
+    double error_rate = 0.0;      // fraction answered 500/503
+    int rate_limit = 0;           // requests per minute per key across API paths; 0 = off
+    int last_active_limit = 200;  // last-active-dates requests per minute per org (always on)
+    double rate_429_rate = 0.0;   // fraction answered 429 regardless of counts
+    bool retry_after = false;     // send Retry-After on 429s
+    double truncate_rate = 0.0;   // fraction of 200 JSON bodies cut in half
+    double reset_rate = 0.0;      // fraction of connections dropped mid-response
+    int slow_ms = 0;              // extra delay for a fraction slow_rate of requests
     double slow_rate = 0.0;
-    double cursor_ttl_s = 900.0;     // older cursors answer 400 ADMIN-400-1; 0 = never expire
-    bool require_json_body = true;   // body-less POST without application/json -> 415
-    bool key_expired = false;        // every API call answers 401
+    double cursor_ttl_s = 900.0;    // older cursors answer 400 ADMIN-400-1; 0 = never expire
+    bool require_json_body = true;  // body-less POST without application/json -> 415
+    bool key_expired = false;       // every API call answers 401
     std::optional<std::int64_t> key_expires_ms;  // after this instant every API call answers 401
 };
 

@@ -14,7 +14,8 @@
 int main(int argc, char** argv) {
     using namespace rosterd::sim;
     SimOptions options;
-    if (int code = parse_command_line(argc, argv, options); code >= 0) return code;
+    if (int code = parse_command_line(argc, argv, options); code >= 0)
+        return code;
 
     // Block the stop signals before any thread starts, so every thread inherits the mask and
     // main can collect them with sigwait.
@@ -28,11 +29,14 @@ int main(int argc, char** argv) {
     try {
         Model model = build_model(options);
         SimSettings settings = build_settings(options);
-        if (options.dump_truth) write_file_atomically(*options.dump_truth, truth_json(model));
+        if (options.dump_truth)
+            write_file_atomically(*options.dump_truth, truth_json(model));
         SimServer server(std::move(model), std::move(settings));
         int port = server.start(options.listen, options.port);
-        if (options.port_file) write_file_atomically(*options.port_file, std::to_string(port) + "\n");
-        std::cout << "rosterd-sim listening on http://" << options.listen << ":" << port << std::endl;
+        if (options.port_file)
+            write_file_atomically(*options.port_file, std::to_string(port) + "\n");
+        std::cout << "rosterd-sim listening on http://" << options.listen << ":" << port
+                  << std::endl;
 
         int received = 0;
         sigwait(&stop_signals, &received);

@@ -101,7 +101,7 @@ struct User {
     std::vector<std::size_t> groups;  // sorted group indices
     std::vector<Grant> direct_roles;
     std::map<std::size_t, Activity> activity;  // by resource index
-    bool removed = false;  // gone from the org; kept as a tombstone so cursor positions hold
+    bool removed = false;        // gone from the org; kept as a tombstone so cursor positions hold
     std::vector<Access> access;  // derived, sorted by resource
 
     const Access* access_on(std::size_t resource) const;
@@ -131,7 +131,7 @@ enum class Change {
 };
 
 class Model {
-public:
+  public:
     Org org;
     std::int64_t now_ms = 0;
     std::vector<Directory> directories;
@@ -176,7 +176,7 @@ public:
     // Whether a product role can be granted on a product (customers only on service desks).
     static bool role_allowed_on(Role role, const Product& product);
 
-private:
+  private:
     void recompute_access(User& user) const;
     void recompute_members_of(std::size_t group);
 

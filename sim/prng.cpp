@@ -25,8 +25,8 @@ std::string SplitMix64::hex(std::size_t count) {
 
 std::string SplitMix64::uuid() {
     std::string h = hex(32);
-    h[12] = '4';                                   // version 4
-    h[16] = kHexDigits[8 + (next() & 0x3)];        // RFC 4122 variant
+    h[12] = '4';                             // version 4
+    h[16] = kHexDigits[8 + (next() & 0x3)];  // RFC 4122 variant
     return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
            "-" + h.substr(20, 12);
 }

@@ -8,7 +8,7 @@
 namespace rosterd::sim {
 
 class SplitMix64 {
-public:
+  public:
     explicit SplitMix64(std::uint64_t seed) : state_(seed) {}
 
     std::uint64_t next() {
@@ -28,7 +28,8 @@ public:
 
     // Uniform integer in [low, high] (inclusive), for spans of time in milliseconds.
     std::int64_t between(std::int64_t low, std::int64_t high) {
-        if (high <= low) return low;
+        if (high <= low)
+            return low;
         return low + static_cast<std::int64_t>(below(static_cast<std::uint64_t>(high - low) + 1));
     }
 
@@ -38,7 +39,7 @@ public:
     // `count` lower-case hexadecimal digits.
     std::string hex(std::size_t count);
 
-private:
+  private:
     std::uint64_t state_;
 };
 

@@ -6,7 +6,7 @@
 namespace rosterd::sim {
 
 class RateWindow {
-public:
+  public:
     static constexpr std::int64_t kWindowMs = 60'000;
 
     struct Verdict {
@@ -20,7 +20,7 @@ public:
     // not count.
     Verdict hit(std::int64_t now_ms, int limit);
 
-private:
+  private:
     std::int64_t window_start_ms_ = -1;
     int used_ = 0;
 };

@@ -17,7 +17,8 @@ bool email_verified(const User& user) {
 
 std::string product_url(const Model& model, const Product& product) {
     std::string url = model.sites[product.site].host();
-    if (product.catalogue->type_key == "confluence") url += "/wiki";
+    if (product.catalogue->type_key == "confluence")
+        url += "/wiki";
     return url;
 }
 
@@ -59,7 +60,8 @@ void write_common_v2_fields(JsonWriter& w, const Model& model, const User& user)
 void write_platform_roles(JsonWriter& w, const User& user) {
     key(w, "platformRoles");
     w.StartArray();
-    for (const auto& role : user.platform_roles) put(w, role);
+    for (const auto& role : user.platform_roles)
+        put(w, role);
     w.EndArray();
 }
 
@@ -77,8 +79,10 @@ std::string self_token(std::string_view id) {
     std::uint64_t a = fnv1a64(id);
     std::uint64_t b = fnv1a64(id, a);
     std::string bytes;
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((a >> (8 * i)) & 0xFF));
-    for (int i = 0; i < 8; ++i) bytes.push_back(static_cast<char>((b >> (8 * i)) & 0xFF));
+    for (int i = 0; i < 8; ++i)
+        bytes.push_back(static_cast<char>((a >> (8 * i)) & 0xFF));
+    for (int i = 0; i < 8; ++i)
+        bytes.push_back(static_cast<char>((b >> (8 * i)) & 0xFF));
     return base64url_encode(bytes);
 }
 
@@ -89,8 +93,10 @@ std::string picture_url(const User& user) {
 void write_v2_user(JsonWriter& w, const Model& model, const User& user, const UserExpand& expand) {
     w.StartObject();
     write_common_v2_fields(w, model, user);
-    if (expand.platform_roles) write_platform_roles(w, user);
-    if (expand.counts_resources) write_counts(w, user);
+    if (expand.platform_roles)
+        write_platform_roles(w, user);
+    if (expand.counts_resources)
+        write_counts(w, user);
     if (expand.groups) {
         key(w, "groups");
         w.StartArray();
@@ -160,7 +166,8 @@ void write_v1_user(JsonWriter& w, const Model& model, const User& user, std::str
     std::optional<std::int64_t> latest;
     for (const auto& access : user.access) {
         if (const Activity* activity = user.activity_on(access.resource)) {
-            if (!latest || activity->ms > *latest) latest = activity->ms;
+            if (!latest || activity->ms > *latest)
+                latest = activity->ms;
         }
     }
     if (latest) {
@@ -202,7 +209,8 @@ void write_last_active(JsonWriter& w, const Model& model, const User& user) {
     // Products the user holds and has used; an empty list means never active anywhere.
     for (const auto& access : user.access) {
         const Activity* activity = user.activity_on(access.resource);
-        if (!activity) continue;
+        if (!activity)
+            continue;
         const Product& product = model.products[access.resource];
         w.StartObject();
         key(w, "id");
@@ -258,7 +266,8 @@ void write_group(JsonWriter& w, const Model& model, std::size_t index, GroupCoun
         if (counts.resources) {
             std::vector<std::size_t> resources;
             for (const auto& grant : group.roles) {
-                if (std::find(resources.begin(), resources.end(), grant.resource) == resources.end()) {
+                if (std::find(resources.begin(), resources.end(), grant.resource) ==
+                    resources.end()) {
                     resources.push_back(grant.resource);
                 }
             }

@@ -9,7 +9,8 @@ namespace rosterd::sim {
 RequestLog::RequestLog(const std::optional<std::string>& path) {
     if (path) {
         file_.open(*path, std::ios::out | std::ios::app);
-        if (!file_) throw std::runtime_error("cannot open request log " + *path);
+        if (!file_)
+            throw std::runtime_error("cannot open request log " + *path);
     }
 }
 
@@ -45,6 +46,9 @@ void RequestLog::add(RequestRecord record) {
         file_ << record_json(record) << '\n';
         file_.flush();
     }
+    if (records_.size() >= kMaxRecords) {
+        records_.erase(records_.begin(), records_.begin() + kMaxRecords / 2);
+    }
     records_.push_back(std::move(record));
 }
 
@@ -62,7 +66,8 @@ std::string RequestLog::records_json() const {
     std::lock_guard lock(mutex_);
     std::string out = "[";
     for (std::size_t i = 0; i < records_.size(); ++i) {
-        if (i > 0) out += ',';
+        if (i > 0)
+            out += ',';
         out += record_json(records_[i]);
     }
     out += ']';

@@ -22,7 +22,7 @@ struct RequestRecord {
 };
 
 class RequestLog {
-public:
+  public:
     // Opens (appends to) `path` when given. Throws std::runtime_error if it cannot be opened.
     explicit RequestLog(const std::optional<std::string>& path = std::nullopt);
 
@@ -33,7 +33,11 @@ public:
 
     static std::string record_json(const RequestRecord& record);
 
-private:
+  private:
+    // Long demo runs must not grow without bound: past this many records the oldest half goes
+    // (the file, if any, keeps everything).
+    static constexpr std::size_t kMaxRecords = 200'000;
+
     mutable std::mutex mutex_;
     std::vector<RequestRecord> records_;
     std::ofstream file_;

@@ -31,7 +31,8 @@ void send_api_error(const httplib::Request& req, httplib::Response& res, int sta
 
 bool is_json_content_type(const httplib::Request& req) {
     std::string type = req.get_header_value("Content-Type");
-    for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : type)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return type.starts_with("application/json");
 }
 
@@ -52,7 +53,8 @@ std::string percent_encode(std::string_view text) {
 
 std::string request_host(const httplib::Request& req) {
     std::string host = req.get_header_value("Host");
-    if (host.empty()) host = req.local_addr + ":" + std::to_string(req.local_port);
+    if (host.empty())
+        host = req.local_addr + ":" + std::to_string(req.local_port);
     return host;
 }
 
@@ -63,22 +65,27 @@ rapidjson::Document parse_body_object(const httplib::Request& req) {
         return doc;
     }
     doc.Parse(req.body.data(), req.body.size());
-    if (doc.HasParseError()) throw BadRequest("request body is not valid JSON");
-    if (!doc.IsObject()) throw BadRequest("request body must be a JSON object");
+    if (doc.HasParseError())
+        throw BadRequest("request body is not valid JSON");
+    if (!doc.IsObject())
+        throw BadRequest("request body must be a JSON object");
     return doc;
 }
 
 bool check_org(const SimState& state, const httplib::Request& req, httplib::Response& res,
                std::string_view org_id) {
-    if (org_id == state.org_id) return true;
+    if (org_id == state.org_id)
+        return true;
     send_api_error(req, res, 404, 2, "Organization not found");
     return false;
 }
 
 std::optional<std::size_t> path_directory(const Model& model, std::string_view segment) {
-    if (segment == "-") return std::nullopt;
+    if (segment == "-")
+        return std::nullopt;
     auto index = model.find_directory(segment);
-    if (!index) throw NotFound(1, "Directory not found");
+    if (!index)
+        throw NotFound(1, "Directory not found");
     return index;
 }
 
@@ -89,7 +96,8 @@ std::uint64_t filter_hash(std::string_view canonical, std::string_view scope) {
 CursorResolution resolve_cursor(SimState& state, CursorKind kind, std::string_view token,
                                 std::uint64_t hash, bool request_has_filters, bool v1) {
     auto decoded = v1 ? state.cursors.decode_v1(token) : state.cursors.decode_v2(token);
-    if (!decoded || decoded->kind != kind) throw InvalidCursor("Invalid page cursor");
+    if (!decoded || decoded->kind != kind)
+        throw InvalidCursor("Invalid page cursor");
     double ttl_s = state.knobs().cursor_ttl_s;
     if (ttl_s > 0 &&
         static_cast<double>(SimState::wall_clock_ms() - decoded->issued_ms) > ttl_s * 1000.0) {
@@ -103,7 +111,8 @@ CursorResolution resolve_cursor(SimState& state, CursorKind kind, std::string_vi
             throw InvalidCursor("Invalid page cursor: it belongs to different filters");
         }
         resolution.recalled = state.filters.recall(decoded->filter_hash);
-        if (!resolution.recalled) throw InvalidCursor("Invalid page cursor");
+        if (!resolution.recalled)
+            throw InvalidCursor("Invalid page cursor");
     }
     return resolution;
 }

@@ -85,7 +85,8 @@ void get_user_state(SimState& state, const httplib::Request& req, httplib::Respo
 
 void set_activity(SimState& state, const httplib::Request& req, httplib::Response& res) {
     auto body = control_body(req, res);
-    if (!body) return;
+    if (!body)
+        return;
     std::optional<std::string> account_id;
     std::optional<std::string> resource_id;
     std::optional<std::string> last_active;
@@ -122,7 +123,8 @@ void set_activity(SimState& state, const httplib::Request& req, httplib::Respons
 
 void add_fail_rule(SimState& state, const httplib::Request& req, httplib::Response& res) {
     auto body = control_body(req, res);
-    if (!body) return;
+    if (!body)
+        return;
     FailRule rule;
     try {
         rule.path_contains = optional_string(*body, "path_contains").value_or("");
@@ -142,7 +144,8 @@ void add_fail_rule(SimState& state, const httplib::Request& req, httplib::Respon
 
 void set_config(SimState& state, const httplib::Request& req, httplib::Response& res) {
     auto body = control_body(req, res);
-    if (!body) return;
+    if (!body)
+        return;
     try {
         state.update_knobs(*body);
     } catch (const std::runtime_error& error) {
@@ -154,38 +157,39 @@ void set_config(SimState& state, const httplib::Request& req, httplib::Response&
 
 }  // namespace
 
-void register_control_routes(httplib::Server& server, SimState& state) {
-    server.Get("/_sim/truth", [&state](const httplib::Request&, httplib::Response& res) {
+void register_control_routes(Routes& server, SimState& state) {
+    server.get("/_sim/truth", [&state](const httplib::Request&, httplib::Response& res) {
         std::shared_lock lock(state.model_mutex);
         send_json(res, 200, truth_json(state.model));
     });
-    server.Get("/_sim/users/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
-        get_user_state(state, req, res);
-    });
-    server.Get("/_sim/config", [&state](const httplib::Request&, httplib::Response& res) {
+    server.get("/_sim/users/([^/]+)",
+               [&state](const httplib::Request& req, httplib::Response& res) {
+                   get_user_state(state, req, res);
+               });
+    server.get("/_sim/config", [&state](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200, knobs_json(state.knobs()));
     });
-    server.Post("/_sim/config", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.post("/_sim/config", [&state](const httplib::Request& req, httplib::Response& res) {
         set_config(state, req, res);
     });
-    server.Post("/_sim/fail", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.post("/_sim/fail", [&state](const httplib::Request& req, httplib::Response& res) {
         add_fail_rule(state, req, res);
     });
-    server.Post("/_sim/fail/clear", [&state](const httplib::Request&, httplib::Response& res) {
+    server.post("/_sim/fail/clear", [&state](const httplib::Request&, httplib::Response& res) {
         state.faults.clear_rules();
         send_json(res, 200, "{\"ok\":true}");
     });
-    server.Get("/_sim/requests", [&state](const httplib::Request&, httplib::Response& res) {
+    server.get("/_sim/requests", [&state](const httplib::Request&, httplib::Response& res) {
         send_json(res, 200, state.log.records_json());
     });
-    server.Post("/_sim/requests/clear", [&state](const httplib::Request&, httplib::Response& res) {
+    server.post("/_sim/requests/clear", [&state](const httplib::Request&, httplib::Response& res) {
         state.log.clear();
         send_json(res, 200, "{\"ok\":true}");
     });
-    server.Post("/_sim/activity", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.post("/_sim/activity", [&state](const httplib::Request& req, httplib::Response& res) {
         set_activity(state, req, res);
     });
-    server.Post("/_sim/reset", [&state](const httplib::Request&, httplib::Response& res) {
+    server.post("/_sim/reset", [&state](const httplib::Request&, httplib::Response& res) {
         state.reset_model();
         send_json(res, 200, "{\"ok\":true}");
     });

@@ -13,7 +13,8 @@ constexpr const char* kGroupsPath = "/admin/v2/orgs/([^/]+)/directories/([^/]+)/
 
 void search_groups(SimState& state, const httplib::Request& req, httplib::Response& res,
                    const FieldSource& fields) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     GroupQuery query = read_group_query(fields);
     int limit = read_limit(fields, 20, 100);
     GroupCountsExpand expand = read_group_expand(fields);
@@ -30,7 +31,8 @@ void search_groups(SimState& state, const httplib::Request& req, httplib::Respon
             query = read_group_query(JsonFields(recalled));
             canonical = query.canonical_json();
             hash = filter_hash(canonical, scope);
-            if (hash != resolution.filter_hash) throw InvalidCursor("Invalid page cursor");
+            if (hash != resolution.filter_hash)
+                throw InvalidCursor("Invalid page cursor");
         }
         start = resolution.position;
     }
@@ -47,7 +49,8 @@ void search_groups(SimState& state, const httplib::Request& req, httplib::Respon
     w.StartObject();
     key(w, "data");
     w.StartArray();
-    for (std::size_t i = start; i < end; ++i) write_group(w, model, groups[i], expand);
+    for (std::size_t i = start; i < end; ++i)
+        write_group(w, model, groups[i], expand);
     w.EndArray();
     key(w, "links");
     w.StartObject();
@@ -63,7 +66,8 @@ void search_groups(SimState& state, const httplib::Request& req, httplib::Respon
 }
 
 void group_details(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     std::shared_lock lock(state.model_mutex);
     const Model& model = state.model;
     auto directory = path_directory(model, req.matches[2].str());
@@ -82,20 +86,21 @@ void group_details(SimState& state, const httplib::Request& req, httplib::Respon
 
 }  // namespace
 
-void register_group_routes(httplib::Server& server, SimState& state) {
+void register_group_routes(Routes& server, SimState& state) {
     const std::string groups = kGroupsPath;
-    server.Post(groups + "/search", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.post(groups + "/search", [&state](const httplib::Request& req, httplib::Response& res) {
         guarded(req, res, [&] {
             rapidjson::Document body = parse_body_object(req);
             search_groups(state, req, res, JsonFields(body));
         });
     });
-    server.Get(groups, [&state](const httplib::Request& req, httplib::Response& res) {
+    server.get(groups, [&state](const httplib::Request& req, httplib::Response& res) {
         guarded(req, res, [&] { search_groups(state, req, res, QueryFields(req.params)); });
     });
-    server.Get(groups + "/" + kSegment, [&state](const httplib::Request& req, httplib::Response& res) {
-        guarded(req, res, [&] { group_details(state, req, res); });
-    });
+    server.get(groups + "/" + kSegment,
+               [&state](const httplib::Request& req, httplib::Response& res) {
+                   guarded(req, res, [&] { group_details(state, req, res); });
+               });
 }
 
 }  // namespace rosterd::sim

@@ -27,7 +27,9 @@ void change_lifecycle(SimState& state, const httplib::Request& req, httplib::Res
         return;
     }
     switch (model.set_account_enabled(*user, enable)) {
-        case Change::Done: send_no_content(res); return;
+        case Change::Done:
+            send_no_content(res);
+            return;
         case Change::UnmanagedAccount:
             send_json(res, 403, um_forbidden_action("managedAccount"));
             return;
@@ -35,9 +37,10 @@ void change_lifecycle(SimState& state, const httplib::Request& req, httplib::Res
             send_json(res, 403, um_forbidden_action("externalDirectory.scim"));
             return;
         default:
-            send_json(res, 409, um_lifecycle_conflict(account_id, enable
-                                                                      ? "The account is already active"
-                                                                      : "The account is already deactivated"));
+            send_json(
+                res, 409,
+                um_lifecycle_conflict(account_id, enable ? "The account is already active"
+                                                         : "The account is already deactivated"));
             return;
     }
 }
@@ -81,14 +84,15 @@ void get_profile(SimState& state, const httplib::Request& req, httplib::Response
 
 }  // namespace
 
-void register_lifecycle_routes(httplib::Server& server, SimState& state) {
+void register_lifecycle_routes(Routes& server, SimState& state) {
     for (bool enable : {true, false}) {
-        server.Post(std::string("/users/([^/]+)/manage/lifecycle/") + (enable ? "enable" : "disable"),
-                    [&state, enable](const httplib::Request& req, httplib::Response& res) {
-                        change_lifecycle(state, req, res, enable);
-                    });
+        server.post(
+            std::string("/users/([^/]+)/manage/lifecycle/") + (enable ? "enable" : "disable"),
+            [&state, enable](const httplib::Request& req, httplib::Response& res) {
+                change_lifecycle(state, req, res, enable);
+            });
     }
-    server.Get("/users/([^/]+)/manage/profile",
+    server.get("/users/([^/]+)/manage/profile",
                [&state](const httplib::Request& req, httplib::Response& res) {
                    get_profile(state, req, res);
                });

@@ -47,7 +47,8 @@ void write_org(JsonWriter& w, const Org& org, const std::string& base) {
 void list_orgs(SimState& state, const httplib::Request& req, httplib::Response& res) {
     // One org per key: a single page. A cursor we never issued is still rejected.
     if (auto cursor = QueryFields(req.params).string("cursor")) {
-        if (!state.cursors.decode_v1(*cursor)) throw InvalidCursor("Invalid page cursor");
+        if (!state.cursors.decode_v1(*cursor))
+            throw InvalidCursor("Invalid page cursor");
     }
     std::string base = "http://" + request_host(req);
     rapidjson::StringBuffer buffer;
@@ -70,7 +71,8 @@ void list_orgs(SimState& state, const httplib::Request& req, httplib::Response& 
 }
 
 void get_org(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
@@ -84,7 +86,8 @@ void get_org(SimState& state, const httplib::Request& req, httplib::Response& re
 }
 
 void list_directories(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     QueryFields fields(req.params);
     int limit = read_limit(fields, 20, 100);
     auto account_id = fields.string("accountId");
@@ -95,9 +98,10 @@ void list_directories(SimState& state, const httplib::Request& req, httplib::Res
     }
     auto search = fields.string("searchTerm");
 
-    std::string canonical = "accountId=" + account_id.value_or("") + "&searchTerm=" +
-                            search.value_or("") + "&directoryIds=";
-    for (const auto& id : directory_ids) canonical += id + ",";
+    std::string canonical = "accountId=" + account_id.value_or("") +
+                            "&searchTerm=" + search.value_or("") + "&directoryIds=";
+    for (const auto& id : directory_ids)
+        canonical += id + ",";
     std::uint64_t hash = filter_hash(canonical, "directories");
     std::size_t start = 0;
     if (auto cursor = fields.string("cursor")) {
@@ -115,10 +119,10 @@ void list_directories(SimState& state, const httplib::Request& req, httplib::Res
     std::vector<std::size_t> matching;
     for (std::size_t d = 0; d < model.directories.size(); ++d) {
         const Directory& directory = model.directories[d];
-        if (user_directory && *user_directory != d) continue;
-        if (!directory_ids.empty() &&
-            std::find(directory_ids.begin(), directory_ids.end(), directory.id) ==
-                directory_ids.end()) {
+        if (user_directory && *user_directory != d)
+            continue;
+        if (!directory_ids.empty() && std::find(directory_ids.begin(), directory_ids.end(),
+                                                directory.id) == directory_ids.end()) {
             continue;
         }
         if (search && lower_ascii(directory.name).find(lower_ascii(*search)) == std::string::npos) {
@@ -159,15 +163,15 @@ void list_directories(SimState& state, const httplib::Request& req, httplib::Res
 
 }  // namespace
 
-void register_org_routes(httplib::Server& server, SimState& state) {
-    server.Get("/admin/v1/orgs", [&state](const httplib::Request& req, httplib::Response& res) {
+void register_org_routes(Routes& server, SimState& state) {
+    server.get("/admin/v1/orgs", [&state](const httplib::Request& req, httplib::Response& res) {
         guarded(req, res, [&] { list_orgs(state, req, res); });
     });
-    server.Get(std::string("/admin/v1/orgs/") + kSegment,
+    server.get(std::string("/admin/v1/orgs/") + kSegment,
                [&state](const httplib::Request& req, httplib::Response& res) {
                    guarded(req, res, [&] { get_org(state, req, res); });
                });
-    server.Get(std::string("/admin/v2/orgs/") + kSegment + "/directories",
+    server.get(std::string("/admin/v2/orgs/") + kSegment + "/directories",
                [&state](const httplib::Request& req, httplib::Response& res) {
                    guarded(req, res, [&] { list_directories(state, req, res); });
                });

@@ -26,7 +26,8 @@ struct RoleListFilters {
         for (const auto* list : {&directory_ids, &resource_ids, &resource_owners, &role_ids}) {
             std::vector<std::string> sorted = *list;
             std::sort(sorted.begin(), sorted.end());
-            for (const auto& value : sorted) out += value + ",";
+            for (const auto& value : sorted)
+                out += value + ",";
             out += "|";
         }
         return out;
@@ -45,7 +46,8 @@ RoleListFilters read_role_filters(const FieldSource& fields) {
     RoleListFilters filters;
     auto list = [&](const char* name, std::size_t max) {
         auto values = fields.strings(name);
-        if (!values) return std::vector<std::string>{};
+        if (!values)
+            return std::vector<std::string>{};
         check_list_size(name, *values, max);
         return *values;
     };
@@ -54,7 +56,8 @@ RoleListFilters read_role_filters(const FieldSource& fields) {
     filters.resource_owners = list("resourceOwners", 10);
     filters.role_ids = list("roleIds", 10);
     for (const auto& role : filters.role_ids) {
-        if (!is_known_role_id(role)) throw BadRequest("roleIds has an invalid value: " + role);
+        if (!is_known_role_id(role))
+            throw BadRequest("roleIds has an invalid value: " + role);
     }
     filters.limit = read_limit(fields, 20, 100);
     filters.cursor = fields.string("cursor");
@@ -64,7 +67,8 @@ RoleListFilters read_role_filters(const FieldSource& fields) {
 // Resolves the cursor of a role listing and writes the page's links.
 std::size_t start_of(SimState& state, CursorKind kind, const RoleListFilters& filters,
                      std::uint64_t hash) {
-    if (!filters.cursor) return 0;
+    if (!filters.cursor)
+        return 0;
     return resolve_cursor(state, kind, *filters.cursor, hash, true).position;
 }
 
@@ -83,7 +87,8 @@ void write_links(JsonWriter& w, SimState& state, CursorKind kind, std::size_t st
 }
 
 void user_role_assignments(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     RoleListFilters filters = read_role_filters(QueryFields(req.params));
     std::string canonical = filters.canonical();
     std::uint64_t hash = filter_hash(canonical, req.path);
@@ -140,8 +145,10 @@ void user_role_assignments(SimState& state, const httplib::Request& req, httplib
         put(w, role_id(access.role));
         key(w, "roleAssignmentMethods");
         w.StartArray();
-        if (access.direct) put(w, "direct");
-        if (via_group) put(w, "group_direct");
+        if (access.direct)
+            put(w, "direct");
+        if (via_group)
+            put(w, "group_direct");
         w.EndArray();
         w.EndObject();
         w.EndArray();
@@ -158,7 +165,8 @@ void user_role_assignments(SimState& state, const httplib::Request& req, httplib
 }
 
 void group_role_assignments(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     RoleListFilters filters = read_role_filters(QueryFields(req.params));
     std::string canonical = filters.canonical();
     std::uint64_t hash = filter_hash(canonical, req.path);
@@ -175,7 +183,8 @@ void group_role_assignments(SimState& state, const httplib::Request& req, httpli
     // One entry per resource, listing every role the group grants there.
     std::vector<std::pair<std::size_t, std::vector<Role>>> entries;
     for (const auto& grant : group.roles) {
-        if (!filters.accepts(model.products[grant.resource], role_id(grant.role))) continue;
+        if (!filters.accepts(model.products[grant.resource], role_id(grant.role)))
+            continue;
         auto it = std::find_if(entries.begin(), entries.end(),
                                [&](const auto& entry) { return entry.first == grant.resource; });
         if (it == entries.end()) {
@@ -201,7 +210,8 @@ void group_role_assignments(SimState& state, const httplib::Request& req, httpli
         put(w, product.catalogue->type_key);
         key(w, "roles");
         w.StartArray();
-        for (Role role : entries[i].second) put(w, role_id(role));
+        for (Role role : entries[i].second)
+            put(w, role_id(role));
         w.EndArray();
         key(w, "defaultRole");
         w.Null();
@@ -215,12 +225,14 @@ void group_role_assignments(SimState& state, const httplib::Request& req, httpli
 
 void change_group_role(SimState& state, const httplib::Request& req, httplib::Response& res,
                        bool assign) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     rapidjson::Document body = parse_body_object(req);
     JsonFields fields(body);
     auto resource_id = fields.string("resourceId");
     auto role_text = fields.string("roleId");
-    if (!resource_id || !role_text) throw BadRequest("resourceId and roleId are required");
+    if (!resource_id || !role_text)
+        throw BadRequest("resourceId and roleId are required");
 
     std::unique_lock lock(state.model_mutex);
     Model& model = state.model;
@@ -230,9 +242,11 @@ void change_group_role(SimState& state, const httplib::Request& req, httplib::Re
         throw NotFound(10, "Group not found");
     }
     auto resource = model.find_product(*resource_id);
-    if (!resource) throw NotFound(1, "Unknown resource");
+    if (!resource)
+        throw NotFound(1, "Unknown resource");
     auto role = parse_role(*role_text);
-    if (!role) throw BadRequest("roleId is not a product role the simulator grants: " + *role_text);
+    if (!role)
+        throw BadRequest("roleId is not a product role the simulator grants: " + *role_text);
     Change change = assign ? model.assign_group_role(*group, *resource, *role)
                            : model.revoke_group_role(*group, *resource, *role);
     if (change == Change::InvalidRoleForResource) {
@@ -248,11 +262,13 @@ void change_group_role(SimState& state, const httplib::Request& req, httplib::Re
 
 void change_user_role(SimState& state, const httplib::Request& req, httplib::Response& res,
                       bool assign) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     rapidjson::Document body = parse_body_object(req);
     JsonFields fields(body);
     auto role_text = fields.string("role");
-    if (!role_text) throw BadRequest("role is required");
+    if (!role_text)
+        throw BadRequest("role is required");
     if (!is_known_role_id(*role_text) || *role_text == "atlassian/ai-access") {
         throw BadRequest("role is not a valid role: " + *role_text);
     }
@@ -261,40 +277,52 @@ void change_user_role(SimState& state, const httplib::Request& req, httplib::Res
     std::unique_lock lock(state.model_mutex);
     Model& model = state.model;
     auto user = model.find_user(req.matches[2].str());
-    if (!user) throw NotFound(1, "User not found");
+    if (!user)
+        throw NotFound(1, "User not found");
     std::optional<std::size_t> resource;
     bool platform_role = *role_text == kOrgAdmin || *role_text == kSiteAdmin;
     if (!platform_role) {
-        if (!resource_id) throw BadRequest("resource is required for this role");
+        if (!resource_id)
+            throw BadRequest("resource is required for this role");
         resource = model.find_product(*resource_id);
-        if (!resource) throw NotFound(1, "Unknown resource");
+        if (!resource)
+            throw NotFound(1, "Unknown resource");
     }
     Change change = assign ? model.assign_user_role(*user, resource, *role_text)
                            : model.revoke_user_role(*user, resource, *role_text);
     switch (change) {
-        case Change::Done: send_no_content(res); return;
+        case Change::Done:
+            send_no_content(res);
+            return;
         case Change::AlreadyHeld:
             send_api_error(req, res, 409, 2, "The user already has this role on the resource");
             return;
-        case Change::InactiveUser: send_api_error(req, res, 400, 2, "The user is inactive"); return;
+        case Change::InactiveUser:
+            send_api_error(req, res, 400, 2, "The user is inactive");
+            return;
         case Change::NoMembership:
             send_api_error(req, res, 400, 1, "The user is not a member of the organization");
             return;
-        default: send_api_error(req, res, 400, 3, "The role is not valid for this resource"); return;
+        default:
+            send_api_error(req, res, 400, 3, "The role is not valid for this resource");
+            return;
     }
 }
 
 // Org-level role (experimental): only atlassian/org-admin.
 void change_org_role(SimState& state, const httplib::Request& req, httplib::Response& res,
                      bool assign) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     rapidjson::Document body = parse_body_object(req);
     auto role_text = JsonFields(body).string("role");
-    if (role_text != std::string(kOrgAdmin)) throw BadRequest("role must be atlassian/org-admin");
+    if (role_text != std::string(kOrgAdmin))
+        throw BadRequest("role must be atlassian/org-admin");
     std::unique_lock lock(state.model_mutex);
     Model& model = state.model;
     auto user = model.find_user(req.matches[2].str());
-    if (!user) throw NotFound(8, "User not found");
+    if (!user)
+        throw NotFound(8, "User not found");
     if (assign) {
         model.assign_user_role(*user, std::nullopt, kOrgAdmin);
     } else {
@@ -305,27 +333,27 @@ void change_org_role(SimState& state, const httplib::Request& req, httplib::Resp
 
 }  // namespace
 
-void register_role_routes(httplib::Server& server, SimState& state) {
+void register_role_routes(Routes& server, SimState& state) {
     const std::string directory = kDirectoryPath;
-    server.Get(directory + "/users/([^/]+)/role-assignments",
+    server.get(directory + "/users/([^/]+)/role-assignments",
                [&state](const httplib::Request& req, httplib::Response& res) {
                    guarded(req, res, [&] { user_role_assignments(state, req, res); });
                });
-    server.Get(directory + "/groups/([^/]+)/role-assignments",
+    server.get(directory + "/groups/([^/]+)/role-assignments",
                [&state](const httplib::Request& req, httplib::Response& res) {
                    guarded(req, res, [&] { group_role_assignments(state, req, res); });
                });
     for (bool assign : {true, false}) {
         std::string action = assign ? "assign" : "revoke";
-        server.Post(directory + "/groups/([^/]+)/role-assignments/" + action,
+        server.post(directory + "/groups/([^/]+)/role-assignments/" + action,
                     [&state, assign](const httplib::Request& req, httplib::Response& res) {
                         guarded(req, res, [&] { change_group_role(state, req, res, assign); });
                     });
-        server.Post("/admin/v1/orgs/([^/]+)/users/([^/]+)/roles/" + action,
+        server.post("/admin/v1/orgs/([^/]+)/users/([^/]+)/roles/" + action,
                     [&state, assign](const httplib::Request& req, httplib::Response& res) {
                         guarded(req, res, [&] { change_user_role(state, req, res, assign); });
                     });
-        server.Post("/admin/v1/orgs/([^/]+)/users/([^/]+)/role-assignments/" + action,
+        server.post("/admin/v1/orgs/([^/]+)/users/([^/]+)/role-assignments/" + action,
                     [&state, assign](const httplib::Request& req, httplib::Response& res) {
                         guarded(req, res, [&] { change_org_role(state, req, res, assign); });
                     });

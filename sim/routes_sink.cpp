@@ -18,13 +18,15 @@ void receive(SimState& state, const httplib::Request& req, httplib::Response& re
     std::map<std::string, std::string> headers;
     for (const auto& [name, value] : req.headers) {
         auto [it, inserted] = headers.emplace(name, value);
-        if (!inserted) it->second += ", " + value;
+        if (!inserted)
+            it->second += ", " + value;
     }
     delivery.headers.assign(headers.begin(), headers.end());
     delivery.body = req.body;
     SinkBehaviour answer = state.sinks.receive(std::move(delivery));
     res.status = answer.status;
-    if (answer.retry_after) res.set_header("Retry-After", std::to_string(*answer.retry_after));
+    if (answer.retry_after)
+        res.set_header("Retry-After", std::to_string(*answer.retry_after));
     bool json = !answer.body.empty() && (answer.body.front() == '{' || answer.body.front() == '[');
     res.set_content(answer.body, json ? "application/json" : "text/plain");
 }
@@ -64,17 +66,18 @@ void configure(SimState& state, const httplib::Request& req, httplib::Response& 
 
 }  // namespace
 
-void register_sink_routes(httplib::Server& server, SimState& state) {
-    server.Post("/sink/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
+void register_sink_routes(Routes& server, SimState& state) {
+    server.post("/sink/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
         receive(state, req, res);
     });
-    server.Post("/_sim/sink/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
-        configure(state, req, res);
-    });
-    server.Get("/_sim/sink/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.post("/_sim/sink/([^/]+)",
+                [&state](const httplib::Request& req, httplib::Response& res) {
+                    configure(state, req, res);
+                });
+    server.get("/_sim/sink/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
         send_json(res, 200, state.sinks.deliveries_json(req.matches[1].str()));
     });
-    server.Delete("/_sim/sink/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.del("/_sim/sink/([^/]+)", [&state](const httplib::Request& req, httplib::Response& res) {
         state.sinks.clear(req.matches[1].str());
         send_json(res, 200, "{\"ok\":true}");
     });

@@ -24,14 +24,16 @@ UserPage scan_users(const Model& model, const UserMatcher& matcher, const UserQu
                     std::size_t start, std::size_t limit) {
     const std::size_t total = model.users.size();
     auto at = [&](std::size_t position) -> std::size_t {
-        if (!query.sort) return position;
+        if (!query.sort)
+            return position;
         const auto& order = model.nickname_order();
         return query.sort->descending ? order[total - 1 - position] : order[position];
     };
     UserPage page;
     for (std::size_t position = start; position < total; ++position) {
         std::size_t index = at(position);
-        if (!matcher.matches(model.users[index])) continue;
+        if (!matcher.matches(model.users[index]))
+            continue;
         if (page.users.size() == limit) {
             page.next = position;
             break;
@@ -50,7 +52,8 @@ struct SearchRequest {
 
 void search_users(SimState& state, const httplib::Request& req, httplib::Response& res,
                   const FieldSource& fields, bool is_post) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     SearchRequest search;
     search.query = read_user_query(fields, is_post);
     search.limit = read_limit(fields, is_post ? 50 : 20, 100);
@@ -70,7 +73,8 @@ void search_users(SimState& state, const httplib::Request& req, httplib::Respons
             search.query = read_user_query(JsonFields(recalled), true);
             canonical = search.query.canonical_json();
             hash = filter_hash(canonical, scope);
-            if (hash != resolution.filter_hash) throw InvalidCursor("Invalid page cursor");
+            if (hash != resolution.filter_hash)
+                throw InvalidCursor("Invalid page cursor");
         }
         start = resolution.position;
     }
@@ -79,15 +83,16 @@ void search_users(SimState& state, const httplib::Request& req, httplib::Respons
     const Model& model = state.model;
     auto directory = path_directory(model, req.matches[2].str());
     UserMatcher matcher(model, search.query, directory);
-    UserPage page = scan_users(model, matcher, search.query, start,
-                               static_cast<std::size_t>(search.limit));
+    UserPage page =
+        scan_users(model, matcher, search.query, start, static_cast<std::size_t>(search.limit));
 
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     w.StartObject();
     key(w, "data");
     w.StartArray();
-    for (std::size_t index : page.users) write_v2_user(w, model, model.users[index], search.expand);
+    for (std::size_t index : page.users)
+        write_v2_user(w, model, model.users[index], search.expand);
     w.EndArray();
     key(w, "links");
     w.StartObject();
@@ -103,7 +108,8 @@ void search_users(SimState& state, const httplib::Request& req, httplib::Respons
 }
 
 void count_users(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     QueryFields fields(req.params);
     UserQuery query = read_user_query(fields, false);
     std::shared_lock lock(state.model_mutex);
@@ -111,12 +117,14 @@ void count_users(SimState& state, const httplib::Request& req, httplib::Response
     auto directory = path_directory(model, req.matches[2].str());
     UserMatcher matcher(model, query, directory);
     std::size_t count = 0;
-    for (const auto& user : model.users) count += matcher.matches(user) ? 1 : 0;
+    for (const auto& user : model.users)
+        count += matcher.matches(user) ? 1 : 0;
     send_json(res, 200, "{\"count\":" + std::to_string(count) + "}");
 }
 
 void user_details(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     std::shared_lock lock(state.model_mutex);
     const Model& model = state.model;
     auto directory = path_directory(model, req.matches[2].str());
@@ -135,23 +143,24 @@ void user_details(SimState& state, const httplib::Request& req, httplib::Respons
 
 }  // namespace
 
-void register_user_read_routes(httplib::Server& server, SimState& state) {
+void register_user_read_routes(Routes& server, SimState& state) {
     const std::string users = kUsersPath;
-    server.Post(users + "/search", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.post(users + "/search", [&state](const httplib::Request& req, httplib::Response& res) {
         guarded(req, res, [&] {
             rapidjson::Document body = parse_body_object(req);
             search_users(state, req, res, JsonFields(body), true);
         });
     });
-    server.Get(users, [&state](const httplib::Request& req, httplib::Response& res) {
+    server.get(users, [&state](const httplib::Request& req, httplib::Response& res) {
         guarded(req, res, [&] { search_users(state, req, res, QueryFields(req.params), false); });
     });
-    server.Get(users + "/count", [&state](const httplib::Request& req, httplib::Response& res) {
+    server.get(users + "/count", [&state](const httplib::Request& req, httplib::Response& res) {
         guarded(req, res, [&] { count_users(state, req, res); });
     });
-    server.Get(users + "/" + kSegment, [&state](const httplib::Request& req, httplib::Response& res) {
-        guarded(req, res, [&] { user_details(state, req, res); });
-    });
+    server.get(users + "/" + kSegment,
+               [&state](const httplib::Request& req, httplib::Response& res) {
+                   guarded(req, res, [&] { user_details(state, req, res); });
+               });
 }
 
 }  // namespace rosterd::sim

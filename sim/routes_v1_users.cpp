@@ -11,7 +11,8 @@ namespace rosterd::sim {
 namespace {
 
 void list_managed_users(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     const std::string org_id = req.matches[1].str();
     const std::size_t page_size = static_cast<std::size_t>(state.knobs().page_size);
     const std::uint64_t hash = filter_hash("managed", "v1/users");
@@ -27,7 +28,8 @@ void list_managed_users(SimState& state, const httplib::Request& req, httplib::R
     std::optional<std::size_t> next;
     for (std::size_t i = start; i < model.users.size(); ++i) {
         const User& user = model.users[i];
-        if (user.removed || user.claim != ClaimStatus::Managed) continue;
+        if (user.removed || user.claim != ClaimStatus::Managed)
+            continue;
         if (page.size() == page_size) {
             next = i;
             break;
@@ -42,7 +44,8 @@ void list_managed_users(SimState& state, const httplib::Request& req, httplib::R
     w.StartObject();
     key(w, "data");
     w.StartArray();
-    for (std::size_t i : page) write_v1_user(w, model, model.users[i], host);
+    for (std::size_t i : page)
+        write_v1_user(w, model, model.users[i], host);
     w.EndArray();
     key(w, "meta");
     w.StartObject();
@@ -56,8 +59,8 @@ void list_managed_users(SimState& state, const httplib::Request& req, httplib::R
     if (next) {
         key(w, "next");
         put(w, base + "?cursor=" +
-                   percent_encode(issue_cursor(state, CursorKind::V1Users, *next, hash, "managed",
-                                               true)));
+                   percent_encode(
+                       issue_cursor(state, CursorKind::V1Users, *next, hash, "managed", true)));
     }
     w.EndObject();
     w.EndObject();
@@ -65,7 +68,8 @@ void list_managed_users(SimState& state, const httplib::Request& req, httplib::R
 }
 
 void last_active_dates(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     // Everything fits in one page; a cursor can only be one we never issued.
     if (auto cursor = QueryFields(req.params).string("cursor")) {
         throw InvalidCursor("Invalid page cursor");
@@ -73,7 +77,8 @@ void last_active_dates(SimState& state, const httplib::Request& req, httplib::Re
     std::shared_lock lock(state.model_mutex);
     const Model& model = state.model;
     auto index = model.find_user(req.matches[2].str());
-    if (!index) throw NotFound(8, "User not found");
+    if (!index)
+        throw NotFound(8, "User not found");
     rapidjson::StringBuffer buffer;
     JsonWriter w(buffer);
     write_last_active(w, model, model.users[*index]);
@@ -82,12 +87,12 @@ void last_active_dates(SimState& state, const httplib::Request& req, httplib::Re
 
 }  // namespace
 
-void register_v1_user_routes(httplib::Server& server, SimState& state) {
-    server.Get("/admin/v1/orgs/([^/]+)/users",
+void register_v1_user_routes(Routes& server, SimState& state) {
+    server.get("/admin/v1/orgs/([^/]+)/users",
                [&state](const httplib::Request& req, httplib::Response& res) {
                    guarded(req, res, [&] { list_managed_users(state, req, res); });
                });
-    server.Get("/admin/v1/orgs/([^/]+)/directory/users/([^/]+)/last-active-dates",
+    server.get("/admin/v1/orgs/([^/]+)/directory/users/([^/]+)/last-active-dates",
                [&state](const httplib::Request& req, httplib::Response& res) {
                    guarded(req, res, [&] { last_active_dates(state, req, res); });
                });

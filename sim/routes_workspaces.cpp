@@ -16,36 +16,51 @@ namespace {
 std::optional<std::string> workspace_field(const Model& model, std::size_t index,
                                            std::string_view name) {
     const Product& product = model.products[index];
-    if (name == "id") return product.resource_id;
-    if (name == "attributes.type") return std::string(product.catalogue->type);
-    if (name == "attributes.typeKey") return std::string(product.catalogue->type_key);
-    if (name == "attributes.status") return std::string("online");
-    if (name == "attributes.name") return model.sites[product.site].name;
-    if (name == "attributes.hostUrl") return model.sites[product.site].url();
+    if (name == "id")
+        return product.resource_id;
+    if (name == "attributes.type")
+        return std::string(product.catalogue->type);
+    if (name == "attributes.typeKey")
+        return std::string(product.catalogue->type_key);
+    if (name == "attributes.status")
+        return std::string("online");
+    if (name == "attributes.name")
+        return model.sites[product.site].name;
+    if (name == "attributes.hostUrl")
+        return model.sites[product.site].url();
     return std::nullopt;
 }
 
 // Evaluates the query variants of SearchWorkspacesRequestV2 (and, nor, field, searchWorkspaces).
 bool matches_query(const Model& model, std::size_t index, const rapidjson::Value& query) {
-    if (query.IsNull()) return true;
-    if (!query.IsObject()) throw BadRequest("query must be an object");
+    if (query.IsNull())
+        return true;
+    if (!query.IsObject())
+        throw BadRequest("query must be an object");
     if (auto all = query.FindMember("and"); all != query.MemberEnd()) {
-        if (!all->value.IsArray()) throw BadRequest("query.and must be an array");
-        return std::all_of(all->value.Begin(), all->value.End(),
-                           [&](const rapidjson::Value& q) { return matches_query(model, index, q); });
+        if (!all->value.IsArray())
+            throw BadRequest("query.and must be an array");
+        return std::all_of(all->value.Begin(), all->value.End(), [&](const rapidjson::Value& q) {
+            return matches_query(model, index, q);
+        });
     }
     if (auto none = query.FindMember("nor"); none != query.MemberEnd()) {
-        if (!none->value.IsArray()) throw BadRequest("query.nor must be an array");
-        return std::none_of(none->value.Begin(), none->value.End(),
-                            [&](const rapidjson::Value& q) { return matches_query(model, index, q); });
+        if (!none->value.IsArray())
+            throw BadRequest("query.nor must be an array");
+        return std::none_of(none->value.Begin(), none->value.End(), [&](const rapidjson::Value& q) {
+            return matches_query(model, index, q);
+        });
     }
     if (auto field = query.FindMember("field"); field != query.MemberEnd()) {
         auto name = optional_string(field->value, "name");
-        if (!name) throw BadRequest("query.field.name is required");
+        if (!name)
+            throw BadRequest("query.field.name is required");
         auto value = workspace_field(model, index, *name);
-        if (!value) throw BadRequest("query.field.name is not a searchable field: " + *name);
+        if (!value)
+            throw BadRequest("query.field.name is not a searchable field: " + *name);
         auto values = string_array(field->value, "values");
-        if (values.empty()) return true;  // "Absent of values makes this operator no-op."
+        if (values.empty())
+            return true;  // "Absent of values makes this operator no-op."
         return std::find(values.begin(), values.end(), *value) != values.end();
     }
     if (auto search = query.FindMember("searchWorkspaces"); search != query.MemberEnd()) {
@@ -61,7 +76,8 @@ bool matches_query(const Model& model, std::size_t index, const rapidjson::Value
 }
 
 void search_workspaces(SimState& state, const httplib::Request& req, httplib::Response& res) {
-    if (!check_org(state, req, res, req.matches[1].str())) return;
+    if (!check_org(state, req, res, req.matches[1].str()))
+        return;
     rapidjson::Document body = parse_body_object(req);
     std::size_t start = 0;
     rapidjson::Document filters;  // the body that defines the listing (cursor-less)
@@ -71,9 +87,10 @@ void search_workspaces(SimState& state, const httplib::Request& req, httplib::Re
                 "When a cursor is provided in the request body, no other properties may be "
                 "present");
         }
-        if (!body["cursor"].IsString()) throw BadRequest("cursor must be a string");
-        auto resolution = resolve_cursor(state, CursorKind::Workspaces, body["cursor"].GetString(),
-                                         0, false);
+        if (!body["cursor"].IsString())
+            throw BadRequest("cursor must be a string");
+        auto resolution =
+            resolve_cursor(state, CursorKind::Workspaces, body["cursor"].GetString(), 0, false);
         start = resolution.position;
         filters.Parse(resolution.recalled.value_or("{}").c_str());
     } else {
@@ -92,7 +109,8 @@ void search_workspaces(SimState& state, const httplib::Request& req, httplib::Re
     std::vector<std::size_t> matching;
     const rapidjson::Value* query = filters.HasMember("query") ? &filters["query"] : nullptr;
     for (std::size_t p = 0; p < model.products.size(); ++p) {
-        if (!query || matches_query(model, p, *query)) matching.push_back(p);
+        if (!query || matches_query(model, p, *query))
+            matching.push_back(p);
     }
     for (auto it = sort.rbegin(); it != sort.rend(); ++it) {
         const SortSpec spec = *it;
@@ -113,7 +131,8 @@ void search_workspaces(SimState& state, const httplib::Request& req, httplib::Re
     w.StartObject();
     key(w, "data");
     w.StartArray();
-    for (std::size_t i = start; i < end; ++i) write_workspace(w, model, matching[i]);
+    for (std::size_t i = start; i < end; ++i)
+        write_workspace(w, model, matching[i]);
     w.EndArray();
     key(w, "links");
     w.StartObject();
@@ -145,8 +164,8 @@ void search_workspaces(SimState& state, const httplib::Request& req, httplib::Re
 
 }  // namespace
 
-void register_workspace_routes(httplib::Server& server, SimState& state) {
-    server.Post(std::string("/admin/v2/orgs/") + kSegment + "/workspaces",
+void register_workspace_routes(Routes& server, SimState& state) {
+    server.post(std::string("/admin/v2/orgs/") + kSegment + "/workspaces",
                 [&state](const httplib::Request& req, httplib::Response& res) {
                     guarded(req, res, [&] { search_workspaces(state, req, res); });
                 });

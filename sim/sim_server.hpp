@@ -13,7 +13,7 @@
 namespace rosterd::sim {
 
 class SimServer {
-public:
+  public:
     // Worker threads: parallel requests with injected latency must proceed in parallel, and
     // every keep-alive connection holds a worker while it is open.
     static constexpr std::size_t kWorkerThreads = 32;
@@ -33,7 +33,7 @@ public:
     std::string url() const { return "http://" + host_ + ":" + std::to_string(port_); }
     SimState& state() { return *state_; }
 
-private:
+  private:
     std::unique_ptr<SimState> state_;
     std::unique_ptr<httplib::Server> server_;
     std::thread thread_;

@@ -24,13 +24,16 @@ Knobs SimState::knobs() const {
 void SimState::update_knobs(const rapidjson::Value& object) {
     std::lock_guard lock(settings_mutex_);
     KnobSideEffects effects = apply_knobs_json(knobs_, object);
-    if (effects.api_key) api_key_ = *effects.api_key;
-    if (effects.fault_seed) faults.reseed(*effects.fault_seed);
+    if (effects.api_key)
+        api_key_ = *effects.api_key;
+    if (effects.fault_seed)
+        faults.reseed(*effects.fault_seed);
 }
 
 bool SimState::key_matches(std::string_view presented) const {
     std::lock_guard lock(settings_mutex_);
-    if (presented.size() != api_key_.size()) return false;
+    if (presented.size() != api_key_.size())
+        return false;
     unsigned char difference = 0;
     for (std::size_t i = 0; i < presented.size(); ++i) {
         difference |= static_cast<unsigned char>(presented[i] ^ api_key_[i]);

@@ -27,7 +27,7 @@ struct SimSettings {
 };
 
 class SimState {
-public:
+  public:
     SimState(Model model, SimSettings settings);
 
     const std::string org_id;  // fixed for the server's life, readable without a lock
@@ -50,7 +50,7 @@ public:
 
     static std::int64_t wall_clock_ms();
 
-private:
+  private:
     const Model initial_model_;
     mutable std::mutex settings_mutex_;
     Knobs knobs_;

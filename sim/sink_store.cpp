@@ -9,9 +9,11 @@ SinkBehaviour SinkStore::receive(SinkDelivery delivery) {
     std::string name = delivery.name;
     deliveries_[name].push_back(std::move(delivery));
     auto it = behaviours_.find(name);
-    if (it == behaviours_.end() || it->second.times <= 0) return SinkBehaviour{};
+    if (it == behaviours_.end() || it->second.times <= 0)
+        return SinkBehaviour{};
     SinkBehaviour answer = it->second;
-    if (--it->second.times <= 0) behaviours_.erase(it);
+    if (--it->second.times <= 0)
+        behaviours_.erase(it);
     return answer;
 }
 

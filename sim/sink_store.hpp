@@ -26,14 +26,14 @@ struct SinkBehaviour {
 };
 
 class SinkStore {
-public:
+  public:
     // Records a delivery and returns the answer to give it.
     SinkBehaviour receive(SinkDelivery delivery);
     void set_behaviour(const std::string& name, SinkBehaviour behaviour);
     std::string deliveries_json(const std::string& name) const;  // JSON array
     void clear(const std::string& name);
 
-private:
+  private:
     mutable std::mutex mutex_;
     std::map<std::string, std::vector<SinkDelivery>> deliveries_;
     std::map<std::string, SinkBehaviour> behaviours_;

@@ -24,7 +24,8 @@ constexpr std::string_view kHostSuffix = ".atlassian.net";
 const rapidjson::Value& member_array(const rapidjson::Value& object, const char* name,
                                      const std::string& where) {
     auto it = object.FindMember(name);
-    if (it == object.MemberEnd() || !it->value.IsArray()) fail(where, std::string(name) + " must be an array");
+    if (it == object.MemberEnd() || !it->value.IsArray())
+        fail(where, std::string(name) + " must be an array");
     return it->value;
 }
 
@@ -35,21 +36,25 @@ auto located(const std::string& where, Fn&& read) {
         return read();
     } catch (const std::runtime_error& error) {
         std::string message = error.what();
-        if (message.starts_with("fixture: ")) throw;
+        if (message.starts_with("fixture: "))
+            throw;
         fail(where, message);
     }
 }
 
 class Reader {
-public:
+  public:
     explicit Reader(const rapidjson::Document& doc) : doc_(doc) {}
 
     Model read() {
-        if (!doc_.IsObject()) fail("document", "must be a JSON object");
+        if (!doc_.IsObject())
+            fail("document", "must be a JSON object");
         auto version = optional_int64(doc_, "version");
-        if (version && *version != kTruthVersion) fail("version", "unsupported truth version");
+        if (version && *version != kTruthVersion)
+            fail("version", "unsupported truth version");
         auto org = doc_.FindMember("org");
-        if (org == doc_.MemberEnd() || !org->value.IsObject()) fail("org", "must be an object");
+        if (org == doc_.MemberEnd() || !org->value.IsObject())
+            fail("org", "must be an object");
         located("org", [&] {
             model_.org.id = required_string(org->value, "id");
             model_.org.name = optional_string(org->value, "name").value_or("Simulated Org");
@@ -65,18 +70,19 @@ public:
         return std::move(model_);
     }
 
-private:
+  private:
     void read_directories() {
         const auto& list = member_array(doc_, "directories", "directories");
         for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
             std::string where = "directories[" + std::to_string(i) + "]";
             located(where, [&] {
-                model_.directories.push_back(Directory{required_string(list[i], "id"),
-                                                       optional_string(list[i], "name").value_or("")});
+                model_.directories.push_back(Directory{
+                    required_string(list[i], "id"), optional_string(list[i], "name").value_or("")});
                 return 0;
             });
         }
-        if (model_.directories.empty()) fail("directories", "at least one directory is needed");
+        if (model_.directories.empty())
+            fail("directories", "at least one directory is needed");
         model_.finalize();  // builds the directory index used below
     }
 
@@ -87,7 +93,8 @@ private:
             located(where, [&] {
                 Site site;
                 std::string host = required_string(list[i], "host");
-                if (!host.ends_with(kHostSuffix)) fail(where, "host must end with .atlassian.net");
+                if (!host.ends_with(kHostSuffix))
+                    fail(where, "host must end with .atlassian.net");
                 site.name = host.substr(0, host.size() - kHostSuffix.size());
                 site.cloud_id = required_string(list[i], "cloud_id");
                 const auto& products = member_array(list[i], "products", where);
@@ -95,7 +102,8 @@ private:
                     std::string product_where = where + ".products[" + std::to_string(p) + "]";
                     std::string type_key = required_string(products[p], "key");
                     const CatalogueProduct* catalogue = find_catalogue_product(type_key);
-                    if (!catalogue) fail(product_where, "unknown product key " + type_key);
+                    if (!catalogue)
+                        fail(product_where, "unknown product key " + type_key);
                     Product product;
                     product.catalogue = catalogue;
                     product.resource_id = optional_string(products[p], "resource_id")
@@ -117,21 +125,25 @@ private:
 
     std::size_t resource(const std::string& resource_id, const std::string& where) {
         auto it = product_index_.find(resource_id);
-        if (it == product_index_.end()) fail(where, "unknown resource_id " + resource_id);
+        if (it == product_index_.end())
+            fail(where, "unknown resource_id " + resource_id);
         return it->second;
     }
 
     std::size_t directory(const rapidjson::Value& object, const std::string& where) {
         auto id = optional_string(object, "directory_id");
-        if (!id) return 0;
+        if (!id)
+            return 0;
         auto index = model_.find_directory(*id);
-        if (!index) fail(where, "unknown directory_id " + *id);
+        if (!index)
+            fail(where, "unknown directory_id " + *id);
         return *index;
     }
 
     static Role role(const std::string& text, const std::string& where) {
         auto parsed = parse_role(text);
-        if (!parsed) fail(where, "unknown role " + text);
+        if (!parsed)
+            fail(where, "unknown role " + text);
         return *parsed;
     }
 
@@ -156,7 +168,8 @@ private:
                                   role(required_string(grant, "role"), where)});
                     }
                 }
-                if (group_index_.contains(group.id)) fail(where, "duplicate group id");
+                if (group_index_.contains(group.id))
+                    fail(where, "duplicate group id");
                 group_index_[group.id] = model_.groups.size();
                 model_.groups.push_back(std::move(group));
                 return 0;
@@ -166,28 +179,36 @@ private:
 
     // Status fields: explicit account/membership statuses win; otherwise derive them from
     // "status" so hand-written fixtures can say just "status": "suspended".
-    static void read_statuses(User& user, const rapidjson::Value& object, const std::string& where) {
+    static void read_statuses(User& user, const rapidjson::Value& object,
+                              const std::string& where) {
         auto status_text = optional_string(object, "status");
         if (status_text) {
             auto status = parse_user_status(*status_text);
-            if (!status) fail(where, "unknown status " + *status_text);
-            if (*status == UserStatus::Suspended) user.membership = Membership::Suspended;
-            if (*status == UserStatus::NotInvited) user.membership = Membership::None;
-            if (*status == UserStatus::Deactivated) user.account_status = AccountStatus::Inactive;
+            if (!status)
+                fail(where, "unknown status " + *status_text);
+            if (*status == UserStatus::Suspended)
+                user.membership = Membership::Suspended;
+            if (*status == UserStatus::NotInvited)
+                user.membership = Membership::None;
+            if (*status == UserStatus::Deactivated)
+                user.account_status = AccountStatus::Inactive;
         }
         if (auto text = optional_string(object, "account_status")) {
             auto value = parse_account_status(*text);
-            if (!value) fail(where, "unknown account_status " + *text);
+            if (!value)
+                fail(where, "unknown account_status " + *text);
             user.account_status = *value;
         }
         if (auto text = optional_string(object, "membership_status")) {
             auto value = parse_membership(*text);
-            if (!value) fail(where, "unknown membership_status " + *text);
+            if (!value)
+                fail(where, "unknown membership_status " + *text);
             user.membership = *value;
         }
         if (auto text = optional_string(object, "claim_status")) {
             auto value = parse_claim_status(*text);
-            if (!value) fail(where, "unknown claim_status " + *text);
+            if (!value)
+                fail(where, "unknown claim_status " + *text);
             user.claim = *value;
         }
     }
@@ -195,7 +216,8 @@ private:
     void read_access(User& user, const rapidjson::Value& object, const std::string& where,
                      std::size_t user_index) {
         auto access = object.FindMember("access");
-        if (access == object.MemberEnd() || !access->value.IsArray()) return;
+        if (access == object.MemberEnd() || !access->value.IsArray())
+            return;
         for (rapidjson::SizeType a = 0; a < access->value.Size(); ++a) {
             const auto& entry = access->value[a];
             std::string entry_where = where + ".access[" + std::to_string(a) + "]";
@@ -213,8 +235,10 @@ private:
             auto text = optional_string(entry, "last_active");
             if (text) {
                 auto activity = activity_from_text(*text);
-                if (!activity) fail(entry_where, "last_active is not an ISO-8601 timestamp");
-                if (ms && *ms != activity->ms) fail(entry_where, "last_active_ms != last_active");
+                if (!activity)
+                    fail(entry_where, "last_active is not an ISO-8601 timestamp");
+                if (ms && *ms != activity->ms)
+                    fail(entry_where, "last_active_ms != last_active");
                 user.activity[r] = *activity;
             } else if (ms) {
                 user.activity[r] = Activity{*ms, format_iso8601_ms(*ms)};
@@ -241,11 +265,13 @@ private:
                 user.directory = directory(object, where);
                 for (const auto& group_id : string_array(object, "groups")) {
                     auto g = group_index_.find(group_id);
-                    if (g == group_index_.end()) fail(where, "unknown group " + group_id);
+                    if (g == group_index_.end())
+                        fail(where, "unknown group " + group_id);
                     user.groups.push_back(g->second);
                 }
                 read_access(user, object, where, model_.users.size());
-                if (!account_ids_.insert(user.account_id).second) fail(where, "duplicate account_id");
+                if (!account_ids_.insert(user.account_id).second)
+                    fail(where, "duplicate account_id");
                 model_.users.push_back(std::move(user));
                 return 0;
             });

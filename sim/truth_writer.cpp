@@ -33,13 +33,15 @@ void write_user_truth_fields(JsonWriter& w, const Model& model, const User& user
     w.Int64(user.added_ms);
     key(w, "platform_roles");
     w.StartArray();
-    for (const auto& role : user.platform_roles) put(w, role);
+    for (const auto& role : user.platform_roles)
+        put(w, role);
     w.EndArray();
     key(w, "directory_id");
     put(w, model.directories[user.directory].id);
     key(w, "groups");
     w.StartArray();
-    for (std::size_t g : user.groups) put(w, model.groups[g].id);
+    for (std::size_t g : user.groups)
+        put(w, model.groups[g].id);
     w.EndArray();
     key(w, "access");
     w.StartArray();
@@ -150,7 +152,8 @@ void write_billable(JsonWriter& w, const Model& model) {
         key(w, "users");
         w.StartArray();
         for (const auto& user : model.users) {
-            if (!model.billable_on(user, r)) continue;
+            if (!model.billable_on(user, r))
+                continue;
             const Activity* activity = user.activity_on(r);
             w.StartObject();
             key(w, "account_id");
@@ -206,7 +209,8 @@ std::string truth_json(const Model& model) {
     key(w, "users");
     w.StartArray();
     for (const auto& user : model.users) {
-        if (!user.removed) write_user_truth(w, model, user);
+        if (!user.removed)
+            write_user_truth(w, model, user);
     }
     w.EndArray();
     key(w, "billable");

@@ -16,7 +16,8 @@ bool contains(const std::vector<T>& values, const T& value) {
 
 std::vector<std::string> read_list(const FieldSource& fields, const char* name, std::size_t max) {
     auto values = fields.strings(name);
-    if (!values) return {};
+    if (!values)
+        return {};
     check_list_size(name, *values, max);
     return *values;
 }
@@ -24,7 +25,8 @@ std::vector<std::string> read_list(const FieldSource& fields, const char* name, 
 template <typename Parse>
 void validate_each(const char* name, const std::vector<std::string>& values, Parse parse) {
     for (const auto& value : values) {
-        if (!parse(value)) throw BadRequest(std::string(name) + " has an invalid value: " + value);
+        if (!parse(value))
+            throw BadRequest(std::string(name) + " has an invalid value: " + value);
     }
 }
 
@@ -35,10 +37,12 @@ std::vector<std::string> sorted_unique(std::vector<std::string> values) {
 }
 
 void write_list(JsonWriter& w, const char* name, const std::vector<std::string>& values) {
-    if (values.empty()) return;
+    if (values.empty())
+        return;
     key(w, name);
     w.StartArray();
-    for (const auto& value : sorted_unique(values)) put(w, value);
+    for (const auto& value : sorted_unique(values))
+        put(w, value);
     w.EndArray();
 }
 
@@ -46,7 +50,8 @@ void write_list(JsonWriter& w, const char* name, const std::vector<std::string>&
 
 std::string lower_ascii(std::string_view text) {
     std::string out(text);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -105,7 +110,8 @@ UserQuery read_user_query(const FieldSource& fields, bool allow_emails) {
     q.resource_ids = read_list(fields, "resourceIds", 20);
     q.group_ids = read_list(fields, "groupIds", 10);
     q.email_domains = read_list(fields, "emailDomains", 10);
-    if (allow_emails) q.emails = read_list(fields, "emails", 100);
+    if (allow_emails)
+        q.emails = read_list(fields, "emails", 100);
     q.role_ids = read_list(fields, "roleIds", 10);
     validate_each("roleIds", q.role_ids, [](const std::string& v) { return is_known_role_id(v); });
     q.statuses = read_list(fields, "status", 4);
@@ -128,8 +134,10 @@ UserQuery read_user_query(const FieldSource& fields, bool allow_emails) {
         throw BadRequest("searchTerm and emails cannot be used together");
     }
     if (auto sort = fields.sort("sortBy")) {
-        if (sort->size() != 1) throw BadRequest("sortBy accepts exactly one item");
-        if (sort->front().field != "nick_name") throw BadRequest("sortBy field must be nick_name");
+        if (sort->size() != 1)
+            throw BadRequest("sortBy accepts exactly one item");
+        if (sort->front().field != "nick_name")
+            throw BadRequest("sortBy field must be nick_name");
         q.sort = sort->front();
     }
     return q;
@@ -138,7 +146,8 @@ UserQuery read_user_query(const FieldSource& fields, bool allow_emails) {
 UserExpand read_user_expand(const FieldSource& fields) {
     UserExpand expand;
     auto values = fields.strings("expand");
-    if (!values) return expand;
+    if (!values)
+        return expand;
     for (const auto& value : *values) {
         if (value == "platformRoles") {
             expand.platform_roles = true;
@@ -162,15 +171,20 @@ UserMatcher::UserMatcher(const Model& model, const UserQuery& query,
     auto resolve = [this](const std::vector<std::string>& ids, auto find,
                           std::vector<std::size_t>& out) {
         for (const auto& id : ids) {
-            if (auto index = find(id)) out.push_back(*index);
+            if (auto index = find(id))
+                out.push_back(*index);
         }
-        if (!ids.empty() && out.empty()) impossible_ = true;
+        if (!ids.empty() && out.empty())
+            impossible_ = true;
     };
-    resolve(query.directory_ids, [&](const std::string& id) { return model.find_directory(id); },
-            directories_);
-    resolve(query.group_ids, [&](const std::string& id) { return model.find_group(id); }, groups_);
+    resolve(
+        query.directory_ids, [&](const std::string& id) { return model.find_directory(id); },
+        directories_);
+    resolve(
+        query.group_ids, [&](const std::string& id) { return model.find_group(id); }, groups_);
     for (const auto& id : query.resource_ids) {
-        if (auto index = model.find_product(id)) resources_.push_back(*index);
+        if (auto index = model.find_product(id))
+            resources_.push_back(*index);
     }
     if (!query.resource_ids.empty() && resources_.empty() && query.role_ids.empty()) {
         impossible_ = true;
@@ -183,24 +197,32 @@ UserMatcher::UserMatcher(const Model& model, const UserQuery& query,
         }
     }
     for (const auto& s : query.statuses) {
-        if (auto v = parse_user_status(s)) statuses_.push_back(*v);
+        if (auto v = parse_user_status(s))
+            statuses_.push_back(*v);
     }
     for (const auto& s : query.account_statuses) {
-        if (auto v = parse_account_status(s)) account_statuses_.push_back(*v);
+        if (auto v = parse_account_status(s))
+            account_statuses_.push_back(*v);
     }
     for (const auto& s : query.membership_statuses) {
-        if (auto v = parse_membership(s)) memberships_.push_back(*v);
+        if (auto v = parse_membership(s))
+            memberships_.push_back(*v);
     }
-    if (query.claim_status) claim_ = parse_claim_status(*query.claim_status);
-    for (const auto& d : query.email_domains) email_domains_.push_back(lower_ascii(d));
-    for (const auto& e : query.emails) emails_.push_back(lower_ascii(e));
-    if (query.search_term) search_term_ = lower_ascii(*query.search_term);
+    if (query.claim_status)
+        claim_ = parse_claim_status(*query.claim_status);
+    for (const auto& d : query.email_domains)
+        email_domains_.push_back(lower_ascii(d));
+    for (const auto& e : query.emails)
+        emails_.push_back(lower_ascii(e));
+    if (query.search_term)
+        search_term_ = lower_ascii(*query.search_term);
 }
 
 bool UserMatcher::matches_roles(const User& user) const {
     if (!query_.role_ids.empty()) {
         for (const auto& role : platform_roles_) {
-            if (user.has_platform_role(role)) return true;
+            if (user.has_platform_role(role))
+                return true;
         }
         bool any_resource = query_.resource_ids.empty();
         for (const auto& access : user.access) {
@@ -213,7 +235,8 @@ bool UserMatcher::matches_roles(const User& user) const {
     }
     if (!query_.resource_ids.empty()) {
         for (const auto& access : user.access) {
-            if (contains(resources_, access.resource)) return true;
+            if (contains(resources_, access.resource))
+                return true;
         }
         return false;
     }
@@ -221,25 +244,34 @@ bool UserMatcher::matches_roles(const User& user) const {
 }
 
 bool UserMatcher::matches(const User& user) const {
-    if (user.removed || impossible_) return false;
-    if (directory_ && user.directory != *directory_) return false;
-    if (!directories_.empty() && !contains(directories_, user.directory)) return false;
-    if (!query_.account_ids.empty() && !contains(query_.account_ids, user.account_id)) return false;
-    if (!query_.statuses.empty() && !contains(statuses_, model_.status(user))) return false;
+    if (user.removed || impossible_)
+        return false;
+    if (directory_ && user.directory != *directory_)
+        return false;
+    if (!directories_.empty() && !contains(directories_, user.directory))
+        return false;
+    if (!query_.account_ids.empty() && !contains(query_.account_ids, user.account_id))
+        return false;
+    if (!query_.statuses.empty() && !contains(statuses_, model_.status(user)))
+        return false;
     if (!query_.account_statuses.empty() && !contains(account_statuses_, user.account_status)) {
         return false;
     }
     if (!query_.membership_statuses.empty() && !contains(memberships_, user.membership)) {
         return false;
     }
-    if (claim_ && user.claim != *claim_) return false;
-    if (query_.mfa_enabled && mfa_enabled(user) != *query_.mfa_enabled) return false;
+    if (claim_ && user.claim != *claim_)
+        return false;
+    if (query_.mfa_enabled && mfa_enabled(user) != *query_.mfa_enabled)
+        return false;
     if (!email_domains_.empty()) {
         auto at = user.email.rfind('@');
         std::string domain = at == std::string::npos ? "" : lower_ascii(user.email.substr(at + 1));
-        if (!contains(email_domains_, domain)) return false;
+        if (!contains(email_domains_, domain))
+            return false;
     }
-    if (!emails_.empty() && !contains(emails_, lower_ascii(user.email))) return false;
+    if (!emails_.empty() && !contains(emails_, lower_ascii(user.email)))
+        return false;
     if (search_term_) {
         if (lower_ascii(user.nickname).find(*search_term_) == std::string::npos &&
             lower_ascii(user.email).find(*search_term_) == std::string::npos &&
@@ -250,7 +282,8 @@ bool UserMatcher::matches(const User& user) const {
     if (!query_.group_ids.empty()) {
         bool member = std::any_of(groups_.begin(), groups_.end(),
                                   [&](std::size_t g) { return user.in_group(g); });
-        if (!member) return false;
+        if (!member)
+            return false;
     }
     return matches_roles(user);
 }

@@ -47,12 +47,12 @@ UserExpand read_user_expand(const FieldSource& fields);
 
 // Matches users against a query; resolves ids to indices once per request.
 class UserMatcher {
-public:
+  public:
     // `directory`: the path's directory, or nullopt for "-" (every directory).
     UserMatcher(const Model& model, const UserQuery& query, std::optional<std::size_t> directory);
     bool matches(const User& user) const;
 
-private:
+  private:
     bool matches_roles(const User& user) const;
 
     const Model& model_;
@@ -70,7 +70,7 @@ private:
     std::vector<std::string> email_domains_;  // lower-case
     std::vector<std::string> emails_;         // lower-case
     std::optional<std::string> search_term_;  // lower-case
-    bool impossible_ = false;  // a filter names only unknown things: nothing matches
+    bool impossible_ = false;                 // a filter names only unknown things: nothing matches
 };
 
 std::string lower_ascii(std::string_view text);

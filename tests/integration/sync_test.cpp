@@ -156,8 +156,11 @@ TEST_CASE("a sync killed half-way leaves the previous snapshot and the next star
 
     sim.configure(R"({"latency_ms": 0})");
     daemon.start();
-    auto history = daemon.ctl_json({"sync", "history"});
-    CHECK(std::string(history["runs"][0]["outcome"].GetString()) == "interrupted");
+    // Recovery runs on the database thread at start-up, right after the socket opens.
+    CHECK(wait_until([&] {
+        auto history = daemon.ctl_json({"sync", "history"});
+        return std::string(history["runs"][0]["outcome"].GetString()) == "interrupted";
+    }));
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
     // The half-written generation and the previous one are gone.

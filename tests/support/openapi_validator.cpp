@@ -36,8 +36,10 @@ std::vector<std::string> split_path(std::string_view path) {
     std::size_t start = 0;
     while (start <= path.size()) {
         std::size_t slash = path.find('/', start);
-        if (slash == std::string_view::npos) slash = path.size();
-        if (slash > start) segments.emplace_back(path.substr(start, slash - start));
+        if (slash == std::string_view::npos)
+            slash = path.size();
+        if (slash > start)
+            segments.emplace_back(path.substr(start, slash - start));
         start = slash + 1;
     }
     return segments;
@@ -52,7 +54,7 @@ bool is_keyword_to_drop(std::string_view name) {
 // Translates one OpenAPI 3.0 schema into JSON Schema that RapidJSON validates, collecting the
 // component schemas it references.
 class SchemaTranslator {
-public:
+  public:
     SchemaTranslator(Allocator& allocator, std::set<std::string>& refs)
         : allocator_(allocator), refs_(refs) {}
 
@@ -62,11 +64,14 @@ public:
             out.CopyFrom(in, allocator_);
             return out;
         }
-        bool nullable = in.HasMember("nullable") && in["nullable"].IsBool() && in["nullable"].GetBool();
+        bool nullable =
+            in.HasMember("nullable") && in["nullable"].IsBool() && in["nullable"].GetBool();
         if (in.HasMember("$ref") && in["$ref"].IsString()) {
-            // OpenAPI 3.0 ignores the siblings of $ref (one spec schema even has "type": "GroupCounts").
+            // OpenAPI 3.0 ignores the siblings of $ref (one spec schema even has "type":
+            // "GroupCounts").
             std::string ref = in["$ref"].GetString();
-            if (ref.starts_with(kSchemaRefPrefix)) refs_.insert(ref.substr(kSchemaRefPrefix.size()));
+            if (ref.starts_with(kSchemaRefPrefix))
+                refs_.insert(ref.substr(kSchemaRefPrefix.size()));
             Value ref_object(rapidjson::kObjectType);
             ref_object.AddMember("$ref", Value(ref.c_str(), allocator_), allocator_);
             return nullable ? or_null(std::move(ref_object)) : std::move(ref_object);
@@ -74,13 +79,14 @@ public:
         out.SetObject();
         for (const auto& member : in.GetObject()) {
             std::string_view name(member.name.GetString(), member.name.GetStringLength());
-            if (is_keyword_to_drop(name)) continue;
+            if (is_keyword_to_drop(name))
+                continue;
             Value key(member.name, allocator_);
             if (name == "properties" && member.value.IsObject()) {
                 Value properties(rapidjson::kObjectType);
                 for (const auto& property : member.value.GetObject()) {
-                    properties.AddMember(Value(property.name, allocator_), translate(property.value),
-                                         allocator_);
+                    properties.AddMember(Value(property.name, allocator_),
+                                         translate(property.value), allocator_);
                 }
                 out.AddMember(key, properties, allocator_);
             } else if ((name == "items" || name == "additionalProperties" || name == "not") &&
@@ -89,12 +95,14 @@ public:
             } else if ((name == "allOf" || name == "anyOf" || name == "oneOf") &&
                        member.value.IsArray()) {
                 Value list(rapidjson::kArrayType);
-                for (const auto& item : member.value.GetArray()) list.PushBack(translate(item), allocator_);
+                for (const auto& item : member.value.GetArray())
+                    list.PushBack(translate(item), allocator_);
                 out.AddMember(key, list, allocator_);
             } else if (name == "pattern" && member.value.IsString()) {
                 // A published pattern ends in a stray newline; trim it rather than fail every id.
                 std::string pattern = member.value.GetString();
-                while (!pattern.empty() && std::isspace(static_cast<unsigned char>(pattern.back()))) {
+                while (!pattern.empty() &&
+                       std::isspace(static_cast<unsigned char>(pattern.back()))) {
                     pattern.pop_back();
                 }
                 out.AddMember(key, Value(pattern.c_str(), allocator_), allocator_);
@@ -104,20 +112,22 @@ public:
                 out.AddMember(key, copy, allocator_);
             }
         }
-        if (!nullable) return out;
+        if (!nullable)
+            return out;
         // nullable: a type union with "null" first, and null joins any enum.
         if (out.HasMember("type") && out["type"].IsString()) {
             Value types(rapidjson::kArrayType);
             types.PushBack(Value("null", allocator_), allocator_);
             types.PushBack(Value(out["type"].GetString(), allocator_), allocator_);
             out["type"] = types;
-            if (out.HasMember("enum") && out["enum"].IsArray()) out["enum"].PushBack(Value(), allocator_);
+            if (out.HasMember("enum") && out["enum"].IsArray())
+                out["enum"].PushBack(Value(), allocator_);
             return out;
         }
         return or_null(std::move(out));
     }
 
-private:
+  private:
     Value or_null(Value schema) {
         Value null_type(rapidjson::kObjectType);
         null_type.AddMember("type", Value("null", allocator_), allocator_);
@@ -155,9 +165,11 @@ struct OpenApiDocument::Impl {
 
     const Value* resolve(const Value* value) const {
         // Follows $ref to other parts of the document (responses, request bodies).
-        for (int depth = 0; value && value->IsObject() && value->HasMember("$ref") && depth < 8; ++depth) {
+        for (int depth = 0; value && value->IsObject() && value->HasMember("$ref") && depth < 8;
+             ++depth) {
             const Value& ref = (*value)["$ref"];
-            if (!ref.IsString() || ref.GetString()[0] != '#') return nullptr;
+            if (!ref.IsString() || ref.GetString()[0] != '#')
+                return nullptr;
             value = rapidjson::Pointer(ref.GetString() + 1).Get(doc);
         }
         return value;
@@ -165,14 +177,16 @@ struct OpenApiDocument::Impl {
 
     // The template `path` matches (most literal segments win), among the templates offering
     // `lower_method` (any method if empty).
-    std::optional<std::string> match(const std::string& path, const std::string& lower_method) const;
+    std::optional<std::string> match(const std::string& path,
+                                     const std::string& lower_method) const;
     const Value* operation(const std::string& path, const std::string& method,
                            std::string& template_out, std::string& error) const;
 
     // The JSON schema of a response or request body object (content -> application/json -> schema).
     const Value* json_schema(const Value* holder) const {
         holder = resolve(holder);
-        if (!holder || !holder->IsObject() || !holder->HasMember("content")) return nullptr;
+        if (!holder || !holder->IsObject() || !holder->HasMember("content"))
+            return nullptr;
         const Value& content = (*holder)["content"];
         for (const auto& type : content.GetObject()) {
             std::string_view name = type.name.GetString();
@@ -186,7 +200,8 @@ struct OpenApiDocument::Impl {
     const CompiledSchema& compile(const std::string& cache_key, const Value& schema) {
         std::lock_guard lock(mutex);
         auto found = cache.find(cache_key);
-        if (found != cache.end()) return *found->second;
+        if (found != cache.end())
+            return *found->second;
         auto compiled = std::make_unique<CompiledSchema>();
         Allocator& a = compiled->source.GetAllocator();
         std::set<std::string> refs;
@@ -199,10 +214,12 @@ struct OpenApiDocument::Impl {
         while (true) {
             auto next = std::find_if(refs.begin(), refs.end(),
                                      [&](const std::string& r) { return !done.contains(r); });
-            if (next == refs.end()) break;
+            if (next == refs.end())
+                break;
             std::string name = *next;
             done.insert(name);
-            if (!components.HasMember(name.c_str())) continue;
+            if (!components.HasMember(name.c_str()))
+                continue;
             Value translated = translator.translate(components[name.c_str()]);
             schemas.AddMember(Value(name.c_str(), a), translated, a);
         }
@@ -222,18 +239,21 @@ struct OpenApiDocument::Impl {
         rapidjson::Document instance;
         instance.Parse(body.c_str(), body.size());
         if (instance.HasParseError()) {
-            return "body is not valid JSON (offset " + std::to_string(instance.GetErrorOffset()) + ")";
+            return "body is not valid JSON (offset " + std::to_string(instance.GetErrorOffset()) +
+                   ")";
         }
         const CompiledSchema& compiled = compile(cache_key, schema);
         rapidjson::SchemaValidator validator(*compiled.schema);
-        if (instance.Accept(validator)) return std::nullopt;
+        if (instance.Accept(validator))
+            return std::nullopt;
         std::string where = pointer_text(validator.GetInvalidDocumentPointer());
         std::string message = "body invalid at '" + where + "': keyword '" +
                               validator.GetInvalidSchemaKeyword() + "' of schema '" +
                               pointer_text(validator.GetInvalidSchemaPointer()) + "'";
         if (const Value* offending = validator.GetInvalidDocumentPointer().Get(instance)) {
             std::string value = to_json(*offending);
-            if (value.size() > 300) value = value.substr(0, 300) + "...";
+            if (value.size() > 300)
+                value = value.substr(0, 300) + "...";
             message += "; value: " + value;
         }
         return message;
@@ -244,7 +264,8 @@ std::optional<std::string> OpenApiDocument::Impl::match(const std::string& path,
                                                         const std::string& lower_method) const {
     std::string clean = path.substr(0, path.find('?'));
     const Value& paths = doc["paths"];
-    if (paths.HasMember(clean.c_str())) return clean;  // already a template
+    if (paths.HasMember(clean.c_str()))
+        return clean;  // already a template
     if (!server_prefix.empty() && clean.starts_with(server_prefix)) {
         clean = clean.substr(server_prefix.size());
     }
@@ -256,11 +277,13 @@ std::optional<std::string> OpenApiDocument::Impl::match(const std::string& path,
             continue;
         }
         auto pattern = split_path(candidate);
-        if (pattern.size() != segments.size()) continue;
+        if (pattern.size() != segments.size())
+            continue;
         int literals = 0;
         bool ok = true;
         for (std::size_t i = 0; i < pattern.size() && ok; ++i) {
-            if (pattern[i].starts_with("{") && pattern[i].ends_with("}")) continue;
+            if (pattern[i].starts_with("{") && pattern[i].ends_with("}"))
+                continue;
             ok = pattern[i] == segments[i];
             ++literals;
         }
@@ -273,10 +296,10 @@ std::optional<std::string> OpenApiDocument::Impl::match(const std::string& path,
 }
 
 const Value* OpenApiDocument::Impl::operation(const std::string& path, const std::string& method,
-                                              std::string& template_out,
-                                              std::string& error) const {
+                                              std::string& template_out, std::string& error) const {
     std::string lower_method = method;
-    for (char& c : lower_method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : lower_method)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     auto chosen = match(path, lower_method);
     if (!chosen) {
         error = "no operation " + method + " " + path + " in the document";
@@ -288,7 +311,8 @@ const Value* OpenApiDocument::Impl::operation(const std::string& path, const std
 
 OpenApiDocument::OpenApiDocument(const std::string& file) : impl_(std::make_unique<Impl>()) {
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw std::runtime_error("cannot read " + file);
+    if (!in)
+        throw std::runtime_error("cannot read " + file);
     std::ostringstream content;
     content << in.rdbuf();
     std::string text = content.str();
@@ -301,16 +325,23 @@ OpenApiDocument::OpenApiDocument(const std::string& file) : impl_(std::make_uniq
         std::string url = impl_->doc["servers"][0]["url"].GetString();
         auto scheme = url.find("://");
         auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-        if (slash != std::string::npos) impl_->server_prefix = url.substr(slash);
-        while (impl_->server_prefix.ends_with("/")) impl_->server_prefix.pop_back();
+        if (slash != std::string::npos)
+            impl_->server_prefix = url.substr(slash);
+        while (impl_->server_prefix.ends_with("/"))
+            impl_->server_prefix.pop_back();
     }
-    for (const auto& item : impl_->doc["paths"].GetObject()) impl_->templates.emplace_back(item.name.GetString());
+    for (const auto& item : impl_->doc["paths"].GetObject())
+        impl_->templates.emplace_back(item.name.GetString());
 }
 
 OpenApiDocument::~OpenApiDocument() = default;
 
-std::optional<std::string> OpenApiDocument::match_path(const std::string& path) const {
-    return impl_->match(path, "");
+std::optional<std::string> OpenApiDocument::match_path(const std::string& path,
+                                                       const std::string& method) const {
+    std::string lower_method = method;
+    for (char& c : lower_method)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return impl_->match(path, lower_method);
 }
 
 std::optional<std::string> OpenApiDocument::validate_response(const std::string& path,
@@ -319,8 +350,10 @@ std::optional<std::string> OpenApiDocument::validate_response(const std::string&
     std::string template_path;
     std::string error;
     const Value* op = impl_->operation(path, method, template_path, error);
-    if (!op) return error;
-    if (!op->HasMember("responses")) return "operation has no responses";
+    if (!op)
+        return error;
+    if (!op->HasMember("responses"))
+        return "operation has no responses";
     const Value& responses = (*op)["responses"];
     std::string code = std::to_string(status);
     const Value* response = nullptr;
@@ -332,15 +365,18 @@ std::optional<std::string> OpenApiDocument::validate_response(const std::string&
         return "status " + code + " is not documented for " + method + " " + template_path;
     }
     if (status == 204) {
-        if (!body.empty()) return "204 must not have a body";
+        if (!body.empty())
+            return "204 must not have a body";
         return std::nullopt;
     }
     const Value* schema = impl_->json_schema(response);
     if (!schema) {
-        if (body.empty()) return std::nullopt;
+        if (body.empty())
+            return std::nullopt;
         rapidjson::Document any;
         any.Parse(body.c_str(), body.size());
-        if (any.HasParseError()) return "body is not valid JSON";
+        if (any.HasParseError())
+            return "body is not valid JSON";
         return std::nullopt;
     }
     return impl_->validate(template_path + "|" + method + "|" + code, *schema, body);
@@ -352,19 +388,22 @@ std::optional<std::string> OpenApiDocument::validate_request(const std::string& 
     std::string template_path;
     std::string error;
     const Value* op = impl_->operation(path, method, template_path, error);
-    if (!op) return error;
+    if (!op)
+        return error;
     if (!op->HasMember("requestBody")) {
         return "operation " + method + " " + template_path + " takes no request body";
     }
     const Value* schema = impl_->json_schema(&(*op)["requestBody"]);
-    if (!schema) return "operation " + method + " " + template_path + " has no JSON request schema";
+    if (!schema)
+        return "operation " + method + " " + template_path + " has no JSON request schema";
     return impl_->validate(template_path + "|" + method + "|request", *schema, body);
 }
 
 std::optional<std::string> OpenApiDocument::validate_schema(const std::string& schema_name,
                                                             const std::string& body) const {
     const Value& schemas = impl_->doc["components"]["schemas"];
-    if (!schemas.HasMember(schema_name.c_str())) return "no component schema " + schema_name;
+    if (!schemas.HasMember(schema_name.c_str()))
+        return "no component schema " + schema_name;
     return impl_->validate("#schema|" + schema_name, schemas[schema_name.c_str()], body);
 }
 
@@ -375,15 +414,16 @@ OpenApiDocument& cached_document(const std::string& file) {
     static std::map<std::string, std::unique_ptr<OpenApiDocument>> documents;
     std::lock_guard lock(mutex);
     auto& slot = documents[file];
-    if (!slot) slot = std::make_unique<OpenApiDocument>(file);
+    if (!slot)
+        slot = std::make_unique<OpenApiDocument>(file);
     return *slot;
 }
 
 }  // namespace
 
-std::optional<std::string> validate_against(const std::string& openapi_file, const std::string& path,
-                                            const std::string& method, int status,
-                                            const std::string& body) {
+std::optional<std::string> validate_against(const std::string& openapi_file,
+                                            const std::string& path, const std::string& method,
+                                            int status, const std::string& body) {
     return cached_document(openapi_file).validate_response(path, method, status, body);
 }
 

@@ -18,15 +18,18 @@
 namespace rosterd::test {
 
 class OpenApiDocument {
-public:
+  public:
     // Loads and parses the document; throws std::runtime_error if unreadable or invalid JSON.
     explicit OpenApiDocument(const std::string& file);
     ~OpenApiDocument();
     OpenApiDocument(const OpenApiDocument&) = delete;
     OpenApiDocument& operator=(const OpenApiDocument&) = delete;
 
-    // The path template a request path matches (most literal segments win), if any.
-    std::optional<std::string> match_path(const std::string& path) const;
+    // The path template a request path matches (most literal segments win), if any; with a
+    // method, only templates offering that method count (GET .../users/{userId} and
+    // DELETE .../users/{accountId} are different templates).
+    std::optional<std::string> match_path(const std::string& path,
+                                          const std::string& method = "") const;
 
     // nullopt if `body` is valid for the response `status` of (path, method); otherwise why not.
     // A status the operation does not document is an error; a documented status without a
@@ -42,15 +45,15 @@ public:
     std::optional<std::string> validate_schema(const std::string& schema_name,
                                                const std::string& body) const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
 // Convenience wrappers that cache one OpenApiDocument per file.
-std::optional<std::string> validate_against(const std::string& openapi_file, const std::string& path,
-                                            const std::string& method, int status,
-                                            const std::string& body);
+std::optional<std::string> validate_against(const std::string& openapi_file,
+                                            const std::string& path, const std::string& method,
+                                            int status, const std::string& body);
 std::optional<std::string> validate_request_against(const std::string& openapi_file,
                                                     const std::string& path,
                                                     const std::string& method,

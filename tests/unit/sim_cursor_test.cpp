@@ -14,9 +14,9 @@ TEST_CASE("base64 round-trips in both alphabets and rejects garbage", "[sim]") {
     CHECK(base64url_encode("ab") == "YWI");
     CHECK(base64_encode("\xfb\xff\xbf") == "+/+/");
     CHECK(base64url_encode("\xfb\xff\xbf") == "-_-_");
-    CHECK_FALSE(base64_decode("YWI"));    // missing padding
-    CHECK_FALSE(base64_decode("Y*I="));   // not in the alphabet
-    CHECK_FALSE(base64url_decode("Y"));   // impossible length
+    CHECK_FALSE(base64_decode("YWI"));   // missing padding
+    CHECK_FALSE(base64_decode("Y*I="));  // not in the alphabet
+    CHECK_FALSE(base64url_decode("Y"));  // impossible length
 }
 
 TEST_CASE("v1 cursors hold + / = and v2 cursors are URL-safe", "[sim]") {
@@ -35,8 +35,9 @@ TEST_CASE("v1 cursors hold + / = and v2 cursors are URL-safe", "[sim]") {
 
     state.kind = CursorKind::Users;
     std::string v2 = codec.encode_v2(state);
-    CHECK(v2.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
-          std::string::npos);
+    CHECK(
+        v2.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+        std::string::npos);
     REQUIRE(codec.decode_v2(v2));
     CHECK(codec.decode_v2(v2)->position == 4242);
 }

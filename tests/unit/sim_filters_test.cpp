@@ -5,7 +5,7 @@
 #include <set>
 #include <string>
 
-#include "sim_fixture.hpp"
+#include "sim_live_server.hpp"
 
 using namespace rosterd::sim;
 using namespace rosterd::sim::test;
@@ -15,17 +15,18 @@ namespace {
 using UserPredicate = std::function<bool(const rapidjson::Value& user)>;
 
 // Account ids of every truth user matching `predicate`.
-std::set<std::string> expected_ids(SimFixture& sim, const UserPredicate& predicate) {
+std::set<std::string> expected_ids(LiveSim& sim, const UserPredicate& predicate) {
     auto truth = sim.truth();
     std::set<std::string> ids;
     for (const auto& user : truth["users"].GetArray()) {
-        if (predicate(user)) ids.insert(user["account_id"].GetString());
+        if (predicate(user))
+            ids.insert(user["account_id"].GetString());
     }
     return ids;
 }
 
 // Walks users/search with `filters` (a JSON object body without braces) to the end.
-std::set<std::string> search_ids(SimFixture& sim, const std::string& filters) {
+std::set<std::string> search_ids(LiveSim& sim, const std::string& filters) {
     std::set<std::string> ids;
     std::string cursor;
     for (int page = 0; page < 1000; ++page) {
@@ -39,14 +40,15 @@ std::set<std::string> search_ids(SimFixture& sim, const std::string& filters) {
         for (const auto& user : doc["data"].GetArray()) {
             CHECK(ids.insert(user["accountId"].GetString()).second);
         }
-        if (!doc["links"].HasMember("next")) return ids;
+        if (!doc["links"].HasMember("next"))
+            return ids;
         cursor = doc["links"]["next"].GetString();
     }
     FAIL("users/search never ended");
     return ids;
 }
 
-std::size_t count_of(SimFixture& sim, const std::string& query) {
+std::size_t count_of(LiveSim& sim, const std::string& query) {
     auto res = sim.get(sim.v2("/directories/-/users/count") + (query.empty() ? "" : "?" + query));
     REQUIRE(res);
     REQUIRE(res->status == 200);
@@ -67,19 +69,20 @@ bool holds(const rapidjson::Value& user, const std::string& resource, const std:
     return false;
 }
 
-void check_filter(SimFixture& sim, const std::string& filters, const std::string& count_query,
+void check_filter(LiveSim& sim, const std::string& filters, const std::string& count_query,
                   const UserPredicate& predicate) {
     auto expected = expected_ids(sim, predicate);
     INFO(filters);
     CHECK_FALSE(expected.empty());
     CHECK(search_ids(sim, filters) == expected);
-    if (!count_query.empty()) CHECK(count_of(sim, count_query) == expected.size());
+    if (!count_query.empty())
+        CHECK(count_of(sim, count_query) == expected.size());
 }
 
 }  // namespace
 
 TEST_CASE("every users/search filter matches exactly the truth's users", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto truth = sim.truth();
     const std::string jira = truth["sites"][0]["products"][0]["resource_id"].GetString();
     const std::string confluence = truth["sites"][0]["products"][1]["resource_id"].GetString();
@@ -94,7 +97,8 @@ TEST_CASE("every users/search filter matches exactly the truth's users", "[sim]"
                  [](const auto& u) { return str_eq(u, "status", "suspended"); });
     check_filter(sim, R"("status":["deactivated","not_invited"])", "status=deactivated,not_invited",
                  [](const auto& u) {
-                     return str_eq(u, "status", "deactivated") || str_eq(u, "status", "not_invited");
+                     return str_eq(u, "status", "deactivated") ||
+                            str_eq(u, "status", "not_invited");
                  });
     check_filter(sim, R"("claimStatus":"unmanaged")", "claimStatus=unmanaged",
                  [](const auto& u) { return str_eq(u, "claim_status", "unmanaged"); });
@@ -107,27 +111,31 @@ TEST_CASE("every users/search filter matches exactly the truth's users", "[sim]"
     check_filter(sim, R"("roleIds":["atlassian/admin"],"resourceIds":[")" + jira + "\"]",
                  "roleIds=atlassian/admin&resourceIds=" + jira,
                  [&](const auto& u) { return holds(u, jira, "atlassian/admin"); });
-    check_filter(sim, R"("roleIds":["atlassian/guest"])", "roleIds=atlassian/guest", [&](const auto& u) {
-        for (const auto& a : u["access"].GetArray()) {
-            if (std::string(a["role"].GetString()) == "atlassian/guest") return true;
-        }
-        return false;
-    });
+    check_filter(sim, R"("roleIds":["atlassian/guest"])", "roleIds=atlassian/guest",
+                 [&](const auto& u) {
+                     for (const auto& a : u["access"].GetArray()) {
+                         if (std::string(a["role"].GetString()) == "atlassian/guest")
+                             return true;
+                     }
+                     return false;
+                 });
     check_filter(sim, R"("roleIds":["atlassian/org-admin"])", "roleIds=atlassian/org-admin",
                  [](const auto& u) {
                      for (const auto& r : u["platform_roles"].GetArray()) {
-                         if (std::string(r.GetString()) == "atlassian/org-admin") return true;
+                         if (std::string(r.GetString()) == "atlassian/org-admin")
+                             return true;
                      }
                      return false;
                  });
     check_filter(sim, R"("groupIds":[")" + group + "\"]", "groupIds=" + group, [&](const auto& u) {
         for (const auto& g : u["groups"].GetArray()) {
-            if (group == g.GetString()) return true;
+            if (group == g.GetString())
+                return true;
         }
         return false;
     });
-    check_filter(sim, R"("emailDomains":["acme.io","GMAIL.com"])", "emailDomains=acme.io&emailDomains=gmail.com",
-                 [](const auto& u) {
+    check_filter(sim, R"("emailDomains":["acme.io","GMAIL.com"])",
+                 "emailDomains=acme.io&emailDomains=gmail.com", [](const auto& u) {
                      std::string email = u["email"].GetString();
                      return email.ends_with("@acme.io") || email.ends_with("@gmail.com");
                  });
@@ -145,24 +153,26 @@ TEST_CASE("every users/search filter matches exactly the truth's users", "[sim]"
                  [](const auto&) { return true; });
 }
 
-TEST_CASE("filters combine with AND; lists within a filter combine with OR", "[sim]") {
-    SimFixture sim;
+TEST_CASE("filters combine with AND, lists within a filter combine with OR", "[sim]") {
+    LiveSim sim;
     auto truth = sim.truth();
     const std::string jsm = truth["sites"][0]["products"][2]["resource_id"].GetString();
-    check_filter(sim, R"("status":["active"],"claimStatus":"unmanaged","resourceIds":[")" + jsm + "\"]",
+    check_filter(sim,
+                 R"("status":["active"],"claimStatus":"unmanaged","resourceIds":[")" + jsm + "\"]",
                  "status=active&claimStatus=unmanaged&resourceIds=" + jsm, [&](const auto& u) {
-                     return str_eq(u, "status", "active") && str_eq(u, "claim_status", "unmanaged") &&
-                            holds(u, jsm, "");
+                     return str_eq(u, "status", "active") &&
+                            str_eq(u, "claim_status", "unmanaged") && holds(u, jsm, "");
                  });
-    check_filter(sim, R"("roleIds":["atlassian/customer","atlassian/admin"],"resourceIds":[")" + jsm + "\"]",
-                 "roleIds=atlassian/customer&roleIds=atlassian/admin&resourceIds=" + jsm,
-                 [&](const auto& u) {
-                     return holds(u, jsm, "atlassian/customer") || holds(u, jsm, "atlassian/admin");
-                 });
+    check_filter(
+        sim, R"("roleIds":["atlassian/customer","atlassian/admin"],"resourceIds":[")" + jsm + "\"]",
+        "roleIds=atlassian/customer&roleIds=atlassian/admin&resourceIds=" + jsm,
+        [&](const auto& u) {
+            return holds(u, jsm, "atlassian/customer") || holds(u, jsm, "atlassian/admin");
+        });
 }
 
 TEST_CASE("the deprecated GET users accepts repeated and comma-separated lists", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto count_pages = [&](const std::string& query) {
         std::size_t total = 0;
         std::string url = sim.v2("/directories/-/users?limit=100&" + query);
@@ -183,7 +193,7 @@ TEST_CASE("the deprecated GET users accepts repeated and comma-separated lists",
 }
 
 TEST_CASE("invalid filters answer 400 with an errors list", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto expect_400 = [&](const std::string& body) {
         auto res = sim.post_json(sim.v2("/directories/-/users/search"), body);
         REQUIRE(res);
@@ -210,7 +220,8 @@ TEST_CASE("invalid filters answer 400 with an errors list", "[sim]") {
     REQUIRE(res);
     CHECK(res->status == 400);
     std::string many;
-    for (int i = 0; i < 21; ++i) many += (i ? "," : "") + std::string("ari:cloud:jira::site/x") + std::to_string(i);
+    for (int i = 0; i < 21; ++i)
+        many += (i ? "," : "") + std::string("ari:cloud:jira::site/x") + std::to_string(i);
     res = sim.get(sim.v2("/directories/-/users/count?resourceIds=" + many));
     REQUIRE(res);
     CHECK(res->status == 400);  // at most 20 resource ids
@@ -221,13 +232,14 @@ TEST_CASE("invalid filters answer 400 with an errors list", "[sim]") {
 }
 
 TEST_CASE("users in another directory are only found through it or through -", "[sim]") {
-    SimFixture sim(small_org(1100, 4));  // two directories
+    LiveSim sim(small_org(1100, 4));  // two directories
     auto truth = sim.truth();
     REQUIRE(truth["directories"].Size() == 2);
     const std::string second = truth["directories"][1]["id"].GetString();
     std::size_t in_second = 0;
     for (const auto& user : truth["users"].GetArray()) {
-        if (second == user["directory_id"].GetString()) ++in_second;
+        if (second == user["directory_id"].GetString())
+            ++in_second;
     }
     CHECK(in_second > 50);
     CHECK(count_of(sim, "") == 1100);

@@ -6,13 +6,13 @@
 #include <future>
 #include <vector>
 
-#include "sim_fixture.hpp"
+#include "sim_live_server.hpp"
 
 using namespace rosterd::sim;
 using namespace rosterd::sim::test;
 
 TEST_CASE("a missing, wrong or expired key answers 401 ProxyError", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto missing = sim.anonymous.Get(sim.v1("").c_str());
     REQUIRE(missing);
     CHECK(missing->status == 401);
@@ -20,7 +20,8 @@ TEST_CASE("a missing, wrong or expired key answers 401 ProxyError", "[sim]") {
 
     httplib::Client wrong("127.0.0.1", sim.server.port());
     wrong.set_default_headers({{"Authorization", "Bearer not-the-key"}});
-    auto refused = wrong.Post(sim.v2("/directories/-/users/search").c_str(), "{}", "application/json");
+    auto refused =
+        wrong.Post(sim.v2("/directories/-/users/search").c_str(), "{}", "application/json");
     REQUIRE(refused);
     CHECK(refused->status == 401);
     CHECK(refused->body == R"({"code":401,"message":"Unauthorized"})");
@@ -44,11 +45,12 @@ TEST_CASE("a missing, wrong or expired key answers 401 ProxyError", "[sim]") {
     CHECK(control->status == 200);
 }
 
-TEST_CASE("--key-expires in the past and a rotated key refuse the old credentials", "[sim]") {
+TEST_CASE("the sim with --key-expires in the past and a rotated key refuse the old credentials",
+          "[sim]") {
     SimSettings settings;
     settings.api_key = "rotating-key";
     settings.knobs.key_expires_ms = 1'000;  // 1970
-    SimFixture sim(small_org(10, 1), settings);
+    LiveSim sim(small_org(10, 1), settings);
     httplib::Client client("127.0.0.1", sim.server.port());
     client.set_default_headers({{"Authorization", "Bearer rotating-key"}});
     auto res = client.Get(sim.v1("").c_str());
@@ -63,7 +65,7 @@ TEST_CASE("--key-expires in the past and a rotated key refuse the old credential
 }
 
 TEST_CASE("not-found errors come in each family's shape", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto org = sim.get("/admin/v1/orgs/00000000-0000-0000-0000-000000000000");
     REQUIRE(org);
     CHECK(org->status == 404);
@@ -93,12 +95,13 @@ TEST_CASE("not-found errors come in each family's shape", "[sim]") {
 }
 
 TEST_CASE("the removed v1 endpoints answer 404", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto truth = sim.truth();
     std::string id = truth["users"][3]["account_id"].GetString();
-    for (const auto& path : {sim.v1("/users/search"), sim.v1("/directory/users/" + id + "/suspend-access"),
-                             sim.v1("/directory/users/" + id + "/restore-access"), sim.v1("/groups/search"),
-                             sim.v1("/directory/groups/x/memberships")}) {
+    for (const auto& path :
+         {sim.v1("/users/search"), sim.v1("/directory/users/" + id + "/suspend-access"),
+          sim.v1("/directory/users/" + id + "/restore-access"), sim.v1("/groups/search"),
+          sim.v1("/directory/groups/x/memberships")}) {
         auto res = sim.post_json(path, "{}");
         REQUIRE(res);
         INFO(path);
@@ -111,7 +114,7 @@ TEST_CASE("the removed v1 endpoints answer 404", "[sim]") {
 }
 
 TEST_CASE("a body-less POST without a JSON content type answers 415", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     std::string id = sim.truth()["users"][10]["account_id"].GetString();
     std::string suspend = sim.v2("/directories/-/users/" + id + "/suspend");
     auto bare = sim.client.Post(suspend.c_str());
@@ -128,8 +131,9 @@ TEST_CASE("a body-less POST without a JSON content type answers 415", "[sim]") {
 }
 
 TEST_CASE("forced failures hit the next N matching requests only", "[sim]") {
-    SimFixture sim;
-    auto rule = sim.anonymous.Post("/_sim/fail", R"({"path_contains":"/users/search","status":502,"count":2})",
+    LiveSim sim;
+    auto rule = sim.anonymous.Post("/_sim/fail",
+                                   R"({"path_contains":"/users/search","status":502,"count":2})",
                                    "application/json");
     REQUIRE(rule);
     REQUIRE(rule->status == 200);
@@ -140,14 +144,15 @@ TEST_CASE("forced failures hit the next N matching requests only", "[sim]") {
     CHECK(sim.post_json(sim.v2("/directories/-/users/search"), "{}")->status == 502);
     CHECK(sim.post_json(sim.v2("/directories/-/users/search"), "{}")->status == 200);
 
-    sim.anonymous.Post("/_sim/fail", R"({"path_contains":"/groups/search","status":500})", "application/json");
+    sim.anonymous.Post("/_sim/fail", R"({"path_contains":"/groups/search","status":500})",
+                       "application/json");
     auto server_error = sim.post_json(sim.v2("/directories/-/groups/search"), "{}");
     CHECK(server_error->status == 500);
     CHECK(parse_json(server_error->body)["errors"][0]["code"] == "ADMIN-500-1");
 }
 
 TEST_CASE("random errors, 429s, truncation and resets follow the knobs", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     sim.configure(R"({"error_rate":1.0})");
     for (int i = 0; i < 6; ++i) {
         auto res = sim.post_json(sim.v2("/directories/-/users/search"), "{}");
@@ -192,7 +197,7 @@ TEST_CASE("random errors, 429s, truncation and resets follow the knobs", "[sim]"
 }
 
 TEST_CASE("the per-key rate limit counts requests and reports X-RateLimit headers", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     sim.configure(R"({"rate_limit":3})");
     for (int remaining : {2, 1, 0}) {
         auto res = sim.get(sim.v1(""));
@@ -218,7 +223,7 @@ TEST_CASE("the per-key rate limit counts requests and reports X-RateLimit header
 }
 
 TEST_CASE("last-active-dates is always limited per org", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     sim.configure(R"({"last_active_limit":2})");
     std::string id = sim.truth()["users"][0]["account_id"].GetString();
     std::string path = sim.v1("/directory/users/" + id + "/last-active-dates");
@@ -232,7 +237,7 @@ TEST_CASE("last-active-dates is always limited per org", "[sim]") {
 }
 
 TEST_CASE("injected latency does not serialize parallel requests", "[sim]") {
-    SimFixture sim(small_org(50, 1));
+    LiveSim sim(small_org(50, 1));
     sim.configure(R"({"latency_ms":150})");
     const int port = sim.server.port();
     auto start = std::chrono::steady_clock::now();
@@ -245,14 +250,15 @@ TEST_CASE("injected latency does not serialize parallel requests", "[sim]") {
             return res ? res->status : -1;
         }));
     }
-    for (auto& call : calls) CHECK(call.get() == 200);
+    for (auto& call : calls)
+        CHECK(call.get() == 200);
     auto elapsed = std::chrono::steady_clock::now() - start;
     CHECK(elapsed >= std::chrono::milliseconds(150));
     CHECK(elapsed < std::chrono::milliseconds(8 * 150 / 2));  // far from 8 x 150 ms in series
 }
 
 TEST_CASE("the request log records API requests, not control ones", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     sim.anonymous.Post("/_sim/requests/clear", "", "application/json");
     sim.post_json(sim.v2("/directories/-/users/search"), R"({"limit": 2, "status": ["active"]})");
     sim.get(sim.v2("/directories/-/users/count?status=active"));

@@ -8,7 +8,7 @@
 #include "activity_text.hpp"
 #include "generator.hpp"
 #include "rosterd/time_format.hpp"
-#include "sim_fixture.hpp"
+#include "sim_live_server.hpp"
 #include "truth.hpp"
 
 using namespace rosterd;
@@ -41,15 +41,21 @@ TEST_CASE("the generated org has the promised mix of users", "[sim]") {
     int pairs = 0;
     int never_active = 0;
     for (const auto& user : model.users) {
-        if (user.app) ++count["app"];
-        if (user.has_platform_role(kOrgAdmin)) ++count["org-admin"];
-        if (user.has_platform_role(kSiteAdmin)) ++count["site-admin"];
-        if (user.claim == ClaimStatus::Unmanaged) ++count["unmanaged"];
+        if (user.app)
+            ++count["app"];
+        if (user.has_platform_role(kOrgAdmin))
+            ++count["org-admin"];
+        if (user.has_platform_role(kSiteAdmin))
+            ++count["site-admin"];
+        if (user.claim == ClaimStatus::Unmanaged)
+            ++count["unmanaged"];
         ++count[std::string(to_string(model.status(user)))];
-        if (user.app) CHECK(user.email.ends_with("@connect.atlassian.com"));
+        if (user.app)
+            CHECK(user.email.ends_with("@connect.atlassian.com"));
         for (const auto& access : user.access) {
             ++pairs;
-            if (!user.activity_on(access.resource)) ++never_active;
+            if (!user.activity_on(access.resource))
+                ++never_active;
         }
     }
     CHECK(count["app"] >= 10);
@@ -83,12 +89,13 @@ TEST_CASE("truth invariants: billable users, one role per pair, exact activity s
     Model model = generate_model(small_org(1500, 9));
     auto truth = parse_json(truth_json(model));
     std::map<std::string, const rapidjson::Value*> users;
-    for (const auto& user : truth["users"].GetArray()) users[user["account_id"].GetString()] = &user;
+    for (const auto& user : truth["users"].GetArray())
+        users[user["account_id"].GetString()] = &user;
     std::map<std::string, std::set<std::string>> group_roles;  // group id -> "resource|role"
     for (const auto& group : truth["groups"].GetArray()) {
         for (const auto& grant : group["roles"].GetArray()) {
-            group_roles[group["id"].GetString()].insert(std::string(grant["resource_id"].GetString()) +
-                                                        "|" + grant["role"].GetString());
+            group_roles[group["id"].GetString()].insert(
+                std::string(grant["resource_id"].GetString()) + "|" + grant["role"].GetString());
         }
     }
 
@@ -180,8 +187,8 @@ TEST_CASE("a hand-written fixture may give just a status and direct access", "[s
 TEST_CASE("fixture errors name the offending entry", "[sim]") {
     const std::string bad_group = R"({"org": {"id": "o"}, "directories": [{"id": "d"}],
       "sites": [], "groups": [], "users": [{"account_id": "a", "groups": ["nope"]}]})";
-    CHECK_THROWS_WITH(model_from_truth(bad_group), Catch::Contains("users[0]") &&
-                                                       Catch::Contains("unknown group nope"));
+    CHECK_THROWS_WITH(model_from_truth(bad_group),
+                      Catch::Contains("users[0]") && Catch::Contains("unknown group nope"));
     const std::string unbacked = R"({"org": {"id": "o"}, "directories": [{"id": "d"}],
       "sites": [{"host": "x.atlassian.net", "cloud_id": "c", "products": [{"key": "confluence"}]}],
       "groups": [], "users": [{"account_id": "a", "access": [

@@ -3,14 +3,14 @@
 
 #include <string>
 
-#include "sim_fixture.hpp"
+#include "sim_live_server.hpp"
 
 using namespace rosterd::sim;
 using namespace rosterd::sim::test;
 
 namespace {
 
-rapidjson::Document user_state(SimFixture& sim, const std::string& id) {
+rapidjson::Document user_state(LiveSim& sim, const std::string& id) {
     auto res = sim.anonymous.Get(("/_sim/users/" + id).c_str());
     REQUIRE(res);
     REQUIRE(res->status == 200);
@@ -19,10 +19,11 @@ rapidjson::Document user_state(SimFixture& sim, const std::string& id) {
 
 // The first truth user matching the predicate.
 template <typename Predicate>
-std::string find_user(SimFixture& sim, Predicate predicate) {
+std::string find_user(LiveSim& sim, Predicate predicate) {
     auto truth = sim.truth();
     for (const auto& user : truth["users"].GetArray()) {
-        if (predicate(user)) return user["account_id"].GetString();
+        if (predicate(user))
+            return user["account_id"].GetString();
     }
     FAIL("no user matches");
     return "";
@@ -34,7 +35,8 @@ bool is(const rapidjson::Value& user, const char* field, const char* value) {
 
 const rapidjson::Value* access_on(const rapidjson::Value& user, const std::string& resource) {
     for (const auto& access : user["access"].GetArray()) {
-        if (resource == access["resource_id"].GetString()) return &access;
+        if (resource == access["resource_id"].GetString())
+            return &access;
     }
     return nullptr;
 }
@@ -42,9 +44,10 @@ const rapidjson::Value* access_on(const rapidjson::Value& user, const std::strin
 }  // namespace
 
 TEST_CASE("suspend and restore change status but keep access", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     std::string id = find_user(sim, [](const auto& u) {
-        return is(u, "status", "active") && is(u, "account_type", "atlassian") && u["access"].Size() > 0;
+        return is(u, "status", "active") && is(u, "account_type", "atlassian") &&
+               u["access"].Size() > 0;
     });
     std::size_t access_before = user_state(sim, id)["access"].Size();
     CHECK(user_state(sim, id)["billable_on"].Size() > 0);
@@ -65,10 +68,12 @@ TEST_CASE("suspend and restore change status but keep access", "[sim]") {
     CHECK(sim.post_json(sim.v2("/directories/-/users/557058:nobody/suspend"), "{}")->status == 404);
 }
 
-TEST_CASE("removing a user from the directory drops access; external users leave the org", "[sim]") {
-    SimFixture sim;
+TEST_CASE("removing a user from the directory drops access, external users leave the org",
+          "[sim]") {
+    LiveSim sim;
     std::string managed = find_user(sim, [](const auto& u) {
-        return is(u, "claim_status", "managed") && is(u, "status", "active") && u["groups"].Size() > 0;
+        return is(u, "claim_status", "managed") && is(u, "status", "active") &&
+               u["groups"].Size() > 0;
     });
     std::string external = find_user(sim, [](const auto& u) {
         return is(u, "claim_status", "unmanaged") && is(u, "status", "active");
@@ -82,11 +87,14 @@ TEST_CASE("removing a user from the directory drops access; external users leave
     CHECK(sim.anonymous.Get(("/_sim/users/" + external).c_str())->status == 404);
     CHECK(sim.get(sim.v2("/directories/-/users/" + external))->status == 404);
     auto truth = sim.truth();
-    for (const auto& user : truth["users"].GetArray()) CHECK(external != user["account_id"].GetString());
+    for (const auto& user : truth["users"].GetArray())
+        CHECK(external != user["account_id"].GetString());
 }
 
 TEST_CASE("group membership: add 204, again 409, synced 403, remove 204, again 404", "[sim]") {
-    SimFixture sim;
+    GeneratorOptions options = small_org();
+    options.groups = 60;  // enough plain groups for some to be IdP-synced
+    LiveSim sim(options);
     auto truth = sim.truth();
     std::string group_id;
     std::string resource;
@@ -96,7 +104,8 @@ TEST_CASE("group membership: add 204, again 409, synced 403, remove 204, again 4
             group_id = group["id"].GetString();
             resource = group["roles"][0]["resource_id"].GetString();
         }
-        if (synced_id.empty() && group["external_synced"].GetBool()) synced_id = group["id"].GetString();
+        if (synced_id.empty() && group["external_synced"].GetBool())
+            synced_id = group["id"].GetString();
     }
     REQUIRE_FALSE(group_id.empty());
     REQUIRE_FALSE(synced_id.empty());
@@ -126,11 +135,12 @@ TEST_CASE("group membership: add 204, again 409, synced 403, remove 204, again 4
     auto missing = sim.client.Delete((members + "/" + id).c_str());
     CHECK(missing->status == 404);
     CHECK(sim.post_json(sim.v2("/directories/-/groups/no-such-group/memberships"),
-                        R"({"accountId":")" + id + "\"}")->status == 404);
+                        R"({"accountId":")" + id + "\"}")
+              ->status == 404);
 }
 
-TEST_CASE("direct roles: assign 204, again 409, revoke 204; bad input 400/404", "[sim]") {
-    SimFixture sim;
+TEST_CASE("direct roles: assign 204, again 409, revoke 204, bad input 400/404", "[sim]") {
+    LiveSim sim;
     auto truth = sim.truth();
     std::string jsm = truth["sites"][0]["products"][2]["resource_id"].GetString();
     std::string id = find_user(sim, [&](const auto& u) {
@@ -142,32 +152,38 @@ TEST_CASE("direct roles: assign 204, again 409, revoke 204; bad input 400/404", 
     auto state = user_state(sim, id);
     REQUIRE(access_on(state, jsm));
     CHECK((*access_on(state, jsm))["via"] == "direct");
-    for (const auto& billable : state["billable_on"].GetArray()) CHECK(jsm != billable.GetString());
+    for (const auto& billable : state["billable_on"].GetArray())
+        CHECK(jsm != billable.GetString());
     auto again = sim.post_json(roles + "/assign", body);
     CHECK(again->status == 409);
     CHECK(parse_json(again->body)["errors"][0]["code"] == "ADMIN-UAM-409-2");
 
-    auto role_list = parse_json(sim.get(sim.v2("/directories/-/users/" + id + "/role-assignments?resourceIds=" + jsm))->body);
+    auto role_list = parse_json(
+        sim.get(sim.v2("/directories/-/users/" + id + "/role-assignments?resourceIds=" + jsm))
+            ->body);
     REQUIRE(role_list["data"].Size() == 1);
     CHECK(role_list["data"][0]["roleAssignments"][0]["roleAssignmentMethods"][0] == "direct");
 
     CHECK(sim.post_json(roles + "/revoke", body)->status == 204);
     CHECK_FALSE(access_on(user_state(sim, id), jsm));
 
-    auto unknown_resource = sim.post_json(roles + "/assign", R"({"role":"atlassian/user","resource":"ari:cloud:jira::site/none"})");
+    auto unknown_resource = sim.post_json(
+        roles + "/assign", R"({"role":"atlassian/user","resource":"ari:cloud:jira::site/none"})");
     CHECK(unknown_resource->status == 404);
     CHECK(parse_json(unknown_resource->body)["errors"][0]["code"] == "ADMIN-UAM-404-1");
-    auto bad_role = sim.post_json(roles + "/assign", R"({"role":"atlassian/wizard","resource":")" + jsm + "\"}");
+    auto bad_role = sim.post_json(roles + "/assign",
+                                  R"({"role":"atlassian/wizard","resource":")" + jsm + "\"}");
     CHECK(bad_role->status == 400);
     CHECK(parse_json(bad_role->body)["errors"][0]["code"] == "ADMIN-UAM-400-1");
     std::string confluence = truth["sites"][0]["products"][1]["resource_id"].GetString();
-    auto wrong_product = sim.post_json(roles + "/assign", R"({"role":"atlassian/customer","resource":")" + confluence + "\"}");
+    auto wrong_product = sim.post_json(
+        roles + "/assign", R"({"role":"atlassian/customer","resource":")" + confluence + "\"}");
     CHECK(wrong_product->status == 400);
     CHECK(parse_json(wrong_product->body)["errors"][0]["code"] == "ADMIN-UAM-400-3");
 }
 
 TEST_CASE("group roles: assign 200 grants members, revoke 204 takes it back", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto truth = sim.truth();
     std::string jpd_less_resource = truth["sites"][1]["products"][2]["resource_id"].GetString();
     std::string group_id;
@@ -180,7 +196,8 @@ TEST_CASE("group roles: assign 200 grants members, revoke 204 takes it back", "[
     REQUIRE_FALSE(group_id.empty());
     std::string member = find_user(sim, [&](const auto& u) {
         for (const auto& g : u["groups"].GetArray()) {
-            if (group_id == g.GetString()) return !access_on(u, jpd_less_resource);
+            if (group_id == g.GetString())
+                return !access_on(u, jpd_less_resource);
         }
         return false;
     });
@@ -197,17 +214,20 @@ TEST_CASE("group roles: assign 200 grants members, revoke 204 takes it back", "[
     CHECK(listed["data"][0]["roles"][0] == "atlassian/user");
     CHECK(sim.post_json(path + "/revoke", body)->status == 204);
     CHECK_FALSE(access_on(user_state(sim, member), jpd_less_resource));
-    CHECK(sim.post_json(path + "/assign", R"({"resourceId":"nope","roleId":"atlassian/user"})")->status == 404);
+    CHECK(sim.post_json(path + "/assign", R"({"resourceId":"nope","roleId":"atlassian/user"})")
+              ->status == 404);
 }
 
 TEST_CASE("lifecycle disable/enable only for managed, non-synced accounts", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     std::string invited = find_user(sim, [](const auto& u) {
         return is(u, "claim_status", "managed") && is(u, "management_source", "invited") &&
                is(u, "status", "active") && u["access"].Size() > 0;
     });
-    std::string external = find_user(sim, [](const auto& u) { return is(u, "claim_status", "unmanaged"); });
-    std::string synced = find_user(sim, [](const auto& u) { return is(u, "management_source", "synced"); });
+    std::string external =
+        find_user(sim, [](const auto& u) { return is(u, "claim_status", "unmanaged"); });
+    std::string synced =
+        find_user(sim, [](const auto& u) { return is(u, "management_source", "synced"); });
 
     std::string disable = "/users/" + invited + "/manage/lifecycle/disable";
     CHECK(sim.post_json(disable, R"({"message":"bye"})")->status == 204);
@@ -230,7 +250,7 @@ TEST_CASE("lifecycle disable/enable only for managed, non-synced accounts", "[si
 }
 
 TEST_CASE("test control moves activity, and reset restores the start-up org", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto truth = sim.truth();
     std::string before = sim.anonymous.Get("/_sim/truth")->body;
     std::string id;
@@ -252,8 +272,10 @@ TEST_CASE("test control moves activity, and reset restores the start-up org", "[
     REQUIRE(access);
     CHECK((*access)["last_active_ms"].GetInt64() == 1786701600123LL);
     CHECK((*access)["last_active"] == "2026-08-14T10:00:00.123456789Z");
-    auto search = parse_json(sim.post_json(sim.v2("/directories/-/users/search"),
-                                           R"({"accountIds":[")" + id + R"("],"expand":["productAccess"]})")->body);
+    auto search =
+        parse_json(sim.post_json(sim.v2("/directories/-/users/search"),
+                                 R"({"accountIds":[")" + id + R"("],"expand":["productAccess"]})")
+                       ->body);
     bool served = false;
     for (const auto& product : search["data"][0]["productAccess"].GetArray()) {
         if (resource == product["id"].GetString()) {
@@ -270,11 +292,16 @@ TEST_CASE("test control moves activity, and reset restores the start-up org", "[
         }
     }
     CHECK(dated);
-    CHECK(sim.anonymous.Post("/_sim/activity", R"({"account_id":"x","resource_id":"y","last_active":null})",
-                             "application/json")->status == 404);
-    CHECK(sim.anonymous.Post("/_sim/activity", R"({"account_id":")" + id + R"(","resource_id":")" + resource +
-                                                   R"(","last_active":"yesterday"})",
-                             "application/json")->status == 400);
+    CHECK(sim.anonymous
+              .Post("/_sim/activity", R"({"account_id":"x","resource_id":"y","last_active":null})",
+                    "application/json")
+              ->status == 404);
+    CHECK(sim.anonymous
+              .Post("/_sim/activity",
+                    R"({"account_id":")" + id + R"(","resource_id":")" + resource +
+                        R"(","last_active":"yesterday"})",
+                    "application/json")
+              ->status == 400);
     CHECK(sim.anonymous.Post("/_sim/reset", "{}", "application/json")->status == 200);
     CHECK(sim.anonymous.Get("/_sim/truth")->body == before);
 }

@@ -41,10 +41,32 @@ TEST_CASE("flags set the org, the knobs and the key", "[sim]") {
     auto key_file = dir.write("key", "  secret-key\n");
     SimOptions options;
     std::string key_path = key_file.string();
-    REQUIRE(parse({"--users", "10", "--sites", "3", "--products-per-site", "4", "--groups", "30", "--seed", "9",
-                   "--now", "2026-08-15T12:00:00Z", "--latency-ms", "5", "--error-rate", "0.25", "--rate-limit",
-                   "100", "--retry-after", "--no-require-json-body", "--cursor-ttl-s", "1.5",
-                   "--api-key-file", key_path.c_str(), "--key-expires", "2027-01-01T00:00:00Z"},
+    REQUIRE(parse({"--users",
+                   "10",
+                   "--sites",
+                   "3",
+                   "--products-per-site",
+                   "4",
+                   "--groups",
+                   "30",
+                   "--seed",
+                   "9",
+                   "--now",
+                   "2026-08-15T12:00:00Z",
+                   "--latency-ms",
+                   "5",
+                   "--error-rate",
+                   "0.25",
+                   "--rate-limit",
+                   "100",
+                   "--retry-after",
+                   "--no-require-json-body",
+                   "--cursor-ttl-s",
+                   "1.5",
+                   "--api-key-file",
+                   key_path.c_str(),
+                   "--key-expires",
+                   "2027-01-01T00:00:00Z"},
                   options) == -1);
     CHECK(options.generator.groups == std::size_t(30));
     CHECK(options.settings.knobs.latency_ms == 5);
@@ -57,7 +79,8 @@ TEST_CASE("flags set the org, the knobs and the key", "[sim]") {
     CHECK(model.users.size() == 10);
     CHECK(model.sites.size() == 3);
     CHECK(model.products.size() == 12);
-    CHECK(model.groups.size() == 36);  // 3 sites x 4 products x 3 role groups: more than --groups asked
+    CHECK(model.groups.size() ==
+          33);  // 3 sites x 11 role-granting groups: more than --groups asked
     CHECK(model.now_ms == 1786795200000);
     SimSettings settings = build_settings(options);
     CHECK(settings.api_key == "secret-key");

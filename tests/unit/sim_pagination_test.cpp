@@ -7,7 +7,7 @@
 #include <string>
 #include <thread>
 
-#include "sim_fixture.hpp"
+#include "sim_live_server.hpp"
 
 using namespace rosterd::sim;
 using namespace rosterd::sim::test;
@@ -30,7 +30,7 @@ std::string percent_decode(const std::string& text) {
 }  // namespace
 
 TEST_CASE("a v2 users/search walk returns every user once and ends without links.next", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     std::set<std::string> seen;
     std::string cursor;
     int pages = 0;
@@ -43,7 +43,8 @@ TEST_CASE("a v2 users/search walk returns every user once and ends without links
         auto doc = parse_json(res->body);
         ++pages;
         CHECK(doc["data"].Size() <= 7);
-        for (const auto& user : doc["data"].GetArray()) CHECK(seen.insert(user["accountId"].GetString()).second);
+        for (const auto& user : doc["data"].GetArray())
+            CHECK(seen.insert(user["accountId"].GetString()).second);
         CHECK(doc["links"].HasMember("self"));
         if (!doc["links"].HasMember("next")) {
             CHECK(doc["data"].Size() > 0);  // no empty trailing page
@@ -57,7 +58,7 @@ TEST_CASE("a v2 users/search walk returns every user once and ends without links
 }
 
 TEST_CASE("a cursor alone continues with the filters it was issued for", "[sim]") {
-    SimFixture sim;
+    LiveSim sim;
     auto first = sim.post_json(sim.v2("/directories/-/users/search"),
                                R"({"limit":5,"claimStatus":"unmanaged"})");
     REQUIRE(first);
@@ -83,8 +84,9 @@ TEST_CASE("a cursor alone continues with the filters it was issued for", "[sim]"
 }
 
 TEST_CASE("garbage and expired cursors answer 400 ADMIN-400-1", "[sim]") {
-    SimFixture sim;
-    auto garbage = sim.post_json(sim.v2("/directories/-/users/search"), R"({"cursor":"kloHX1ZQVasDAkx_P48NYQ"})");
+    LiveSim sim;
+    auto garbage = sim.post_json(sim.v2("/directories/-/users/search"),
+                                 R"({"cursor":"kloHX1ZQVasDAkx_P48NYQ"})");
     REQUIRE(garbage);
     CHECK(garbage->status == 400);
     CHECK(parse_json(garbage->body)["errors"][0]["code"] == "ADMIN-400-1");
@@ -97,25 +99,28 @@ TEST_CASE("garbage and expired cursors answer 400 ADMIN-400-1", "[sim]") {
     REQUIRE(first);
     std::string next = parse_json(first->body)["links"]["next"].GetString();
     std::this_thread::sleep_for(std::chrono::milliseconds(120));
-    auto late = sim.post_json(sim.v2("/directories/-/users/search"), R"({"limit":5,"cursor":")" + next + "\"}");
+    auto late = sim.post_json(sim.v2("/directories/-/users/search"),
+                              R"({"limit":5,"cursor":")" + next + "\"}");
     REQUIRE(late);
     CHECK(late->status == 400);
     CHECK(parse_json(late->body)["errors"][0]["code"] == "ADMIN-400-1");
 }
 
 TEST_CASE("sortBy nick_name pages in nickname order both ways", "[sim]") {
-    SimFixture sim(small_org(60, 2));
+    LiveSim sim(small_org(60, 2));
     auto walk = [&](const std::string& direction) {
         std::vector<std::string> names;
         std::string cursor;
         do {
-            std::string body = R"({"limit":25,"sortBy":[{"field":"nick_name","direction":")" + direction +
-                               "\"}]" + (cursor.empty() ? "" : R"(,"cursor":")" + cursor + "\"") + "}";
+            std::string body = R"({"limit":25,"sortBy":[{"field":"nick_name","direction":")" +
+                               direction + "\"}]" +
+                               (cursor.empty() ? "" : R"(,"cursor":")" + cursor + "\"") + "}";
             auto res = sim.post_json(sim.v2("/directories/-/users/search"), body);
             REQUIRE(res);
             REQUIRE(res->status == 200);
             auto doc = parse_json(res->body);
-            for (const auto& user : doc["data"].GetArray()) names.emplace_back(user["nickname"].GetString());
+            for (const auto& user : doc["data"].GetArray())
+                names.emplace_back(user["nickname"].GetString());
             cursor = doc["links"].HasMember("next") ? doc["links"]["next"].GetString() : "";
         } while (!cursor.empty());
         return names;
@@ -129,7 +134,7 @@ TEST_CASE("sortBy nick_name pages in nickname order both ways", "[sim]") {
 }
 
 TEST_CASE("v1 users pages through absolute links whose cursors need percent-encoding", "[sim]") {
-    SimFixture sim(small_org(120, 8));
+    LiveSim sim(small_org(120, 8));
     sim.configure(R"({"page_size":13})");
     auto truth = sim.truth();
     std::size_t managed = 0;
@@ -151,7 +156,8 @@ TEST_CASE("v1 users pages through absolute links whose cursors need percent-enco
             CHECK(seen.insert(user["account_id"].GetString()).second);
             CHECK(user.HasMember("product_access"));
         }
-        if (!doc["links"].HasMember("next")) break;
+        if (!doc["links"].HasMember("next"))
+            break;
         std::string next = doc["links"]["next"].GetString();
         REQUIRE(next.starts_with(base + sim.v1("/users?cursor=")));
         std::string encoded = next.substr(next.find("cursor=") + 7);
@@ -174,7 +180,7 @@ TEST_CASE("v1 users pages through absolute links whose cursors need percent-enco
 }
 
 TEST_CASE("workspaces: a cursor must come alone, and pages carry meta", "[sim]") {
-    SimFixture sim(small_org(20, 1));  // 2 sites x 3 products
+    LiveSim sim(small_org(20, 1));  // 2 sites x 3 products
     auto first = sim.post_json(sim.v2("/workspaces"), R"({"limit":4})");
     REQUIRE(first);
     REQUIRE(first->status == 200);
@@ -191,7 +197,8 @@ TEST_CASE("workspaces: a cursor must come alone, and pages carry meta", "[sim]")
     auto error = parse_json(mixed->body);
     CHECK_FALSE(error.HasMember("errors"));  // a flat error object here
     CHECK(std::string(error["status"].GetString()) == "400");
-    CHECK(std::string(error["detail"].GetString()).find("no other properties") != std::string::npos);
+    CHECK(std::string(error["detail"].GetString()).find("no other properties") !=
+          std::string::npos);
 
     auto rest = sim.post_json(sim.v2("/workspaces"), R"({"cursor":")" + next + "\"}");
     REQUIRE(rest);
@@ -207,7 +214,8 @@ TEST_CASE("workspaces: a cursor must come alone, and pages carry meta", "[sim]")
     REQUIRE(confluence);
     auto only = parse_json(confluence->body);
     REQUIRE(only["data"].Size() == 2);
-    CHECK(std::string(only["data"][0]["attributes"]["hostUrl"].GetString()) == "https://acme-eu.atlassian.net");
+    CHECK(std::string(only["data"][0]["attributes"]["hostUrl"].GetString()) ==
+          "https://acme-eu.atlassian.net");
     CHECK(std::string(only["data"][0]["attributes"]["typeKey"].GetString()) == "confluence");
     auto too_big = sim.post_json(sim.v2("/workspaces"), R"({"limit":1001})");
     REQUIRE(too_big);
@@ -215,12 +223,13 @@ TEST_CASE("workspaces: a cursor must come alone, and pages carry meta", "[sim]")
 }
 
 TEST_CASE("deep pages cost no more than the first ones", "[sim]") {
-    SimFixture sim(small_org(20000, 12));
+    LiveSim sim(small_org(20000, 12));
     auto page_time = [&](const std::string& cursor) {
         auto start = std::chrono::steady_clock::now();
-        auto res = sim.post_json(sim.v2("/directories/-/users/search"),
-                                 R"({"limit":100,"expand":["productAccess","groups","platformRoles"])" +
-                                     (cursor.empty() ? "" : R"(,"cursor":")" + cursor + "\"") + "}");
+        auto res =
+            sim.post_json(sim.v2("/directories/-/users/search"),
+                          R"({"limit":100,"expand":["productAccess","groups","platformRoles"])" +
+                              (cursor.empty() ? "" : R"(,"cursor":")" + cursor + "\"") + "}");
         REQUIRE(res);
         REQUIRE(res->status == 200);
         auto doc = parse_json(res->body);
@@ -232,8 +241,10 @@ TEST_CASE("deep pages cost no more than the first ones", "[sim]") {
     int pages = 0;
     do {
         auto [elapsed, next] = page_time(cursor);
-        if (pages < 20) early += elapsed;
-        if (pages >= 180) late += elapsed;
+        if (pages < 20)
+            early += elapsed;
+        if (pages >= 180)
+            late += elapsed;
         cursor = next;
         ++pages;
     } while (!cursor.empty());

@@ -1,15 +1,16 @@
 // The webhook sink records deliveries and answers as configured.
 #include <catch2/catch.hpp>
 
-#include "sim_fixture.hpp"
+#include "sim_live_server.hpp"
 
 using namespace rosterd::sim;
 using namespace rosterd::sim::test;
 
 TEST_CASE("the sink records deliveries and answers 200 ok by default", "[sim]") {
-    SimFixture sim(small_org(5, 1));
+    LiveSim sim(small_org(5, 1));
     httplib::Headers headers{{"X-Signature", "abc"}};
-    auto res = sim.anonymous.Post("/sink/slack", headers, R"({"text":"hello"})", "application/json");
+    auto res =
+        sim.anonymous.Post("/sink/slack", headers, R"({"text":"hello"})", "application/json");
     REQUIRE(res);
     CHECK(res->status == 200);
     CHECK(res->body == "ok");
@@ -24,10 +25,10 @@ TEST_CASE("the sink records deliveries and answers 200 ok by default", "[sim]") 
 }
 
 TEST_CASE("a configured sink fails N times with Retry-After, then recovers", "[sim]") {
-    SimFixture sim(small_org(5, 1));
-    auto configured = sim.anonymous.Post("/_sim/sink/teams",
-                                         R"({"status":429,"body":"slow down","retry_after":2,"times":2})",
-                                         "application/json");
+    LiveSim sim(small_org(5, 1));
+    auto configured = sim.anonymous.Post(
+        "/_sim/sink/teams", R"({"status":429,"body":"slow down","retry_after":2,"times":2})",
+        "application/json");
     REQUIRE(configured);
     CHECK(configured->status == 200);
     for (int i = 0; i < 2; ++i) {
@@ -43,5 +44,6 @@ TEST_CASE("a configured sink fails N times with Retry-After, then recovers", "[s
     CHECK(parse_json(sim.anonymous.Get("/_sim/sink/teams")->body).Size() == 3);
     CHECK(sim.anonymous.Delete("/_sim/sink/teams")->status == 200);
     CHECK(parse_json(sim.anonymous.Get("/_sim/sink/teams")->body).Size() == 0);
-    CHECK(sim.anonymous.Post("/_sim/sink/x", R"({"status":"bad"})", "application/json")->status == 400);
+    CHECK(sim.anonymous.Post("/_sim/sink/x", R"({"status":"bad"})", "application/json")->status ==
+          400);
 }

@@ -16,13 +16,13 @@ inline constexpr const char* kTestNow = "2026-08-15T12:00:00Z";
 // A small organization (one directory) unless told otherwise.
 GeneratorOptions small_org(std::size_t users = 300, std::uint64_t seed = 11);
 
-class SimFixture {
-public:
-    explicit SimFixture(GeneratorOptions options = small_org(), SimSettings settings = {});
+class LiveSim {
+  public:
+    explicit LiveSim(GeneratorOptions options = small_org(), SimSettings settings = {});
 
     SimServer server;
-    httplib::Client client;        // sends "Authorization: Bearer sim-key"
-    httplib::Client anonymous;     // sends no credentials (for /_sim, /sink and 401 tests)
+    httplib::Client client;     // sends "Authorization: Bearer sim-key"
+    httplib::Client anonymous;  // sends no credentials (for /_sim, /sink and 401 tests)
 
     const std::string& org_id() const { return org_id_; }
     // "/admin/v2/orgs/<org>" + suffix, and the v1 equivalent.
@@ -36,7 +36,7 @@ public:
     // The current truth (GET /_sim/truth).
     rapidjson::Document truth();
 
-private:
+  private:
     std::string org_id_;
 };
 

@@ -1,5 +1,5 @@
 // Support code for the simulator tests (no test cases here).
-#include "sim_fixture.hpp"
+#include "sim_live_server.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -16,41 +16,47 @@ GeneratorOptions small_org(std::size_t users, std::uint64_t seed) {
 }
 
 namespace {
-Model make_model(const GeneratorOptions& options) { return generate_model(options); }
+Model make_model(const GeneratorOptions& options) {
+    return generate_model(options);
+}
 }  // namespace
 
-SimFixture::SimFixture(GeneratorOptions options, SimSettings settings)
+LiveSim::LiveSim(GeneratorOptions options, SimSettings settings)
     : server(make_model(options), std::move(settings)),
       client("127.0.0.1", server.start("127.0.0.1", 0)),
       anonymous("127.0.0.1", server.port()),
       org_id_(options.org_id) {
     client.set_default_headers({{"Authorization", "Bearer sim-key"}});
     client.set_keep_alive(true);
+    client.set_tcp_nodelay(true);
+    anonymous.set_tcp_nodelay(true);
     client.set_read_timeout(10, 0);
     anonymous.set_read_timeout(10, 0);
 }
 
-std::string SimFixture::v2(const std::string& suffix) const {
+std::string LiveSim::v2(const std::string& suffix) const {
     return "/admin/v2/orgs/" + org_id_ + suffix;
 }
 
-std::string SimFixture::v1(const std::string& suffix) const {
+std::string LiveSim::v1(const std::string& suffix) const {
     return "/admin/v1/orgs/" + org_id_ + suffix;
 }
 
-httplib::Result SimFixture::post_json(const std::string& path, const std::string& body) {
+httplib::Result LiveSim::post_json(const std::string& path, const std::string& body) {
     return client.Post(path.c_str(), body, "application/json");
 }
 
-httplib::Result SimFixture::get(const std::string& path) { return client.Get(path.c_str()); }
+httplib::Result LiveSim::get(const std::string& path) {
+    return client.Get(path.c_str());
+}
 
-void SimFixture::configure(const std::string& knobs_json) {
+void LiveSim::configure(const std::string& knobs_json) {
     auto res = anonymous.Post("/_sim/config", knobs_json, "application/json");
     REQUIRE(res);
     REQUIRE(res->status == 200);
 }
 
-rapidjson::Document SimFixture::truth() {
+rapidjson::Document LiveSim::truth() {
     auto res = anonymous.Get("/_sim/truth");
     REQUIRE(res);
     REQUIRE(res->status == 200);
