@@ -201,3 +201,34 @@ TEST_CASE("the next scheduled sync is shown in the configured time zone", "[inte
     CHECK(refused.exit_code == 1);
     CHECK_THAT(refused.err, Catch::Contains("atlassian.org_id"));
 }
+
+TEST_CASE("the opt-in per-user activity source reads last-active-dates for every user",
+          "[integration][sync]") {
+    SimFixture sim({"--users", "40", "--sites", "1", "--seed", "5"});
+    DaemonFixture daemon(sim.atlassian_yaml() + "sync:\n  activity_source: last-active-dates\n");
+    auto result = daemon.ctl({"sync", "--wait"});
+    INFO(result.out + result.err);
+    REQUIRE(result.exit_code == 0);
+
+    auto truth = sim.truth();
+    auto view = read_snapshot(daemon.db_path());
+    std::size_t per_user_calls = 0;
+    for (const auto& r : sim.requests().GetArray())
+        if (std::string(r["path"].GetString()).find("last-active-dates") != std::string::npos)
+            ++per_user_calls;
+    CHECK(per_user_calls == truth["users"].Size());
+    // last-active-dates reports whole seconds: compare at that precision.
+    for (const auto& u : truth["users"].GetArray()) {
+        for (const auto& a : u["access"].GetArray()) {
+            auto found =
+                view.access.find({u["account_id"].GetString(), a["resource_id"].GetString()});
+            REQUIRE(found != view.access.end());
+            if (a["last_active_ms"].IsNull()) {
+                CHECK_FALSE(found->second.last_active.has_value());
+            } else {
+                REQUIRE(found->second.last_active.has_value());
+                CHECK(*found->second.last_active / 1000 == a["last_active_ms"].GetInt64() / 1000);
+            }
+        }
+    }
+}
