@@ -219,7 +219,8 @@ void SyncService::on_done(const SyncOutcome& outcome) {
                        {"users", std::to_string(outcome.progress.users_fetched)},
                        {"groups", std::to_string(outcome.progress.groups)},
                        {"requests", std::to_string(outcome.progress.requests)}};
-        if (!outcome.error.empty()) event.facts["error"] = outcome.error;
+        if (!outcome.error.empty())
+            event.facts["error"] = outcome.error;
         context_.events->emit(std::move(event));
     }
     auto waiters = std::move(waiters_);

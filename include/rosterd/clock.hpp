@@ -8,13 +8,13 @@ namespace rosterd {
 using SysTime = std::chrono::sys_time<std::chrono::milliseconds>;
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual SysTime now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     SysTime now() const override {
         return std::chrono::time_point_cast<std::chrono::milliseconds>(
             std::chrono::system_clock::now());
@@ -23,7 +23,7 @@ public:
 
 // A clock that only moves when told to; thread-safe so a test thread can advance it.
 class FakeClock final : public Clock {
-public:
+  public:
     explicit FakeClock(SysTime start) : now_(start) {}
     SysTime now() const override {
         std::lock_guard lock(mutex_);
@@ -38,7 +38,7 @@ public:
         now_ += d;
     }
 
-private:
+  private:
     mutable std::mutex mutex_;
     SysTime now_;
 };

@@ -17,7 +17,7 @@ struct Event {
 };
 
 class EventSink {
-public:
+  public:
     virtual ~EventSink() = default;
     // Called on the loop thread. Must not block: persisting happens off the loop.
     virtual void emit(Event event) = 0;

@@ -11,7 +11,8 @@ namespace rosterd::test {
 TempDir::TempDir() {
     // Short paths: Unix socket paths are limited to 107 bytes.
     std::string pattern = "/tmp/rosterd-test-XXXXXX";
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    if (!mkdtemp(pattern.data()))
+        throw std::runtime_error("mkdtemp failed");
     path_ = pattern;
 }
 

@@ -173,19 +173,22 @@ TEST_CASE("errors name the file, line, column and key path", "[config]") {
         CHECK(e.detail() == "duplicate webhook name 'a'");
     }
     SECTION("webhook format and events are checked") {
-        auto e = error_of("notifications:\n  webhooks:\n    - {name: a, url: \"https://x\", "
-                          "format: irc}\n");
+        auto e = error_of(
+            "notifications:\n  webhooks:\n    - {name: a, url: \"https://x\", "
+            "format: irc}\n");
         CHECK(e.key_path() == "notifications.webhooks[0].format");
         CHECK_THAT(e.detail(), Catch::StartsWith("'irc' is not one of:"));
-        auto e2 = error_of("notifications:\n  webhooks:\n    - {name: a, url: \"https://x\", "
-                           "format: json, events: [lunch]}\n");
+        auto e2 = error_of(
+            "notifications:\n  webhooks:\n    - {name: a, url: \"https://x\", "
+            "format: json, events: [lunch]}\n");
         CHECK(e2.key_path() == "notifications.webhooks[0].events[0]");
     }
     SECTION("a webhook needs exactly one of url and url_file; the URL is never echoed") {
         auto e = error_of("notifications:\n  webhooks:\n    - {name: a, format: json}\n");
         CHECK(e.detail() == "exactly one of 'url' or 'url_file' is required");
-        auto e2 = error_of("notifications:\n  webhooks:\n    - {name: a, url: "
-                           "\"ftp://token-abc\", format: json}\n");
+        auto e2 = error_of(
+            "notifications:\n  webhooks:\n    - {name: a, url: "
+            "\"ftp://token-abc\", format: json}\n");
         CHECK(std::string(e2.what()).find("token-abc") == std::string::npos);
     }
     SECTION("duplicate keys") {
