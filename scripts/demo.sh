@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: a simulated organization (rosterd-sim), rosterd against it, the first sync with
-# progress, the status and the sync history; then both are stopped.
+# progress, the status and the sync history, the licence dashboard (all sites, then each site)
+# and a filtered users query; then both are stopped.
 set -euo pipefail
 build_dir="${1:-build}"
 bin_sim="$build_dir/sim/rosterd-sim"
@@ -47,6 +48,17 @@ ctl status
 
 step "rosterctl sync history"
 ctl sync history
+
+step "rosterctl dashboard   (billable seats, all sites; inactive = 30 days without activity)"
+ctl dashboard
+
+for site in $(ctl --json dashboard | grep -o '"site": "[^"]*"' | cut -d'"' -f4 | sort -u); do
+    step "rosterctl dashboard --site $site"
+    ctl dashboard --site "$site"
+done
+
+step "rosterctl users --product jira-software --inactive-days 90 --no-admins --sort last-active --limit 10"
+ctl users --product jira-software --inactive-days 90 --no-admins --sort last-active --limit 10
 
 step "Stopping rosterd (SIGTERM) and rosterd-sim"
 kill "$daemon_pid"

@@ -137,7 +137,7 @@ std::string no_perms_error(std::string_view path, std::string_view timestamp) {
     key(w, "timestamp");
     put(w, timestamp);
     key(w, "path");
-    put(w, "/api" + std::string(path.starts_with("/admin") ? path.substr(6) : path));
+    put(w, "/api" + std::string(path));  // e.g. /api/admin/v1/orgs/<orgId>/users
     key(w, "status");
     w.Int(403);
     key(w, "error");

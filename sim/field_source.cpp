@@ -185,6 +185,13 @@ void check_list_size(const char* name, const std::vector<std::string>& values, s
     }
 }
 
+std::optional<std::string> read_cursor(const FieldSource& fields) {
+    auto cursor = fields.string("cursor");
+    if (cursor && cursor->empty())
+        return std::nullopt;
+    return cursor;
+}
+
 int read_limit(const FieldSource& fields, int default_limit, int max_limit) {
     auto limit = fields.integer("limit");
     if (!limit)

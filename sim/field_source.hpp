@@ -67,6 +67,9 @@ class QueryFields final : public FieldSource {
 // Checks a list against the API's maximum item count (400 beyond it, and for empty lists).
 void check_list_size(const char* name, const std::vector<std::string>& values, std::size_t max);
 
+// Reads `cursor`; an empty one ("cursor=" on a first page) counts as none.
+std::optional<std::string> read_cursor(const FieldSource& fields);
+
 // Reads `limit`, applying the default and the allowed range.
 int read_limit(const FieldSource& fields, int default_limit, int max_limit);
 

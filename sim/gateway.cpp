@@ -52,6 +52,29 @@ std::vector<std::pair<std::string, std::string>> rate_headers(const RateWindow::
             {"X-RateLimit-Reset", format_iso8601_s(verdict.reset_ms)}};
 }
 
+// Which endpoints a key with scopes may call: the reads that document a scope. Everything
+// else (users/search, last-active-dates, v1 users, every mutation, the user management API)
+// needs a key without scopes (reference section 6).
+bool scoped_key_allows(const httplib::Request& req) {
+    const std::string& path = req.path;
+    switch (family_of(path)) {
+        case ApiFamily::UserManagement:
+        case ApiFamily::OrgV1Roles:
+            return false;
+        case ApiFamily::Workspaces:
+            return true;
+        case ApiFamily::OrgV1:
+            return req.method == "GET" && !path.ends_with("/users") &&
+                   !path.ends_with("/last-active-dates");
+        case ApiFamily::OrgV2:
+            return req.method == "GET" ||
+                   (req.method == "POST" && path.ends_with("/groups/search"));
+        case ApiFamily::NotApi:
+            return true;
+    }
+    return false;
+}
+
 void decide(const httplib::Request& req, int status, std::string_view detail, std::string fault,
             std::vector<std::pair<std::string, std::string>> headers = {}) {
     context.fault = std::move(fault);
@@ -101,6 +124,14 @@ HandlerResponse pre_route(SimState& state, const httplib::Request& req, httplib:
     }
     if (knobs.key_expired || (knobs.key_expires_ms && now >= *knobs.key_expires_ms)) {
         decide(req, 401, "Unauthorized", "key_expired");
+        return HandlerResponse::Unhandled;
+    }
+    if (knobs.key_scoped && !scoped_key_allows(req)) {
+        context.fault = "key_scoped";
+        std::string body = family_of(req.path) == ApiFamily::UserManagement
+                               ? um_key_error("forbidden")
+                               : no_perms_error(req.path, format_iso8601_ms(now));
+        context.answer = DecidedAnswer{403, body, {}};
         return HandlerResponse::Unhandled;
     }
     if (auto status = state.faults.take_forced_failure(req.path)) {

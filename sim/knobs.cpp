@@ -80,6 +80,8 @@ KnobSideEffects apply_knobs_json(Knobs& knobs, const rapidjson::Value& object) {
             next.require_json_body = as_bool(name, v);
         } else if (name == "key_expired") {
             next.key_expired = as_bool(name, v);
+        } else if (name == "key_scoped") {
+            next.key_scoped = as_bool(name, v);
         } else if (name == "key_expires") {
             if (v.IsNull()) {
                 next.key_expires_ms.reset();
@@ -137,6 +139,8 @@ std::string knobs_json(const Knobs& k) {
     w.Bool(k.require_json_body);
     key(w, "key_expired");
     w.Bool(k.key_expired);
+    key(w, "key_scoped");
+    w.Bool(k.key_scoped);
     key(w, "key_expires");
     if (k.key_expires_ms) {
         put(w, format_iso8601_ms(*k.key_expires_ms));

@@ -24,6 +24,7 @@ struct Knobs {
     double cursor_ttl_s = 900.0;    // older cursors answer 400 ADMIN-400-1; 0 = never expire
     bool require_json_body = true;  // body-less POST without application/json -> 415
     bool key_expired = false;       // every API call answers 401
+    bool key_scoped = false;        // the key has scopes: unscoped-only endpoints answer 403
     std::optional<std::int64_t> key_expires_ms;  // after this instant every API call answers 401
 };
 

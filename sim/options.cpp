@@ -67,6 +67,8 @@ int parse_command_line(int argc, const char* const* argv, SimOptions& o) {
     auth->add_option("--api-key-file", o.api_key_file,
                      "File holding the accepted bearer key (default key: sim-key)")
         ->check(CLI::ExistingFile);
+    auth->add_flag("--key-scoped", o.settings.knobs.key_scoped,
+                   "The key has scopes: user management and unscoped-only endpoints answer 403");
     auth->add_option("--key-expires", o.key_expires,
                      "After this ISO-8601 instant every call answers 401");
 

@@ -22,7 +22,7 @@ void search_groups(SimState& state, const httplib::Request& req, httplib::Respon
     std::string canonical = query.canonical_json();
     std::uint64_t hash = filter_hash(canonical, scope);
     std::size_t start = 0;
-    if (auto cursor = fields.string("cursor")) {
+    if (auto cursor = read_cursor(fields)) {
         bool has_filters = canonical != "{}";
         auto resolution = resolve_cursor(state, CursorKind::Groups, *cursor, hash, has_filters);
         if (resolution.recalled) {

@@ -46,7 +46,7 @@ void write_org(JsonWriter& w, const Org& org, const std::string& base) {
 
 void list_orgs(SimState& state, const httplib::Request& req, httplib::Response& res) {
     // One org per key: a single page. A cursor we never issued is still rejected.
-    if (auto cursor = QueryFields(req.params).string("cursor")) {
+    if (auto cursor = read_cursor(QueryFields(req.params))) {
         if (!state.cursors.decode_v1(*cursor))
             throw InvalidCursor("Invalid page cursor");
     }
@@ -104,7 +104,7 @@ void list_directories(SimState& state, const httplib::Request& req, httplib::Res
         canonical += id + ",";
     std::uint64_t hash = filter_hash(canonical, "directories");
     std::size_t start = 0;
-    if (auto cursor = fields.string("cursor")) {
+    if (auto cursor = read_cursor(fields)) {
         start = resolve_cursor(state, CursorKind::Directories, *cursor, hash, true).position;
     }
 

@@ -60,7 +60,7 @@ RoleListFilters read_role_filters(const FieldSource& fields) {
             throw BadRequest("roleIds has an invalid value: " + role);
     }
     filters.limit = read_limit(fields, 20, 100);
-    filters.cursor = fields.string("cursor");
+    filters.cursor = read_cursor(fields);
     return filters;
 }
 

@@ -58,7 +58,7 @@ void search_users(SimState& state, const httplib::Request& req, httplib::Respons
     search.query = read_user_query(fields, is_post);
     search.limit = read_limit(fields, is_post ? 50 : 20, 100);
     search.expand = read_user_expand(fields);
-    search.cursor = fields.string("cursor");
+    search.cursor = read_cursor(fields);
     std::string scope = "users/" + req.matches[2].str();
 
     std::string canonical = search.query.canonical_json();

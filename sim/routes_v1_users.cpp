@@ -17,7 +17,7 @@ void list_managed_users(SimState& state, const httplib::Request& req, httplib::R
     const std::size_t page_size = static_cast<std::size_t>(state.knobs().page_size);
     const std::uint64_t hash = filter_hash("managed", "v1/users");
     std::size_t start = 0;
-    auto cursor = QueryFields(req.params).string("cursor");
+    auto cursor = read_cursor(QueryFields(req.params));
     if (cursor) {
         start = resolve_cursor(state, CursorKind::V1Users, *cursor, hash, true, true).position;
     }
@@ -71,7 +71,7 @@ void last_active_dates(SimState& state, const httplib::Request& req, httplib::Re
     if (!check_org(state, req, res, req.matches[1].str()))
         return;
     // Everything fits in one page; a cursor can only be one we never issued.
-    if (auto cursor = QueryFields(req.params).string("cursor")) {
+    if (auto cursor = read_cursor(QueryFields(req.params))) {
         throw InvalidCursor("Invalid page cursor");
     }
     std::shared_lock lock(state.model_mutex);

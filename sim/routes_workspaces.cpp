@@ -81,7 +81,13 @@ void search_workspaces(SimState& state, const httplib::Request& req, httplib::Re
     rapidjson::Document body = parse_body_object(req);
     std::size_t start = 0;
     rapidjson::Document filters;  // the body that defines the listing (cursor-less)
-    if (body.HasMember("cursor") && !body["cursor"].IsNull()) {
+    // A null or empty cursor counts as none.
+    if (body.HasMember("cursor") &&
+        (body["cursor"].IsNull() ||
+         (body["cursor"].IsString() && body["cursor"].GetStringLength() == 0))) {
+        body.RemoveMember("cursor");
+    }
+    if (body.HasMember("cursor")) {
         if (body.MemberCount() != 1) {
             throw BadRequest(
                 "When a cursor is provided in the request body, no other properties may be "

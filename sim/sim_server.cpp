@@ -1,5 +1,7 @@
 #include "sim_server.hpp"
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <stdexcept>
 
@@ -10,7 +12,7 @@ namespace rosterd::sim {
 
 SimServer::SimServer(Model model, SimSettings settings)
     : state_(std::make_unique<SimState>(std::move(model), std::move(settings))),
-      server_(std::make_unique<httplib::Server>()) {
+      server_(std::make_unique<WideBacklogServer>()) {
     server_->new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
     // Responses go out in two writes (head, then body): without TCP_NODELAY a client's
     // delayed ACK would add ~40 ms to every request.
@@ -28,6 +30,11 @@ SimServer::SimServer(Model model, SimSettings settings)
     register_lifecycle_routes(routes, *state_);
     register_control_routes(routes, *state_);
     register_sink_routes(routes, *state_);
+}
+
+void WideBacklogServer::widen_backlog(int backlog) {
+    // listen() again on a listening socket only changes its backlog.
+    ::listen(svr_sock_, backlog);
 }
 
 SimServer::~SimServer() {
@@ -48,6 +55,7 @@ int SimServer::start(const std::string& host, int port) {
         }
         port_ = port;
     }
+    server_->widen_backlog(SOMAXCONN);
     thread_ = std::thread([this] { server_->listen_after_bind(); });
     // stop() only works once the accept loop runs; wait for it so start();stop() never hangs.
     while (!server_->is_running())

@@ -12,6 +12,14 @@
 
 namespace rosterd::sim {
 
+// httplib listens with a backlog of 5: a burst of parallel connections (rosterd's fetchers, a
+// test's threads) overflows it and waits a second for SYN retransmission. This server lets us
+// widen the backlog of its listening socket after binding.
+class WideBacklogServer : public httplib::Server {
+  public:
+    void widen_backlog(int backlog);
+};
+
 class SimServer {
   public:
     // Worker threads: parallel requests with injected latency must proceed in parallel, and
@@ -35,7 +43,7 @@ class SimServer {
 
   private:
     std::unique_ptr<SimState> state_;
-    std::unique_ptr<httplib::Server> server_;
+    std::unique_ptr<WideBacklogServer> server_;
     std::thread thread_;
     std::string host_;
     int port_ = -1;

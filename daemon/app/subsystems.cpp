@@ -1,12 +1,25 @@
 #include "subsystems.hpp"
 
+#include "../keys/key_service.hpp"
+#include "../notify/notify_service.hpp"
+#include "../query/query_service.hpp"
 #include "../sync/sync_service.hpp"
 
 namespace rosterd {
 
 std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) {
     std::vector<std::unique_ptr<Subsystem>> list;
-    list.push_back(std::make_unique<sync::SyncService>(context));
+    // The outbox first: every other subsystem reports its events through it.
+    auto notify = std::make_unique<notify::NotifyService>(context);
+    context.events = notify.get();
+    auto keys = std::make_unique<keys::KeyService>(context, notify.get());
+    auto sync = std::make_unique<sync::SyncService>(context, *keys);
+    keys->set_initial_sync_starter(
+        [sync = sync.get()] { return !sync->has_snapshot() && !sync->request_sync("initial"); });
+    list.push_back(std::move(notify));
+    list.push_back(std::move(keys));
+    list.push_back(std::move(sync));
+    list.push_back(std::make_unique<query::QueryService>(context));
     return list;
 }
 

@@ -35,6 +35,10 @@ int call_and_render(const CliOptions& options, const std::string& command,
 using CommandInstaller = void (*)(CLI::App& app, CliOptions& options, int& exit_code);
 void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code);
 void install_sync_commands(CLI::App& app, CliOptions& options, int& exit_code);
+void install_query_commands(CLI::App& app, CliOptions& options, int& exit_code);
+void install_users_command(CLI::App& app, CliOptions& options, int& exit_code);
+void install_key_commands(CLI::App& app, CliOptions& options, int& exit_code);
+void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code);
 
 // Formatting helpers for people.
 std::string format_duration_s(std::int64_t seconds);

@@ -21,7 +21,9 @@ int main(int argc, char** argv) {
         "Exit codes: 0 ok, 1 command failed, 2 usage error, 3 daemon unreachable.\n"
         "`rosterctl help` lists what the daemon lets you run.");
 
-    for (CommandInstaller install : {&install_core_commands, &install_sync_commands})
+    for (CommandInstaller install :
+         {&install_core_commands, &install_sync_commands, &install_key_commands,
+          &install_notify_commands, &install_query_commands})
         install(app, options, exit_code);
 
     try {

@@ -1,6 +1,9 @@
 // The settings table: each section lists its keys once, with how to read and validate them.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -213,6 +216,22 @@ WebhookConfig read_webhook(const YamlReader& r, const YAML::Node& node, const st
     return hook;
 }
 
+void read_delivery(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                   Config::Notifications::Delivery& out) {
+    r.read_mapping(
+        node, path,
+        {{"max_attempts", [&](auto& v, auto& p) { out.max_attempts = r.integer(v, p, 1, 100); }},
+         {"max_age_h",
+          [&](auto& v, auto& p) { out.max_age = std::chrono::hours(r.integer(v, p, 1, 720)); }},
+         {"backoff_initial_ms",
+          [&](auto& v, auto& p) {
+              out.backoff_initial = std::chrono::milliseconds(r.integer(v, p, 10, 3600000));
+          }},
+         {"backoff_max_s", [&](auto& v, auto& p) {
+              out.backoff_max = std::chrono::seconds(r.integer(v, p, 1, 86400));
+          }}});
+}
+
 void read_notifications(const YamlReader& r, const YAML::Node& node, const std::string& path,
                         Config::Notifications& out) {
     r.read_mapping(node, path,
@@ -228,11 +247,98 @@ void read_notifications(const YamlReader& r, const YAML::Node& node, const std::
                              out.webhooks.push_back(std::move(hook));
                          }
                      }},
-                    {"api_key_reminder_days", [&](auto& v, auto& p) {
-                         out.api_key_reminder_days = r.integer_list(v, p, 0, 366);
+                    {"api_key_reminder_days",
+                     [&](auto& v, auto& p) {
+                         // At least 1: the key lapses at 00:00 UTC on its expiry date, when
+                         // api_key_expired goes out, so a 0-day reminder would never be sent.
+                         out.api_key_reminder_days = r.integer_list(v, p, 1, 366);
                          if (out.api_key_reminder_days.empty())
                              r.fail(v, p, "must list at least one day");
+                     }},
+                    {"delivery", [&](auto& v, auto& p) { read_delivery(r, v, p, out.delivery); }}});
+}
+
+void read_pricing(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  Config::Pricing& out) {
+    r.read_mapping(node, path,
+                   {{"currency",
+                     [&](auto& v, auto& p) {
+                         out.currency = r.non_empty_string(v, p);
+                         if (out.currency.size() > 8)
+                             r.fail(v, p, "expected a short currency code such as EUR or USD");
+                     }},
+                    {"monthly_per_seat", [&](auto& v, auto& p) {
+                         if (!v.IsMap())
+                             r.fail(v, p,
+                                    "expected a mapping of product key to monthly price per seat");
+                         for (const auto& entry : v) {
+                             auto product = r.non_empty_string(entry.first, p);
+                             auto entry_path = child_path(p, product);
+                             if (out.monthly_per_seat.count(product))
+                                 r.fail(entry.first, entry_path, "duplicate key");
+                             auto text = r.non_empty_string(entry.second, entry_path);
+                             double price = -1;
+                             auto [end, error] =
+                                 std::from_chars(text.data(), text.data() + text.size(), price);
+                             if (error != std::errc() || end != text.data() + text.size() ||
+                                 price < 0 || price > 1e6)
+                                 r.fail(entry.second, entry_path,
+                                        "expected a price per seat and month such as 7.75");
+                             out.monthly_per_seat[product] = price;
+                         }
                      }}});
+    if (!out.monthly_per_seat.empty() && out.currency.empty())
+        r.fail(node, path, "missing required key 'currency' (prices need a currency)");
+}
+
+// A filter field as written in YAML -> the shared field parser (user_filter.hpp), so a saved
+// filter accepts exactly what the flags and the control protocol accept.
+FilterFieldValue filter_field_value(const YamlReader& r, const YAML::Node& node,
+                                    const std::string& path) {
+    FilterFieldValue value;
+    if (node.IsSequence()) {
+        value.is_list = true;
+        for (std::size_t i = 0; i < node.size(); ++i)
+            value.items.push_back(r.string(node[i], index_path(path, i)));
+    } else {
+        value.items.push_back(r.string(node, path));
+    }
+    return value;
+}
+
+void read_filters(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  std::map<std::string, UserFilter>& out) {
+    if (node.IsNull())
+        return;
+    if (!node.IsMap())
+        r.fail(node, path, "expected a mapping of filter name to filter fields");
+    for (const auto& entry : node) {
+        auto name = r.non_empty_string(entry.first, path);
+        auto filter_path = child_path(path, name);
+        bool valid_name = std::all_of(name.begin(), name.end(), [](unsigned char c) {
+            return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+        });
+        if (!valid_name)
+            r.fail(entry.first, filter_path,
+                   "a filter name may hold letters, digits, '-', '_' and '.' only");
+        if (out.count(name))
+            r.fail(entry.first, filter_path, "duplicate filter name");
+        if (!entry.second.IsMap())
+            r.fail(entry.second, filter_path, "expected a mapping of filter fields");
+        UserFilter filter;
+        std::vector<YamlReader::Key> keys;
+        for (const auto& spec : user_filter_fields())
+            keys.push_back({spec.name, [&, field = spec.name](auto& v, auto& p) {
+                                try {
+                                    set_user_filter_field(filter, field,
+                                                          filter_field_value(r, v, p));
+                                } catch (const FilterError& e) {
+                                    r.fail(v, p, e.what());
+                                }
+                            }});
+        r.read_mapping(entry.second, filter_path, keys);
+        out[name] = std::move(filter);
+    }
 }
 
 void read_logging(const YamlReader& r, const YAML::Node& node, const std::string& path,
@@ -269,6 +375,8 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
          {"sync", [&](auto& v, auto& p) { read_sync(reader, v, p, config.sync); }},
          {"inactivity",
           [&](auto& v, auto& p) { read_inactivity(reader, v, p, config.inactivity); }},
+         {"pricing", [&](auto& v, auto& p) { read_pricing(reader, v, p, config.pricing); }},
+         {"filters", [&](auto& v, auto& p) { read_filters(reader, v, p, config.filters); }},
          {"notifications",
           [&](auto& v, auto& p) { read_notifications(reader, v, p, config.notifications); }},
          {"logging", [&](auto& v, auto& p) { read_logging(reader, v, p, config.logging); }}});

@@ -1,5 +1,6 @@
 // Ordered schema migrations. Each entry moves the schema from version N to N+1; all pending ones
 // run in one transaction at start-up, so a crash mid-migration leaves the old schema intact.
+#include <algorithm>
 #include <string_view>
 #include <vector>
 
@@ -143,8 +144,50 @@ CREATE TABLE sync_role_overrides (
 );
 )sql";
 
+// The API key's lifecycle and the notification outbox (issue 4).
+// api_keys: what rosterd knows about each key it has seen, by fingerprint (never the key).
+// notify_events: every event, written before any delivery is attempted; once_key makes a notice
+// (a reminder per key and lead time, an expiry, a rejection) go out once, across restarts.
+// notify_deliveries: one row per event and webhook; the outbox retries pending rows.
+constexpr std::string_view kVersion2 = R"sql(
+CREATE TABLE api_keys (
+    fingerprint TEXT PRIMARY KEY,
+    expires_day INTEGER,
+    stored_at   INTEGER,
+    org_name    TEXT,
+    checked_at  INTEGER,
+    rejected_at INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE notify_events (
+    id       INTEGER PRIMARY KEY,
+    type     TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    facts    TEXT NOT NULL,
+    once_key TEXT UNIQUE
+);
+
+CREATE TABLE notify_deliveries (
+    id              INTEGER PRIMARY KEY,
+    event_id        INTEGER NOT NULL REFERENCES notify_events(id) ON DELETE CASCADE,
+    webhook         TEXT NOT NULL,
+    delivery_uuid   TEXT NOT NULL UNIQUE,
+    state           TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead')),
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    created_at      INTEGER NOT NULL,
+    window_start    INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    last_attempt_at INTEGER,
+    delivered_at    INTEGER,
+    last_status     INTEGER,
+    last_error      TEXT
+);
+CREATE INDEX notify_deliveries_due ON notify_deliveries (state, next_attempt_at);
+CREATE INDEX notify_deliveries_by_event ON notify_deliveries (event_id);
+)sql";
+
 const std::vector<std::string_view>& migrations() {
-    static const std::vector<std::string_view> list = {kVersion1};
+    static const std::vector<std::string_view> list = {kVersion1, kVersion2};
     return list;
 }
 
@@ -160,15 +203,15 @@ int current_schema_version() {
     return static_cast<int>(migrations().size());
 }
 
-int migrate(Database& db) {
+int migrate(Database& db, int up_to) {
     int found = user_version(db);
-    int target = current_schema_version();
-    if (found > target)
+    int target = std::min(up_to, current_schema_version());
+    if (found > current_schema_version())
         throw StoreError("the database " + db.path() + " has schema version " +
                          std::to_string(found) + ", newer than this rosterd understands (" +
-                         std::to_string(target) +
+                         std::to_string(current_schema_version()) +
                          "); upgrade rosterd or restore a backup made by this version");
-    if (found == target)
+    if (found >= target)
         return found;
     Transaction transaction(db);
     for (int version = found; version < target; ++version)

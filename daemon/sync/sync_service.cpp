@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rosterd/api_key_source.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
@@ -63,7 +62,8 @@ struct LastRunInfo {
 
 }  // namespace
 
-SyncService::SyncService(DaemonContext& context) : context_(context), timer_(context.loop) {}
+SyncService::SyncService(DaemonContext& context, keys::KeyGate& keys)
+    : context_(context), keys_(keys), timer_(context.loop) {}
 
 SyncService::~SyncService() {
     stop();
@@ -121,7 +121,7 @@ void SyncService::start() {
             }
             const Config& config = *context_.config;
             if (!snapshot_id_) {
-                if (load_api_key(config))
+                if (keys_.acquire().key)
                     request_sync("initial");
             } else if (run_was_missed(daily_schedule(config),
                                       last_success_ms_
@@ -163,27 +163,21 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
     if (config.atlassian.org_id.empty())
         return std::string("no organization configured: set atlassian.org_id in " +
                            config.source_path);
-    auto key = load_api_key(config);
-    if (!key)
-        return std::string(
-            "no API key: set atlassian.api_key_file in the configuration, or provide the systemd "
-            "credential api-key");
-    if (!rejected_key_fingerprint_.empty() &&
-        rejected_key_fingerprint_ == key_fingerprint(key->value))
-        return std::string(
-            "the API key was rejected by Atlassian (HTTP 401): it expired or was revoked; install "
-            "a new key, then sync again");
+    auto lease = keys_.acquire();  // refused while the key is missing, expired or rejected
+    if (!lease.key)
+        return lease.refusal;
     SyncRunOptions options;
     options.trigger = trigger;
     options.per_user_activity = config.sync.activity_source == "last-active-dates";
     options.partition_concurrency = config.sync.partitions;
     running_ = std::make_shared<SyncRun>(context_.loop, context_.db, context_.clock,
-                                         client_config(key->value), options);
+                                         client_config(lease.key->value), options);
     running_->set_progress_listener([this](const SyncProgress& p) { on_progress(p); });
-    auto fingerprint = key_fingerprint(key->value);
-    running_->start([this, fingerprint](const SyncOutcome& outcome) {
+    running_->start([this, fingerprint = lease.fingerprint](const SyncOutcome& outcome) {
         if (outcome.key_rejected)
-            rejected_key_fingerprint_ = fingerprint;
+            keys_.report_rejected(fingerprint);  // the key becomes `rejected`; notice sent once
+        else if (outcome.outcome == "succeeded")
+            keys_.report_accepted(fingerprint);
         on_done(outcome);
     });
     return std::nullopt;

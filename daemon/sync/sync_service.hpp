@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "rosterd/daemon.hpp"
+#include "rosterd/keys.hpp"
 #include "rosterd/subsystem.hpp"
 #include "rosterd/sync.hpp"
 
@@ -18,7 +19,8 @@ namespace rosterd::sync {
 
 class SyncService final : public Subsystem {
   public:
-    explicit SyncService(DaemonContext& context);
+    // `keys` decides which key a sync uses, or why none may run; it hears about 401s.
+    SyncService(DaemonContext& context, keys::KeyGate& keys);
     ~SyncService() override;
 
     std::string_view name() const override { return "sync"; }
@@ -31,6 +33,8 @@ class SyncService final : public Subsystem {
 
     // Starts a sync unless one runs; returns a refusal message when it cannot start.
     std::optional<std::string> request_sync(const std::string& trigger);
+    // Whether a complete sync exists (known once start() has read the history).
+    bool has_snapshot() const { return snapshot_id_.has_value(); }
 
   private:
     struct Waiter {
@@ -44,6 +48,7 @@ class SyncService final : public Subsystem {
     atlassian::ClientConfig client_config(const std::string& key) const;
 
     DaemonContext& context_;
+    keys::KeyGate& keys_;
     asio::system_timer timer_;
     std::shared_ptr<SyncRun> running_;
     std::vector<Waiter> waiters_;
@@ -55,7 +60,6 @@ class SyncService final : public Subsystem {
     std::string last_outcome_;
     std::string last_error_;
     std::optional<std::int64_t> next_run_ms_;
-    std::string rejected_key_fingerprint_;  // the key the API answered 401 for
 };
 
 }  // namespace rosterd::sync

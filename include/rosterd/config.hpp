@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/user_filter.hpp"
+
 namespace rosterd {
 
 inline constexpr const char* kDefaultConfigPath = "/etc/rosterd/rosterd.yaml";
@@ -77,9 +79,25 @@ struct Config {
         std::map<std::string, int> per_product;  // product key -> days
     } inactivity;
 
+    // Seat prices for the dashboard's cost of inactive seats; empty currency: no pricing.
+    struct Pricing {
+        std::string currency;
+        std::map<std::string, double> monthly_per_seat;  // product key -> price of one seat
+    } pricing;
+
+    // Saved user filters by name (`rosterctl users --filter NAME`, bulk runs, tasks).
+    std::map<std::string, UserFilter> filters;
+
     struct Notifications {
         std::vector<WebhookConfig> webhooks;
         std::vector<int> api_key_reminder_days{7};
+        // How the outbox retries a delivery before marking it dead.
+        struct Delivery {
+            int max_attempts = 12;
+            std::chrono::hours max_age{48};
+            std::chrono::milliseconds backoff_initial{10000};  // doubled per failed attempt
+            std::chrono::milliseconds backoff_max{30 * 60 * 1000};
+        } delivery;
     } notifications;
 
     struct Logging {

@@ -100,7 +100,8 @@ class Transaction {
 // The schema version this build writes (PRAGMA user_version).
 int current_schema_version();
 // Applies every pending migration in one transaction; refuses a database from a newer rosterd.
-// Returns the version found before migrating.
-int migrate(Database& db);
+// Returns the version found before migrating. `up_to` stops at an older version (tests build
+// databases as an older rosterd left them).
+int migrate(Database& db, int up_to = current_schema_version());
 
 }  // namespace rosterd::store

@@ -41,7 +41,9 @@ std::string SimFixture::http(const std::string& method, const std::string& path,
     httplib::Client client("127.0.0.1", port_);
     client.set_read_timeout(30, 0);
     httplib::Result result = method == "GET" ? client.Get(path.c_str())
-                                             : client.Post(path.c_str(), body, "application/json");
+                             : method == "DELETE"
+                                 ? client.Delete(path.c_str())
+                                 : client.Post(path.c_str(), body, "application/json");
     if (!result)
         throw std::runtime_error("rosterd-sim request failed: " + method + " " + path);
     if (result->status >= 300)

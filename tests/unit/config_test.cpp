@@ -51,6 +51,11 @@ inactivity:
   per_product: { confluence: 60, jira-software: 45 }
 notifications:
   api_key_reminder_days: [30, 7, 1]
+  delivery:
+    max_attempts: 5
+    max_age_h: 6
+    backoff_initial_ms: 250
+    backoff_max_s: 60
   webhooks:
     - name: ops-slack
       url: https://hooks.slack.example/services/T/B/X
@@ -85,6 +90,10 @@ logging:
     CHECK(config.inactivity.days == 90);
     CHECK(config.inactivity.per_product.at("confluence") == 60);
     CHECK(config.notifications.api_key_reminder_days == std::vector<int>{30, 7, 1});
+    CHECK(config.notifications.delivery.max_attempts == 5);
+    CHECK(config.notifications.delivery.max_age == std::chrono::hours(6));
+    CHECK(config.notifications.delivery.backoff_initial == std::chrono::milliseconds(250));
+    CHECK(config.notifications.delivery.backoff_max == std::chrono::seconds(60));
     REQUIRE(config.notifications.webhooks.size() == 2);
     CHECK(config.notifications.webhooks[0].events.size() == 2);
     CHECK(config.notifications.webhooks[1].url_file == "/etc/rosterd/audit-url");
@@ -102,6 +111,10 @@ TEST_CASE("an empty file gives the documented defaults", "[config]") {
     CHECK(config.sync.timezone.empty());
     CHECK(config.inactivity.days == 30);
     CHECK(config.notifications.api_key_reminder_days == std::vector<int>{7});
+    CHECK(config.notifications.delivery.max_attempts == 12);
+    CHECK(config.notifications.delivery.max_age == std::chrono::hours(48));
+    CHECK(config.notifications.delivery.backoff_initial == std::chrono::seconds(10));
+    CHECK(config.notifications.delivery.backoff_max == std::chrono::minutes(30));
 }
 
 TEST_CASE("errors name the file, line, column and key path", "[config]") {
@@ -183,6 +196,16 @@ TEST_CASE("errors name the file, line, column and key path", "[config]") {
             "format: json, events: [lunch]}\n");
         CHECK(e2.key_path() == "notifications.webhooks[0].events[0]");
     }
+    SECTION("reminder days start at 1 and delivery limits are checked") {
+        auto e = error_of("notifications:\n  api_key_reminder_days: [7, 0]\n");
+        CHECK(e.key_path() == "notifications.api_key_reminder_days[1]");
+        auto e2 = error_of("notifications:\n  delivery:\n    max_attempts: 0\n");
+        CHECK(e2.key_path() == "notifications.delivery.max_attempts");
+        auto e3 = error_of("notifications:\n  delivery:\n    backoff_initial_ms: 5\n");
+        CHECK(e3.key_path() == "notifications.delivery.backoff_initial_ms");
+        auto e4 = error_of("notifications:\n  delivery:\n    retries: 3\n");
+        CHECK(e4.key_path() == "notifications.delivery.retries");
+    }
     SECTION("a webhook needs exactly one of url and url_file; the URL is never echoed") {
         auto e = error_of("notifications:\n  webhooks:\n    - {name: a, format: json}\n");
         CHECK(e.detail() == "exactly one of 'url' or 'url_file' is required");
@@ -228,4 +251,62 @@ TEST_CASE("config files load from disk and missing files are reported", "[config
 TEST_CASE("the example configuration is valid", "[config]") {
     auto config = load_config_file(ROSTERD_SOURCE_DIR "/config/rosterd.example.yaml");
     CHECK_FALSE(config.atlassian.org_id.empty());
+}
+
+TEST_CASE("pricing and saved filters load, through the filter's own field parser", "[config]") {
+    auto config = parse_config(R"(
+pricing:
+  currency: EUR
+  monthly_per_seat:
+    jira-software: 7.53
+    confluence: 5
+filters:
+  stale-jira:
+    product: jira-software
+    inactive-days: 90
+    domain: [acme.com, "@Acme.IO"]
+    no-admins: true
+  contractors:
+    unmanaged: true
+    status: active
+)",
+                               "test.yaml");
+    CHECK(config.pricing.currency == "EUR");
+    CHECK(config.pricing.monthly_per_seat.at("jira-software") == 7.53);
+    CHECK(config.pricing.monthly_per_seat.at("confluence") == 5.0);
+    REQUIRE(config.filters.size() == 2);
+    const auto& stale = config.filters.at("stale-jira");
+    CHECK(stale.product == "jira-software");
+    CHECK(stale.inactive_days == 90);
+    CHECK(stale.domains == std::vector<std::string>{"acme.com", "acme.io"});
+    CHECK(stale.admins == false);
+    const auto& contractors = config.filters.at("contractors");
+    CHECK(contractors.managed == false);
+    CHECK(contractors.statuses == std::vector<std::string>{"active"});
+
+    SECTION("a misspelt filter field is named with its line and a suggestion") {
+        auto e = error_of("filters:\n  old:\n    inactive_days: 90\n");
+        CHECK(e.line() == 3);
+        CHECK(e.key_path() == "filters.old.inactive_days");
+        CHECK(e.detail() == "unknown key 'inactive_days' (did you mean 'inactive-days'?)");
+    }
+    SECTION("a bad filter value says what the field expects") {
+        auto e = error_of("filters:\n  old:\n    role: owner\n");
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 11);
+        CHECK(e.key_path() == "filters.old.role");
+        CHECK(e.detail() ==
+              "role: 'owner' is not one of: admin, basic, contributor, customer, guest, "
+              "stakeholder, user");
+    }
+    SECTION("filter names are plain words") {
+        auto e = error_of("filters:\n  \"my filter\":\n    product: x\n");
+        CHECK(e.detail() == "a filter name may hold letters, digits, '-', '_' and '.' only");
+    }
+    SECTION("prices are numbers and need a currency") {
+        CHECK(error_of("pricing:\n  currency: EUR\n  monthly_per_seat:\n    jira: cheap\n")
+                  .detail() == "expected a price per seat and month such as 7.75");
+        CHECK(error_of("pricing:\n  monthly_per_seat:\n    jira: 7\n").detail() ==
+              "missing required key 'currency' (prices need a currency)");
+    }
 }

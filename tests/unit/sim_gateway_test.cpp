@@ -278,3 +278,29 @@ TEST_CASE("the request log records API requests, not control ones", "[sim]") {
     sim.anonymous.Post("/_sim/requests/clear", "", "application/json");
     CHECK(sim.anonymous.Get("/_sim/requests")->body == "[]");
 }
+
+TEST_CASE("a key with scopes reads what has a scope and gets 403 elsewhere", "[sim]") {
+    LiveSim sim;
+    sim.configure(R"({"key_scoped":true})");
+    CHECK(sim.get(sim.v1(""))->status == 200);
+    CHECK(sim.post_json(sim.v2("/workspaces"), "{}")->status == 200);
+    CHECK(sim.get(sim.v2("/directories/-/users/count"))->status == 200);
+    CHECK(sim.post_json(sim.v2("/directories/-/groups/search"), "{}")->status == 200);
+    auto users = sim.get(sim.v1("/users"));
+    REQUIRE(users);
+    CHECK(users->status == 403);
+    auto no_perms = parse_json(users->body);
+    CHECK(no_perms["status"].GetInt() == 403);
+    CHECK(no_perms["error"] == "Forbidden");
+    CHECK(no_perms["message"] == "User has no permission to access resource.");
+    CHECK(no_perms["path"] == ("/api" + sim.v1("/users")).c_str());
+    CHECK(sim.post_json(sim.v2("/directories/-/users/search"), "{}")->status == 403);
+    std::string id = sim.truth()["users"][4]["account_id"].GetString();
+    CHECK(sim.post_json(sim.v2("/directories/-/users/" + id + "/suspend"), "{}")->status == 403);
+    CHECK(sim.anonymous.Get(("/_sim/users/" + id).c_str())->body.find("\"status\":\"suspended\"") ==
+          std::string::npos);  // refused requests change nothing
+    auto um = sim.post_json("/users/" + id + "/manage/lifecycle/disable", "{}");
+    REQUIRE(um);
+    CHECK(um->status == 403);
+    CHECK(um->body == R"({"key":"forbidden"})");
+}

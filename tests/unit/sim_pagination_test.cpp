@@ -252,3 +252,20 @@ TEST_CASE("deep pages cost no more than the first ones", "[sim]") {
     // O(page): the last 20 pages take about as long as the first 20 (generous bound for noise).
     CHECK(late < early * 3 + std::chrono::milliseconds(50));
 }
+
+TEST_CASE("an empty or null cursor asks for the first page", "[sim]") {
+    LiveSim sim(small_org(30, 3));
+    auto first = sim.post_json(sim.v2("/directories/-/users/search"), R"({"limit":5})");
+    auto empty = sim.post_json(sim.v2("/directories/-/users/search"), R"({"limit":5,"cursor":""})");
+    REQUIRE(first);
+    REQUIRE(empty);
+    CHECK(empty->status == 200);
+    CHECK(parse_json(empty->body)["data"][0]["accountId"] ==
+          parse_json(first->body)["data"][0]["accountId"].GetString());
+    auto workspaces = sim.post_json(sim.v2("/workspaces"), R"({"limit":2,"cursor":null})");
+    REQUIRE(workspaces);
+    CHECK(workspaces->status == 200);
+    auto v1 = sim.get(sim.v1("/users?cursor="));
+    REQUIRE(v1);
+    CHECK(v1->status == 200);
+}

@@ -1,0 +1,79 @@
+#pragma once
+// The key subsystem: which key is in use and its state, the gate the sync and operations pass,
+// the reminders (an asio timer at the next due moment, no polling loop), and the key commands
+// (set, check, show). Notices go through the outbox once per key and lead time, across restarts.
+#include <asio/system_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "key_records.hpp"
+#include "rosterd/atlassian_client.hpp"
+#include "rosterd/daemon.hpp"
+#include "rosterd/keys.hpp"
+#include "rosterd/notify.hpp"
+#include "rosterd/subsystem.hpp"
+
+namespace rosterd::keys {
+
+class KeyService final : public Subsystem, public KeyGate {
+  public:
+    // `notices` may be null (then no notices are sent).
+    KeyService(DaemonContext& context, notify::NoticeSink* notices);
+    ~KeyService() override;
+
+    // Starts the initial sync when there is no snapshot yet; returns whether one started.
+    void set_initial_sync_starter(std::function<bool()> starter) {
+        start_initial_sync_ = std::move(starter);
+    }
+
+    std::string_view name() const override { return "key"; }
+    void register_commands(control::CommandRegistry& registry) override;
+    void start() override;
+    void write_status(rapidjson::Value& out,
+                      rapidjson::Document::AllocatorType& alloc) const override;
+    void apply_config(const Config& config) override;
+    void stop() override;
+
+    KeyLease acquire() override;
+    void report_rejected(const std::string& fingerprint) override;
+    void report_accepted(const std::string& fingerprint) override;
+
+  private:
+    using CheckDone = std::function<void(atlassian::Result<std::string> org_name)>;
+
+    // Re-reads the key sources; a different key re-plans the reminders.
+    void refresh();
+    KeyFacts facts() const;
+    std::optional<std::int64_t> expires_day() const;
+    // State, the notices due now, and the timer for the next one.
+    void evaluate();
+    void arm_timer(SysTime at);
+    void send_notice(const std::string& type, std::optional<int> lead);
+    // Asks Atlassian whether `key` works: the organization's name (or the names of the
+    // organizations it can see when no org id is configured).
+    void check_key(const std::string& key, CheckDone done);
+    void write_key_json(rapidjson::Value& out, rapidjson::Document::AllocatorType& a) const;
+
+    void set_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    void check_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
+
+    DaemonContext& context_;
+    notify::NoticeSink* notices_;
+    std::function<bool()> start_initial_sync_;
+    asio::system_timer timer_;
+    std::optional<ApiKey> key_;
+    std::string fingerprint_;  // of key_, empty when missing
+    std::map<std::string, KeyRecord> records_;
+    KeyState state_ = KeyState::missing;
+    std::optional<SysTime> next_notice_;
+    bool loaded_ = false;
+    bool stopping_ = false;
+    std::int64_t next_check_id_ = 1;
+    std::map<std::int64_t, std::unique_ptr<atlassian::Client>> checks_;
+};
+
+}  // namespace rosterd::keys

@@ -1,0 +1,14 @@
+// Which webhooks receive which events.
+#include <algorithm>
+
+#include "rosterd/notify.hpp"
+
+namespace rosterd::notify {
+
+bool wants_event(const WebhookConfig& hook, std::string_view type) {
+    if (!hook.events.empty())
+        return std::find(hook.events.begin(), hook.events.end(), type) != hook.events.end();
+    return type != "sync_succeeded" && type != "test";
+}
+
+}  // namespace rosterd::notify

@@ -1,0 +1,205 @@
+// Events described for people: title, summary, facts and what to do, whatever the chat tool.
+#include <set>
+
+#include "rosterd/notify_format.hpp"
+
+namespace rosterd::notify {
+namespace {
+
+constexpr const char* kReplaceKey =
+    "Create a new organization API key in admin.atlassian.com (Settings > API keys), then run "
+    "`rosterctl key set --expires YYYY-MM-DD` on ";
+
+class Facts {
+  public:
+    explicit Facts(const Event& event) : facts_(event.facts) {}
+
+    std::string get(const std::string& name, const std::string& fallback = "") const {
+        auto found = facts_.find(name);
+        return found == facts_.end() || found->second.empty() ? fallback : found->second;
+    }
+    bool has(const std::string& name) const { return !get(name).empty(); }
+
+    // Adds `name` under `label` when present, and remembers it was shown.
+    void show(Message& message, const std::string& label, const std::string& name) {
+        shown_.insert(name);
+        if (has(name))
+            message.facts.emplace_back(label, get(name));
+    }
+    void mark_shown(const std::string& name) { shown_.insert(name); }
+    // Facts no event description knows about still reach the reader, under their own names.
+    void show_rest(Message& message) const {
+        for (const auto& [name, value] : facts_)
+            if (!shown_.count(name) && !value.empty())
+                message.facts.emplace_back(name, value);
+    }
+
+  private:
+    const std::map<std::string, std::string>& facts_;
+    std::set<std::string> shown_;
+};
+
+std::string organization(const Facts& facts) {
+    std::string name = facts.get("org_name"), id = facts.get("org_id");
+    if (!name.empty() && !id.empty())
+        return name + " (" + id + ")";
+    if (!name.empty())
+        return name;
+    return id;
+}
+
+std::string org_phrase(const Facts& facts) {
+    std::string name = facts.get("org_name", facts.get("org_id"));
+    return name.empty() ? "the organization" : name;
+}
+
+std::string days_phrase(const std::string& days) {
+    return days + (days == "1" ? " day" : " days");
+}
+
+std::string key_source(const std::string& source) {
+    if (source == "stored")
+        return "stored by rosterctl key set";
+    if (source == "api_key_file")
+        return "atlassian.api_key_file";
+    if (source == "credential")
+        return "systemd credential";
+    return source;
+}
+
+void show_organization(Message& message, Facts& facts) {
+    std::string org = organization(facts);
+    if (!org.empty())
+        message.facts.emplace_back("Organization", org);
+    facts.mark_shown("org_name");
+    facts.mark_shown("org_id");
+}
+
+void show_key(Message& message, Facts& facts) {
+    if (facts.has("fingerprint")) {
+        std::string key = "fingerprint " + facts.get("fingerprint");
+        if (facts.has("source"))
+            key += " (" + key_source(facts.get("source")) + ")";
+        message.facts.emplace_back("Key", key);
+    }
+    facts.mark_shown("fingerprint");
+    facts.mark_shown("source");
+    facts.show(message, "Expires", "expires");
+}
+
+void describe_key_event(const Event& event, Message& m, Facts& f, const std::string& host) {
+    std::string org = org_phrase(f);
+    std::string expires = f.get("expires", "an unknown date");
+    m.action = std::string(kReplaceKey) + host + ".";
+    if (event.type == "api_key_expiring") {
+        std::string days = days_phrase(f.get("days_left", "?"));
+        m.severity = Severity::warning;
+        m.title = "Atlassian API key expires in " + days;
+        m.summary = "The organization API key for " + org + " expires on " + expires + ", in " +
+                    days + ". rosterd cannot sync or run operations after that.";
+    } else if (event.type == "api_key_expired") {
+        m.severity = Severity::critical;
+        m.title = "Atlassian API key expired";
+        m.summary = "The organization API key for " + org + " expired on " + expires +
+                    ". Syncs and operations are stopped; status and queries show the last "
+                    "snapshot.";
+    } else {
+        m.severity = Severity::critical;
+        m.title = "Atlassian rejected the API key";
+        m.summary = "Atlassian answered HTTP 401 to the organization API key for " + org +
+                    ": it expired or was revoked. Syncs and operations are stopped; status and "
+                    "queries show the last snapshot.";
+        m.action += " `rosterctl key check` re-validates a key.";
+    }
+    show_organization(m, f);
+    show_key(m, f);
+    f.show(m, "Days left", "days_left");
+    f.mark_shown("lead_days");
+    f.show(m, "Error", "error");
+}
+
+void describe_sync_event(const Event& event, Message& m, Facts& f, const std::string& host) {
+    std::string org = org_phrase(f);
+    if (event.type == "sync_failed") {
+        m.severity = Severity::warning;
+        m.title = "Sync failed";
+        m.summary = "The sync of " + org + " failed: " + f.get("error", "unknown error") +
+                    ". Status and queries keep showing the previous snapshot.";
+        m.action = "See `rosterctl sync history` and the daemon log on " + host +
+                   "; `rosterctl sync --wait` retries.";
+    } else {
+        m.severity = Severity::info;
+        m.title = "Sync succeeded";
+        m.summary = "Synced " + org + ": " + f.get("users", "?") + " users and " +
+                    f.get("groups", "?") + " groups in " + f.get("requests", "?") + " requests.";
+    }
+    show_organization(m, f);
+    f.show(m, "Sync run", "run_id");
+    f.show(m, "Users", "users");
+    f.show(m, "Groups", "groups");
+    f.show(m, "Requests", "requests");
+    f.show(m, "Error", "error");
+}
+
+void describe_run_event(const Event& event, Message& m, Facts& f, const std::string& host) {
+    std::string run = "Run " + f.get("run_id", "?");
+    std::string task = f.has("task") ? " (" + f.get("task") + ")" : "";
+    std::string counts = f.get("ok", "0") + " succeeded, " + f.get("failed", "0") + " failed, " +
+                         f.get("skipped", "0") + " skipped";
+    if (event.type == "run_succeeded") {
+        m.severity = Severity::info;
+        m.title = run + " succeeded";
+        m.summary = run + task + " finished: " + counts + ".";
+    } else if (event.type == "run_partially_failed") {
+        m.severity = Severity::warning;
+        m.title = run + " partially failed";
+        m.summary = run + task + " finished with failures: " + counts + ".";
+        m.action = "Review the failed users in the run's journal on " + host + ".";
+    } else {
+        m.severity = Severity::critical;
+        m.title = run + " failed";
+        m.summary =
+            run + task + " failed: " + f.get("error", "unknown error") + " (" + counts + ").";
+        m.action = "Review the run's journal and the daemon log on " + host + ".";
+    }
+    show_organization(m, f);
+    f.show(m, "Run", "run_id");
+    f.show(m, "Task", "task");
+    f.show(m, "Succeeded", "ok");
+    f.show(m, "Failed", "failed");
+    f.show(m, "Skipped", "skipped");
+    f.show(m, "Error", "error");
+}
+
+}  // namespace
+
+Message describe_event(const Event& event, const RenderContext& context) {
+    Message m;
+    m.event_type = event.type;
+    m.at_ms = event.at_ms;
+    Facts f(event);
+    const std::string& host = context.host;
+    if (event.type.rfind("api_key_", 0) == 0) {
+        describe_key_event(event, m, f, host);
+    } else if (event.type.rfind("sync_", 0) == 0) {
+        describe_sync_event(event, m, f, host);
+    } else if (event.type.rfind("run_", 0) == 0) {
+        describe_run_event(event, m, f, host);
+    } else if (event.type == "test") {
+        m.severity = Severity::info;
+        m.title = "Test message from rosterd";
+        m.summary = "rosterd on " + host + " can deliver notifications to webhook '" +
+                    f.get("webhook", "?") + "'.";
+        show_organization(m, f);
+        f.show(m, "Webhook", "webhook");
+        f.show(m, "Requested by", "requested_by");
+    } else {
+        m.title = "rosterd event " + event.type;
+        m.summary = "rosterd on " + host + " reported " + event.type + ".";
+        show_organization(m, f);
+    }
+    f.show_rest(m);
+    return m;
+}
+
+}  // namespace rosterd::notify

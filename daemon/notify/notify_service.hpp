@@ -1,0 +1,84 @@
+#pragma once
+// The notification subsystem: the daemon's EventSink. Events are written to the outbox tables
+// first; deliveries then run on the loop, one at a time per webhook (in order, and gentle on
+// chat tools' per-channel limits), retried with backoff that honours Retry-After, until
+// delivered or dead. A timer waits for the next due delivery; nothing polls.
+#include <asio/steady_timer.hpp>
+#include <asio/system_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "outbox_store.hpp"
+#include "rosterd/daemon.hpp"
+#include "rosterd/http.hpp"
+#include "rosterd/notify.hpp"
+#include "rosterd/notify_delivery.hpp"
+#include "rosterd/subsystem.hpp"
+
+namespace rosterd::notify {
+
+class NotifyService final : public Subsystem, public NoticeSink {
+  public:
+    explicit NotifyService(DaemonContext& context);
+    ~NotifyService() override;
+
+    std::string_view name() const override { return "notify"; }
+    void register_commands(control::CommandRegistry& registry) override;
+    void start() override;
+    void write_status(rapidjson::Value& out,
+                      rapidjson::Document::AllocatorType& alloc) const override;
+    void apply_config(const Config& config) override;
+    void stop() override;
+
+    void emit(Event event) override;
+    void emit_once(Event event, std::string once_key,
+                   std::function<void(bool recorded)> done = {}) override;
+
+  private:
+    struct TestWaiter {
+        std::int64_t delivery_id = 0;
+        std::shared_ptr<control::Reply> reply;
+        std::shared_ptr<asio::steady_timer> timeout;
+    };
+
+    // Writes the event for the webhooks that want it (or only `only_webhook`), then pumps.
+    void record(Event event, std::string once_key, std::optional<std::string> only_webhook,
+                std::function<void(const outbox::Enqueued&)> done);
+    void pump();
+    void on_batch(outbox::DueBatch batch);
+    void deliver(outbox::DueDelivery delivery);
+    void on_response(const outbox::DueDelivery& delivery, Format format, const std::string& url,
+                     http::Response response);
+    void finish(const outbox::DueDelivery& delivery, outbox::Attempt attempt);
+    void arm_timer(std::int64_t at_ms);
+    void answer_waiters(const outbox::Attempt& attempt, const std::string& webhook);
+    void test_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    RetryPolicy retry_policy() const;
+    std::int64_t now_ms() const;
+
+    DaemonContext& context_;
+    http::Client http_;
+    asio::system_timer timer_;
+    std::optional<std::int64_t> timer_at_;
+    std::set<std::string> busy_;                      // webhooks with an attempt in flight
+    std::map<std::string, std::int64_t> held_until_;  // webhooks that asked us to wait
+    bool started_ = false;
+    bool stopping_ = false;
+    bool pumping_ = false;
+    bool pump_again_ = false;
+    std::int64_t pending_ = 0;
+    std::int64_t dead_ = 0;
+    std::optional<std::int64_t> last_delivered_at_;
+    std::string last_error_;
+    std::vector<TestWaiter> waiters_;
+    std::mt19937_64 rng_;
+    std::string host_;
+};
+
+}  // namespace rosterd::notify

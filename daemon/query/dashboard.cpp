@@ -1,0 +1,88 @@
+// The licence dashboard: billable seats per product and site, and how many of them sit unused,
+// in one pass over the snapshot's access rows.
+#include <algorithm>
+
+#include "rosterd/query_snapshot.hpp"
+
+namespace rosterd::query {
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+int days_for(const DashboardOptions& options, const std::string& product) {
+    if (options.inactive_days)
+        return *options.inactive_days;
+    auto found = options.per_product.find(product);
+    return found == options.per_product.end() ? options.default_days : found->second;
+}
+
+void check_site_known(const SnapshotIndex& index, const std::string& site) {
+    if (std::find(index.sites.begin(), index.sites.end(), site) != index.sites.end())
+        return;
+    std::string known;
+    for (const auto& h : index.sites)
+        known += (known.empty() ? "" : ", ") + h;
+    throw QueryError("unknown site '" + site + "' (the snapshot has: " +
+                     (known.empty() ? std::string("no sites") : known) + ")");
+}
+
+}  // namespace
+
+Dashboard compute_dashboard(const SnapshotIndex& index, const DashboardOptions& options) {
+    Dashboard out;
+    out.snapshot = index.info;
+    out.now_ms = options.now_ms;
+    out.inactive_days = options.inactive_days.value_or(options.default_days);
+    out.site = options.site;
+    out.currency = options.pricing.currency;
+    if (options.site)
+        check_site_known(index, *options.site);
+
+    // The cutoff of each listed product: idle since then or earlier counts as inactive.
+    const std::size_t listed = index.listed_products;
+    std::vector<std::int64_t> cutoff(listed);
+    for (std::size_t p = 0; p < listed; ++p)
+        cutoff[p] = options.now_ms - days_for(options, index.products[p].key) * kDayMs;
+    std::vector<std::int64_t> seats(listed, 0), idle(listed, 0);
+    for (const auto& u : index.users)
+        for (auto i = u.access_begin; i < u.access_end; ++i) {
+            const auto& a = index.access[i];
+            if (!a.billable || a.product >= listed)
+                continue;
+            ++seats[a.product];
+            // Never used: idle since the user joined; an unknown join date proves nothing.
+            auto since = a.last_active != kNoInstant ? a.last_active : u.added;
+            if (since != kNoInstant && since <= cutoff[a.product])
+                ++idle[a.product];
+        }
+
+    for (std::size_t p = 0; p < listed; ++p) {  // listed products come by key, then site
+        const auto& product = index.products[p];
+        if (options.site && product.site != *options.site)
+            continue;
+        if (out.products.empty() || out.products.back().product != product.key) {
+            ProductFigures figures;
+            figures.product = product.key;
+            figures.name = product_display_name(product.key);
+            figures.inactive_days = days_for(options, product.key);
+            auto price = options.pricing.per_seat.find(product.key);
+            if (!options.pricing.currency.empty() && price != options.pricing.per_seat.end())
+                figures.monthly_seat_price = price->second;
+            figures.capacity = 0;
+            out.products.push_back(std::move(figures));
+        }
+        auto& figures = out.products.back();
+        SiteFigures site{product.site, product.resource_id, seats[p], idle[p], product.capacity};
+        figures.total += site.total;
+        figures.inactive += site.inactive;
+        // A product-wide capacity only means something when every site reports one.
+        if (figures.capacity && site.capacity)
+            *figures.capacity += *site.capacity;
+        else
+            figures.capacity.reset();
+        figures.sites.push_back(std::move(site));
+    }
+    return out;
+}
+
+}  // namespace rosterd::query

@@ -1,0 +1,375 @@
+#include "query_service.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+
+#include "rosterd/control_json.hpp"
+#include "rosterd/query.hpp"
+#include "rosterd/query_json.hpp"
+#include "rosterd/query_snapshot.hpp"
+
+namespace rosterd::query {
+namespace {
+
+namespace json = control::json;
+using control::ArgSpec;
+using control::ArgType;
+using DocumentPtr = std::shared_ptr<rapidjson::Document>;
+
+constexpr std::size_t kCachedSelections = 4;
+// How often to look for a newly published snapshot (a tiny read; the index is read only when the
+// snapshot changed).
+constexpr auto kRefreshInterval = std::chrono::seconds(2);
+constexpr std::int64_t kDefaultLimit = 50;
+constexpr std::int64_t kMaxLimit = 5000;
+
+// The users command's own arguments; every other argument is a filter field.
+constexpr std::string_view kUsersArgs[] = {"filter", "sort",     "limit",
+                                           "offset", "snapshot", "now_ms"};
+
+ArgType arg_type(FilterFieldKind kind) {
+    switch (kind) {
+        case FilterFieldKind::integer:
+            return ArgType::integer;
+        case FilterFieldKind::flag:
+        case FilterFieldKind::boolean:
+            return ArgType::boolean;
+        case FilterFieldKind::list:
+            return ArgType::any;  // one string or a list of strings
+        default:
+            return ArgType::string;
+    }
+}
+
+std::vector<ArgSpec> users_args() {
+    std::vector<ArgSpec> args;
+    for (const auto& field : user_filter_fields())
+        args.push_back(
+            {std::string(field.name), arg_type(field.kind), false, std::string(field.help)});
+    args.push_back({"filter", ArgType::string, false,
+                    "start from this saved filter (filters: in the configuration); the other "
+                    "fields narrow it"});
+    args.push_back({"sort", ArgType::string, false, "name (default), email or last-active"});
+    args.push_back({"limit", ArgType::integer, false, "users per page (1-5000, default 50)"});
+    args.push_back({"offset", ArgType::integer, false, "skip this many matches (default 0)"});
+    args.push_back({"snapshot", ArgType::integer, false,
+                    "fail unless this snapshot is still the current one (consistent paging)"});
+    args.push_back({"now_ms", ArgType::integer, false,
+                    "measure inactivity from this instant (epoch ms; default now), so that the "
+                    "pages of one export agree"});
+    return args;
+}
+
+// A fixed text for the selection, the key of the selection cache.
+std::string selection_key(const UserSelection& selection) {
+    rapidjson::Document doc(rapidjson::kArrayType);
+    auto& a = doc.GetAllocator();
+    for (const auto& filter : selection.filters)
+        doc.PushBack(user_filter_to_json(filter, a), a);
+    json::push(doc, std::string(to_string(selection.sort)), a);
+    json::push(doc, selection.now_ms, a);
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    doc.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string names_of(const std::map<std::string, UserFilter>& filters) {
+    std::string out;
+    for (const auto& [name, filter] : filters)
+        out += (out.empty() ? "" : ", ") + name;
+    return out.empty() ? "none configured" : "configured: " + out;
+}
+
+struct UsersPage {
+    DocumentPtr document;
+    std::optional<CachedSelection> computed;  // a selection worth remembering
+};
+
+void fail_with(const std::shared_ptr<control::Reply>& reply, const std::string& error) {
+    reply->fail(control::kFailed, error);
+}
+
+// A read transaction over the published snapshot and its index.
+struct SnapshotRead {
+    store::Transaction transaction;
+    std::shared_ptr<const SnapshotIndex> index;
+    SnapshotRead(store::Database& db, SnapshotCache& cache)
+        : transaction(db, store::Transaction::Kind::deferred), index(cache.current(db)) {}
+};
+
+}  // namespace
+
+QueryService::QueryService(DaemonContext& context)
+    : context_(context), refresh_timer_(context.loop) {}
+
+void QueryService::start() {
+    refresh_index();
+}
+
+void QueryService::stop() {
+    stopping_ = true;
+    refresh_timer_.cancel();
+    selections_.clear();
+}
+
+void QueryService::refresh_index() {
+    if (stopping_)
+        return;
+    context_.db.read(
+        [snapshots = snapshots_](store::Database& db) {
+            try {
+                SnapshotRead read(db, *snapshots);
+            } catch (const NoDataError&) {
+                // Nothing synced yet: look again later.
+            }
+            return true;
+        },
+        [this](store::DbResult<bool>) {
+            if (stopping_)
+                return;
+            refresh_timer_.expires_after(kRefreshInterval);
+            refresh_timer_.async_wait([this](const std::error_code& error) {
+                if (!error)
+                    refresh_index();
+            });
+        });
+}
+
+void QueryService::register_commands(control::CommandRegistry& registry) {
+    registry.add({.name = "dashboard",
+                  .summary = "Billable seats per product (all sites, or one), how many sit "
+                             "inactive, and what they cost",
+                  .level = control::AccessLevel::viewer,
+                  .args = {{"site", ArgType::string, false, "one site's figures (host)"},
+                           {"inactive-days", ArgType::integer, false,
+                            "inactive after N days without activity (1-3650; e.g. 3, 7, 14, 21, "
+                            "30, 90, 180); overrides inactivity.days and per_product"}},
+                  .handler = [this](const auto& request, auto reply) {
+                      dashboard(request, std::move(reply));
+                  }});
+    registry.add(
+        {.name = "users",
+         .summary = "Users matching filters, sorted and paged, with the total count",
+         .level = control::AccessLevel::viewer,
+         .args = users_args(),
+         .handler = [this](const auto& request, auto reply) { users(request, std::move(reply)); }});
+    registry.add(
+        {.name = "user",
+         .summary = "Everything known about one user, per product and site",
+         .level = control::AccessLevel::viewer,
+         .args = {{"user", ArgType::string, true, "account id or email"}},
+         .handler = [this](const auto& request, auto reply) { user(request, std::move(reply)); }});
+    registry.add({.name = "filters",
+                  .summary = "The saved filters with their current match counts",
+                  .level = control::AccessLevel::viewer,
+                  .args = {},
+                  .handler = [this](const auto& request, auto reply) {
+                      filters(request, std::move(reply));
+                  }});
+}
+
+void QueryService::dashboard(const control::Request& request,
+                             std::shared_ptr<control::Reply> reply) {
+    const Config& config = *context_.config;
+    DashboardOptions options;
+    options.now_ms = context_.clock.now().time_since_epoch().count();
+    options.default_days = config.inactivity.days;
+    options.per_product = config.inactivity.per_product;
+    options.pricing.currency = config.pricing.currency;
+    options.pricing.per_seat = config.pricing.monthly_per_seat;
+    try {
+        UserFilter normalized;  // the filter's site parser accepts URLs and any case
+        if (auto site = request.string_arg("site")) {
+            set_user_filter_field(normalized, "site", {{*site}, false});
+            options.site = normalized.site;
+        }
+        if (auto days = request.int_arg("inactive-days")) {
+            set_user_filter_field(normalized, "inactive-days", {{std::to_string(*days)}, false});
+            options.inactive_days = normalized.inactive_days;
+        }
+    } catch (const FilterError& e) {
+        reply->fail(control::kInvalidArgs, e.what());
+        return;
+    }
+    context_.db.read(
+        [options, snapshots = snapshots_](store::Database& db) {
+            SnapshotRead read(db, *snapshots);
+            auto dashboard = compute_dashboard(*read.index, options);
+            auto doc = std::make_shared<rapidjson::Document>();
+            static_cast<rapidjson::Value&>(*doc) = dashboard_json(dashboard, doc->GetAllocator());
+            return doc;
+        },
+        [reply](store::DbResult<DocumentPtr> r) {
+            if (!r.ok())
+                return fail_with(reply, r.error);
+            reply->ok(**r.value);
+        });
+}
+
+void QueryService::users(const control::Request& request, std::shared_ptr<control::Reply> reply) {
+    const Config& config = *context_.config;
+    UserSelection selection;
+    std::int64_t limit = kDefaultLimit, offset = 0;
+    std::optional<std::int64_t> pinned_snapshot = request.int_arg("snapshot");
+    try {
+        if (auto saved = request.string_arg("filter")) {
+            auto found = config.filters.find(*saved);
+            if (found == config.filters.end())
+                throw FilterError("filter", "no saved filter named '" + *saved + "' (" +
+                                                names_of(config.filters) + ")");
+            selection.filters.push_back(found->second);
+        }
+        selection.filters.push_back(user_filter_from_json(request.args(), kUsersArgs));
+        if (auto sort = request.string_arg("sort")) {
+            auto parsed = parse_user_sort(*sort);
+            if (!parsed)
+                throw FilterError("sort", "expected name, email or last-active");
+            selection.sort = *parsed;
+        }
+        limit = request.int_arg("limit").value_or(kDefaultLimit);
+        if (limit < 1 || limit > kMaxLimit)
+            throw FilterError("limit", "expected 1 to " + std::to_string(kMaxLimit));
+        offset = request.int_arg("offset").value_or(0);
+        if (offset < 0)
+            throw FilterError("offset", "must not be negative");
+    } catch (const FilterError& e) {
+        reply->fail(control::kInvalidArgs, e.what());
+        return;
+    }
+    selection.now_ms =
+        request.int_arg("now_ms").value_or(context_.clock.now().time_since_epoch().count());
+    std::string key = selection_key(selection);
+    const CachedSelection* hit = cached(key);
+    auto known = hit ? std::optional<CachedSelection>(*hit) : std::nullopt;
+
+    context_.db.read(
+        [selection, key, known, limit, offset, pinned_snapshot,
+         snapshots = snapshots_](store::Database& db) {
+            SnapshotRead read(db, *snapshots);
+            const auto& index = *read.index;
+            const auto& snapshot = index.info;
+            if (pinned_snapshot && *pinned_snapshot != snapshot.id)
+                throw QueryError("the data changed while paging: snapshot " +
+                                 std::to_string(*pinned_snapshot) + " was replaced by " +
+                                 std::to_string(snapshot.id) +
+                                 " (a sync finished); run the query again");
+            UsersPage page;
+            std::shared_ptr<const std::vector<std::uint32_t>> ids;
+            if (known && known->index == read.index) {
+                ids = known->users;
+            } else {
+                ids = std::make_shared<const std::vector<std::uint32_t>>(
+                    select_users(index, selection));
+                page.computed = CachedSelection{key, read.index, ids};
+            }
+            auto first = std::min<std::size_t>(static_cast<std::size_t>(offset), ids->size());
+            auto last = std::min<std::size_t>(first + static_cast<std::size_t>(limit), ids->size());
+            const auto scope = activity_scope(selection);
+
+            page.document = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
+            auto& doc = *page.document;
+            auto& a = doc.GetAllocator();
+            add_snapshot_fields(doc, snapshot, selection.now_ms, a);
+            json::add(doc, "total", ids->size(), a);
+            json::add(doc, "offset", offset, a);
+            json::add(doc, "limit", limit, a);
+            json::add(doc, "sort", std::string(to_string(selection.sort)), a);
+            rapidjson::Value filters(rapidjson::kArrayType);
+            for (const auto& filter : selection.filters)
+                if (!filter.empty())
+                    filters.PushBack(user_filter_to_json(filter, a), a);
+            json::add(doc, "filters", std::move(filters), a);
+            rapidjson::Value users(rapidjson::kArrayType);
+            for (auto i = first; i < last; ++i)
+                users.PushBack(user_row_json(index, (*ids)[i], scope, a), a);
+            json::add(doc, "users", std::move(users), a);
+            return page;
+        },
+        [this, reply](store::DbResult<UsersPage> r) {
+            if (!r.ok())
+                return fail_with(reply, r.error);
+            if (r.value->computed)
+                remember(std::move(*r.value->computed));
+            reply->ok(*r.value->document);
+        });
+}
+
+void QueryService::user(const control::Request& request, std::shared_ptr<control::Reply> reply) {
+    auto who = *request.string_arg("user");
+    auto now = context_.clock.now().time_since_epoch().count();
+    context_.db.read(
+        [who, now, snapshots = snapshots_](store::Database& db) {
+            SnapshotRead read(db, *snapshots);
+            const auto& index = *read.index;
+            auto user = find_user(index, who);
+            if (!user)
+                throw QueryError("no user with account id or email '" + who + "' in snapshot " +
+                                 std::to_string(index.info.id));
+            auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
+            auto& a = doc->GetAllocator();
+            add_snapshot_fields(*doc, index.info, now, a);
+            json::add(*doc, "user", user_detail_json(make_user_row(index, *user, {}), a), a);
+            return doc;
+        },
+        [reply](store::DbResult<DocumentPtr> r) {
+            if (!r.ok())
+                return fail_with(reply, r.error);
+            reply->ok(**r.value);
+        });
+}
+
+void QueryService::filters(const control::Request&, std::shared_ptr<control::Reply> reply) {
+    auto saved = context_.config->filters;
+    auto now = context_.clock.now().time_since_epoch().count();
+    context_.db.read(
+        [saved, now, snapshots = snapshots_](store::Database& db) {
+            SnapshotRead read(db, *snapshots);
+            auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
+            auto& a = doc->GetAllocator();
+            add_snapshot_fields(*doc, read.index->info, now, a);
+            rapidjson::Value list(rapidjson::kArrayType);
+            for (const auto& [name, filter] : saved) {
+                rapidjson::Value item(rapidjson::kObjectType);
+                json::add(item, "name", name, a);
+                json::add(item, "description", describe_user_filter(filter), a);
+                json::add(item, "filter", user_filter_to_json(filter, a), a);
+                json::add(item, "count", count_users(*read.index, {{filter}, {}, now}), a);
+                list.PushBack(item, a);
+            }
+            json::add(*doc, "filters", std::move(list), a);
+            return doc;
+        },
+        [reply](store::DbResult<DocumentPtr> r) {
+            if (!r.ok())
+                return fail_with(reply, r.error);
+            reply->ok(**r.value);
+        });
+}
+
+const CachedSelection* QueryService::cached(const std::string& key) const {
+    for (const auto& entry : selections_)
+        if (entry.key == key)
+            return &entry;
+    return nullptr;
+}
+
+void QueryService::remember(CachedSelection selection) {
+    selections_.erase(std::remove_if(selections_.begin(), selections_.end(),
+                                     [&](const auto& e) { return e.key == selection.key; }),
+                      selections_.end());
+    selections_.push_front(std::move(selection));
+    while (selections_.size() > kCachedSelections)
+        selections_.pop_back();
+}
+
+void QueryService::write_status(rapidjson::Value& out,
+                                rapidjson::Document::AllocatorType& alloc) const {
+    json::add(out, "saved_filters", context_.config->filters.size(), alloc);
+    json::add(out, "cached_selections", selections_.size(), alloc);
+    json::add(out, "index_snapshot", snapshots_->held(), alloc);
+}
+
+}  // namespace rosterd::query

@@ -1,0 +1,154 @@
+// Dashboard figures over the hand-made snapshot of query_fixture.hpp, worked out by hand:
+//   jira-software@a: billable Ann (5d), Bob (never, added 200d), cid (never, added 10d), Fay (29d)
+//   jira-software@b: billable Fay (31d), Gus (30d), Hal (never, added unknown)
+//   confluence@a:    billable Ann (40d)
+// Not billable, so in no total: Dee (suspended), Eve (guest), the app account.
+#include <rapidjson/document.h>
+
+#include <catch2/catch.hpp>
+
+#include "query_fixture.hpp"
+#include "rosterd/query.hpp"
+#include "rosterd/query_json.hpp"
+#include "rosterd/query_snapshot.hpp"
+
+using namespace rosterd;
+using namespace rosterd::test;
+
+namespace {
+
+query::Dashboard dashboard(QuerySnapshot& s, std::optional<int> days = std::nullopt,
+                           std::map<std::string, int> per_product = {},
+                           std::optional<std::string> site = std::nullopt) {
+    query::DashboardOptions options;
+    options.now_ms = kQueryNow;
+    options.inactive_days = days;
+    options.per_product = std::move(per_product);
+    options.site = std::move(site);
+    return query::compute_dashboard(*query::load_snapshot_index(s.db()), options);
+}
+
+struct Figures {
+    std::int64_t total, inactive;
+    bool operator==(const Figures&) const = default;
+};
+
+Figures of(const query::ProductFigures& p) {
+    return {p.total, p.inactive};
+}
+Figures of(const query::SiteFigures& s) {
+    return {s.total, s.inactive};
+}
+
+}  // namespace
+
+TEST_CASE("dashboard counts billable seats and inactive ones per product and site",
+          "[query][dashboard]") {
+    QuerySnapshot s;
+    auto d = dashboard(s);  // default 30 days
+    CHECK(d.inactive_days == 30);
+    CHECK(d.snapshot.id == 1);
+    CHECK(d.snapshot.as_of_ms == kQueryAsOf);
+    REQUIRE(d.products.size() == 2);
+
+    const auto& confluence = d.products[0];
+    CHECK(confluence.product == "confluence");
+    CHECK(confluence.name == "Confluence");
+    CHECK(of(confluence) == Figures{1, 1});  // Ann, 40 days
+    CHECK_FALSE(confluence.capacity.has_value());
+
+    const auto& jira = d.products[1];
+    CHECK(jira.product == "jira-software");
+    CHECK(jira.name == "Jira");
+    REQUIRE(jira.sites.size() == 2);
+    CHECK(jira.sites[0].site == "a.example.net");
+    CHECK(of(jira.sites[0]) == Figures{4, 1});  // Bob, never active, added 200 days ago
+    CHECK(jira.sites[0].capacity == 100);
+    CHECK(jira.sites[1].site == "b.example.net");
+    CHECK(of(jira.sites[1]) == Figures{3, 2});  // Fay 31 days, Gus exactly 30; Hal unknown
+    CHECK(jira.sites[1].active() == 1);
+    CHECK(of(jira) == Figures{7, 3});
+    CHECK(jira.active() == 4);
+    CHECK(jira.capacity == 150);
+}
+
+TEST_CASE("dashboard thresholds: --inactive-days, per product, never used from added_to_org",
+          "[query][dashboard]") {
+    QuerySnapshot s;
+    auto seven = dashboard(s, 7);
+    CHECK(of(seven.products[1].sites[0]) == Figures{4, 3});  // Bob, cid (added 10d), Fay 29d
+    CHECK(of(seven.products[1].sites[1]) == Figures{3, 2});
+    CHECK(of(seven.products[0]) == Figures{1, 1});
+
+    auto ninety = dashboard(s, 90);
+    CHECK(of(ninety.products[1].sites[0]) == Figures{4, 1});  // Bob only
+    CHECK(of(ninety.products[1].sites[1]) == Figures{3, 0});
+    CHECK(of(ninety.products[0]) == Figures{1, 0});
+
+    auto long_ago = dashboard(s, 365);
+    CHECK(of(long_ago.products[1]) == Figures{7, 0});  // Bob was added 200 days ago
+
+    auto per_product = dashboard(s, std::nullopt, {{"confluence", 60}});
+    CHECK(per_product.products[0].inactive_days == 60);
+    CHECK(of(per_product.products[0]) == Figures{1, 0});  // Ann's 40 days are under 60
+    CHECK(per_product.products[1].inactive_days == 30);
+    CHECK(of(per_product.products[1]) == Figures{7, 3});
+
+    auto overridden = dashboard(s, 30, {{"confluence", 60}});  // the command line wins
+    CHECK(overridden.products[0].inactive_days == 30);
+    CHECK(of(overridden.products[0]) == Figures{1, 1});
+}
+
+TEST_CASE("dashboard for one site, and an unknown site", "[query][dashboard]") {
+    QuerySnapshot s;
+    auto b = dashboard(s, std::nullopt, {}, "b.example.net");
+    REQUIRE(b.products.size() == 1);
+    CHECK(b.products[0].product == "jira-software");
+    CHECK(of(b.products[0]) == Figures{3, 2});
+    CHECK(b.products[0].capacity == 50);
+    CHECK_THROWS_WITH(dashboard(s, std::nullopt, {}, "c.example.net"),
+                      "unknown site 'c.example.net' (the snapshot has: a.example.net, "
+                      "b.example.net)");
+}
+
+TEST_CASE("dashboard JSON carries the snapshot, the breakdown and the cost of idle seats",
+          "[query][dashboard]") {
+    QuerySnapshot s;
+    query::DashboardOptions options;
+    options.now_ms = kQueryNow;
+    options.pricing = {"EUR", {{"jira-software", 10.0}}};
+    auto d = query::compute_dashboard(*query::load_snapshot_index(s.db()), options);
+    rapidjson::Document doc;
+    auto json = query::dashboard_json(d, doc.GetAllocator());
+
+    CHECK(std::string(json["as_of"].GetString()) == "2026-05-31T23:00:00.000Z");
+    CHECK(json["age_s"].GetInt64() == 3600);
+    CHECK(json["snapshot"].GetInt64() == 1);
+    CHECK(json["inactive_days"].GetInt() == 30);
+    CHECK(json["site"].IsNull());
+    CHECK(std::string(json["currency"].GetString()) == "EUR");
+    CHECK(json["inactive_monthly_cost"].GetDouble() == 30.0);
+
+    const auto& confluence = json["products"][0];
+    CHECK(confluence["monthly_seat_price"].IsNull());
+    CHECK(confluence["inactive_monthly_cost"].IsNull());
+    CHECK(confluence["capacity"].IsNull());
+
+    const auto& jira = json["products"][1];
+    CHECK(std::string(jira["product"].GetString()) == "jira-software");
+    CHECK(std::string(jira["name"].GetString()) == "Jira");
+    CHECK(jira["total"].GetInt64() == 7);
+    CHECK(jira["active"].GetInt64() == 4);
+    CHECK(jira["inactive"].GetInt64() == 3);
+    CHECK(jira["inactive_pct"].GetDouble() == 42.9);
+    CHECK(jira["capacity"].GetInt64() == 150);
+    CHECK(jira["inactive_monthly_cost"].GetDouble() == 30.0);
+    REQUIRE(jira["sites"].Size() == 2);
+    const auto& b = jira["sites"][1];
+    CHECK(std::string(b["site"].GetString()) == "b.example.net");
+    CHECK(b["total"].GetInt64() == 3);
+    CHECK(b["active"].GetInt64() == 1);
+    CHECK(b["inactive"].GetInt64() == 2);
+    CHECK(b["capacity"].GetInt64() == 50);
+    CHECK(b["inactive_monthly_cost"].GetDouble() == 20.0);
+}
