@@ -88,5 +88,27 @@ std::string origin_line(std::int64_t at_ms, const std::string& host, const std::
     return "rosterd " + version + " on " + host + " \xC2\xB7 " + human_time(at_ms);
 }
 
+std::string escape_markup(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
+
 }  // namespace detail
+
 }  // namespace rosterd::notify

@@ -5,28 +5,6 @@
 namespace rosterd::notify {
 namespace {
 
-// Card text paragraphs accept a little HTML, so text from Atlassian is escaped.
-std::string escape_html(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
-}
-
 void paragraph(detail::JsonOut& out, const std::string& html) {
     out.begin_object().key("textParagraph").begin_object().field("text", html).end_object();
     out.end_object();
@@ -53,18 +31,19 @@ std::string render_google_chat(const Message& message, const RenderContext& cont
         for (const auto& [label, value] : message.facts) {
             out.begin_object().key("decoratedText").begin_object();
             // Chat refuses messages over 32,000 bytes; long values (errors) are cut well below.
-            out.field("topLabel", label).field("text", escape_html(truncate_utf8(value, 2000)));
+            out.field("topLabel", label)
+                .field("text", detail::escape_markup(truncate_utf8(value, 2000)));
             out.end_object().end_object();
         }
         out.end_array().end_object();
     }
     out.begin_object().key("widgets").begin_array();
     if (!message.action.empty())
-        paragraph(out, "<b>What to do:</b> " + escape_html(message.action));
-    paragraph(out,
-              "<font color=\"#80868b\">" +
-                  escape_html(detail::origin_line(message.at_ms, context.host, context.version)) +
-                  "</font>");
+        paragraph(out, "<b>What to do:</b> " + detail::escape_markup(message.action));
+    paragraph(out, "<font color=\"#80868b\">" +
+                       detail::escape_markup(
+                           detail::origin_line(message.at_ms, context.host, context.version)) +
+                       "</font>");
     out.end_array().end_object();
 
     out.end_array();   // sections

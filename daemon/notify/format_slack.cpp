@@ -5,29 +5,6 @@
 namespace rosterd::notify {
 namespace {
 
-// Slack mrkdwn treats &, < and > as control characters; text from Atlassian must not link or
-// mention anything.
-std::string escape_mrkdwn(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            default:
-                out.push_back(c);
-        }
-    }
-    return out;
-}
-
 void mrkdwn(detail::JsonOut& out, const std::string& text) {
     out.begin_object().field("type", "mrkdwn").field("text", text).end_object();
 }
@@ -38,7 +15,7 @@ std::string render_slack(const Message& message, const RenderContext& context) {
     // Limits: header text 150, section text 3000, 10 fields of 2000 each (larger is a 400).
     detail::JsonOut out;
     out.begin_object();
-    out.field("text", truncate_utf8(escape_mrkdwn(message.summary), 3000));
+    out.field("text", truncate_utf8(detail::escape_markup(message.summary), 3000));
     out.key("blocks").begin_array();
 
     out.begin_object().field("type", "header").key("text");
@@ -49,7 +26,7 @@ std::string render_slack(const Message& message, const RenderContext& context) {
     out.end_object();
 
     out.begin_object().field("type", "section").key("text");
-    mrkdwn(out, truncate_utf8(escape_mrkdwn(message.summary), 3000));
+    mrkdwn(out, truncate_utf8(detail::escape_markup(message.summary), 3000));
     out.end_object();
 
     if (!message.facts.empty()) {
@@ -58,20 +35,22 @@ std::string render_slack(const Message& message, const RenderContext& context) {
         for (const auto& [label, value] : message.facts) {
             if (++shown > 10)
                 break;
-            mrkdwn(out,
-                   truncate_utf8("*" + escape_mrkdwn(label) + "*\n" + escape_mrkdwn(value), 2000));
+            mrkdwn(out, truncate_utf8("*" + detail::escape_markup(label) + "*\n" +
+                                          detail::escape_markup(value),
+                                      2000));
         }
         out.end_array().end_object();
     }
 
     if (!message.action.empty()) {
         out.begin_object().field("type", "section").key("text");
-        mrkdwn(out, truncate_utf8("*What to do:* " + escape_mrkdwn(message.action), 3000));
+        mrkdwn(out, truncate_utf8("*What to do:* " + detail::escape_markup(message.action), 3000));
         out.end_object();
     }
 
     out.begin_object().field("type", "context").key("elements").begin_array();
-    mrkdwn(out, escape_mrkdwn(detail::origin_line(message.at_ms, context.host, context.version)) +
+    mrkdwn(out, detail::escape_markup(
+                    detail::origin_line(message.at_ms, context.host, context.version)) +
                     " \xC2\xB7 `" + message.event_type + "`");
     out.end_array().end_object();
 

@@ -68,6 +68,10 @@ class JsonOut {
     rapidjson::Writer<rapidjson::StringBuffer> writer_;
 };
 
+// &, < and > as entities: Slack mrkdwn treats them as control characters and Google Chat card
+// paragraphs as HTML, so text from Atlassian must not link, mention or mark up anything.
+std::string escape_markup(std::string_view text);
+
 // "2026-04-24 06:00 UTC" for people.
 std::string human_time(std::int64_t epoch_ms);
 // The footer line every format shows: "rosterd 0.1.0 on host1 · 2026-04-24 06:00 UTC".

@@ -6,7 +6,6 @@
 #include "rosterd/query_snapshot.hpp"
 
 namespace rosterd::query {
-namespace {
 
 std::string ascii_lower(std::string_view text) {
     std::string out(text);
@@ -15,6 +14,8 @@ std::string ascii_lower(std::string_view text) {
             c = static_cast<char>(c - 'A' + 'a');
     return out;
 }
+
+namespace {
 
 std::int64_t instant_or_none(const store::Statement& s, int column) {
     return s.is_null(column) ? kNoInstant : s.int64(column);

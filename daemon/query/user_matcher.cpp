@@ -9,14 +9,6 @@ namespace {
 
 constexpr std::int64_t kDayMs = 86'400'000;
 
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 // Texts the snapshot holds; values no row holds simply match nothing.
 std::vector<TextId> known_texts(const SnapshotIndex& index, const std::vector<std::string>& texts) {
     std::vector<TextId> out;

@@ -7,14 +7,6 @@
 namespace rosterd::query {
 namespace {
 
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    for (auto& c : out)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 std::vector<UserMatcher> matchers(const SnapshotIndex& index, const UserSelection& selection) {
     std::vector<UserMatcher> out;
     for (const auto& filter : selection.filters)

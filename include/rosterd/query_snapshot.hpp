@@ -23,6 +23,10 @@
 
 namespace rosterd::query {
 
+// ASCII-only lowering: search and ordering are case-insensitive for A-Z and leave every other
+// byte (UTF-8 included) as it is, so results do not depend on the locale.
+std::string ascii_lower(std::string_view text);
+
 // "No instant": never active, or added_to_org unknown.
 inline constexpr std::int64_t kNoInstant = std::numeric_limits<std::int64_t>::min();
 

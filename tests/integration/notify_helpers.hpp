@@ -1,7 +1,6 @@
 #pragma once
 // Shared by the notify_* and keys_* integration tests: the sim's webhook sink, dates relative to
 // today, and an HMAC computed by hand (independent of rosterd's OpenSSL call).
-#include <openssl/sha.h>
 #include <rapidjson/document.h>
 
 #include <chrono>
@@ -9,6 +8,7 @@
 
 #include "rosterd/time_format.hpp"
 #include "sim_fixture.hpp"
+#include "textbook_hmac.hpp"
 
 namespace rosterd::test {
 
@@ -53,33 +53,6 @@ inline std::string date_from_today(int days) {
                    .count();
     std::int64_t day = now / 86'400'000 + days;
     return format_iso8601_s(day * 86'400'000).substr(0, 10);
-}
-
-// HMAC-SHA256 (RFC 2104) from SHA-256 alone, as a receiver without an HMAC library would.
-inline std::string textbook_hmac_sha256(std::string key, const std::string& message) {
-    constexpr std::size_t kBlock = 64;
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    if (key.size() > kBlock) {
-        SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-        key.assign(reinterpret_cast<char*>(digest), SHA256_DIGEST_LENGTH);
-    }
-    key.resize(kBlock, '\0');
-    std::string inner(kBlock, '\0'), outer(kBlock, '\0');
-    for (std::size_t i = 0; i < kBlock; ++i) {
-        inner[i] = static_cast<char>(key[i] ^ 0x36);
-        outer[i] = static_cast<char>(key[i] ^ 0x5c);
-    }
-    inner += message;
-    SHA256(reinterpret_cast<const unsigned char*>(inner.data()), inner.size(), digest);
-    outer.append(reinterpret_cast<char*>(digest), SHA256_DIGEST_LENGTH);
-    SHA256(reinterpret_cast<const unsigned char*>(outer.data()), outer.size(), digest);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char b : digest) {
-        out.push_back(hex[b >> 4]);
-        out.push_back(hex[b & 15]);
-    }
-    return out;
 }
 
 // Checks "t=<unix>,v1=<hex>" against the body as a receiver would; returns why not, or "".

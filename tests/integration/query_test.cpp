@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 
+#include "csv_reader.hpp"
 #include "daemon_fixture.hpp"
 #include "rosterd/time_format.hpp"
 #include "sim_fixture.hpp"
@@ -193,40 +194,6 @@ std::string flags_text(const std::vector<std::string>& flags) {
 
 std::string date_of(std::int64_t ms) {
     return rosterd::format_iso8601_s(ms).substr(0, 10);
-}
-
-// A strict RFC 4180 reader (the writer under test lives in the daemon).
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> records(1);
-    std::string field;
-    bool quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            quoted = true;
-        } else if (c == ',') {
-            records.back().push_back(field);
-            field.clear();
-        } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-            records.back().push_back(field);
-            field.clear();
-            records.emplace_back();
-            ++i;
-        } else {
-            field += c;
-        }
-    }
-    records.pop_back();
-    return records;
 }
 
 std::string text(const rapidjson::Value& v) {

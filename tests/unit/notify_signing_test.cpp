@@ -1,49 +1,14 @@
 // The json format's signature, checked against RFC 4231 and against an HMAC built by hand from
 // SHA-256 (so a receiver's own implementation agrees, not just OpenSSL's HMAC()).
-#include <openssl/sha.h>
-
 #include <catch2/catch.hpp>
 #include <regex>
 #include <set>
 
 #include "rosterd/notify_delivery.hpp"
+#include "textbook_hmac.hpp"
 
 using namespace rosterd::notify;
-
-namespace {
-
-std::string hex(const unsigned char* bytes, std::size_t n) {
-    static const char* digits = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < n; ++i) {
-        out.push_back(digits[bytes[i] >> 4]);
-        out.push_back(digits[bytes[i] & 15]);
-    }
-    return out;
-}
-
-// HMAC (RFC 2104) spelled out: H((K ^ opad) || H((K ^ ipad) || m)).
-std::string textbook_hmac_sha256(std::string key, const std::string& message) {
-    constexpr std::size_t kBlock = 64;
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    if (key.size() > kBlock) {
-        SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest);
-        key.assign(reinterpret_cast<char*>(digest), SHA256_DIGEST_LENGTH);
-    }
-    key.resize(kBlock, '\0');
-    std::string inner(kBlock, '\0'), outer(kBlock, '\0');
-    for (std::size_t i = 0; i < kBlock; ++i) {
-        inner[i] = static_cast<char>(key[i] ^ 0x36);
-        outer[i] = static_cast<char>(key[i] ^ 0x5c);
-    }
-    inner += message;
-    SHA256(reinterpret_cast<const unsigned char*>(inner.data()), inner.size(), digest);
-    outer.append(reinterpret_cast<char*>(digest), SHA256_DIGEST_LENGTH);
-    SHA256(reinterpret_cast<const unsigned char*>(outer.data()), outer.size(), digest);
-    return hex(digest, SHA256_DIGEST_LENGTH);
-}
-
-}  // namespace
+using rosterd::test::textbook_hmac_sha256;
 
 TEST_CASE("HMAC-SHA256 matches RFC 4231", "[notify]") {
     // Test case 2.

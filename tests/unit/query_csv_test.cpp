@@ -3,54 +3,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "csv_reader.hpp"
 #include "rosterd/query_csv.hpp"
 
 using namespace rosterd::query;
-
-namespace {
-
-// A strict RFC 4180 reader, written independently of the writer under test.
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-    std::vector<std::vector<std::string>> records(1);
-    std::string field;
-    bool quoted = false, was_quoted = false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (quoted) {
-            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-                field += '"';
-                ++i;
-            } else if (c == '"') {
-                quoted = false;
-            } else {
-                field += c;
-            }
-        } else if (c == '"') {
-            REQUIRE(field.empty());  // quotes only around a whole field
-            quoted = was_quoted = true;
-        } else if (c == ',') {
-            records.back().push_back(field);
-            field.clear();
-            was_quoted = false;
-        } else if (c == '\r') {
-            REQUIRE(text.at(i + 1) == '\n');
-        } else if (c == '\n') {
-            records.back().push_back(field);
-            field.clear();
-            was_quoted = false;
-            records.emplace_back();
-        } else {
-            REQUIRE_FALSE(was_quoted);  // nothing after a closing quote
-            field += c;
-        }
-    }
-    REQUIRE_FALSE(quoted);
-    REQUIRE(field.empty());
-    records.pop_back();  // after the final CRLF
-    return records;
-}
-
-}  // namespace
+using rosterd::test::parse_csv;
 
 TEST_CASE("CSV fields are quoted exactly when they must be", "[query][csv]") {
     CHECK(csv_field("plain text") == "plain text");
