@@ -21,17 +21,23 @@ std::int64_t now_ms(const Clock& clock) {
 }  // namespace
 
 std::vector<atlassian::UserSearch> user_partitions() {
-    auto make = [](std::vector<std::string> status, std::string claim) {
+    auto make = [](std::vector<std::string> status, std::string claim, std::optional<bool> mfa) {
         atlassian::UserSearch search;
         search.status = std::move(status);
         search.claim_status = std::move(claim);
+        search.mfa_enabled = mfa;
         search.expand = {"platformRoles", "productAccess", "groups"};
         search.limit = 100;
         return search;
     };
-    // Active users are the bulk: split them again by claim status.
-    return {make({"active"}, "managed"), make({"active"}, "unmanaged"), make({"suspended"}, ""),
-            make({"not_invited"}, ""),   make({"deactivated"}, ""),     make({"for_deletion"}, "")};
+    // Active users are the bulk: split them again by claim status, and the managed ones (most of
+    // an organization) once more by two-step verification, a boolean every managed account has.
+    // The longest cursor chain bounds a sync's wall time: at 100k users and 20 ms a page, one
+    // chain of all active managed users alone would take 14 s.
+    return {make({"active"}, "managed", true),           make({"active"}, "managed", false),
+            make({"active"}, "unmanaged", std::nullopt), make({"suspended"}, "", std::nullopt),
+            make({"not_invited"}, "", std::nullopt),     make({"deactivated"}, "", std::nullopt),
+            make({"for_deletion"}, "", std::nullopt)};
 }
 
 std::vector<std::string> role_queries() {
