@@ -13,7 +13,7 @@ results="$here/results"
 mkdir -p "$results"
 
 find_bin() {
-    for candidate in "$build/$1" "$build/bench/$1" "$build/daemon/$1" "$build/sim/$1"; do
+    for candidate in "$build/$1" "$build/bench/$1" "$build/daemon/$1" "$build/daemon/cli/$1" "$build/sim/$1"; do
         [ -x "$candidate" ] && { echo "$candidate"; return; }
     done
     echo "benchmark: $1 not found under $build" >&2

@@ -65,9 +65,7 @@ class Sim:
     def __init__(self, build, work, args):
         self.port_file = os.path.join(work, "sim.port")
         self.log_path = os.path.join(work, "requests.jsonl")
-        cmd = [os.path.join(build, "sim", "rosterd-sim") if os.path.exists(
-            os.path.join(build, "sim", "rosterd-sim")) else os.path.join(build, "rosterd-sim"),
-               "--port-file", self.port_file, "--request-log", self.log_path,
+        cmd = [find_binary(build, "rosterd-sim"), "--port-file", self.port_file, "--request-log", self.log_path,
                "--now", NOW, "--api-key-file", os.path.join(work, "api-key")] + args
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(
             os.path.join(work, "sim.err"), "w"))
@@ -86,7 +84,8 @@ class Sim:
 
 def find_binary(build, name):
     for candidate in (os.path.join(build, name), os.path.join(build, "daemon", name),
-                      os.path.join(build, "sim", name)):
+                      os.path.join(build, "daemon", "cli", name), os.path.join(build, "sim", name),
+                      os.path.join(build, "bench", name)):
         if os.path.exists(candidate):
             return candidate
     raise SystemExit(f"{name} not found under {build}")
@@ -128,7 +127,7 @@ logging:
         r = self.ctl(["--json"] + args)
         if r.returncode != 0:
             raise SystemExit(f"rosterctl {' '.join(args)} failed: {r.stdout}{r.stderr}")
-        return json.loads(r.stdout.strip().splitlines()[-1])
+        return json.loads(r.stdout)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)

@@ -9,8 +9,10 @@
 namespace rosterd::sync {
 namespace {
 
-// Page writes allowed to queue on the database thread before paging waits for them.
-constexpr int kMaxQueuedPageWrites = 16;
+// User writes allowed to queue on the database thread before paging waits for them.
+constexpr int kMaxQueuedPageWrites = 4;
+// Users per database transaction while fetching (pages of 100 from every partition gather).
+constexpr std::size_t kUsersPerWrite = 1000;
 // Per-user activity requests kept in flight (the client paces them to the API's limit).
 constexpr std::size_t kActivityConcurrency = 8;
 
@@ -265,36 +267,56 @@ void SyncRun::fetch_groups() {
 void SyncRun::fetch_users() {
     auto self = shared_from_this();
     auto snapshot = snapshot_;
-    auto queued = std::make_shared<int>(0);  // page writes waiting on the database thread
+    auto queued = std::make_shared<int>(0);  // user writes waiting on the database thread
+    // Pages from every partition gather here and go to the database kUsersPerWrite at a time:
+    // fewer, larger transactions rewrite the same B-tree pages far less often.
+    auto batch = std::make_shared<std::vector<atlassian::DirectoryUser>>();
+    // Writes what has gathered; `resume` (may be empty) continues the partition that filled it,
+    // at once while few writes are queued, else when this write is done.
+    auto flush = std::make_shared<std::function<void(std::function<void(bool)>)>>();
+    *flush = [self, snapshot, queued, batch](std::function<void(bool)> resume) {
+        if (batch->empty()) {
+            if (resume)
+                resume(!self->stopped());
+            return;
+        }
+        auto users = std::make_shared<std::vector<atlassian::DirectoryUser>>(std::move(*batch));
+        batch->clear();
+        bool resume_now = ++*queued <= kMaxQueuedPageWrites;
+        self->write([snapshot, users](store::Database& db) { write_users(db, snapshot, *users); },
+                    [self, queued, resume, resume_now] {
+                        --*queued;
+                        if (!resume_now && resume)
+                            resume(!self->stopped());
+                    });
+        if (resume_now && resume)
+            resume(true);
+    };
     for (auto& partition : user_partitions()) {
         ++pending_;
         client_->search_users(
             std::move(partition),
             atlassian::AsyncPageHandler<atlassian::DirectoryUser>(
-                [self, snapshot, queued](std::vector<atlassian::DirectoryUser> page,
-                                         std::function<void(bool)> resume) {
+                [self, batch, flush](std::vector<atlassian::DirectoryUser> page,
+                                     std::function<void(bool)> resume) {
                     if (self->stopped()) {
                         resume(false);
                         return;
                     }
                     self->progress_.users_fetched += static_cast<std::int64_t>(page.size());
                     self->report();
-                    auto shared_resume = std::make_shared<std::function<void(bool)>>(resume);
-                    bool resume_now = *queued < kMaxQueuedPageWrites;
-                    ++*queued;
-                    self->write([snapshot, page = std::move(page)](
-                                    store::Database& db) { write_users(db, snapshot, page); },
-                                [self, queued, shared_resume, resume_now] {
-                                    if (!resume_now)
-                                        (*shared_resume)(!self->stopped());
-                                });
-                    // The write's completion runs even when stopped; account for it there.
-                    if (resume_now)
+                    batch->insert(batch->end(), std::make_move_iterator(page.begin()),
+                                  std::make_move_iterator(page.end()));
+                    if (batch->size() < kUsersPerWrite)
                         resume(true);
+                    else
+                        (*flush)(std::move(resume));
                 }),
-            [self, queued](atlassian::Result<atlassian::PageSummary> r) {
+            [self, flush](atlassian::Result<atlassian::PageSummary> r) {
                 if (!r)
                     self->fail(r.error());
+                else
+                    (*flush)({});  // this partition's last users, while pending_ still counts it
                 if (--self->pending_ == 0)
                     self->on_phase_drained_();
             });
