@@ -68,10 +68,10 @@ fuzz:
 SANITIZER_CMAKE = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g"
 test-asan: deps
 	cmake -S . -B build-asan $(SANITIZER_CMAKE) $(CMAKE_FLAGS) \
-		-DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+		-DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize-recover=pointer-overflow -fno-omit-frame-pointer"
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ASAN_OPTIONS=alloc_dealloc_mismatch=0:detect_leaks=1 \
-		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/sanitizers/ubsan.supp \
 		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 test-tsan: deps

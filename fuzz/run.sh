@@ -16,6 +16,7 @@ for target in config control atlassian; do
     echo "== fuzz_$target for ${seconds}s =="
     log="$build/fuzz_$target.log"
     ASAN_OPTIONS=alloc_dealloc_mismatch=0:detect_leaks=1 \
+    UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$here/../tests/sanitizers/ubsan.supp" \
     "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$build/artifacts/${target}-" \
         "$corpus" "$here/corpus/$target" >"$log" 2>&1

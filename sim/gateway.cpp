@@ -208,7 +208,8 @@ void post_route(httplib::Response& res) {
         auto body = std::make_shared<std::string>(std::move(res.body));
         res.body.clear();
         std::string type = res.get_header_value("Content-Type");
-        res.set_content_provider(body->size() + 1, type.empty() ? std::string(kJsonContentType) : type,
+        res.set_content_provider(body->size() + 1,
+                                 type.empty() ? std::string(kJsonContentType) : type,
                                  [body](std::size_t, std::size_t, httplib::DataSink& sink) {
                                      sink.write(body->data(), body->size() / 2);
                                      return false;

@@ -125,7 +125,10 @@ TEST_CASE("faults during a sync: exact truth, or a clean failure with the snapsh
             sim.configure(kResetKnobs);
             sim.http("POST", "/_sim/fail/clear");
             INFO(result.out << result.err);
-            CHECK(faults_injected(sim) > 0);
+            // Slow answers and expired cursors are not logged as injected faults.
+            if (c.knobs.find("slow_ms") == std::string::npos &&
+                c.knobs.find("cursor_ttl_s") == std::string::npos)
+                CHECK(faults_injected(sim) > 0);
             if (c.expect == FaultCase::succeeds)
                 CHECK(result.exit_code == 0);
             if (c.expect == FaultCase::fails)
