@@ -439,7 +439,11 @@ void SyncRun::finalize() {
     SnapshotIds ids{ids_run_, snapshot_};
     db_.write(
         [ids, counters, at = now_ms(clock_)](store::Database& db) {
-            return finalize_and_publish(db, ids, counters, at);
+            auto previous = finalize_and_publish(db, ids, counters, at);
+            // The sync's page cache (up to 64 MiB) is of no use to the next writes: give it
+            // back before the query index of the new snapshot is built.
+            db.exec("PRAGMA shrink_memory");
+            return previous;
         },
         [self](store::DbResult<std::optional<std::int64_t>> r) {
             if (!r.ok()) {
@@ -453,6 +457,7 @@ void SyncRun::finalize() {
                 self->db_.write(
                     [id = *previous](store::Database& db) {
                         delete_generation(db, id);
+                        db.exec("PRAGMA shrink_memory");
                         return true;
                     },
                     [](store::DbResult<bool> done) {
