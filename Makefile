@@ -10,7 +10,7 @@ DEPS := cmake g++ make pkg-config \
 	libspdlog-dev catch2 libcli11-dev libhowardhinnant-date-dev libcpp-httplib-dev \
 	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3
 
-.PHONY: all build deps test demo install package clean format bench
+.PHONY: all build deps test demo install package clean format bench soak fuzz test-asan test-tsan
 
 all: build
 
@@ -47,6 +47,39 @@ package: build
 bench: deps
 	$(MAKE) build
 	./bench/run.sh $(BUILD_DIR)
+
+# The long reliability tests (hidden from ctest): kill -9 during syncs and socket abuse, many times.
+SOAK_ITERATIONS ?= 50
+soak: deps
+	$(MAKE) build
+	cd $(BUILD_DIR) && ROSTERD_SOAK_ITERATIONS=$(SOAK_ITERATIONS) \
+		./tests/rosterd_integration_tests "[soak]" --durations yes
+
+# libFuzzer targets (clang), in their own build tree; each runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD_DIR ?= build-fuzz
+fuzz:
+	CC=clang CXX=clang++ cmake -S fuzz -B $(FUZZ_BUILD_DIR) -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS)
+	./fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
+# The whole suite under sanitizers, each in its own build tree (alloc_dealloc_mismatch: a false
+# positive in Asio 1.22's recycling allocator).
+SANITIZER_CMAKE = -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g"
+test-asan: deps
+	cmake -S . -B build-asan $(SANITIZER_CMAKE) $(CMAKE_FLAGS) \
+		-DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize-recover=pointer-overflow -fno-omit-frame-pointer"
+	cmake --build build-asan -j $(JOBS)
+	cd build-asan && ASAN_OPTIONS=alloc_dealloc_mismatch=0:detect_leaks=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/sanitizers/ubsan.supp \
+		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+test-tsan: deps
+	cmake -S . -B build-tsan $(SANITIZER_CMAKE) $(CMAKE_FLAGS) \
+		-DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer"
+	cmake --build build-tsan -j $(JOBS)
+	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -174,7 +174,7 @@ void give_decided_answer(httplib::Response& res) {
     res.status = answer.status;
     for (const auto& [name, value] : answer.headers)
         res.set_header(name, value);
-    res.set_content(answer.body, "application/json");
+    res.set_content(answer.body, kJsonContentType);
 }
 
 // Body-less POSTs must still say Content-Type: application/json (and send {}).
@@ -208,7 +208,8 @@ void post_route(httplib::Response& res) {
         auto body = std::make_shared<std::string>(std::move(res.body));
         res.body.clear();
         std::string type = res.get_header_value("Content-Type");
-        res.set_content_provider(body->size() + 1, type.empty() ? "application/json" : type,
+        res.set_content_provider(body->size() + 1,
+                                 type.empty() ? std::string(kJsonContentType) : type,
                                  [body](std::size_t, std::size_t, httplib::DataSink& sink) {
                                      sink.write(body->data(), body->size() / 2);
                                      return false;
@@ -282,9 +283,9 @@ void install_gateway(httplib::Server& server, SimState& state) {
             return;
         if (is_api_path(req.path)) {
             res.set_content(failure_body(req.path, res.status, "No such endpoint"),
-                            "application/json");
+                            kJsonContentType);
         } else if (res.status == 404) {
-            res.set_content("{\"error\":\"not found\"}", "application/json");
+            res.set_content("{\"error\":\"not found\"}", kJsonContentType);
         }
     });
 }

@@ -9,7 +9,7 @@ namespace rosterd::sim {
 
 void send_json(httplib::Response& res, int status, const std::string& body) {
     res.status = status;
-    res.set_content(body, "application/json");
+    res.set_content(body, kJsonContentType);
 }
 
 void send_no_content(httplib::Response& res) {

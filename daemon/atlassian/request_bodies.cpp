@@ -58,6 +58,10 @@ std::string user_search_body(const UserSearch& search, const std::optional<std::
     write_array(writer, "emailDomains", search.email_domains);
     write_array(writer, "groupIds", search.group_ids);
     write_array(writer, "membershipStatus", search.membership_status);
+    if (search.mfa_enabled) {
+        writer.Key("mfaEnabled");
+        writer.Bool(*search.mfa_enabled);
+    }
     write_array(writer, "resourceIds", search.resource_ids);
     write_array(writer, "roleIds", search.role_ids);
     write_array(writer, "status", search.status);
@@ -110,6 +114,8 @@ std::string user_count_query(const UserSearch& filter) {
         .add("status", filter.status);
     if (!filter.claim_status.empty())
         query.add("claimStatus", filter.claim_status);
+    if (filter.mfa_enabled)
+        query.add("mfaEnabled", std::string(*filter.mfa_enabled ? "true" : "false"));
     return query.str();
 }
 

@@ -329,17 +329,15 @@ std::optional<std::int64_t> finalize_and_publish(Database& db, const SnapshotIds
             .bind(1, snap)
             .run();
         // Billable as Atlassian bills: an active, human user holding user or admin on the product.
+        // Access comes through a group when one of the user's groups grants a role there.
+        // (One pass over the generation's access rows for both: at 100k users each pass costs
+        // about a second.)
         db.cached(
               "UPDATE user_access SET billable = "
               "(role IN ('atlassian/user', 'atlassian/admin') AND EXISTS (SELECT 1 FROM users u "
               " WHERE u.snapshot_id = ?1 AND u.account_id = user_access.account_id "
-              " AND u.status = 'active' AND u.is_app = 0)) "
-              "WHERE snapshot_id = ?1")
-            .bind(1, snap)
-            .run();
-        // Access comes through a group when one of the user's groups grants a role there.
-        db.cached(
-              "UPDATE user_access SET via = CASE WHEN EXISTS (SELECT 1 FROM user_groups ug "
+              " AND u.status = 'active' AND u.is_app = 0)), "
+              "via = CASE WHEN EXISTS (SELECT 1 FROM user_groups ug "
               " JOIN group_roles gr ON gr.snapshot_id = ug.snapshot_id "
               " AND gr.group_id = ug.group_id "
               " WHERE ug.snapshot_id = ?1 AND ug.account_id = user_access.account_id "

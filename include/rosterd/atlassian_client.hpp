@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,7 @@ struct UserSearch {
     std::vector<std::string> account_status;     // active, inactive, closed
     std::vector<std::string> membership_status;  // active, suspended, no_membership
     std::string claim_status;                    // managed | unmanaged | "" for both
+    std::optional<bool> mfa_enabled;             // two-step verification (managed accounts)
     std::vector<std::string> resource_ids;       // workspace ARIs (max 20)
     std::vector<std::string> role_ids;           // e.g. atlassian/admin (max 10)
     std::vector<std::string> group_ids;          // max 10

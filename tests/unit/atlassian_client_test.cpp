@@ -279,6 +279,31 @@ TEST_CASE("a cursor that does not advance is an error, not a loop", "[atlassian]
     CHECK(server.request_count() == 2);
 }
 
+TEST_CASE("the mfaEnabled filter splits managed users into disjoint partitions", "[atlassian]") {
+    TestHttpServer server;
+    server.script("POST", kDirPath + "/users/search", {Reply{200, users_page({"u1"}, "")}});
+    server.script("GET", kDirPath + "/users/count", {Reply{200, R"({"count":7})"}});
+    asio::io_context io;
+    Client client(io, fast_config(server.base_url()));
+    UserSearch search;
+    search.status = {"active"};
+    search.claim_status = "managed";
+    search.mfa_enabled = false;
+    Await<PageSummary> done;
+    client.search_users(search, PageHandler<DirectoryUser>([](const auto&) {}), done.callback());
+    REQUIRE(done.wait(io));
+    Await<std::int64_t> count;
+    search.mfa_enabled = true;
+    client.count_users(search, count.callback());
+    REQUIRE(count.wait(io));
+    auto requests = server.requests();
+    REQUIRE(requests.size() == 2);
+    CHECK(requests[0].body ==
+          R"({"limit":100,"claimStatus":"managed","mfaEnabled":false,"status":["active"]})");
+    CHECK(requests[1].target ==
+          kDirPath + "/users/count?status=active&claimStatus=managed&mfaEnabled=true");
+}
+
 TEST_CASE("count_users sends filters as repeated query parameters", "[atlassian]") {
     TestHttpServer server;
     server.script("GET", kDirPath + "/users/count", {Reply{200, R"({"count":1234})"}});

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# make bench: every benchmark against rosterd-sim, a table on stdout, the figures in
+# bench/results/*.json (with the machine's core count). Not part of `make test`.
+#
+#   bench/run.sh BUILD_DIR
+#
+# Environment: BENCH_USERS (default 10000,100000), BENCH_LATENCY_MS (20),
+# BENCH_ACTIVITY_SECONDS (120; 0 skips the per-user activity fallback), BENCH_QUERY_USERS (100000).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+build="$(cd "${1:-build}" && pwd)"
+results="$here/results"
+mkdir -p "$results"
+
+find_bin() {
+    for candidate in "$build/$1" "$build/bench/$1" "$build/daemon/$1" "$build/daemon/cli/$1" "$build/sim/$1"; do
+        [ -x "$candidate" ] && { echo "$candidate"; return; }
+    done
+    echo "benchmark: $1 not found under $build" >&2
+    exit 1
+}
+
+echo "== bench/sync: rosterd syncing rosterd-sim (cores: $(nproc)) =="
+python3 "$here/sync.py" "$build" \
+    --users "${BENCH_USERS:-10000,100000}" \
+    --latency-ms "${BENCH_LATENCY_MS:-20}" \
+    --activity-seconds "${BENCH_ACTIVITY_SECONDS:-120}" \
+    --socket-bench \
+    --out "$results/sync.json"
+
+echo
+echo "== bench/query: queries on a ${BENCH_QUERY_USERS:-100000}-user snapshot =="
+"$(find_bin query_bench)" --users "${BENCH_QUERY_USERS:-100000}" --out "$results/query.json"
+
+echo
+echo "== bench/ops: not yet (needs the bulk operations of issue 6) =="
+echo
+python3 "$here/table.py" "$results/sync.json" "$results/query.json"

@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""bench/sync: rosterd syncing a large simulated organization.
+
+For each size, starts rosterd-sim (3 sites x 2 products = 6 products, 2,000 groups, 20 ms per
+request) and rosterd, syncs from empty (the initial sync) and again over the existing snapshot,
+and measures per sync:
+
+  wall_s         the run's duration as rosterd records it (sync history), start to publish
+  requests       API requests the sim received during the sync (its --request-log)
+  per_1k_users   requests per 1,000 users
+  longest_chain  the longest chain of sequential requests: the most pages fetched for one query
+                 (requests with the same method, path and body apart from `cursor` form one
+                 cursor chain, and each page needs the previous page's cursor). Times the latency,
+                 it is the lower bound of the sync's wall time.
+  cpu_s          rosterd's user+system CPU seconds during the sync (/proc/PID/stat)
+  peak_rss_mb    rosterd's peak resident set (VmHWM; reset through /proc/PID/clear_refs before
+                 the second sync)
+
+With --activity it also runs the opt-in per-user activity source (`last-active-dates`, one
+request per user, limited by the sim to 200 a minute) on 10,000 users for a bounded slice of
+time and extrapolates the full cost from the measured rate.
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+
+ORG = "3f9c1b2e-5d4a-4c1e-9b7a-2a6d8e0f1c35"
+NOW = "2026-11-01T12:00:00Z"
+
+
+def clk_tck():
+    return os.sysconf(os.sysconf_names["SC_CLK_TCK"])
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / clk_tck()
+
+
+def status_kb(pid, key):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def reset_peak(pid):
+    try:
+        with open(f"/proc/{pid}/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
+
+
+class Sim:
+    def __init__(self, build, work, args):
+        self.port_file = os.path.join(work, "sim.port")
+        self.log_path = os.path.join(work, "requests.jsonl")
+        cmd = [find_binary(build, "rosterd-sim"), "--port-file", self.port_file, "--request-log", self.log_path,
+               "--now", NOW, "--api-key-file", os.path.join(work, "api-key")] + args
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(
+            os.path.join(work, "sim.err"), "w"))
+        self.proc.stdout.readline()  # "rosterd-sim listening on ..."
+        with open(self.port_file) as f:
+            self.port = int(f.read().strip())
+
+    def log_lines(self):
+        with open(self.log_path) as f:
+            return f.readlines()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def find_binary(build, name):
+    for candidate in (os.path.join(build, name), os.path.join(build, "daemon", name),
+                      os.path.join(build, "daemon", "cli", name), os.path.join(build, "sim", name),
+                      os.path.join(build, "bench", name)):
+        if os.path.exists(candidate):
+            return candidate
+    raise SystemExit(f"{name} not found under {build}")
+
+
+class Daemon:
+    def __init__(self, build, work, sim_port, extra_yaml=""):
+        self.build = build
+        self.socket = os.path.join(work, "ctl.sock")
+        self.db = os.path.join(work, "rosterd.db")
+        config = os.path.join(work, "rosterd.yaml")
+        with open(config, "w") as f:
+            f.write(f"""atlassian:
+  org_id: {ORG}
+  api_base: http://127.0.0.1:{sim_port}
+  api_key_file: {os.path.join(work, 'api-key')}
+storage:
+  path: {self.db}
+control:
+  socket: {self.socket}
+logging:
+  level: info
+{extra_yaml}""")
+        self.proc = subprocess.Popen([find_binary(build, "rosterd"), "--config", config],
+                                     stdout=open(os.path.join(work, "rosterd.out"), "w"),
+                                     stderr=open(os.path.join(work, "rosterd.err"), "w"))
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.ctl(["status"]).returncode == 0:
+                return
+            time.sleep(0.05)
+        raise SystemExit("rosterd did not come up")
+
+    def ctl(self, args):
+        return subprocess.run([find_binary(self.build, "rosterctl"), "--socket", self.socket] + args,
+                              capture_output=True, text=True)
+
+    def ctl_json(self, args):
+        r = self.ctl(["--json"] + args)
+        if r.returncode != 0:
+            raise SystemExit(f"rosterctl {' '.join(args)} failed: {r.stdout}{r.stderr}")
+        return json.loads(r.stdout)
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def chains(lines):
+    """Longest cursor chain and the number of distinct queries in the given request-log lines."""
+    per_query = Counter()
+    for line in lines:
+        r = json.loads(line)
+        body = r.get("body")
+        if isinstance(body, dict):
+            body = {k: v for k, v in body.items() if k != "cursor"}
+        query = "&".join(p for p in (r.get("query") or "").split("&") if not p.startswith("cursor="))
+        per_query[(r["method"], r["path"], json.dumps(body, sort_keys=True), query)] += 1
+    longest = max(per_query.values()) if per_query else 0
+    return longest, len(per_query)
+
+
+def _socket_client(args):
+    """One control-socket client: sequential request/answer pairs until the deadline."""
+    import socket as socketlib
+    path, line, deadline = args
+    sock = socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM)
+    sock.connect(path)
+    reader = sock.makefile("rb")
+    done = 0
+    latencies = []
+    while time.time() < deadline:
+        t0 = time.perf_counter()
+        sock.sendall(line)
+        answer = reader.readline()
+        latencies.append(time.perf_counter() - t0)
+        if b'"ok":true' not in answer:
+            raise RuntimeError(f"bad answer: {answer[:200]!r}")
+        done += 1
+    sock.close()
+    return done, latencies
+
+
+def socket_throughput(socket_path, clients=20, seconds=5.0):
+    """Requests per second over the control socket with `clients` concurrent connections."""
+    from multiprocessing import Pool
+    out = []
+    cases = [
+        ("status", {"command": "status"}),
+        ("dashboard", {"command": "dashboard"}),
+        ("users page (inactive 30d in Jira, 50 rows)",
+         {"command": "users", "args": {"inactive-days": 30, "product": "jira-software", "limit": 50}}),
+    ]
+    for name, request in cases:
+        line = (json.dumps(dict(id=1, **request)) + "\n").encode()
+        deadline = time.time() + seconds
+        with Pool(clients) as pool:
+            results = pool.map(_socket_client, [(socket_path, line, deadline)] * clients)
+        total = sum(r[0] for r in results)
+        latencies = sorted(l for r in results for l in r[1])
+        p = lambda q: round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 2)
+        out.append({"kind": "socket", "case": name, "clients": clients,
+                    "requests_per_s": round(total / seconds, 1), "p50_ms": p(0.5),
+                    "p99_ms": p(0.99)})
+    return out
+
+
+def run_sync(daemon, sim, pid, users, first):
+    log_before = len(sim.log_lines())
+    cpu_before = cpu_seconds(pid)
+    if not first:
+        reset_peak(pid)
+    t0 = time.time()
+    outcome = daemon.ctl_json(["sync", "--wait"])
+    elapsed = time.time() - t0
+    cpu = cpu_seconds(pid) - cpu_before
+    lines = sim.log_lines()[log_before:]
+    longest, queries = chains(lines)
+    history = daemon.ctl_json(["sync", "history"])["runs"][0]
+    if history.get("outcome") != "succeeded":
+        raise SystemExit(f"sync failed: {history}")
+    wall = outcome.get("duration_ms", elapsed * 1000) / 1000.0
+    return {
+        "kind": "initial" if first else "resync",
+        "users": users,
+        "wall_s": round(wall, 2),
+        "client_wait_s": round(elapsed, 2),
+        "requests": len(lines),
+        "per_1k_users": round(len(lines) * 1000 / users, 1),
+        "queries": queries,
+        "longest_chain": longest,
+        "cpu_s": round(cpu, 2),
+        "peak_rss_mb": round(status_kb(pid, "VmHWM") / 1024, 1),
+        "retries": int(history.get("retries", 0)),
+    }
+
+
+def sim_args(users, latency):
+    return ["--users", str(users), "--sites", "3", "--products-per-site", "2", "--groups", "2000",
+            "--seed", "1", "--latency-ms", str(latency)]
+
+
+def bench_size(build, users, latency, extra_yaml, socket_bench=False):
+    with tempfile.TemporaryDirectory(prefix="rosterd-bench-") as work:
+        with open(os.path.join(work, "api-key"), "w") as f:
+            f.write("bench-key-0123456789\n")
+        sim = Sim(build, work, sim_args(users, latency))
+        try:
+            daemon = Daemon(build, work, sim.port, extra_yaml)
+            try:
+                pid = daemon.proc.pid
+                # The first sync starts by itself (a key and no snapshot); --wait joins it.
+                first = run_sync(daemon, sim, pid, users, True)
+                second = run_sync(daemon, sim, pid, users, False)
+                results = [first, second]
+                if socket_bench:
+                    results += socket_throughput(daemon.socket)
+                return results
+            finally:
+                daemon.stop()
+        finally:
+            sim.stop()
+
+
+def bench_activity(build, users, seconds):
+    """The opt-in per-user source: measure a bounded slice, extrapolate the rest."""
+    with tempfile.TemporaryDirectory(prefix="rosterd-bench-") as work:
+        with open(os.path.join(work, "api-key"), "w") as f:
+            f.write("bench-key-0123456789\n")
+        sim = Sim(build, work, sim_args(users, 20) + ["--last-active-limit", "200"])
+        try:
+            daemon = Daemon(build, work, sim.port, "sync:\n  activity_source: last-active-dates\n")
+            try:
+                t0 = time.time()
+                first_activity = None
+                while time.time() - t0 < seconds + 120:
+                    lines = [json.loads(l) for l in sim.log_lines()]
+                    activity = [r for r in lines if "last-active-dates" in r["path"]]
+                    if activity and first_activity is None:
+                        first_activity = activity[0]["t"]
+                    if first_activity is not None and time.time() * 1000 - first_activity > seconds * 1000:
+                        break
+                    time.sleep(1)
+                lines = [json.loads(l) for l in sim.log_lines()]
+                activity = [r for r in lines if "last-active-dates" in r["path"]]
+                bulk = [r for r in lines if "last-active-dates" not in r["path"]]
+                ok = [r for r in activity if r["status"] == 200]
+                refused = [r for r in activity if r["status"] == 429]
+                span_s = (activity[-1]["t"] - activity[0]["t"]) / 1000.0 if len(activity) > 1 else 0
+                rate = len(ok) / span_s * 60 if span_s else 0
+                projected_min = users / rate if rate else None
+                return {
+                    "kind": "activity-fallback",
+                    "users": users,
+                    "measured_s": round(span_s, 1),
+                    "bulk_requests": len(bulk),
+                    "activity_ok": len(ok),
+                    "activity_429": len(refused),
+                    "rate_per_min": round(rate, 1),
+                    "projected_total_min": round(projected_min, 1) if projected_min else None,
+                    "requests_per_1k_users": round((len(bulk) + users) * 1000 / users, 1),
+                }
+            finally:
+                daemon.proc.kill()
+                daemon.proc.wait()
+        finally:
+            sim.stop()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("build")
+    parser.add_argument("--users", default="10000,100000")
+    parser.add_argument("--latency-ms", type=int, default=20)
+    parser.add_argument("--activity-seconds", type=int, default=0,
+                        help="also measure the per-user activity source on 10k users for this long")
+    parser.add_argument("--config", default="", help="extra rosterd YAML")
+    parser.add_argument("--socket-bench", action="store_true",
+                        help="after the largest size, measure control-socket throughput")
+    parser.add_argument("--out", default="")
+    args = parser.parse_args()
+    results = []
+    sizes = [int(x) for x in args.users.split(",") if x]
+    for n in sizes:
+        for r in bench_size(args.build, n, args.latency_ms, args.config,
+                            args.socket_bench and n == max(sizes)):
+            print(json.dumps(r), flush=True)
+            results.append(r)
+    if args.activity_seconds:
+        r = bench_activity(args.build, 10000, args.activity_seconds)
+        print(json.dumps(r), flush=True)
+        results.append(r)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump({"benchmark": "sync", "cores": os.cpu_count(), "latency_ms": args.latency_ms,
+                       "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                       "results": results}, f, indent=2)
+            f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
