@@ -71,6 +71,9 @@ step "rosterctl tasks run reclaim-idle-jira   (a dry run: the plan, nothing chan
 ctl tasks run reclaim-idle-jira >"$work/plan.txt"
 excerpt "$work/plan.txt"
 
+step "rosterctl dashboard --site acme.atlassian.net   (before the task applies)"
+ctl dashboard --site acme.atlassian.net
+
 step "rosterctl tasks run reclaim-idle-jira --apply   (against the simulator)"
 start=$(date +%s.%N)
 ctl tasks run reclaim-idle-jira --apply >"$work/applied.txt" 2>"$work/progress.txt" || true
@@ -79,16 +82,18 @@ tail -n 3 "$work/progress.txt"
 excerpt "$work/applied.txt"
 run_id=$(ctl --json runs -n 1 | grep -o '"id": "[^"]*"' | head -n 1 | cut -d'"' -f4)
 users=$(ctl --json runs show "$run_id" | grep -o '"users": [0-9]*' | head -n 1 | grep -o '[0-9]*')
-awk -v u="$users" -v s="$start" -v e="$end" 'BEGIN { printf "applied to %s users in %.1f s\n", u, e - s }'
+changed=$(ctl --json runs show "$run_id" | grep -o '"ok": [0-9]*' | head -n 1 | grep -o '[0-9]*')
+awk -v u="$users" -v c="$changed" -v s="$start" -v e="$end" \
+    'BEGIN { printf "run over %s users (%s changed, the rest skipped) in %.1f s\n", u, c, e - s }'
 
 step "rosterctl sync --wait   (the run's follow-up sync: the dashboard reflects the change)"
-ctl sync --wait
+ctl sync --wait 2>/dev/null
 ctl dashboard --site acme.atlassian.net
 
 step "rosterctl runs undo $run_id --apply   (re-grant everything the run removed)"
 ctl runs undo "$run_id" --apply >"$work/undo.txt" 2>/dev/null || true
 excerpt "$work/undo.txt"
-ctl sync --wait >/dev/null
+ctl sync --wait >/dev/null 2>&1
 ctl dashboard --site acme.atlassian.net
 
 step "rosterctl runs"

@@ -110,7 +110,7 @@ RunCounts RunRecord::counts() const {
     for (const auto& u : users) {
         ++c.users;
         auto o = u.outcome();
-        if (o == "skipped")
+        if (o == "skipped" || o == "cancelled")
             ++c.skipped;
         else if (o == "failed")
             ++c.failed;

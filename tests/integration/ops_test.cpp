@@ -440,6 +440,120 @@ TEST_CASE(
     CHECK_THAT(daemon.log(), Catch::Contains("resuming it"));
 }
 
+TEST_CASE("cancel stops a run after the operation in flight, and changed users are skipped",
+          "[integration][ops]") {
+    SimFixture sim({"--users", "300", "--sites", "2", "--seed", "17"});
+    auto org = load(sim.truth());
+    std::vector<std::string> chosen;
+    for (const auto& u : org.users)
+        if (ordinary(u) && chosen.size() < 30)
+            chosen.push_back(u.id);
+    DaemonFixture daemon(sim.atlassian_yaml() +
+                         "notifications:\n  webhooks:\n    - name: ops\n      url: " +
+                         sim.base_url() + "/sink/ops\n      format: json\n");
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    sim.clear_requests();
+    sim.configure(R"({"latency_ms": 60})");
+
+    SECTION("cancel") {
+        CommandResult result;
+        std::thread client([&] {
+            result = daemon.ctl({"bulk", "suspend", "--users", joined(chosen), "--apply"});
+        });
+        REQUIRE(wait_until([&] { return mutations(sim).size() >= 5; }, std::chrono::seconds(60)));
+        auto id = std::string(daemon.ctl_json({"runs"})["runs"][0]["id"].GetString());
+        auto cancel = daemon.ctl({"runs", "cancel", id});
+        client.join();
+        CHECK(cancel.exit_code == 0);
+        CHECK(result.exit_code == 1);
+        CHECK_THAT(result.out, Catch::Contains("Run cancelled"));
+        auto run = daemon.ctl_json({"runs", "show", id});
+        CHECK(std::string(run["state"].GetString()) == "cancelled");
+        auto sent = mutations(sim).size();
+        CHECK(sent < chosen.size());
+        CHECK(run["ok"].GetInt64() == static_cast<std::int64_t>(sent));
+        CHECK(run["skipped"].GetInt64() == static_cast<std::int64_t>(chosen.size() - sent));
+        std::size_t suspended = 0;
+        auto after = load(sim.truth());
+        for (const auto& u : chosen)
+            suspended += after.user(u).status == "suspended";
+        CHECK(suspended == sent);
+        // Nothing more goes out afterwards.
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        CHECK(mutations(sim).size() == sent);
+        auto again = daemon.ctl({"runs", "cancel", id});
+        CHECK(again.exit_code == 1);
+        CHECK_THAT(again.err, Catch::Contains("is not running (cancelled)"));
+        REQUIRE(wait_until(
+            [&] {
+                auto sink = sink_deliveries(sim, "ops");
+                for (const auto& d : sink.GetArray())
+                    if (std::string(body_of(d)["event"].GetString()) == "run_failed")
+                        return true;
+                return false;
+            },
+            std::chrono::seconds(30)));
+    }
+
+    SECTION("users who changed since the plan are skipped: changed") {
+        // The filter: members of a small group, never active. Once the run starts, every member
+        // becomes active, so those not yet acted on no longer match when re-read.
+        const TruthGroup* group = nullptr;
+        std::size_t smallest = 0;
+        for (const auto& [gid, g] : org.groups) {
+            std::size_t members = 0;
+            for (const auto& u : org.users)
+                members += u.groups.count(gid) && ordinary(u) && !u.access.empty();
+            if (members >= 4 && (!group || members < smallest)) {
+                group = &g;
+                smallest = members;
+            }
+        }
+        REQUIRE(group);
+        auto set_activity = [&](const std::string& when) {
+            for (const auto& u : org.users)
+                if (u.groups.count(group->id))
+                    for (const auto& [resource, role] : u.access)
+                        sim.http("POST", "/_sim/activity",
+                                 R"({"account_id":")" + u.id + R"(","resource_id":")" + resource +
+                                     R"(","last_active":)" + when + "}");
+        };
+        sim.configure(R"({"latency_ms": 0})");
+        set_activity("null");
+        REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+        sim.clear_requests();
+        sim.configure(R"({"latency_ms": 80})");
+        CommandResult result;
+        std::thread client([&] {
+            result = daemon.ctl({"--json", "bulk", "suspend", "--group", group->id,
+                                 "--never-active", "--apply", "--max-users", "1000"});
+        });
+        REQUIRE(wait_until([&] { return rereads(sim) >= 1; }, std::chrono::seconds(30)));
+        set_activity("\"2026-11-01T00:00:00Z\"");
+        client.join();
+        REQUIRE(result.exit_code == 0);
+        rapidjson::Document run;
+        run.Parse(result.out.c_str());
+        auto sent = mutations(sim);
+        std::size_t changed = 0;
+        for (const auto& u : run["results"].GetArray()) {
+            std::string id = u["account_id"].GetString();
+            std::string outcome = u["outcome"].GetString();
+            std::string suspend = "POST /admin/v2/orgs/" + sim.org_id() + "/directories/-/users/" +
+                                  id + "/suspend {}";
+            if (outcome == "skipped" &&
+                std::string(u["reason"].GetString()) == "changed: no longer matches the filter") {
+                ++changed;
+                CHECK(sent.count(suspend) == 0);
+            } else if (outcome == "ok") {
+                CHECK(sent.count(suspend) == 1);
+            }
+        }
+        CHECK(changed >= 1);
+        CHECK(run["ok"].GetInt64() == static_cast<std::int64_t>(sent.size()));
+    }
+}
+
 TEST_CASE("undo returns the organization to what it was before the run", "[integration][ops]") {
     SimFixture sim({"--users", "300", "--sites", "2", "--seed", "13"});
     auto before_doc = sim.truth();
