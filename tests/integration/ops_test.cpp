@@ -209,7 +209,7 @@ TEST_CASE(
     const std::string org_admin = org.users[0].id, app = org.users[2].id;
     const std::string listed = plain.back();  // protected by protect.users
     DaemonFixture daemon(sim.atlassian_yaml() + "protect:\n  users: [" + listed +
-                         "]\nops:\n  max_users: 6\n");
+                         "]\nops:\n  max_users: 6\nfilters:\n  actives: {status: active}\n");
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     sim.clear_requests();
 
@@ -231,13 +231,20 @@ TEST_CASE(
         auto shown = daemon.ctl_json({"runs", "show", plan["id"].GetString()});
         CHECK(std::string(shown["state"].GetString()) == "planned");
         CHECK(shown["caller_uid"].IsInt64());
+        // --from-file: one id or email per line; a CSV export's first column; comments.
+        auto file =
+            daemon.dir().write("users.csv", "account_id,name\n# reviewed by the team\n" + plain[0] +
+                                                ",A\n\n" + org.user(plain[1]).email + ",B\n");
+        auto from_file = daemon.ctl_json({"bulk", "suspend", "--from-file", file.string()});
+        CHECK(outcomes(from_file) ==
+              std::map<std::string, std::string>{{plain[0], "planned"}, {plain[1], "planned"}});
         auto human = daemon.ctl({"bulk", "suspend", "--users", plain[0]});
         CHECK(human.exit_code == 0);
         CHECK_THAT(human.out, Catch::Contains("Dry run: nothing was changed"));
     }
 
     SECTION("the cap refuses a run that acts on too many users, unless raised for it") {
-        auto refused = daemon.ctl({"bulk", "suspend", "--status", "active", "--apply"});
+        auto refused = daemon.ctl({"bulk", "suspend", "--filter", "actives", "--apply"});
         CHECK(refused.exit_code == 1);
         CHECK_THAT(ctl_text(refused), Catch::Contains("more than the cap of 6 (ops.max_users)"));
         CHECK_THAT(ctl_text(refused), Catch::Contains("--max-users"));
@@ -510,6 +517,19 @@ TEST_CASE("cancel stops a run after the operation in flight, and changed users a
                 return false;
             },
             std::chrono::seconds(30)));
+    }
+
+    SECTION("a run waits while a sync runs, then plans from its snapshot") {
+        REQUIRE(daemon.ctl({"sync"}).exit_code == 0);
+        auto result = daemon.ctl({"bulk", "suspend", "--users", chosen[0]});
+        CHECK(result.exit_code == 0);
+        CHECK_THAT(result.err, Catch::Contains("waiting for the running sync"));
+        auto history = daemon.ctl_json({"sync", "history"});
+        auto run = daemon.ctl_json({"runs"});
+        CHECK(std::string(history["runs"][0]["outcome"].GetString()) == "succeeded");
+        CHECK(std::string(history["runs"][0]["finished_at"].GetString()) <=
+              std::string(run["runs"][0]["created_at"].GetString()));
+        CHECK(mutations(sim).empty());
     }
 
     SECTION("users who changed since the plan are skipped: changed") {
