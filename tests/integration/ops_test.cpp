@@ -14,6 +14,7 @@
 
 #include "daemon_fixture.hpp"
 #include "notify_helpers.hpp"
+#include "rosterd/store.hpp"
 #include "sim_fixture.hpp"
 
 using namespace rosterd::test;
@@ -589,6 +590,46 @@ TEST_CASE("cancel stops a run after the operation in flight, and changed users a
         CHECK(changed >= 1);
         CHECK(run["ok"].GetInt64() == static_cast<std::int64_t>(sent.size()));
     }
+}
+
+TEST_CASE("a snapshot older than ops.max_staleness is synced before a run applies",
+          "[integration][ops]") {
+    SimFixture sim({"--users", "200", "--sites", "1", "--seed", "23"});
+    auto org = load(sim.truth());
+    std::string target;
+    for (const auto& u : org.users)
+        if (ordinary(u))
+            target = u.id;
+    // The daily sync falls an hour from now, so a restart does not count it as missed.
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    std::string daily = rosterd::format_iso8601_s(now_ms + 3'600'000).substr(11, 5);
+    DaemonFixture daemon(sim.atlassian_yaml() + "sync:\n  daily_at: \"" + daily +
+                         "\"\n  timezone: UTC\nops:\n  max_staleness: 60m\n");
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    REQUIRE(daemon.stop() == 0);
+    {
+        // The last sync, two hours ago.
+        auto db = rosterd::store::Database::open(daemon.db_path());
+        db->exec(
+            "UPDATE sync_runs SET started_at = started_at - 7200000, finished_at = finished_at - "
+            "7200000");
+    }
+    daemon.start();
+    auto before = daemon.ctl_json({"sync", "history"})["runs"].Size();
+    auto run = daemon.ctl_json({"bulk", "suspend", "--users", target, "--apply"});
+    CHECK(std::string(run["state"].GetString()) == "succeeded");
+    auto history = daemon.ctl_json({"sync", "history"});
+    REQUIRE(history["runs"].Size() >= before + 1);
+    // The newest sync before the run started finished before it: the run planned from it.
+    bool synced_first = false;
+    for (const auto& h : history["runs"].GetArray())
+        if (std::string(h["trigger"].GetString()) == "run" && h["finished_at"].IsString() &&
+            std::string(h["finished_at"].GetString()) <= std::string(run["created_at"].GetString()))
+            synced_first = true;
+    CHECK(synced_first);
+    CHECK_THAT(daemon.log(), Catch::Contains("older than ops.max_staleness; syncing first"));
 }
 
 TEST_CASE("undo returns the organization to what it was before the run", "[integration][ops]") {
