@@ -28,8 +28,10 @@ void render_run(const rapidjson::Value& r) {
                 std::string op_state = string_or(op, "state", "");
                 if (op_state == "failed")
                     item += " [failed: " + string_or(op, "error", "") + "]";
+                else if (op.HasMember("already") && string_or(op, "op", "") == "revoke-role")
+                    item += " [no direct grant: nothing sent]";
                 else if (op.HasMember("already"))
-                    item += " [already so]";
+                    item += " [already so: nothing changed]";
                 else if (op_state == "skipped")
                     item += " [skipped: " + string_or(op, "error", "") + "]";
                 detail += (detail.empty() ? "" : "; ") + item;
