@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: a simulated organization (rosterd-sim), rosterd against it, the first sync with
 # progress, the status and the sync history, the licence dashboard (all sites, then each site)
-# and a filtered users query; then both are stopped.
+# and a filtered users query; then an automated task's dry-run plan, the task applied against the
+# simulator, its result, and its undo; then both are stopped.
 set -euo pipefail
 build_dir="${1:-build}"
 bin_sim="$build_dir/sim/rosterd-sim"
@@ -59,6 +60,44 @@ done
 
 step "rosterctl users --product jira-software --inactive-days 90 --no-admins --sort last-active --limit 10"
 ctl users --product jira-software --inactive-days 90 --no-admins --sort last-active --limit 10
+
+# Long plans: the first rows and the summary line.
+excerpt() { local file=$1; head -n 12 "$file"; local n; n=$(wc -l <"$file"); [ "$n" -gt 13 ] && echo "  ... ($((n - 13)) more rows)"; tail -n 1 "$file"; }
+
+step "rosterctl tasks   (config/demo.yaml: one task, dry-run mode)"
+ctl tasks
+
+step "rosterctl tasks run reclaim-idle-jira   (a dry run: the plan, nothing changes)"
+ctl tasks run reclaim-idle-jira >"$work/plan.txt"
+excerpt "$work/plan.txt"
+
+step "rosterctl dashboard --site acme.atlassian.net   (before the task applies)"
+ctl dashboard --site acme.atlassian.net
+
+step "rosterctl tasks run reclaim-idle-jira --apply   (against the simulator)"
+start=$(date +%s.%N)
+ctl tasks run reclaim-idle-jira --apply >"$work/applied.txt" 2>"$work/progress.txt" || true
+end=$(date +%s.%N)
+tail -n 3 "$work/progress.txt"
+excerpt "$work/applied.txt"
+run_id=$(ctl --json runs -n 1 | grep -o '"id": "[^"]*"' | head -n 1 | cut -d'"' -f4)
+users=$(ctl --json runs show "$run_id" | grep -o '"users": [0-9]*' | head -n 1 | grep -o '[0-9]*')
+changed=$(ctl --json runs show "$run_id" | grep -o '"ok": [0-9]*' | head -n 1 | grep -o '[0-9]*')
+awk -v u="$users" -v c="$changed" -v s="$start" -v e="$end" \
+    'BEGIN { printf "run over %s users (%s changed, the rest skipped) in %.1f s\n", u, c, e - s }'
+
+step "rosterctl sync --wait   (the run's follow-up sync: the dashboard reflects the change)"
+ctl sync --wait 2>/dev/null
+ctl dashboard --site acme.atlassian.net
+
+step "rosterctl runs undo $run_id --apply   (re-grant everything the run removed)"
+ctl runs undo "$run_id" --apply >"$work/undo.txt" 2>/dev/null || true
+excerpt "$work/undo.txt"
+ctl sync --wait >/dev/null 2>&1
+ctl dashboard --site acme.atlassian.net
+
+step "rosterctl runs"
+ctl runs
 
 step "Stopping rosterd (SIGTERM) and rosterd-sim"
 kill "$daemon_pid"

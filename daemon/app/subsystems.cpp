@@ -2,6 +2,8 @@
 
 #include "../keys/key_service.hpp"
 #include "../notify/notify_service.hpp"
+#include "../ops/ops_service.hpp"
+#include "../ops/task_service.hpp"
 #include "../query/query_service.hpp"
 #include "../sync/sync_service.hpp"
 
@@ -16,10 +18,14 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     auto sync = std::make_unique<sync::SyncService>(context, *keys);
     keys->set_initial_sync_starter(
         [sync = sync.get()] { return !sync->has_snapshot() && !sync->request_sync("initial"); });
+    auto ops = std::make_unique<ops::OpsService>(context, *keys, *sync);
+    auto tasks = std::make_unique<ops::TaskService>(context, *ops, *sync);
     list.push_back(std::move(notify));
     list.push_back(std::move(keys));
     list.push_back(std::move(sync));
     list.push_back(std::make_unique<query::QueryService>(context));
+    list.push_back(std::move(ops));
+    list.push_back(std::move(tasks));
     return list;
 }
 

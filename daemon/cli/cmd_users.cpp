@@ -8,6 +8,7 @@
 #include "cli_common.hpp"
 #include "ctl_json.hpp"
 #include "ctl_table.hpp"
+#include "filter_flags.hpp"
 #include "rosterd/query_csv.hpp"
 #include "rosterd/user_filter.hpp"
 
@@ -19,9 +20,7 @@ namespace {
 constexpr int kExportPage = 2000;
 
 struct UsersOptions {
-    std::map<std::string, std::vector<std::string>> values;  // text, list, integer and date fields
-    std::map<std::string, bool> flags;                       // flag and boolean fields
-    std::string saved_filter;
+    FilterFlags filter;
     std::string sort;
     int limit = 0;  // 0: the daemon's default page (table, json) or everything (csv)
     int offset = 0;
@@ -29,31 +28,11 @@ struct UsersOptions {
     int page_size = kExportPage;  // rows per request of a CSV export
 };
 
-void add_filter_args(const UsersOptions& o, rapidjson::Document& args) {
-    auto& a = args.GetAllocator();
-    for (const auto& [name, items] : o.values) {
-        if (items.empty())
-            continue;
-        const auto* spec = find_user_filter_field(name);
-        rapidjson::Value key(name.c_str(), a);
-        if (spec->kind == FilterFieldKind::list) {
-            rapidjson::Value list(rapidjson::kArrayType);
-            for (const auto& item : items)
-                list.PushBack(rapidjson::Value(item.c_str(), a), a);
-            args.AddMember(key, list, a);
-        } else if (spec->kind == FilterFieldKind::integer) {
-            args.AddMember(key, std::stoi(items.back()), a);
-        } else {
-            args.AddMember(key, rapidjson::Value(items.back().c_str(), a), a);
-        }
-    }
-    for (const auto& [name, set] : o.flags)
-        if (set)
-            args.AddMember(rapidjson::Value(name.c_str(), a), rapidjson::Value(true), a);
-    if (!o.saved_filter.empty())
-        args.AddMember("filter", rapidjson::Value(o.saved_filter.c_str(), a), a);
+void add_users_args(const UsersOptions& o, rapidjson::Document& args) {
+    add_filter_args(o.filter, args);
     if (!o.sort.empty())
-        args.AddMember("sort", rapidjson::Value(o.sort.c_str(), a), a);
+        args.AddMember("sort", rapidjson::Value(o.sort.c_str(), args.GetAllocator()),
+                       args.GetAllocator());
 }
 
 std::string joined(const rapidjson::Value& array, std::size_t max_items = 0) {
@@ -115,7 +94,7 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
         std::cout << query::csv_record(query::user_csv_columns());
         while (remaining != 0) {
             rapidjson::Document args(rapidjson::kObjectType);
-            add_filter_args(o, args);
+            add_users_args(o, args);
             auto& a = args.GetAllocator();
             std::int64_t page =
                 remaining < 0 ? o.page_size : std::min<std::int64_t>(remaining, o.page_size);
@@ -160,33 +139,7 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
 void install_users_command(CLI::App& app, CliOptions& options, int& exit_code) {
     auto* users = app.add_subcommand("users", "Browse users: filter, sort, page, export as CSV");
     auto o = std::make_shared<UsersOptions>();
-    std::map<std::string, CLI::Option*> made;
-    for (const auto& field : user_filter_fields()) {
-        std::string name(field.name);
-        std::string flag = "--" + name;
-        std::string help(field.help);
-        switch (field.kind) {
-            case FilterFieldKind::flag:
-            case FilterFieldKind::boolean:
-                made[name] = users->add_flag(flag, o->flags[name], help);
-                break;
-            case FilterFieldKind::list:
-                made[name] = users->add_option(flag, o->values[name], help + " (repeatable)");
-                break;
-            case FilterFieldKind::integer:
-                made[name] = users->add_option(flag, o->values[name], help)
-                                 ->expected(1)
-                                 ->check(CLI::Range(1, 3650));
-                break;
-            default:
-                made[name] = users->add_option(flag, o->values[name], help)->expected(1);
-                break;
-        }
-    }
-    made["managed"]->excludes(made["unmanaged"]);
-    made["admins"]->excludes(made["no-admins"]);
-    users->add_option("--filter", o->saved_filter,
-                      "Start from this saved filter (see rosterctl filters); flags narrow it");
+    add_filter_flags(users, o->filter);
     users->add_option("--sort", o->sort, "Order: name (default), email or last-active")
         ->check(CLI::IsMember({"name", "email", "last-active"}));
     users->add_option("--limit", o->limit, "At most N users (table/json default 50)")
@@ -204,7 +157,7 @@ void install_users_command(CLI::App& app, CliOptions& options, int& exit_code) {
             return;
         }
         rapidjson::Document args(rapidjson::kObjectType);
-        add_filter_args(*o, args);
+        add_users_args(*o, args);
         if (o->limit > 0)
             args.AddMember("limit", std::min(o->limit, 5000), args.GetAllocator());
         if (o->offset > 0)

@@ -306,6 +306,8 @@ FilterFieldValue filter_field_value(const YamlReader& r, const YAML::Node& node,
     return value;
 }
 
+UserFilter read_inline_filter(const YamlReader& r, const YAML::Node& node, const std::string& path);
+
 void read_filters(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   std::map<std::string, UserFilter>& out) {
     if (node.IsNull())
@@ -323,21 +325,152 @@ void read_filters(const YamlReader& r, const YAML::Node& node, const std::string
                    "a filter name may hold letters, digits, '-', '_' and '.' only");
         if (out.count(name))
             r.fail(entry.first, filter_path, "duplicate filter name");
-        if (!entry.second.IsMap())
-            r.fail(entry.second, filter_path, "expected a mapping of filter fields");
-        UserFilter filter;
-        std::vector<YamlReader::Key> keys;
-        for (const auto& spec : user_filter_fields())
-            keys.push_back({spec.name, [&, field = spec.name](auto& v, auto& p) {
-                                try {
-                                    set_user_filter_field(filter, field,
-                                                          filter_field_value(r, v, p));
-                                } catch (const FilterError& e) {
-                                    r.fail(v, p, e.what());
-                                }
-                            }});
-        r.read_mapping(entry.second, filter_path, keys);
-        out[name] = std::move(filter);
+        out[name] = read_inline_filter(r, entry.second, filter_path);
+    }
+}
+
+// A mapping of filter fields (a saved filter, or a task's inline filter).
+UserFilter read_inline_filter(const YamlReader& r, const YAML::Node& node,
+                              const std::string& path) {
+    if (!node.IsMap())
+        r.fail(node, path, "expected a mapping of filter fields");
+    UserFilter filter;
+    std::vector<YamlReader::Key> keys;
+    for (const auto& spec : user_filter_fields())
+        keys.push_back({spec.name, [&, field = spec.name](auto& v, auto& p) {
+                            try {
+                                set_user_filter_field(filter, field, filter_field_value(r, v, p));
+                            } catch (const FilterError& e) {
+                                r.fail(v, p, e.what());
+                            }
+                        }});
+    r.read_mapping(node, path, keys);
+    return filter;
+}
+
+void read_protect(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  Config::Protect& out) {
+    auto lowered = [](std::vector<std::string> items) {
+        for (auto& item : items)
+            std::transform(item.begin(), item.end(), item.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return items;
+    };
+    r.read_mapping(
+        node, path,
+        {{"users", [&](auto& v, auto& p) { out.users = lowered(r.string_list(v, p)); }},
+         {"groups", [&](auto& v, auto& p) { out.groups = lowered(r.string_list(v, p)); }},
+         {"domains", [&](auto& v, auto& p) {
+              out.domains = lowered(r.string_list(v, p));
+              for (std::size_t i = 0; i < out.domains.size(); ++i)
+                  if (out.domains[i].empty() || out.domains[i].find('@') != std::string::npos)
+                      r.fail(v[i], index_path(p, i), "expected a domain such as acme.com");
+          }}});
+}
+
+// "24h", "90m", "2d": the interval syntax of schedules ("every 24h"), so both read alike.
+std::chrono::minutes duration(const YamlReader& r, const YAML::Node& node,
+                              const std::string& path) {
+    auto text = r.non_empty_string(node, path);
+    auto parsed = parse_schedule("every " + text);
+    if (!parsed || !std::holds_alternative<IntervalSchedule>(*parsed.schedule))
+        r.fail(node, path, "expected a duration such as 90m, 24h or 2d");
+    return std::get<IntervalSchedule>(*parsed.schedule).every;
+}
+
+void read_ops(const YamlReader& r, const YAML::Node& node, const std::string& path,
+              Config::Ops& out) {
+    r.read_mapping(
+        node, path,
+        {{"max_users", [&](auto& v, auto& p) { out.max_users = r.integer(v, p, 1, 1000000); }},
+         {"max_staleness", [&](auto& v, auto& p) { out.max_staleness = duration(r, v, p); }}});
+}
+
+// A task's `filter` names a saved filter; it is resolved once the whole file is read.
+struct PendingFilterName {
+    std::size_t task;
+    YAML::Mark mark;
+    std::string path;
+};
+
+TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                     std::size_t index, std::vector<PendingFilterName>& pending) {
+    TaskConfig task;
+    bool has_filter = false, has_actions = false, has_schedule = false;
+    r.read_mapping(
+        node, path,
+        {{"name",
+          [&](auto& v, auto& p) {
+              task.name = r.non_empty_string(v, p);
+              bool valid = std::all_of(task.name.begin(), task.name.end(), [](unsigned char c) {
+                  return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+              });
+              if (!valid)
+                  r.fail(v, p, "a task name may hold letters, digits, '-', '_' and '.' only");
+          }},
+         {"filter",
+          [&](auto& v, auto& p) {
+              has_filter = true;
+              if (v.IsScalar()) {
+                  task.saved_filter = r.non_empty_string(v, p);
+                  pending.push_back({index, v.Mark(), p});
+              } else {
+                  task.filter = read_inline_filter(r, v, p);
+              }
+          }},
+         {"actions",
+          [&](auto& v, auto& p) {
+              has_actions = true;
+              auto texts = r.string_list(v, p);
+              if (texts.empty())
+                  r.fail(v, p, "list at least one action (" + ops::action_syntax_help() + ")");
+              for (std::size_t i = 0; i < texts.size(); ++i) {
+                  try {
+                      task.actions.push_back(ops::parse_action(texts[i]));
+                  } catch (const ops::ActionError& e) {
+                      r.fail(v[i], index_path(p, i), e.what());
+                  }
+              }
+          }},
+         {"schedule",
+          [&](auto& v, auto& p) {
+              has_schedule = true;
+              auto parsed = parse_schedule(r.non_empty_string(v, p));
+              if (!parsed)
+                  r.fail(v, p, parsed.error);
+              task.schedule = *parsed.schedule;
+              task.schedule_text = to_string(task.schedule);
+          }},
+         {"mode",
+          [&](auto& v, auto& p) {
+              task.apply = one_of(r, v, p, {"dry-run", "apply"}) == "apply";
+          }},
+         {"max_users", [&](auto& v, auto& p) { task.max_users = r.integer(v, p, 1, 1000000); }},
+         {"enabled", [&](auto& v, auto& p) { task.enabled = r.boolean(v, p); }}});
+    for (auto [present, key] :
+         {std::pair{!task.name.empty(), "name"}, std::pair{has_filter, "filter"},
+          std::pair{has_actions, "actions"}, std::pair{has_schedule, "schedule"}})
+        if (!present)
+            r.fail(node, path, std::string("missing required key '") + key + "'");
+    for (const auto& action : task.actions)
+        if (action.destructive())
+            r.fail(node["actions"], child_path(path, "actions"),
+                   to_string(action) + " is destructive and cannot run as a task");
+    return task;
+}
+
+void read_tasks(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                std::vector<TaskConfig>& out, std::vector<PendingFilterName>& pending) {
+    if (node.IsNull())
+        return;
+    r.expect_sequence(node, path);
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        auto task = read_task(r, node[i], index_path(path, i), i, pending);
+        if (!names.insert(task.name).second)
+            r.fail(node[i]["name"], child_path(index_path(path, i), "name"),
+                   "duplicate task name '" + task.name + "'");
+        out.push_back(std::move(task));
     }
 }
 
@@ -359,6 +492,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     }
     Config config;
     config.source_path = source_name;
+    std::vector<PendingFilterName> pending_filters;
     if (!root.IsNull() && !root.IsMap())
         reader.fail(root, "", "the top level must be a mapping of sections");
     reader.read_mapping(
@@ -379,7 +513,19 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
          {"filters", [&](auto& v, auto& p) { read_filters(reader, v, p, config.filters); }},
          {"notifications",
           [&](auto& v, auto& p) { read_notifications(reader, v, p, config.notifications); }},
+         {"protect", [&](auto& v, auto& p) { read_protect(reader, v, p, config.protect); }},
+         {"ops", [&](auto& v, auto& p) { read_ops(reader, v, p, config.ops); }},
+         {"tasks",
+          [&](auto& v, auto& p) { read_tasks(reader, v, p, config.tasks, pending_filters); }},
          {"logging", [&](auto& v, auto& p) { read_logging(reader, v, p, config.logging); }}});
+    for (const auto& pending : pending_filters) {
+        auto& task = config.tasks[pending.task];
+        auto found = config.filters.find(task.saved_filter);
+        if (found == config.filters.end())
+            reader.fail(pending.mark, pending.path,
+                        "no saved filter named '" + task.saved_filter + "' under filters:");
+        task.filter = found->second;
+    }
     return config;
 }
 

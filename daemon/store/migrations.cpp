@@ -186,8 +186,89 @@ CREATE INDEX notify_deliveries_due ON notify_deliveries (state, next_attempt_at)
 CREATE INDEX notify_deliveries_by_event ON notify_deliveries (event_id);
 )sql";
 
+// Bulk runs and tasks (issue 6).
+// runs: one row per run (bulk, task or undo; dry-run or apply), the audit document's header.
+// run_users / run_steps: the plan and the journal. A step is 'sent' before its request goes out and
+// 'ok' / 'failed' after, so a run interrupted by a crash resumes without repeating what finished.
+// audit_log: append-only (triggers refuse UPDATE and DELETE): who (uid) ran what.
+// task_state: what `tasks enable|disable` decided and when each task last ran.
+constexpr std::string_view kVersion3 = R"sql(
+CREATE TABLE runs (
+    id          TEXT PRIMARY KEY,
+    kind        TEXT NOT NULL CHECK (kind IN ('bulk', 'task', 'undo')),
+    task        TEXT,
+    undo_of     TEXT,
+    mode        TEXT NOT NULL CHECK (mode IN ('dry-run', 'apply')),
+    state       TEXT NOT NULL,
+    actions     TEXT NOT NULL,
+    selection   TEXT NOT NULL,
+    max_users   INTEGER NOT NULL,
+    snapshot_id INTEGER,
+    caller      TEXT,
+    caller_uid  INTEGER,
+    created_at  INTEGER NOT NULL,
+    started_at  INTEGER,
+    finished_at INTEGER,
+    error       TEXT
+) WITHOUT ROWID;
+CREATE INDEX runs_by_created ON runs (created_at);
+
+CREATE TABLE run_users (
+    run_id     TEXT NOT NULL REFERENCES runs(id),
+    seq        INTEGER NOT NULL,
+    account_id TEXT NOT NULL,
+    name       TEXT,
+    email      TEXT,
+    state      TEXT NOT NULL CHECK (state IN ('planned', 'done', 'skipped')),
+    reason     TEXT,
+    notes      TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE run_steps (
+    run_id         TEXT NOT NULL REFERENCES runs(id),
+    user_seq       INTEGER NOT NULL,
+    seq            INTEGER NOT NULL,
+    op             TEXT NOT NULL,
+    account_id     TEXT NOT NULL,
+    directory_id   TEXT NOT NULL DEFAULT '',
+    group_id       TEXT NOT NULL DEFAULT '',
+    group_name     TEXT NOT NULL DEFAULT '',
+    role           TEXT NOT NULL DEFAULT '',
+    resource_id    TEXT NOT NULL DEFAULT '',
+    resource_label TEXT NOT NULL DEFAULT '',
+    state          TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'ok', 'failed', 'skipped')),
+    already        INTEGER NOT NULL DEFAULT 0,
+    error          TEXT,
+    sent_at        INTEGER,
+    finished_at    INTEGER,
+    PRIMARY KEY (run_id, user_seq, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+    id         INTEGER PRIMARY KEY,
+    at         INTEGER NOT NULL,
+    caller     TEXT NOT NULL,
+    caller_uid INTEGER,
+    command    TEXT NOT NULL,
+    run_id     TEXT,
+    detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE TABLE task_state (
+    name        TEXT PRIMARY KEY,
+    enabled     INTEGER,
+    last_run_id TEXT,
+    last_run_at INTEGER
+) WITHOUT ROWID;
+)sql";
+
 const std::vector<std::string_view>& migrations() {
-    static const std::vector<std::string_view> list = {kVersion1, kVersion2};
+    static const std::vector<std::string_view> list = {kVersion1, kVersion2, kVersion3};
     return list;
 }
 

@@ -1,6 +1,7 @@
 #include "sync_service.hpp"
 
 #include <spdlog/spdlog.h>
+#include <asio/post.hpp>
 
 #include "rosterd/control_json.hpp"
 #include "rosterd/schedule.hpp"
@@ -217,6 +218,10 @@ void SyncService::on_done(const SyncOutcome& outcome) {
             event.facts["error"] = outcome.error;
         context_.events->emit(std::move(event));
     }
+    auto idle = std::move(idle_waiters_);
+    idle_waiters_.clear();
+    for (auto& then : idle)
+        asio::post(context_.loop, std::move(then));
     auto waiters = std::move(waiters_);
     waiters_.clear();
     for (auto& waiter : waiters) {
@@ -228,6 +233,13 @@ void SyncService::on_done(const SyncOutcome& outcome) {
             waiter.reply->fail(control::kFailed, "sync " + outcome.outcome + ": " + outcome.error);
         }
     }
+}
+
+void SyncService::when_idle(std::function<void()> then) {
+    if (running_)
+        idle_waiters_.push_back(std::move(then));
+    else
+        asio::post(context_.loop, std::move(then));
 }
 
 void SyncService::apply_config(const Config&) {

@@ -5,6 +5,7 @@
 #include <asio/system_timer.hpp>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,14 @@ class SyncService final : public Subsystem {
     std::optional<std::string> request_sync(const std::string& trigger);
     // Whether a complete sync exists (known once start() has read the history).
     bool has_snapshot() const { return snapshot_id_.has_value(); }
+    // Whether a sync runs now (bulk runs and tasks wait for it).
+    bool running() const { return static_cast<bool>(running_); }
+    // When the last sync succeeded (epoch ms), if one did.
+    std::optional<std::int64_t> last_success_ms() const { return last_success_ms_; }
+    // The API client settings of the configuration in force, with `key` (bulk runs use them too).
+    atlassian::ClientConfig client_config(const std::string& key) const;
+    // Calls `then` on the loop once no sync runs (soon, when none runs now).
+    void when_idle(std::function<void()> then);
 
   private:
     struct Waiter {
@@ -45,13 +54,13 @@ class SyncService final : public Subsystem {
     void arm_timer();
     void on_progress(const SyncProgress& progress);
     void on_done(const SyncOutcome& outcome);
-    atlassian::ClientConfig client_config(const std::string& key) const;
 
     DaemonContext& context_;
     keys::KeyGate& keys_;
     asio::system_timer timer_;
     std::shared_ptr<SyncRun> running_;
     std::vector<Waiter> waiters_;
+    std::vector<std::function<void()>> idle_waiters_;
     bool started_ = false;
     bool stopping_ = false;
     // What the status shows; loaded from the database at start-up, then kept current.

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/ops_action.hpp"
+#include "rosterd/schedule.hpp"
 #include "rosterd/user_filter.hpp"
 
 namespace rosterd {
@@ -37,6 +39,19 @@ struct WebhookConfig {
     std::vector<std::string> events;  // empty = every event except those off by default
     std::string secret;               // json format: HMAC-SHA256 key; secret
     std::chrono::milliseconds timeout{10000};
+};
+
+// An automated task (`tasks:`): a bulk run on a schedule.
+struct TaskConfig {
+    std::string name;
+    std::string saved_filter;  // the saved filter it names, when `filter` was a name
+    UserFilter filter;         // the filter itself (the saved one, or the inline mapping)
+    std::vector<ops::Action> actions;
+    std::string schedule_text;  // canonical, as to_string(schedule) writes it
+    Schedule schedule = IntervalSchedule{std::chrono::hours(24)};
+    bool apply = false;            // mode: apply; default dry-run
+    std::optional<int> max_users;  // default ops.max_users
+    bool enabled = true;           // `rosterctl tasks enable|disable` overrides it (persisted)
 };
 
 struct Config {
@@ -87,6 +102,21 @@ struct Config {
 
     // Saved user filters by name (`rosterctl users --filter NAME`, bulk runs, tasks).
     std::map<std::string, UserFilter> filters;
+
+    // Never touched by a run or a task, whatever the filter says (org and site admins and app
+    // accounts are always protected besides these).
+    struct Protect {
+        std::vector<std::string> users;    // account ids or emails
+        std::vector<std::string> groups;   // group names or ids: their members
+        std::vector<std::string> domains;  // email domains
+    } protect;
+
+    struct Ops {
+        int max_users = 100;  // a run's plan may act on at most this many users
+        std::chrono::minutes max_staleness{24 * 60};  // older snapshots are synced before applying
+    } ops;
+
+    std::vector<TaskConfig> tasks;
 
     struct Notifications {
         std::vector<WebhookConfig> webhooks;

@@ -310,3 +310,98 @@ filters:
               "missing required key 'currency' (prices need a currency)");
     }
 }
+
+TEST_CASE("protect, ops and tasks load, and tasks reuse saved filters and the action parser",
+          "[config][ops]") {
+    auto defaults = parse_config("", "empty.yaml");
+    CHECK(defaults.ops.max_users == 100);
+    CHECK(defaults.ops.max_staleness == std::chrono::hours(24));
+    CHECK(defaults.tasks.empty());
+    CHECK(defaults.protect.users.empty());
+
+    auto config = parse_config(R"(
+protect:
+  users: [CEO@acme.com, 5b10ac8d82e05b22cc7d4ef5]
+  groups: [Break-Glass]
+  domains: [partner.dev]
+ops:
+  max_users: 250
+  max_staleness: 90m
+tasks:
+  - name: reclaim-jira
+    filter: stale-jira
+    actions: ["remove-product-access:jira-software@acme.atlassian.net"]
+    schedule: weekly mon,thu 09:30
+    mode: apply
+    max_users: 20
+  - name: suspend-idle
+    filter: { inactive-days: 180, unmanaged: true }
+    actions: [suspend, "remove-from-groups:team-a,team-b"]
+    schedule: every 360m
+    enabled: false
+filters:
+  stale-jira:
+    product: jira-software
+    inactive-days: 90
+)",
+                               "test.yaml");
+    CHECK(config.protect.users ==
+          std::vector<std::string>{"ceo@acme.com", "5b10ac8d82e05b22cc7d4ef5"});
+    CHECK(config.protect.groups == std::vector<std::string>{"break-glass"});
+    CHECK(config.protect.domains == std::vector<std::string>{"partner.dev"});
+    CHECK(config.ops.max_users == 250);
+    CHECK(config.ops.max_staleness == std::chrono::minutes(90));
+    REQUIRE(config.tasks.size() == 2);
+    const auto& reclaim = config.tasks[0];
+    CHECK(reclaim.name == "reclaim-jira");
+    CHECK(reclaim.saved_filter == "stale-jira");
+    CHECK(reclaim.filter == config.filters.at("stale-jira"));  // the filter defined below it
+    REQUIRE(reclaim.actions.size() == 1);
+    CHECK(reclaim.actions[0].kind == ops::ActionKind::remove_product_access);
+    CHECK(reclaim.schedule_text == "weekly mon,thu 09:30");
+    CHECK(reclaim.apply);
+    CHECK(reclaim.max_users == 20);
+    CHECK(reclaim.enabled);
+    const auto& idle = config.tasks[1];
+    CHECK(idle.saved_filter.empty());
+    CHECK(idle.filter.inactive_days == 180);
+    CHECK(idle.filter.managed == false);
+    CHECK(idle.actions.size() == 2);
+    CHECK(idle.schedule_text == "every 6h");
+    CHECK_FALSE(idle.apply);
+    CHECK_FALSE(idle.max_users);
+    CHECK_FALSE(idle.enabled);
+
+    SECTION("bad tasks are refused with the line and what was expected") {
+        auto e = error_of(
+            "tasks:\n  - name: t\n    filter: nope\n    actions: [suspend]\n    schedule: every "
+            "1h\n");
+        CHECK(e.line() == 3);
+        CHECK(e.key_path() == "tasks[0].filter");
+        CHECK(e.detail() == "no saved filter named 'nope' under filters:");
+        e = error_of(
+            "tasks:\n  - name: t\n    filter: {status: active}\n    actions: [suspend, "
+            "frobnicate]\n    schedule: every 1h\n");
+        CHECK(e.line() == 4);
+        CHECK(e.key_path() == "tasks[0].actions[1]");
+        CHECK_THAT(e.detail(), Catch::StartsWith("unknown action 'frobnicate'"));
+        e = error_of(
+            "tasks:\n  - name: t\n    filter: {status: active}\n    actions: [suspend]\n    "
+            "schedule: hourly\n");
+        CHECK(e.key_path() == "tasks[0].schedule");
+        e = error_of("tasks:\n  - name: t\n    filter: {status: active}\n    schedule: every 1h\n");
+        CHECK(e.detail() == "missing required key 'actions'");
+        e = error_of(
+            "tasks:\n  - name: t\n    filter: {status: active}\n    actions: "
+            "[remove-from-directory]\n    schedule: every 1h\n");
+        CHECK_THAT(e.detail(), Catch::Contains("destructive"));
+        e = error_of(
+            "tasks:\n  - name: t\n    filter: {status: active}\n    actions: [suspend]\n    "
+            "schedule: every 1h\n    mode: yolo\n");
+        CHECK(e.key_path() == "tasks[0].mode");
+        e = error_of("ops:\n  max_staleness: soon\n");
+        CHECK(e.detail() == "expected a duration such as 90m, 24h or 2d");
+        e = error_of("protect:\n  domains: [a@b.com]\n");
+        CHECK(e.key_path() == "protect.domains[0]");
+    }
+}

@@ -1,0 +1,83 @@
+#include "run_render.hpp"
+
+#include <iostream>
+
+#include "cli_common.hpp"
+#include "ctl_table.hpp"
+
+namespace rosterd::cli {
+
+void render_run(const rapidjson::Value& r) {
+    std::string mode = string_or(r, "mode", "dry-run");
+    std::string state = string_or(r, "state", "?");
+    std::string actions;
+    if (r.HasMember("actions"))
+        for (const auto& a : r["actions"].GetArray())
+            actions += (actions.empty() ? "" : ", ") + std::string(a.GetString());
+    std::cout << "run " << string_or(r, "id", "?") << " (" << string_or(r, "kind", "bulk")
+              << (r.HasMember("task") && r["task"].IsString()
+                      ? " " + std::string(r["task"].GetString())
+                      : std::string())
+              << ", " << mode << "): " << actions << "\n";
+    Table table({"USER", "EMAIL", "OUTCOME", "OPERATIONS / REASON"});
+    if (r.HasMember("results"))
+        for (const auto& u : r["results"].GetArray()) {
+            std::string detail;
+            for (const auto& op : u["operations"].GetArray()) {
+                std::string item = string_or(op, "description", "");
+                std::string op_state = string_or(op, "state", "");
+                if (op_state == "failed")
+                    item += " [failed: " + string_or(op, "error", "") + "]";
+                else if (op.HasMember("already") && string_or(op, "op", "") == "revoke-role")
+                    item += " [no direct grant: nothing sent]";
+                else if (op.HasMember("already"))
+                    item += " [already so: nothing changed]";
+                else if (op_state == "skipped")
+                    item += " [skipped: " + string_or(op, "error", "") + "]";
+                detail += (detail.empty() ? "" : "; ") + item;
+            }
+            if (u.HasMember("reason"))
+                detail += (detail.empty() ? "" : "; ") + string_or(u, "reason", "");
+            for (const auto& n : u["notes"].GetArray())
+                detail += (detail.empty() ? "" : "; ") + std::string("(") + n.GetString() + ")";
+            table.add_row({string_or(u, "name", ""), string_or(u, "email", ""),
+                           string_or(u, "outcome", ""), detail});
+        }
+    if (table.row_count() > 0)
+        table.print(std::cout);
+    std::cout << string_or(r, "users", "0") << " users: ";
+    if (state == "planned") {
+        std::cout << string_or(r, "ok", "0") << " to act on, " << string_or(r, "skipped", "0")
+                  << " skipped. Dry run: nothing was changed; apply with --apply.\n";
+    } else {
+        std::cout << string_or(r, "ok", "0") << " ok, " << string_or(r, "failed", "0")
+                  << " failed, " << string_or(r, "skipped", "0") << " skipped. Run " << state;
+        if (r.HasMember("error") && r["error"].IsString())
+            std::cout << ": " << r["error"].GetString();
+        std::cout << ".\n";
+    }
+}
+
+int run_exit_code(const rapidjson::Value& r) {
+    std::string state = string_or(r, "state", "");
+    return state == "planned" || state == "succeeded" ? kExitOk : kExitFailed;
+}
+
+void print_run_progress(const rapidjson::Value& p) {
+    if (p.HasMember("account_id")) {
+        std::cerr << "[" << string_or(p, "done", "?") << "/" << string_or(p, "total", "?") << "] "
+                  << string_or(p, "email", string_or(p, "account_id", "")) << ": "
+                  << string_or(p, "outcome", "")
+                  << (p.HasMember("reason") ? " (" + string_or(p, "reason", "") + ")"
+                                            : std::string())
+                  << "\n";
+    } else if (p.HasMember("run_id")) {
+        std::cerr << "run " << string_or(p, "run_id", "") << " " << string_or(p, "state", "")
+                  << " (" << string_or(p, "total", "?")
+                  << " users); rosterctl runs cancel ID stops it\n";
+    } else {
+        std::cerr << string_or(p, "state", "") << "\n";
+    }
+}
+
+}  // namespace rosterd::cli

@@ -1,0 +1,538 @@
+#include "ops_service.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
+
+#include <asio/post.hpp>
+
+#include "rosterd/control_json.hpp"
+#include "rosterd/notify_delivery.hpp"
+#include "rosterd/query.hpp"
+
+namespace rosterd::ops {
+namespace {
+
+namespace json = control::json;
+
+std::string selection_text(const RunRequest& r) {
+    rapidjson::Document doc(rapidjson::kObjectType);
+    auto& a = doc.GetAllocator();
+    if (!r.users.empty()) {
+        rapidjson::Value users(rapidjson::kArrayType);
+        for (const auto& u : r.users)
+            json::push(users, u, a);
+        json::add(doc, "users", std::move(users), a);
+    } else {
+        rapidjson::Value filters(rapidjson::kArrayType);
+        for (const auto& f : r.filters)
+            filters.PushBack(user_filter_to_json(f, a), a);
+        json::add(doc, "filters", std::move(filters), a);
+        if (!r.saved_filter.empty())
+            json::add(doc, "saved_filter", r.saved_filter, a);
+    }
+    if (!r.undo_of.empty())
+        json::add(doc, "undo_of", r.undo_of, a);
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    doc.Accept(writer);
+    return buffer.GetString();
+}
+
+std::vector<UserFilter> filters_of(const std::string& selection) {
+    std::vector<UserFilter> out;
+    rapidjson::Document doc;
+    doc.Parse(selection.c_str());
+    if (doc.IsObject() && doc.HasMember("filters") && doc["filters"].IsArray())
+        for (const auto& f : doc["filters"].GetArray())
+            out.push_back(user_filter_from_json(f));
+    return out;
+}
+
+GroupGrants read_group_grants(store::Database& db, std::int64_t snapshot) {
+    GroupGrants grants;
+    auto roles = db.prepare("SELECT group_id, resource_id FROM group_roles WHERE snapshot_id = ?");
+    roles.bind(1, snapshot);
+    while (roles.step())
+        grants.resources_of[roles.text(0)].insert(roles.text(1));
+    auto groups = db.prepare(
+        "SELECT group_id, external_synced, coalesce(directory_id, '') FROM groups "
+        "WHERE snapshot_id = ?");
+    groups.bind(1, snapshot);
+    while (groups.step()) {
+        if (groups.int64(1) != 0)
+            grants.synced.insert(groups.text(0));
+        grants.directory_of[groups.text(0)] = groups.text(2);
+    }
+    return grants;
+}
+
+// The plan of an undo: the inverse of every operation of `original` that changed something, in
+// reverse order per user.
+Plan undo_plan(const RunRecord& original) {
+    Plan plan;
+    for (const auto& u : original.users) {
+        PlannedUser planned{u.account_id, u.name, u.email, {}, {}, {}};
+        for (auto s = u.steps.rbegin(); s != u.steps.rend(); ++s) {
+            if (s->state != "ok" || s->already)
+                continue;
+            if (auto inv = inverse(s->step))
+                planned.steps.push_back(*inv);
+            else
+                planned.notes.push_back(describe(s->step) + " cannot be undone");
+        }
+        if (planned.steps.empty()) {
+            planned.skipped = planned.notes.empty() ? "nothing to undo" : planned.notes.front();
+            planned.notes.clear();
+        }
+        if (!planned.steps.empty() || !u.steps.empty())
+            plan.users.push_back(std::move(planned));
+    }
+    return plan;
+}
+
+std::vector<UserRecord> records_of(const Plan& plan) {
+    std::vector<UserRecord> users;
+    int seq = 0;
+    for (const auto& p : plan.users) {
+        UserRecord u;
+        u.seq = seq++;
+        u.account_id = p.account_id;
+        u.name = p.name;
+        u.email = p.email;
+        u.state = p.skipped.empty() ? "planned" : "skipped";
+        u.reason = p.skipped;
+        u.notes = p.notes;
+        int step_seq = 0;
+        for (const auto& s : p.steps)
+            u.steps.push_back({step_seq++, s, "pending", false, ""});
+        users.push_back(std::move(u));
+    }
+    return users;
+}
+
+}  // namespace
+
+std::string new_run_id() {
+    return notify::random_uuid();
+}
+
+struct OpsService::Planned {
+    std::string error;
+    std::string code = control::kFailed;
+    std::shared_ptr<const query::SnapshotIndex> index;
+    std::optional<std::int64_t> snapshot_id;
+    Plan plan;
+    RunRecord resumed;
+    std::vector<UserFilter> filters;
+    std::int64_t now_ms = 0;
+};
+
+OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync)
+    : context_(context), keys_(keys), sync_(sync) {}
+
+OpsService::~OpsService() {
+    stop();
+}
+
+void OpsService::start() {
+    // Applying runs a crash or a stop interrupted continue where their journal stopped.
+    context_.db.write([](store::Database& db) { return unfinished_runs(db); },
+                      [this](store::DbResult<std::vector<std::string>> r) {
+                          if (stopping_)
+                              return;
+                          if (!r.ok()) {
+                              spdlog::error("ops: cannot read the run journal: {}", r.error);
+                              return;
+                          }
+                          for (const auto& id : *r.value) {
+                              spdlog::warn("ops: run {} was interrupted; resuming it", id);
+                              RunRequest request;
+                              request.kind = "resume";
+                              request.resume_id = id;
+                              request.apply = true;
+                              submit(std::move(request));
+                          }
+                      });
+}
+
+void OpsService::stop() {
+    if (stopping_)
+        return;
+    stopping_ = true;
+    if (active_)
+        active_->abandon();  // the journal keeps it; the next start resumes it
+    if (active_reply_)
+        active_reply_->fail(control::kUnavailable,
+                            "rosterd is shutting down; the run resumes when it starts again");
+    for (auto& request : queue_)
+        if (request.reply)
+            request.reply->fail(control::kUnavailable, "rosterd is shutting down");
+    queue_.clear();
+}
+
+void OpsService::submit(RunRequest request) {
+    if (stopping_) {
+        if (request.reply)
+            request.reply->fail(control::kUnavailable, "rosterd is shutting down");
+        return;
+    }
+    queue_.push_back(std::move(request));
+    pump();
+}
+
+bool OpsService::stale() const {
+    auto last = sync_.last_success_ms();
+    if (!last)
+        return true;
+    auto age = context_.clock.now().time_since_epoch().count() - *last;
+    return age >
+           std::chrono::duration_cast<std::chrono::milliseconds>(context_.config->ops.max_staleness)
+               .count();
+}
+
+void OpsService::pump() {
+    if (stopping_ || planning_ || queue_.empty())
+        return;
+    auto progress = [](RunRequest& r, const char* state) {
+        if (!r.reply)
+            return;
+        rapidjson::Document p(rapidjson::kObjectType);
+        json::add(p, "state", std::string(state), p.GetAllocator());
+        r.reply->progress(p);
+    };
+    if (sync_.running()) {
+        if (!waiting_for_sync_) {
+            waiting_for_sync_ = true;
+            progress(queue_.front(), "waiting for the running sync");
+            sync_.when_idle([this] {
+                waiting_for_sync_ = false;
+                pump();
+            });
+        }
+        return;
+    }
+    auto& head = queue_.front();
+    if (head.apply && active_) {
+        progress(head, "waiting for the applying run in progress");
+        return;  // pumped again when it finishes
+    }
+    if (head.apply && head.kind != "resume" && !head.synced_first && stale()) {
+        head.synced_first = true;
+        if (auto refused = sync_.request_sync("run"))
+            spdlog::warn("ops: the snapshot is stale but no sync could start: {}", *refused);
+        else
+            spdlog::info("ops: the snapshot is older than ops.max_staleness; syncing first");
+        return pump();
+    }
+    auto request = std::move(head);
+    queue_.pop_front();
+    planning_ = true;
+    plan(std::move(request));
+}
+
+void OpsService::plan(RunRequest request) {
+    auto now = context_.clock.now().time_since_epoch().count();
+    auto protect = context_.config->protect;
+    auto shared = std::make_shared<RunRequest>(std::move(request));
+    context_.db.read(
+        [r = shared, now, protect, snapshots = snapshots_](store::Database& db) {
+            auto planned = std::make_shared<Planned>();
+            planned->now_ms = now;
+            try {
+                store::Transaction read(db, store::Transaction::Kind::deferred);
+                if (r->kind == "resume") {
+                    planned->resumed = load_run(db, r->resume_id);
+                    planned->filters = filters_of(planned->resumed.selection);
+                    try {
+                        planned->index = snapshots->current(db);
+                    } catch (const query::NoDataError&) {
+                    }
+                    return planned;
+                }
+                if (r->kind == "undo") {
+                    auto original = load_run(db, r->undo_of);
+                    if (!original.apply)
+                        throw query::QueryError("run " + r->undo_of +
+                                                " was a dry run: it changed nothing to undo");
+                    if (original.state == "queued" || original.state == "running")
+                        throw query::QueryError("run " + r->undo_of +
+                                                " is still running; undo it once it ends");
+                    planned->plan = undo_plan(original);
+                    try {
+                        planned->index = snapshots->current(db);
+                        planned->snapshot_id = planned->index->info.id;
+                    } catch (const query::NoDataError&) {
+                    }
+                    return planned;
+                }
+                planned->index = snapshots->current(db);
+                const auto& index = *planned->index;
+                planned->snapshot_id = index.info.id;
+                std::vector<std::uint32_t> users;
+                if (!r->users.empty()) {
+                    for (const auto& who : r->users) {
+                        auto found = query::find_user(index, who);
+                        if (!found)
+                            throw query::QueryError("no user with account id or email '" + who +
+                                                    "' in snapshot " +
+                                                    std::to_string(index.info.id));
+                        if (std::find(users.begin(), users.end(), *found) == users.end())
+                            users.push_back(*found);
+                    }
+                } else {
+                    users = query::select_users(index, {r->filters, query::UserSort::name, now});
+                }
+                auto grants = read_group_grants(db, index.info.id);
+                planned->plan = build_plan(index, grants, users, r->actions, protect);
+            } catch (const PlanError& e) {
+                planned->error = e.what();
+                planned->code = control::kInvalidArgs;
+            } catch (const std::exception& e) {
+                planned->error = e.what();
+            }
+            return planned;
+        },
+        [this, shared](store::DbResult<std::shared_ptr<Planned>> r) {
+            planning_ = false;
+            if (stopping_)
+                return;
+            std::shared_ptr<Planned> planned;
+            if (r.ok()) {
+                planned = *r.value;
+            } else {
+                planned = std::make_shared<Planned>();
+                planned->error = r.error;
+            }
+            on_planned(std::move(*shared), std::move(planned));
+            pump();
+        });
+}
+
+void OpsService::refuse(const RunRequest& request, const std::string& code,
+                        const std::string& message) {
+    spdlog::warn("ops: {} refused: {}",
+                 request.kind == "task" ? "task " + request.task : request.kind, message);
+    if (request.reply)
+        request.reply->fail(code, message);
+    if (request.finished) {
+        RunRecord none;
+        none.state = "refused";
+        none.error = message;
+        request.finished(none);
+    }
+}
+
+void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned) {
+    if (!planned->error.empty())
+        return refuse(request, planned->code, planned->error);
+    ExecutorSetup setup;
+    setup.base = planned->index;
+    setup.protect = context_.config->protect;
+    setup.filter_now_ms = planned->now_ms;
+
+    if (request.kind == "resume") {
+        RunRecord run = std::move(planned->resumed);
+        setup.filters = filters_of(run.selection);
+        setup.recheck_protection = run.kind != "undo";
+        if (run.kind == "undo")
+            setup.filters.clear();
+        request.kind = run.kind;
+        request.task = run.task;
+        request.apply = true;
+        return execute(std::move(request), std::move(run), std::move(setup));
+    }
+
+    RunRecord run;
+    run.id = new_run_id();
+    run.kind = request.kind;
+    run.task = request.task;
+    run.undo_of = request.undo_of;
+    run.apply = request.apply;
+    for (const auto& a : request.actions)
+        run.actions.push_back(to_string(a));
+    if (request.kind == "undo")
+        run.actions = {"undo " + request.undo_of};
+    run.selection = selection_text(request);
+    run.max_users = request.max_users;
+    run.snapshot_id = planned->snapshot_id;
+    run.caller = request.caller;
+    run.caller_uid = request.caller_uid;
+    run.created_at = planned->now_ms;
+    run.users = records_of(planned->plan);
+
+    std::string refusal;
+    auto acting = static_cast<std::int64_t>(planned->plan.acting());
+    if (acting > request.max_users)
+        refusal = "the plan acts on " + std::to_string(acting) + " users, more than the cap of " +
+                  std::to_string(request.max_users) +
+                  (request.kind == "task" ? " (the task's max_users)" : " (ops.max_users)") +
+                  "; review it with a dry run, then raise the cap for this run with "
+                  "--max-users " +
+                  std::to_string(acting);
+    std::string fingerprint;
+    atlassian::ClientConfig client;
+    if (refusal.empty() && request.apply) {
+        auto lease = keys_.acquire();
+        if (!lease.key)
+            refusal = lease.refusal;
+        else {
+            fingerprint = lease.fingerprint;
+            client = sync_.client_config(lease.key->value);
+        }
+    }
+    if (!refusal.empty()) {
+        run.state = "refused";
+        run.error = refusal;
+        run.finished_at = run.created_at;
+    } else {
+        run.state = request.apply ? "queued" : "planned";
+        if (!request.apply)
+            run.finished_at = run.created_at;
+    }
+    std::string detail =
+        std::string(run.apply ? "apply" : "dry-run") + " " + run.selection + " -> " + run.state;
+    context_.db.write(
+        [run, command = request.command, detail](store::Database& db) {
+            insert_run(db, run, command, detail);
+            return true;
+        },
+        [this, request = std::move(request), run, refusal,
+         setup = std::move(setup)](store::DbResult<bool> r) mutable {
+            if (stopping_)
+                return;
+            if (!r.ok())
+                return refuse(request, control::kFailed, "cannot record the run: " + r.error);
+            if (!refusal.empty()) {
+                if (request.reply)
+                    request.reply->fail(control::kFailed, refusal + " (run " + run.id + ")");
+                if (request.finished)
+                    request.finished(run);
+                return;
+            }
+            if (!request.apply) {
+                if (request.reply) {
+                    rapidjson::Document doc;
+                    static_cast<rapidjson::Value&>(doc) = run_json(run, doc.GetAllocator());
+                    request.reply->ok(doc);
+                }
+                if (request.finished)
+                    request.finished(run);
+                return;
+            }
+            setup.filters = request.filters;
+            setup.recheck_protection = request.kind != "undo";
+            if (request.kind == "undo")
+                setup.filters.clear();
+            execute(std::move(request), std::move(run), std::move(setup));
+        });
+}
+
+void OpsService::execute(RunRequest request, RunRecord run, ExecutorSetup setup) {
+    auto lease = keys_.acquire();
+    if (!lease.key) {
+        spdlog::warn("ops: run {} cannot go on: {}", run.id, lease.refusal);
+        if (request.reply)
+            request.reply->fail(control::kFailed, lease.refusal);
+        return;  // stays queued in the journal; resumed at the next start
+    }
+    setup.client = sync_.client_config(lease.key->value);
+    auto fingerprint = lease.fingerprint;
+    if (request.reply) {
+        rapidjson::Document p(rapidjson::kObjectType);
+        auto& a = p.GetAllocator();
+        json::add(p, "run_id", run.id, a);
+        json::add(p, "state", std::string("running"), a);
+        json::add(p, "total", run.users.size(), a);
+        request.reply->progress(p);
+    }
+    spdlog::info("ops: run {} ({}) applying to {} users", run.id, request.kind, run.users.size());
+    active_ = std::make_shared<RunExecutor>(context_.loop, context_.db, context_.clock,
+                                            std::move(run), std::move(setup));
+    active_reply_ = request.reply;
+    auto shared = std::make_shared<RunRequest>(std::move(request));
+    active_->start(
+        [reply = shared->reply, id = active_->run().id](const UserRecord& u, std::size_t done,
+                                                        std::size_t total) {
+            if (!reply)
+                return;
+            rapidjson::Document p(rapidjson::kObjectType);
+            auto& a = p.GetAllocator();
+            json::add(p, "run_id", id, a);
+            json::add(p, "account_id", u.account_id, a);
+            json::add(p, "email", u.email, a);
+            json::add(p, "outcome", u.outcome(), a);
+            if (!u.reason.empty())
+                json::add(p, "reason", u.reason, a);
+            json::add(p, "done", done, a);
+            json::add(p, "total", total, a);
+            reply->progress(p);
+        },
+        [this, shared, fingerprint](const RunRecord& finished, bool key_rejected) {
+            on_run_done(*shared, finished, key_rejected, fingerprint);
+        });
+}
+
+void OpsService::on_run_done(const RunRequest& request, const RunRecord& run, bool key_rejected,
+                             const std::string& fingerprint) {
+    auto finished = active_;  // alive until this returns
+    active_.reset();
+    active_reply_.reset();
+    if (key_rejected)
+        keys_.report_rejected(fingerprint);
+    auto counts = run.counts();
+    spdlog::info("ops: run {} {}: {} ok, {} failed, {} skipped", run.id, run.state, counts.ok,
+                 counts.failed, counts.skipped);
+    if (context_.events) {
+        Event event;
+        event.type = run.state == "succeeded"          ? "run_succeeded"
+                     : run.state == "partially_failed" ? "run_partially_failed"
+                                                       : "run_failed";
+        event.at_ms = run.finished_at.value_or(context_.clock.now().time_since_epoch().count());
+        event.facts = {{"run_id", run.id},
+                       {"ok", std::to_string(counts.ok)},
+                       {"failed", std::to_string(counts.failed)},
+                       {"skipped", std::to_string(counts.skipped)},
+                       {"kind", run.kind}};
+        if (!run.task.empty())
+            event.facts["task"] = run.task;
+        if (!run.error.empty())
+            event.facts["error"] = run.error;
+        else if (run.state == "cancelled")
+            event.facts["error"] = "cancelled";
+        context_.events->emit(std::move(event));
+    }
+    // The snapshot learns what changed through a sync (a new complete generation, never a patch).
+    bool changed = std::any_of(run.users.begin(), run.users.end(), [](const auto& u) {
+        return std::any_of(u.steps.begin(), u.steps.end(),
+                           [](const auto& s) { return s.state == "ok" && !s.already; });
+    });
+    if (changed)
+        if (auto refused = sync_.request_sync("run"))
+            spdlog::warn("ops: no sync after run {}: {}", run.id, *refused);
+    if (request.reply) {
+        rapidjson::Document doc;
+        static_cast<rapidjson::Value&>(doc) = run_json(run, doc.GetAllocator());
+        request.reply->ok(doc);
+    }
+    if (request.finished)
+        request.finished(run);
+    asio::post(context_.loop, [this] { pump(); });
+}
+
+void OpsService::write_status(rapidjson::Value& out,
+                              rapidjson::Document::AllocatorType& alloc) const {
+    json::add(out, "queued", queue_.size(), alloc);
+    json::add(out, "active_run",
+              active_ ? std::optional<std::string>(active_->run().id) : std::nullopt, alloc);
+    if (active_) {
+        json::add(out, "active_done", active_->finished_users(), alloc);
+        json::add(out, "active_total", active_->run().users.size(), alloc);
+    }
+    json::add(out, "max_users", context_.config->ops.max_users, alloc);
+    json::add(out, "protected_users", context_.config->protect.users.size(), alloc);
+    json::add(out, "protected_groups", context_.config->protect.groups.size(), alloc);
+    json::add(out, "protected_domains", context_.config->protect.domains.size(), alloc);
+}
+
+}  // namespace rosterd::ops

@@ -1,0 +1,88 @@
+#pragma once
+// Bulk runs: the `bulk` and `runs` commands, the queue that makes runs wait for syncs (and applying
+// runs for each other), planning against the published snapshot, the executor of applying runs,
+// resume at start-up, undo, run events and the follow-up sync that refreshes the snapshot.
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../sync/sync_service.hpp"
+#include "rosterd/daemon.hpp"
+#include "rosterd/keys.hpp"
+#include "rosterd/ops_plan.hpp"
+#include "rosterd/subsystem.hpp"
+#include "run_executor.hpp"
+#include "run_store.hpp"
+
+namespace rosterd::ops {
+
+// What to run: a new bulk or task run, an undo, or the resumption of a journaled run.
+struct RunRequest {
+    std::string kind = "bulk";  // bulk | task | undo | resume
+    std::string task;
+    std::string undo_of;    // kind undo
+    std::string resume_id;  // kind resume
+    bool apply = false;
+    std::vector<Action> actions;
+    std::vector<UserFilter> filters;  // every one must match
+    std::string saved_filter;         // for the record
+    std::vector<std::string> users;   // explicit users (ids or emails) instead of filters
+    std::int64_t max_users = 100;
+    bool cap_raised = false;  // max_users was given for this run
+    std::string caller;
+    std::optional<std::int64_t> caller_uid;
+    std::string command;  // for the audit log
+    std::shared_ptr<control::Reply> reply;
+    // Called once the run is recorded and, when applying, finished (or refused: run id empty).
+    std::function<void(const RunRecord&)> finished;
+    bool synced_first = false;
+};
+
+class OpsService final : public Subsystem {
+  public:
+    OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync);
+    ~OpsService() override;
+
+    std::string_view name() const override { return "ops"; }
+    void register_commands(control::CommandRegistry& registry) override;
+    void start() override;
+    void write_status(rapidjson::Value& out,
+                      rapidjson::Document::AllocatorType& alloc) const override;
+    void stop() override;
+
+    // Queues a run; it starts when no sync runs and, when applying, no other applying run does.
+    void submit(RunRequest request);
+
+  private:
+    struct Planned;
+    void pump();
+    void plan(RunRequest request);
+    void on_planned(RunRequest request, std::shared_ptr<Planned> planned);
+    void execute(RunRequest request, RunRecord run, ExecutorSetup setup);
+    void on_run_done(const RunRequest& request, const RunRecord& run, bool key_rejected,
+                     const std::string& fingerprint);
+    void refuse(const RunRequest& request, const std::string& code, const std::string& message);
+    bool stale() const;
+
+    void bulk(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    void undo(const control::Request& request, std::shared_ptr<control::Reply> reply);
+
+    DaemonContext& context_;
+    keys::KeyGate& keys_;
+    sync::SyncService& sync_;
+    std::shared_ptr<query::SnapshotCache> snapshots_ = std::make_shared<query::SnapshotCache>();
+    std::deque<RunRequest> queue_;
+    bool planning_ = false;  // a request is being planned (one at a time, in order)
+    bool waiting_for_sync_ = false;
+    std::shared_ptr<RunExecutor> active_;  // the applying run
+    std::shared_ptr<control::Reply> active_reply_;
+    bool stopping_ = false;
+};
+
+// A run id is a UUID; the journal's own.
+std::string new_run_id();
+
+}  // namespace rosterd::ops

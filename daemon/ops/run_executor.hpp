@@ -1,0 +1,83 @@
+#pragma once
+// Applies one run's journal, one user and one operation at a time: re-read the user, skip them if
+// they changed, then for each step journal 'sent', send it, record the outcome. A run loaded from
+// the journal after a crash continues where it stopped: steps already ok are not sent again, and a
+// step left 'sent' is first checked against the fresh read (sent only if its effect is missing).
+#include <asio/io_context.hpp>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rosterd/atlassian_client.hpp"
+#include "rosterd/clock.hpp"
+#include "rosterd/db_executor.hpp"
+#include "rosterd/ops_plan.hpp"
+#include "run_store.hpp"
+
+namespace rosterd::ops {
+
+struct ExecutorSetup {
+    atlassian::ClientConfig client;
+    // The snapshot the run was planned from (roles, groups, products the re-read lacks).
+    std::shared_ptr<const query::SnapshotIndex> base;
+    // Users must still match every one of these (empty: an explicit user list or an undo).
+    std::vector<UserFilter> filters;
+    bool recheck_protection = true;
+    Config::Protect protect;
+    std::int64_t filter_now_ms = 0;
+};
+
+class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
+  public:
+    // (the user just finished, users finished so far, users in the run)
+    using Progress = std::function<void(const UserRecord&, std::size_t, std::size_t)>;
+    using Done = std::function<void(const RunRecord&, bool key_rejected)>;
+
+    RunExecutor(asio::io_context& loop, store::DbExecutor& db, const Clock& clock, RunRecord run,
+                ExecutorSetup setup);
+    ~RunExecutor();
+
+    void start(Progress progress, Done done);
+    // Stops after the operation in flight; the rest is recorded as skipped (cancelled).
+    void cancel() { cancel_requested_ = true; }
+    // Shutdown: stop at once and record nothing more; the journal resumes the run next start.
+    void abandon();
+    const RunRecord& run() const { return run_; }
+    std::size_t finished_users() const { return finished_; }
+
+  private:
+    void next_user();
+    void reread(std::size_t user);
+    void on_fresh(std::size_t user, std::optional<atlassian::DirectoryUser> fresh);
+    void read_roles_then_steps(std::size_t user);
+    void next_step(std::size_t user, std::size_t step);
+    void send(std::size_t user, std::size_t step);
+    void on_sent(std::size_t user, std::size_t step, atlassian::Result<atlassian::MutationOutcome>);
+    void finish_user(std::size_t user);
+    void skip_user(std::size_t user, const std::string& reason);
+    void fail_run(const std::string& error, bool key_rejected);
+    void finish();
+    std::optional<std::string> changed_reason(const atlassian::DirectoryUser& fresh) const;
+    void persist(std::function<void(store::Database&)> work, std::function<void()> then);
+    std::int64_t now_ms() const { return clock_.now().time_since_epoch().count(); }
+
+    asio::io_context& loop_;
+    store::DbExecutor& db_;
+    const Clock& clock_;
+    RunRecord run_;
+    ExecutorSetup setup_;
+    std::unique_ptr<atlassian::Client> client_;
+    Progress progress_;
+    Done done_;
+    std::size_t cursor_ = 0;
+    std::size_t finished_ = 0;
+    bool cancel_requested_ = false;
+    bool abandoned_ = false;
+    bool key_rejected_ = false;
+    std::optional<atlassian::DirectoryUser> fresh_;
+    std::vector<atlassian::UserRoleAssignment> roles_;
+};
+
+}  // namespace rosterd::ops

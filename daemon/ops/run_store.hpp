@@ -1,0 +1,90 @@
+#pragma once
+// The runs, their plans and their journal in SQLite (schema v3, migrations.cpp), and the audit log.
+// Every function runs on a database thread (DbExecutor); records are plain values.
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rosterd/ops_plan.hpp"
+#include "rosterd/store.hpp"
+
+namespace rosterd::ops {
+
+struct StepRecord {
+    int seq = 0;
+    Step step;
+    std::string state = "pending";  // pending | sent | ok | failed | skipped
+    bool already = false;           // nothing changed: already so (409, or seen in the re-read)
+    std::string error;              // the API's error, or why the step was skipped
+};
+
+struct UserRecord {
+    int seq = 0;
+    std::string account_id, name, email;
+    std::string state = "planned";  // planned | done | skipped
+    std::string reason;             // skipped: why
+    std::vector<std::string> notes;
+    std::vector<StepRecord> steps;
+
+    // ok | failed | skipped | planned | pending | cancelled, from the steps.
+    std::string outcome() const;
+};
+
+struct RunCounts {
+    std::int64_t users = 0, ok = 0, failed = 0, skipped = 0;
+};
+
+struct RunRecord {
+    std::string id;
+    std::string kind = "bulk";  // bulk | task | undo
+    std::string task;           // kind task
+    std::string undo_of;        // kind undo
+    bool apply = false;
+    std::string state;  // planned (dry run) | queued | running | succeeded | partially_failed |
+                        // failed | cancelled
+    std::vector<std::string> actions;
+    std::string selection;  // JSON: {"filters":[...]} or {"users":[...]}
+    std::int64_t max_users = 0;
+    std::optional<std::int64_t> snapshot_id;
+    std::string caller;
+    std::optional<std::int64_t> caller_uid;
+    std::int64_t created_at = 0;
+    std::optional<std::int64_t> started_at, finished_at;
+    std::string error;
+    std::vector<UserRecord> users;  // empty in listings
+
+    RunCounts counts() const;
+};
+
+// A new run with its plan, and its audit line, in one transaction.
+void insert_run(store::Database& db, const RunRecord& run, const std::string& command,
+                const std::string& audit_detail);
+RunRecord load_run(store::Database& db, const std::string& id);  // throws std::runtime_error
+bool run_exists(store::Database& db, const std::string& id);
+// The most recent runs, without users but with counts.
+std::vector<std::pair<RunRecord, RunCounts>> list_runs(store::Database& db, int limit);
+// Applying runs that did not finish (a crash or a stop): to resume at start-up, oldest first.
+std::vector<std::string> unfinished_runs(store::Database& db);
+
+void set_run_state(store::Database& db, const std::string& id, const std::string& state,
+                   std::optional<std::int64_t> started_at, std::optional<std::int64_t> finished_at,
+                   const std::string& error);
+void save_step(store::Database& db, const std::string& run_id, int user_seq, const StepRecord& step,
+               std::int64_t now_ms);
+void save_user(store::Database& db, const std::string& run_id, const UserRecord& user,
+               std::int64_t now_ms);
+
+void append_audit(store::Database& db, std::int64_t at, const std::string& caller,
+                  std::optional<std::int64_t> uid, const std::string& command,
+                  const std::string& run_id, const std::string& detail);
+
+// The audit document: the whole run as JSON (runs show, the answer of bulk).
+rapidjson::Value run_json(const RunRecord& run, rapidjson::Document::AllocatorType& alloc);
+// One line of `runs`.
+rapidjson::Value run_summary_json(const RunRecord& run, const RunCounts& counts,
+                                  rapidjson::Document::AllocatorType& alloc);
+
+}  // namespace rosterd::ops

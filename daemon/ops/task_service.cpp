@@ -1,0 +1,309 @@
+#include "task_service.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "rosterd/control_json.hpp"
+#include "rosterd/time_format.hpp"
+
+namespace rosterd::ops {
+namespace {
+
+namespace json = control::json;
+using control::ArgType;
+using DocumentPtr = std::shared_ptr<rapidjson::Document>;
+
+constexpr auto kTick = std::chrono::seconds(1);
+
+const date::time_zone* zone_of(const Config& config) {
+    if (config.sync.timezone.empty())
+        return system_time_zone();
+    auto* zone = find_time_zone(config.sync.timezone, nullptr);
+    return zone ? zone : system_time_zone();
+}
+
+std::string actions_of(const TaskConfig& task) {
+    std::string out;
+    for (const auto& a : task.actions)
+        out += (out.empty() ? "" : " ") + to_string(a);
+    return out;
+}
+
+}  // namespace
+
+TaskService::TaskService(DaemonContext& context, OpsService& ops, sync::SyncService& sync)
+    : context_(context),
+      ops_(ops),
+      sync_(sync),
+      scheduler_(context.clock, zone_of(*context.config)),
+      timer_(context.loop) {}
+
+void TaskService::start() {
+    context_.db.read(
+        [](store::Database& db) {
+            std::map<std::string, State> state;
+            auto s = db.prepare("SELECT name, enabled, last_run_at FROM task_state");
+            while (s.step()) {
+                State st;
+                if (!s.is_null(1))
+                    st.enabled = s.int64(1) != 0;
+                st.last_run_at = s.optional_int64(2);
+                state[s.text(0)] = st;
+            }
+            return state;
+        },
+        [this](store::DbResult<std::map<std::string, State>> r) {
+            if (stopping_)
+                return;
+            if (!r.ok())
+                spdlog::error("tasks: cannot read the task state: {}", r.error);
+            else
+                state_ = std::move(*r.value);
+            started_ = true;
+            load_schedule();
+            tick();
+        });
+}
+
+bool TaskService::enabled(const TaskConfig& task) const {
+    auto found = state_.find(task.name);
+    if (found != state_.end() && found->second.enabled)
+        return *found->second.enabled;
+    return task.enabled;
+}
+
+const TaskConfig* TaskService::find(const std::string& name) const {
+    for (const auto& t : context_.config->tasks)
+        if (t.name == name)
+            return &t;
+    return nullptr;
+}
+
+void TaskService::load_schedule() {
+    std::vector<ScheduledTask> tasks;
+    for (const auto& t : context_.config->tasks) {
+        ScheduledTask s{t.name, t.schedule, enabled(t), std::nullopt};
+        auto found = state_.find(t.name);
+        if (found != state_.end() && found->second.last_run_at)
+            s.last_run = SysTime(std::chrono::milliseconds(*found->second.last_run_at));
+        tasks.push_back(std::move(s));
+    }
+    scheduler_.set_tasks(std::move(tasks), zone_of(*context_.config));
+}
+
+void TaskService::apply_config(const Config&) {
+    if (started_ && !stopping_)
+        load_schedule();
+}
+
+void TaskService::stop() {
+    stopping_ = true;
+    timer_.cancel();
+}
+
+void TaskService::tick() {
+    if (stopping_)
+        return;
+    for (const auto& name : scheduler_.due(sync_.running())) {
+        const auto* task = find(name);
+        if (!task)
+            continue;
+        if (in_flight_.count(name)) {
+            spdlog::warn("tasks: {} is due but its previous run has not ended; skipped", name);
+            continue;
+        }
+        spdlog::info("tasks: {} is due ({})", name, task->apply ? "apply" : "dry run");
+        run_task(*task, task->apply, "task " + name + " (schedule)", std::nullopt, nullptr);
+    }
+    timer_.expires_after(kTick);
+    timer_.async_wait([this](const std::error_code& ec) {
+        if (!ec)
+            tick();
+    });
+}
+
+void TaskService::run_task(const TaskConfig& task, bool apply, const std::string& caller,
+                           std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply) {
+    RunRequest r;
+    r.kind = "task";
+    r.task = task.name;
+    r.command = "task " + task.name;
+    r.apply = apply;
+    r.actions = task.actions;
+    r.filters = {task.filter};
+    r.saved_filter = task.saved_filter;
+    r.max_users = task.max_users.value_or(context_.config->ops.max_users);
+    r.caller = caller;
+    r.caller_uid = uid;
+    r.reply = std::move(reply);
+    auto at = context_.clock.now();
+    scheduler_.ran(task.name, at);
+    in_flight_.insert(task.name);
+    r.finished = [this, name = task.name, at](const RunRecord&) {
+        in_flight_.erase(name);
+        auto at_ms = at.time_since_epoch().count();
+        state_[name].last_run_at = at_ms;
+        context_.db.write(
+            [name, at_ms](store::Database& db) {
+                db.prepare(
+                      "INSERT INTO task_state (name, last_run_at) VALUES (?, ?) "
+                      "ON CONFLICT(name) DO UPDATE SET last_run_at = excluded.last_run_at")
+                    .bind(1, name)
+                    .bind(2, at_ms)
+                    .run();
+                return true;
+            },
+            [](store::DbResult<bool> r) {
+                if (!r.ok())
+                    spdlog::error("tasks: cannot record the last run: {}", r.error);
+            });
+    };
+    ops_.submit(std::move(r));
+}
+
+void TaskService::write_status(rapidjson::Value& out,
+                               rapidjson::Document::AllocatorType& alloc) const {
+    json::add(out, "configured", context_.config->tasks.size(), alloc);
+    std::size_t on = 0;
+    for (const auto& t : context_.config->tasks)
+        on += enabled(t) ? 1 : 0;
+    json::add(out, "enabled", on, alloc);
+    json::add(out, "running", in_flight_.size(), alloc);
+}
+
+void TaskService::register_commands(control::CommandRegistry& registry) {
+    registry.add(
+        {.name = "tasks",
+         .summary = "The automated tasks: actions, schedule, enabled, last run and next run",
+         .level = control::AccessLevel::viewer,
+         .args = {},
+         .handler = [this](const control::Request&, std::shared_ptr<control::Reply> reply) {
+             struct Row {
+                 std::string name, filter, actions, schedule, mode;
+                 bool enabled;
+                 std::optional<std::int64_t> max_users, next_ms;
+                 bool pending;
+             };
+             std::vector<Row> rows;
+             for (const auto& t : context_.config->tasks) {
+                 auto next = scheduler_.next_due(t.name);
+                 rows.push_back(
+                     {t.name,
+                      t.saved_filter.empty() ? describe_user_filter(t.filter) : t.saved_filter,
+                      actions_of(t), t.schedule_text, t.apply ? "apply" : "dry-run", enabled(t),
+                      t.max_users.value_or(context_.config->ops.max_users),
+                      next ? std::optional<std::int64_t>(next->time_since_epoch().count())
+                           : std::nullopt,
+                      scheduler_.pending(t.name)});
+             }
+             auto zone = zone_of(*context_.config);
+             context_.db.read(
+                 [rows, zone](store::Database& db) {
+                     auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
+                     auto& a = doc->GetAllocator();
+                     rapidjson::Value list(rapidjson::kArrayType);
+                     for (const auto& r : rows) {
+                         rapidjson::Value item(rapidjson::kObjectType);
+                         json::add(item, "name", r.name, a);
+                         json::add(item, "filter", r.filter, a);
+                         json::add(item, "actions", r.actions, a);
+                         json::add(item, "schedule", r.schedule, a);
+                         json::add(item, "mode", r.mode, a);
+                         json::add(item, "enabled", r.enabled, a);
+                         json::add(item, "max_users", r.max_users, a);
+                         json::add(item, "pending", r.pending, a);
+                         json::add(item, "next_run",
+                                   r.next_ms
+                                       ? std::optional<std::string>(format_iso8601_s(*r.next_ms))
+                                       : std::nullopt,
+                                   a);
+                         if (r.next_ms)
+                             json::add(
+                                 item, "next_run_local",
+                                 format_local(SysTime(std::chrono::milliseconds(*r.next_ms)), zone),
+                                 a);
+                         auto last = db.prepare(
+                             "SELECT id FROM runs WHERE task = ? ORDER BY created_at DESC, id "
+                             "LIMIT 1");
+                         last.bind(1, r.name);
+                         if (last.step()) {
+                             auto run = load_run(db, last.text(0));
+                             json::add(item, "last_run", run_summary_json(run, run.counts(), a), a);
+                         } else {
+                             json::add(item, "last_run", std::optional<std::string>(), a);
+                         }
+                         list.PushBack(item, a);
+                     }
+                     doc->AddMember("tasks", list, a);
+                     return doc;
+                 },
+                 [reply](store::DbResult<DocumentPtr> r) {
+                     if (!r.ok())
+                         return reply->fail(control::kFailed, r.error);
+                     reply->ok(**r.value);
+                 });
+         }});
+    registry.add(
+        {.name = "tasks.run",
+         .summary = "Run a task now: a dry run unless apply (admin)",
+         .level = control::AccessLevel::operator_,
+         .args = {{"name", ArgType::string, true, "the task"},
+                  {"apply", ArgType::boolean, false, "apply the plan instead of a dry run"}},
+         .handler =
+             [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
+                 auto name = *request.string_arg("name");
+                 const auto* task = find(name);
+                 if (!task)
+                     throw control::CommandError("no task named '" + name + "' under tasks:",
+                                                 control::kInvalidArgs);
+                 bool apply = request.bool_arg("apply").value_or(false);
+                 if (apply && !request.caller.may_run(control::AccessLevel::admin))
+                     throw control::CommandError("applying a task needs the admin level",
+                                                 control::kForbidden);
+                 run_task(*task, apply, request.caller.describe(), request.caller.uid,
+                          std::move(reply));
+             },
+         .streams_progress = true});
+    for (bool on : {true, false}) {
+        registry.add(
+            {.name = on ? "tasks.enable" : "tasks.disable",
+             .summary = on ? "Let a task run on its schedule (kept across restarts and reloads)"
+                           : "Stop a task from running on its schedule (kept across restarts "
+                             "and reloads)",
+             .level = control::AccessLevel::admin,
+             .args = {{"name", ArgType::string, true, "the task"}},
+             .handler = [this, on](const control::Request& request,
+                                   std::shared_ptr<control::Reply> reply) {
+                 auto name = *request.string_arg("name");
+                 if (!find(name))
+                     throw control::CommandError("no task named '" + name + "' under tasks:",
+                                                 control::kInvalidArgs);
+                 state_[name].enabled = on;
+                 scheduler_.set_enabled(name, on);
+                 auto caller = request.caller.describe();
+                 auto uid = request.caller.uid;
+                 auto now = context_.clock.now().time_since_epoch().count();
+                 context_.db.write(
+                     [name, on, caller, uid, now](store::Database& db) {
+                         db.prepare(
+                               "INSERT INTO task_state (name, enabled) VALUES (?, ?) "
+                               "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled")
+                             .bind(1, name)
+                             .bind(2, on ? 1 : 0)
+                             .run();
+                         append_audit(db, now, caller, uid, on ? "tasks.enable" : "tasks.disable",
+                                      "", name);
+                         return true;
+                     },
+                     [reply, name, on](store::DbResult<bool> r) {
+                         if (!r.ok())
+                             return reply->fail(control::kFailed, r.error);
+                         rapidjson::Document doc(rapidjson::kObjectType);
+                         json::add(doc, "name", name, doc.GetAllocator());
+                         json::add(doc, "enabled", on, doc.GetAllocator());
+                         reply->ok(doc);
+                     });
+             }});
+    }
+}
+
+}  // namespace rosterd::ops

@@ -1,0 +1,50 @@
+#pragma once
+// Automated tasks (`tasks:`): a one-second tick asks the TaskScheduler which tasks are due and
+// submits them as runs (never during a sync: the scheduler holds them until it ends); the tasks
+// commands; enable/disable persisted in task_state, so it survives restarts and reloads.
+#include <asio/steady_timer.hpp>
+
+#include <map>
+#include <set>
+
+#include "ops_service.hpp"
+#include "task_scheduler.hpp"
+
+namespace rosterd::ops {
+
+class TaskService final : public Subsystem {
+  public:
+    TaskService(DaemonContext& context, OpsService& ops, sync::SyncService& sync);
+
+    std::string_view name() const override { return "tasks"; }
+    void register_commands(control::CommandRegistry& registry) override;
+    void start() override;
+    void write_status(rapidjson::Value& out,
+                      rapidjson::Document::AllocatorType& alloc) const override;
+    void apply_config(const Config& config) override;
+    void stop() override;
+
+  private:
+    struct State {
+        std::optional<bool> enabled;  // rosterctl tasks enable|disable
+        std::optional<std::int64_t> last_run_at;
+    };
+    void load_schedule();
+    void tick();
+    void run_task(const TaskConfig& task, bool apply, const std::string& caller,
+                  std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply);
+    bool enabled(const TaskConfig& task) const;
+    const TaskConfig* find(const std::string& name) const;
+
+    DaemonContext& context_;
+    OpsService& ops_;
+    sync::SyncService& sync_;
+    TaskScheduler scheduler_;
+    asio::steady_timer timer_;
+    std::map<std::string, State> state_;
+    std::set<std::string> in_flight_;
+    bool started_ = false;
+    bool stopping_ = false;
+};
+
+}  // namespace rosterd::ops
