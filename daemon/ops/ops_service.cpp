@@ -370,16 +370,11 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
                   "; review it with a dry run, then raise the cap for this run with "
                   "--max-users " +
                   std::to_string(acting);
-    std::string fingerprint;
-    atlassian::ClientConfig client;
+    // An applying run without a usable key is refused up front (execute() takes the lease).
     if (refusal.empty() && request.apply) {
         auto lease = keys_.acquire();
         if (!lease.key)
             refusal = lease.refusal;
-        else {
-            fingerprint = lease.fingerprint;
-            client = sync_.client_config(lease.key->value);
-        }
     }
     if (!refusal.empty()) {
         run.state = "refused";

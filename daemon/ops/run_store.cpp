@@ -88,14 +88,17 @@ RunRecord read_run_row(store::Statement& s) {
 std::string UserRecord::outcome() const {
     if (state == "skipped")
         return "skipped";
-    bool failed = false, pending = false, cancelled = false;
+    bool failed = false, pending = false, sent = false, cancelled = false;
     for (const auto& s : steps) {
         failed = failed || s.state == "failed";
+        sent = sent || s.state == "sent";
         pending = pending || s.state == "pending" || s.state == "sent";
         cancelled = cancelled || s.state == "skipped";
     }
     if (failed)
         return "failed";
+    if (sent)
+        return "pending";  // an operation in flight
     if (state == "planned")
         return "planned";
     if (pending)
@@ -114,7 +117,7 @@ RunCounts RunRecord::counts() const {
             ++c.skipped;
         else if (o == "failed")
             ++c.failed;
-        else if (o == "ok" || o == "planned")
+        else if (o == "ok" || (o == "planned" && !apply))  // a dry run's plan: would act
             ++c.ok;
     }
     return c;
