@@ -1,17 +1,10 @@
-// libFuzzer target: the YAML configuration loader. Any input must either load or throw the
-// loader's ConfigError (with file:line:col); nothing else may escape, crash or leak.
+// libFuzzer target: see fuzz_bodies.hpp (rosterd::fuzz::config_input).
 #include <cstddef>
 #include <cstdint>
-#include <string>
 
-#include "rosterd/config.hpp"
+#include "fuzz_bodies.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    std::string text(reinterpret_cast<const char*>(data), size);
-    try {
-        auto config = rosterd::parse_config(text, "fuzz.yaml");
-        (void)config;
-    } catch (const rosterd::ConfigError&) {
-    }
+    rosterd::fuzz::config_input(std::string_view(reinterpret_cast<const char*>(data), size));
     return 0;
 }

@@ -6,9 +6,22 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <stdexcept>
 
 namespace rosterd::test {
+
+namespace {
+
+// ROSTERD_TEST_BIN_DIR runs the fixtures against other builds of rosterd and rosterctl, e.g. a
+// sanitizer build, without rebuilding the tests there.
+std::string binary(const char* built, const char* name) {
+    if (const char* dir = std::getenv("ROSTERD_TEST_BIN_DIR"); dir && *dir)
+        return std::string(dir) + "/" + name;
+    return built;
+}
+
+}  // namespace
 
 DaemonFixture::DaemonFixture(std::string extra_yaml, bool start_now) {
     rewrite_config(extra_yaml);
@@ -36,8 +49,8 @@ void DaemonFixture::write_raw_config(const std::string& text) {
 
 void DaemonFixture::start() {
     process_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{ROSTERD_BIN, "--config", config_path()}, dir_ / "rosterd.out",
-        dir_ / "rosterd.err");
+        std::vector<std::string>{binary(ROSTERD_BIN, "rosterd"), "--config", config_path()},
+        dir_ / "rosterd.out", dir_ / "rosterd.err");
     bool up = wait_until(
         [&] {
             if (!process_->running())
@@ -65,7 +78,7 @@ void DaemonFixture::kill9() {
 
 CommandResult DaemonFixture::ctl(const std::vector<std::string>& args,
                                  const std::string& input) const {
-    std::vector<std::string> argv = {ROSTERCTL_BIN, "--socket", socket_path()};
+    std::vector<std::string> argv = {binary(ROSTERCTL_BIN, "rosterctl"), "--socket", socket_path()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, input, std::chrono::seconds(120));
 }
