@@ -37,6 +37,8 @@ class KeyService final : public Subsystem, public KeyGate {
                       rapidjson::Document::AllocatorType& alloc) const override;
     void apply_config(const Config& config) override;
     void stop() override;
+    // The key records have been read: state and reminders are known (tests wait for it).
+    bool loaded() const { return loaded_; }
 
     KeyLease acquire() override;
     void report_rejected(const std::string& fingerprint) override;

@@ -61,7 +61,9 @@ class Harness {
     keys::KeyService& start() {
         service_ = std::make_unique<keys::KeyService>(*context_, &notices);
         service_->start();
-        run_for(100ms);  // the records load
+        // The records load on the database thread; a loaded machine may take a while.
+        REQUIRE(run_until([&] { return service_->loaded(); }, 10'000ms));
+        run_for(20ms);  // and whatever the load set off (a notice at once)
         return *service_;
     }
     void restart() {
@@ -70,7 +72,7 @@ class Harness {
         start();
     }
     void run_for(std::chrono::milliseconds d) { test::run_for(loop_, d); }
-    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 3000ms) {
+    bool run_until(const std::function<bool()>& done, std::chrono::milliseconds limit = 10'000ms) {
         return test::run_until(loop_, done, limit);
     }
     void replace_key(const std::string& key) { dir_.write("api-key", key + "\n"); }
