@@ -179,7 +179,8 @@ TEST_CASE("the opt-in per-user activity source reads last-active-dates for every
     auto truth = sim.truth();
     auto view = read_snapshot(daemon.db_path());
     std::size_t per_user_calls = 0;
-    for (const auto& r : sim.requests().GetArray())
+    auto requests = sim.requests();  // a range-for over a temporary's member would dangle
+    for (const auto& r : requests.GetArray())
         if (std::string(r["path"].GetString()).find("last-active-dates") != std::string::npos)
             ++per_user_calls;
     CHECK(per_user_calls == truth["users"].Size());

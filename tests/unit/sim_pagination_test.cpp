@@ -68,7 +68,8 @@ TEST_CASE("a cursor alone continues with the filters it was issued for", "[sim]"
                                 R"({"limit":100,"cursor":")" + next + "\"}");
     REQUIRE(second);
     REQUIRE(second->status == 200);
-    for (const auto& user : parse_json(second->body)["data"].GetArray()) {
+    auto second_page = parse_json(second->body);  // kept alive for the loop
+    for (const auto& user : second_page["data"].GetArray()) {
         CHECK(std::string(user["claimStatus"].GetString()) == "unmanaged");
     }
     // Resending the same filters with the cursor works too; other filters do not.
