@@ -35,6 +35,19 @@ std::optional<SysTime> parse_instant(std::string_view text) {
     return std::nullopt;
 }
 
+// When a rate-limit window ends at the latest. X-RateLimit-Reset often names a whole second
+// (epoch seconds, or ISO-8601 without a fraction) that was rounded down: the window closes up to
+// a second later. Taking the instant as written made a 429 in that last second retry at once,
+// six times in a millisecond, and fail; so a whole-second reset means the end of that second.
+std::optional<SysTime> window_end(std::string_view text) {
+    auto when = parse_instant(text);
+    if (!when)
+        return std::nullopt;
+    if (text.find('.') == std::string_view::npos)
+        *when += std::chrono::seconds(1);
+    return when;
+}
+
 milliseconds clamp_wait(milliseconds wait, const RetryPolicy& policy) {
     return std::clamp(wait, milliseconds(0), policy.max_server_wait);
 }
@@ -63,7 +76,7 @@ std::optional<milliseconds> server_retry_wait(const http::Response& response, Sy
         }
     }
     if (auto reset = response.header("X-RateLimit-Reset")) {
-        if (auto when = parse_instant(*reset))
+        if (auto when = window_end(*reset))
             return clamp_wait(*when - now, policy);
     }
     return std::nullopt;
@@ -77,7 +90,7 @@ RateLimitSnapshot read_rate_limit(const http::Response& response) {
         snapshot.remaining = parse_digits(*remaining);
     }
     if (auto reset = response.header("X-RateLimit-Reset"))
-        snapshot.reset = parse_instant(*reset);
+        snapshot.reset = window_end(*reset);
     return snapshot;
 }
 

@@ -63,11 +63,28 @@ TEST_CASE("X-RateLimit-Reset is the fallback, then nothing", "[atlassian]") {
     CHECK(server_retry_wait(
               with_headers({{"X-RateLimit-Reset", "2026-08-01T09:00:12Z"}, {"Retry-After", "2"}}),
               now, policy) == 2000ms);
-    // Epoch seconds are accepted for the reset too.
+    // Epoch seconds are accepted for the reset too; a whole second means its end (the window may
+    // close up to a second after the rounded-down value).
     CHECK(server_retry_wait(with_headers({{"X-RateLimit-Reset", "1785574803"}}), now, policy) ==
-          3000ms);
+          4000ms);
+    CHECK(server_retry_wait(with_headers({{"X-RateLimit-Reset", "2026-08-01T09:00:12Z"}}), now,
+                            policy) == 13000ms);
     CHECK_FALSE(server_retry_wait(with_headers({}), now, policy));
     CHECK_FALSE(server_retry_wait(with_headers({{"Retry-After", "soon"}}), now, policy));
+}
+
+TEST_CASE("a 429 in the last second of a whole-second reset still waits for the window",
+          "[atlassian]") {
+    // The reset names 09:00:12, rounded down; it is 09:00:12.400 and the window has not closed.
+    RetryPolicy policy;
+    const SysTime now = at("2026-08-01T09:00:12.400Z");
+    CHECK(server_retry_wait(with_headers({{"X-RateLimit-Reset", "2026-08-01T09:00:12Z"}}), now,
+                            policy) == 600ms);
+    CHECK(server_retry_wait(with_headers({{"X-RateLimit-Reset", "1785574812"}}), now, policy) ==
+          600ms);
+    // An exact reset (with a fraction) is taken as written.
+    CHECK(server_retry_wait(with_headers({{"X-RateLimit-Reset", "2026-08-01T09:00:12.000Z"}}), now,
+                            policy) == 0ms);
 }
 
 TEST_CASE("server waits are clamped to max_server_wait", "[atlassian]") {
@@ -85,11 +102,11 @@ TEST_CASE("low remaining budget spreads requests until the reset", "[atlassian]"
                                       {"X-RateLimit-Reset", "2026-08-01T09:00:20Z"}}));
     CHECK(snapshot.limit == 1000);
     CHECK(snapshot.remaining == 40);
-    CHECK(pacing_interval(snapshot, 0.05, now) == 500ms);  // 20 s / 40 requests
+    CHECK(pacing_interval(snapshot, 0.05, now) == 525ms);  // to the end of 09:00:20: 21 s / 40
     snapshot.remaining = 50;                               // exactly 5%: healthy
     CHECK_FALSE(pacing_interval(snapshot, 0.05, now));
     snapshot.remaining = 0;
-    CHECK(pacing_interval(snapshot, 0.05, now) == 20000ms);  // wait for the reset
+    CHECK(pacing_interval(snapshot, 0.05, now) == 21000ms);  // wait for the reset
     snapshot.reset.reset();
     CHECK_FALSE(pacing_interval(snapshot, 0.05, now));
 }
