@@ -5,7 +5,10 @@
 #   bench/run.sh BUILD_DIR
 #
 # Environment: BENCH_USERS (default 10000,100000), BENCH_LATENCY_MS (20),
-# BENCH_ACTIVITY_SECONDS (120; 0 skips the per-user activity fallback), BENCH_QUERY_USERS (100000).
+# BENCH_ACTIVITY_SECONDS (120; 0 skips the per-user activity fallback), BENCH_QUERY_USERS (100000),
+# BENCH_OPS_USERS (5000), BENCH_OPS_RATE (the sim's --rate-limit, 5000 a minute),
+# BENCH_OPS_RETRY_AFTER (both: one run with Retry-After on 429s and one with X-RateLimit-* only;
+# on; off). bench/ops takes about 2 minutes per run at the defaults.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 build="$(cd "${1:-build}" && pwd)"
@@ -33,6 +36,12 @@ echo "== bench/query: queries on a ${BENCH_QUERY_USERS:-100000}-user snapshot ==
 "$(find_bin query_bench)" --users "${BENCH_QUERY_USERS:-100000}" --out "$results/query.json"
 
 echo
-echo "== bench/ops: not yet (needs the bulk operations of issue 6) =="
+echo "== bench/ops: bulk suspend of ${BENCH_OPS_USERS:-5000} users, sim limit ${BENCH_OPS_RATE:-5000}/min =="
+python3 "$here/ops.py" "$build" \
+    --users "${BENCH_OPS_USERS:-5000}" \
+    --rate-limit "${BENCH_OPS_RATE:-5000}" \
+    --retry-after "${BENCH_OPS_RETRY_AFTER:-both}" \
+    --out "$results/ops.json"
+
 echo
-python3 "$here/table.py" "$results/sync.json" "$results/query.json"
+python3 "$here/table.py" "$results/sync.json" "$results/query.json" "$results/ops.json"

@@ -49,6 +49,27 @@ def query_table(doc):
         print(f"{c['case']:<72} {c['median_ms']:>10} {target if target else '':>8} {verdict}")
 
 
+def ops_table(doc):
+    print(f"\nbulk suspend against the sim's rate limit ({doc.get('cores')} cores, {doc.get('date')})")
+    print(f"{'users':>6} {'limit/min':>9} {'429 hint':<12} {'ok':>5} {'failed':>6} {'run s':>6} "
+          f"{'req/min':>8} {'users/min':>9} {'full windows':>13} {'429s':>5} {'repeated':>8} "
+          f"{'cpu s':>6} {'rss MB':>7}  target (>90 % of the limit, 0 repeated)")
+    for r in doc["results"]:
+        if r.get("kind") != "bulk-suspend":
+            continue
+        counts = r.get("counts", {})
+        steady = r.get("steady_vs_limit")
+        use = "/".join(f"{u:.0%}" for u in r.get("full_window_use", [])) or "-"
+        ok = steady is not None and steady > 0.9 and r["repeated"] == 0 and not counts.get("failed")
+        print(f"{r['users']:>6} {r['rate_limit_per_min']:>9} "
+              f"{'Retry-After' if r['retry_after'] else 'Reset only':<12} {counts.get('ok', ''):>5} "
+              f"{counts.get('failed', ''):>6} {r['run_s']:>6} {r['requests_per_min']:>8} "
+              f"{r['users_per_min']:>9} {use:>13} {r['http_429']:>5} {r['repeated']:>8} "
+              f"{r['cpu_s']:>6} {r['peak_rss_mb']:>7}  {'ok' if ok else 'MISSED'}")
+    print("(req/min: accepted requests of the run, re-reads + suspends, over its span; full windows: "
+          "accepted requests / limit in each of the sim's one-minute windows wholly inside the run)")
+
+
 def main():
     for path in sys.argv[1:]:
         if not os.path.exists(path):
@@ -57,6 +78,8 @@ def main():
             doc = json.load(f)
         if doc.get("benchmark") == "sync":
             sync_table(doc)
+        elif doc.get("benchmark") == "ops":
+            ops_table(doc)
         elif "cases" in doc:
             query_table(doc)
 
