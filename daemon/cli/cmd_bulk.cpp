@@ -85,18 +85,7 @@ void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code) {
             args.AddMember("force", true, a);
         if (o->max_users > 0)
             args.AddMember("max_users", o->max_users, a);
-        int run_code = kExitOk;
-        exit_code = call_and_render(
-            options, "bulk", args,
-            [&run_code](const rapidjson::Value& r) {
-                render_run(r);
-                run_code = run_exit_code(r);
-            },
-            [](const rapidjson::Value& p) { print_run_progress(p); });
-        if (exit_code == kExitOk && options.json)
-            run_code = kExitOk;  // scripts read the state from the JSON
-        if (exit_code == kExitOk)
-            exit_code = run_code;
+        exit_code = call_run_command(options, "bulk", args);
     });
 }
 

@@ -79,16 +79,7 @@ void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code) {
             args.AddMember("apply", true, args.GetAllocator());
         if (*max_users > 0)
             args.AddMember("max_users", *max_users, args.GetAllocator());
-        int run_code = kExitOk;
-        exit_code = call_and_render(
-            options, "runs.undo", args,
-            [&run_code](const rapidjson::Value& r) {
-                render_run(r);
-                run_code = run_exit_code(r);
-            },
-            [](const rapidjson::Value& p) { print_run_progress(p); });
-        if (exit_code == kExitOk && !options.json)
-            exit_code = run_code;
+        exit_code = call_run_command(options, "runs.undo", args);
     });
 }
 

@@ -57,16 +57,7 @@ void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         auto args = name_args(*name);
         if (*apply)
             args.AddMember("apply", true, args.GetAllocator());
-        int run_code = kExitOk;
-        exit_code = call_and_render(
-            options, "tasks.run", args,
-            [&run_code](const rapidjson::Value& r) {
-                render_run(r);
-                run_code = run_exit_code(r);
-            },
-            [](const rapidjson::Value& p) { print_run_progress(p); });
-        if (exit_code == kExitOk && !options.json)
-            exit_code = run_code;
+        exit_code = call_run_command(options, "tasks.run", args);
     });
     for (bool on : {true, false}) {
         auto* cmd = tasks->add_subcommand(

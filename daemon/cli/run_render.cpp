@@ -80,4 +80,19 @@ void print_run_progress(const rapidjson::Value& p) {
     }
 }
 
+int call_run_command(const CliOptions& options, const std::string& command,
+                     const rapidjson::Value& args) {
+    int run_code = kExitOk;
+    int exit_code = call_and_render(
+        options, command, args,
+        [&run_code](const rapidjson::Value& r) {
+            render_run(r);
+            run_code = run_exit_code(r);
+        },
+        [](const rapidjson::Value& p) { print_run_progress(p); });
+    if (exit_code == kExitOk && !options.json)
+        exit_code = run_code;
+    return exit_code;
+}
+
 }  // namespace rosterd::cli

@@ -3,11 +3,21 @@
 // user, the counts, and one progress line per user while it applies.
 #include <rapidjson/document.h>
 
+#include <string>
+
+#include "cli_common.hpp"
+
 namespace rosterd::cli {
 
 void render_run(const rapidjson::Value& run);
 // 0 when the run planned or succeeded, 1 when it failed, partially failed or was cancelled.
 int run_exit_code(const rapidjson::Value& run);
 void print_run_progress(const rapidjson::Value& progress);
+
+// Sends a command that answers with a run (bulk, runs.undo, tasks.run), showing progress and the
+// run. The exit code says whether the run succeeded, except with --json, where scripts read the
+// run's state from the JSON and 0 means the command was answered.
+int call_run_command(const CliOptions& options, const std::string& command,
+                     const rapidjson::Value& args);
 
 }  // namespace rosterd::cli

@@ -5,6 +5,7 @@
 
 #include "ops_service.hpp"
 #include "rosterd/control_json.hpp"
+#include "rosterd/user_filter_args.hpp"
 
 namespace rosterd::ops {
 namespace {
@@ -18,20 +19,6 @@ using DocumentPtr = std::shared_ptr<rapidjson::Document>;
 constexpr std::string_view kBulkArgs[] = {"actions",   "apply", "force",
                                           "max_users", "users", "filter"};
 
-ArgType arg_type(FilterFieldKind kind) {
-    switch (kind) {
-        case FilterFieldKind::integer:
-            return ArgType::integer;
-        case FilterFieldKind::flag:
-        case FilterFieldKind::boolean:
-            return ArgType::boolean;
-        case FilterFieldKind::list:
-            return ArgType::any;
-        default:
-            return ArgType::string;
-    }
-}
-
 std::vector<ArgSpec> bulk_args() {
     std::vector<ArgSpec> args = {
         {"actions", ArgType::array, true,
@@ -44,9 +31,8 @@ std::vector<ArgSpec> bulk_args() {
          "raise the cap (ops.max_users) on how many users this run may act on"},
         {"users", ArgType::array, false, "these users (account ids or emails) instead of a filter"},
         {"filter", ArgType::string, false, "start from this saved filter; other fields narrow it"}};
-    for (const auto& field : user_filter_fields())
-        args.push_back(
-            {std::string(field.name), arg_type(field.kind), false, std::string(field.help)});
+    for (auto& field : user_filter_arg_specs())
+        args.push_back(std::move(field));
     return args;
 }
 

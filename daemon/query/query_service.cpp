@@ -9,6 +9,7 @@
 #include "rosterd/query.hpp"
 #include "rosterd/query_json.hpp"
 #include "rosterd/query_snapshot.hpp"
+#include "rosterd/user_filter_args.hpp"
 
 namespace rosterd::query {
 namespace {
@@ -29,25 +30,8 @@ constexpr std::int64_t kMaxLimit = 5000;
 constexpr std::string_view kUsersArgs[] = {"filter", "sort",     "limit",
                                            "offset", "snapshot", "now_ms"};
 
-ArgType arg_type(FilterFieldKind kind) {
-    switch (kind) {
-        case FilterFieldKind::integer:
-            return ArgType::integer;
-        case FilterFieldKind::flag:
-        case FilterFieldKind::boolean:
-            return ArgType::boolean;
-        case FilterFieldKind::list:
-            return ArgType::any;  // one string or a list of strings
-        default:
-            return ArgType::string;
-    }
-}
-
 std::vector<ArgSpec> users_args() {
-    std::vector<ArgSpec> args;
-    for (const auto& field : user_filter_fields())
-        args.push_back(
-            {std::string(field.name), arg_type(field.kind), false, std::string(field.help)});
+    std::vector<ArgSpec> args = user_filter_arg_specs();
     args.push_back({"filter", ArgType::string, false,
                     "start from this saved filter (filters: in the configuration); the other "
                     "fields narrow it"});
