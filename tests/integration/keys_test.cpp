@@ -103,7 +103,8 @@ TEST_CASE(
 
     // The sync's own event went through the outbox to the webhook that asked for it.
     REQUIRE(wait_until([&] { return sink_count(sim, kSink) == 1; }));
-    auto delivery = sink_deliveries(sim, kSink)[0].GetObject();
+    auto received = sink_deliveries(sim, kSink);  // the delivery points into it
+    auto delivery = received[0].GetObject();
     auto body = body_of(delivery);
     CHECK(std::string(body["event"].GetString()) == "sync_succeeded");
     CHECK(body["data"]["users"].GetInt64() == 40);

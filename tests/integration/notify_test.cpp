@@ -125,7 +125,8 @@ TEST_CASE("500s and 429 with Retry-After are retried until delivered exactly onc
     CHECK(first.exit_code == 1);
     CHECK_THAT(first.err, Catch::Contains("failed: HTTP 500: boom (it will be retried"));
     REQUIRE(wait_until([&] { return newest_is(daemon, "delivered"); }));
-    auto row = deliveries(daemon)["deliveries"][0].GetObject();
+    auto list = deliveries(daemon);  // the row points into it
+    auto row = list["deliveries"][0].GetObject();
     CHECK(row["attempts"].GetInt() == 3);
     CHECK(row["last_status"].GetInt() == 200);
     auto received = sink_deliveries(sim, name);
@@ -224,7 +225,8 @@ TEST_CASE("a delivery pending while the receiver is down survives a restart and 
     daemon.start();
     REQUIRE(wait_until([&] { return newest_is(daemon, "delivered"); }));
     CHECK(sink_count(sim, name) == 1);
-    auto row = deliveries(daemon)["deliveries"][0].GetObject();
+    auto list = deliveries(daemon);  // the row points into it
+    auto row = list["deliveries"][0].GetObject();
     CHECK(row["attempts"].GetInt() >= 2);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     CHECK(sink_count(sim, name) == 1);

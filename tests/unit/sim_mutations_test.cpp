@@ -206,7 +206,8 @@ TEST_CASE("group roles: assign 200 grants members, revoke 204 takes it back", "[
     auto assigned = sim.post_json(path + "/assign", body);
     REQUIRE(assigned);
     CHECK(assigned->status == 200);
-    const auto* access = access_on(user_state(sim, member), jpd_less_resource);
+    auto member_state = user_state(sim, member);  // access points into it
+    const auto* access = access_on(member_state, jpd_less_resource);
     REQUIRE(access);
     CHECK((*access)["via"] == "group");
     auto listed = parse_json(sim.get(path)->body);
@@ -268,7 +269,8 @@ TEST_CASE("test control moves activity, and reset restores the start-up org", "[
                                     "application/json");
     REQUIRE(moved);
     CHECK(moved->status == 200);
-    const auto* access = access_on(user_state(sim, id), resource);
+    auto state = user_state(sim, id);  // access points into it
+    const auto* access = access_on(state, resource);
     REQUIRE(access);
     CHECK((*access)["last_active_ms"].GetInt64() == 1786701600123LL);
     CHECK((*access)["last_active"] == "2026-08-14T10:00:00.123456789Z");
