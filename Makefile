@@ -70,7 +70,7 @@ test-asan: deps
 	cmake -S . -B build-asan $(SANITIZER_CMAKE) $(CMAKE_FLAGS) \
 		-DCMAKE_CXX_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fsanitize-recover=pointer-overflow -fno-omit-frame-pointer"
 	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ASAN_OPTIONS=alloc_dealloc_mismatch=0:detect_leaks=1 \
+	cd build-asan && ROSTERD_SANITIZER=asan ASAN_OPTIONS=alloc_dealloc_mismatch=0:detect_leaks=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$(CURDIR)/tests/sanitizers/ubsan.supp \
 		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
@@ -78,7 +78,7 @@ test-tsan: deps
 	cmake -S . -B build-tsan $(SANITIZER_CMAKE) $(CMAKE_FLAGS) \
 		-DCMAKE_CXX_FLAGS="-fsanitize=thread -fno-omit-frame-pointer"
 	cmake --build build-tsan -j $(JOBS)
-	cd build-tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	cd build-tsan && ROSTERD_SANITIZER=tsan TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 		ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 format:

@@ -287,7 +287,10 @@ TEST_CASE("the control socket under hundreds of clients and abuse keeps serving,
     long rss_after = status_kb(pid, "VmRSS");
     INFO("VmRSS " << rss_before << " kB -> " << rss_after << " kB after " << rounds
                   << " rounds; peak " << status_kb(pid, "VmHWM") << " kB");
-    CHECK(rss_after <= rss_before + 8 * 1024);
+    // Under ASan freed memory sits in its quarantine (up to 256 MiB), so RSS says nothing there;
+    // `make test-asan` sets ROSTERD_SANITIZER.
+    if (!std::getenv("ROSTERD_SANITIZER"))
+        CHECK(rss_after <= rss_before + 8 * 1024);
     CHECK(daemon.process()->running());
     auto status = daemon.ctl({"status"});
     CHECK(status.exit_code == 0);

@@ -73,9 +73,13 @@ TEST_CASE("a sync stores exactly the simulator's organization, in bulk requests"
             ++granting_groups;
     std::size_t budget =
         4 + 7 + 700 / 100 + 1 + truth["groups"].Size() / 100 + 1 + granting_groups + products * 6;
+    // `sync --wait` joins the initial sync, unless that one finished first (a slow machine, a
+    // sanitizer build): then the log holds two syncs, and each keeps the budget.
+    std::size_t syncs = daemon.ctl_json({"sync", "history"})["runs"].Size();
+    REQUIRE((syncs == 1 || syncs == 2));
     CHECK(per_user == 0);
-    CHECK(group_roles == granting_groups);
-    CHECK(total <= budget);
+    CHECK(group_roles == granting_groups * syncs);
+    CHECK(total <= budget * syncs);
 
     auto status = daemon.ctl_json({"status"});
     CHECK(std::string(status["sync"]["state"].GetString()) == "idle");
