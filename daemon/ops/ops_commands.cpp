@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "ops_service.hpp"
+#include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/user_filter_args.hpp"
 
@@ -158,11 +159,7 @@ void OpsService::register_commands(control::CommandRegistry& registry) {
                      doc->AddMember("runs", runs, a);
                      return doc;
                  },
-                 [reply](store::DbResult<DocumentPtr> r) {
-                     if (!r.ok())
-                         return reply->fail(control::kFailed, r.error);
-                     reply->ok(**r.value);
-                 });
+                 control::answer_with_document(reply));
          }});
     registry.add(
         {.name = "runs.show",
@@ -178,11 +175,7 @@ void OpsService::register_commands(control::CommandRegistry& registry) {
                          run_json(load_run(db, id), doc->GetAllocator());
                      return doc;
                  },
-                 [reply](store::DbResult<DocumentPtr> r) {
-                     if (!r.ok())
-                         return reply->fail(control::kFailed, r.error);
-                     reply->ok(**r.value);
-                 });
+                 control::answer_with_document(reply));
          }});
     registry.add(
         {.name = "runs.cancel",

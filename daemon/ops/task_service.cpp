@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
 
@@ -236,11 +237,7 @@ void TaskService::register_commands(control::CommandRegistry& registry) {
                      doc->AddMember("tasks", list, a);
                      return doc;
                  },
-                 [reply](store::DbResult<DocumentPtr> r) {
-                     if (!r.ok())
-                         return reply->fail(control::kFailed, r.error);
-                     reply->ok(**r.value);
-                 });
+                 control::answer_with_document(reply));
          }});
     registry.add(
         {.name = "tasks.run",

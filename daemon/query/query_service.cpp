@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/query.hpp"
 #include "rosterd/query_json.hpp"
@@ -186,11 +187,7 @@ void QueryService::dashboard(const control::Request& request,
             static_cast<rapidjson::Value&>(*doc) = dashboard_json(dashboard, doc->GetAllocator());
             return doc;
         },
-        [reply](store::DbResult<DocumentPtr> r) {
-            if (!r.ok())
-                return fail_with(reply, r.error);
-            reply->ok(**r.value);
-        });
+        control::answer_with_document(reply));
 }
 
 void QueryService::users(const control::Request& request, std::shared_ptr<control::Reply> reply) {
@@ -298,11 +295,7 @@ void QueryService::user(const control::Request& request, std::shared_ptr<control
             json::add(*doc, "user", user_detail_json(make_user_row(index, *user, {}), a), a);
             return doc;
         },
-        [reply](store::DbResult<DocumentPtr> r) {
-            if (!r.ok())
-                return fail_with(reply, r.error);
-            reply->ok(**r.value);
-        });
+        control::answer_with_document(reply));
 }
 
 void QueryService::filters(const control::Request&, std::shared_ptr<control::Reply> reply) {
@@ -326,11 +319,7 @@ void QueryService::filters(const control::Request&, std::shared_ptr<control::Rep
             json::add(*doc, "filters", std::move(list), a);
             return doc;
         },
-        [reply](store::DbResult<DocumentPtr> r) {
-            if (!r.ok())
-                return fail_with(reply, r.error);
-            reply->ok(**r.value);
-        });
+        control::answer_with_document(reply));
 }
 
 const CachedSelection* QueryService::cached(const std::string& key) const {

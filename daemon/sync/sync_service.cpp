@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 
+#include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
@@ -369,12 +370,7 @@ void SyncService::register_commands(control::CommandRegistry& registry) {
                      doc->AddMember("runs", runs, a);
                      return doc;
                  },
-                 [reply](store::DbResult<std::shared_ptr<rapidjson::Document>> r) {
-                     if (!r.ok())
-                         reply->fail(control::kFailed, r.error);
-                     else
-                         reply->ok(**r.value);
-                 });
+                 control::answer_with_document(reply));
          }});
 }
 
