@@ -109,10 +109,13 @@ SyntheticSummary write_synthetic_snapshot(store::Database& db, const SyntheticOp
                           {},
                           {}});
     sync::write_groups(db, snap, groups);
-    for (std::size_t r = 0; r < role_groups; ++r)
+    sync::GroupGrants grants;
+    for (std::size_t r = 0; r < role_groups; ++r) {
         sync::write_group_roles(
             db, snap, groups[r].id,
             {{workspaces[r].id, workspaces[r].type_key, {"atlassian/user"}, ""}});
+        grants[groups[r].id].push_back(workspaces[r].id);
+    }
 
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> admins, others;
     std::vector<atlassian::DirectoryUser> page;
@@ -191,7 +194,7 @@ SyntheticSummary write_synthetic_snapshot(store::Database& db, const SyntheticOp
         summary.memberships += static_cast<std::int64_t>(u.groups.size());
         page.push_back(std::move(u));
         if (page.size() == 1000 || i + 1 == o.users) {
-            summary.users += sync::write_users(db, snap, page);
+            summary.users += sync::write_users(db, snap, page, grants);
             page.clear();
         }
     }

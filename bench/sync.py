@@ -21,6 +21,7 @@ request per user, limited by the sim to 200 a minute) on 10,000 users for a boun
 time and extrapolates the full cost from the measured rate.
 """
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -228,8 +229,16 @@ def sim_args(users, latency):
             "--seed", "1", "--latency-ms", str(latency)]
 
 
-def bench_size(build, users, latency, extra_yaml, socket_bench=False):
-    with tempfile.TemporaryDirectory(prefix="rosterd-bench-") as work:
+def work_directory(keep):
+    """A fresh temporary directory, or `keep` (left behind for inspection: the database, logs)."""
+    if keep:
+        os.makedirs(keep, exist_ok=True)
+        return contextlib.nullcontext(keep)
+    return tempfile.TemporaryDirectory(prefix="rosterd-bench-")
+
+
+def bench_size(build, users, latency, extra_yaml, socket_bench=False, keep=""):
+    with work_directory(keep) as work:
         with open(os.path.join(work, "api-key"), "w") as f:
             f.write("bench-key-0123456789\n")
         sim = Sim(build, work, sim_args(users, latency))
@@ -306,12 +315,14 @@ def main():
     parser.add_argument("--socket-bench", action="store_true",
                         help="after the largest size, measure control-socket throughput")
     parser.add_argument("--out", default="")
+    parser.add_argument("--keep", default="",
+                        help="work directory to use and keep (database, logs); one size only")
     args = parser.parse_args()
     results = []
     sizes = [int(x) for x in args.users.split(",") if x]
     for n in sizes:
         for r in bench_size(args.build, n, args.latency_ms, args.config,
-                            args.socket_bench and n == max(sizes)):
+                            args.socket_bench and n == max(sizes), args.keep):
             print(json.dumps(r), flush=True)
             results.append(r)
     if args.activity_seconds:

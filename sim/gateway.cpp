@@ -112,7 +112,8 @@ HandlerResponse pre_route(SimState& state, const httplib::Request& req, httplib:
     const Knobs knobs = state.knobs();
     const FaultDraws draws = state.faults.draw();
     int delay_ms = knobs.latency_ms;
-    if (draws.slow < knobs.slow_rate)
+    if (draws.slow < knobs.slow_rate &&
+        (knobs.slow_path.empty() || req.path.find(knobs.slow_path) != std::string::npos))
         delay_ms += knobs.slow_ms;
     if (delay_ms > 0)
         std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));

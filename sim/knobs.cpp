@@ -72,6 +72,10 @@ KnobSideEffects apply_knobs_json(Knobs& knobs, const rapidjson::Value& object) {
             next.slow_ms = as_int(name, v, 0, kMaxMs);
         } else if (name == "slow_rate") {
             next.slow_rate = as_fraction(name, v);
+        } else if (name == "slow_path") {
+            if (!v.IsString())
+                bad(name, "must be a string (empty: every path)");
+            next.slow_path.assign(v.GetString(), v.GetStringLength());
         } else if (name == "cursor_ttl_s") {
             if (!v.IsNumber() || v.GetDouble() < 0)
                 bad(name, "must be a number >= 0");
@@ -133,6 +137,8 @@ std::string knobs_json(const Knobs& k) {
     w.Int(k.slow_ms);
     key(w, "slow_rate");
     w.Double(k.slow_rate);
+    key(w, "slow_path");
+    w.String(k.slow_path.c_str(), static_cast<rapidjson::SizeType>(k.slow_path.size()));
     key(w, "cursor_ttl_s");
     w.Double(k.cursor_ttl_s);
     key(w, "require_json_body");

@@ -21,6 +21,7 @@ struct Knobs {
     double reset_rate = 0.0;      // fraction of connections dropped mid-response
     int slow_ms = 0;              // extra delay for a fraction slow_rate of requests
     double slow_rate = 0.0;
+    std::string slow_path;          // when set, only requests whose path contains it are slowed
     double cursor_ttl_s = 900.0;    // older cursors answer 400 ADMIN-400-1; 0 = never expire
     bool require_json_body = true;  // body-less POST without application/json -> 415
     bool key_expired = false;       // every API call answers 401

@@ -103,6 +103,8 @@ int parse_command_line(int argc, const char* const* argv, SimOptions& o) {
         ->check(CLI::Range(0, 600000));
     knobs->add_option("--slow-rate", k.slow_rate, "Fraction of requests delayed by --slow-ms")
         ->check(CLI::Range(0.0, 1.0));
+    knobs->add_option("--slow-path", k.slow_path,
+                      "Slow only requests whose path contains this text (default: any)");
     knobs
         ->add_option("--cursor-ttl-s", k.cursor_ttl_s,
                      "Cursors older than this answer 400 (0 = never)")

@@ -1,5 +1,6 @@
 // Reading the published snapshot into a SnapshotIndex: sequential scans of users, user_access and
-// user_groups (no per-user seeks), then each user's rows made contiguous.
+// user_groups along the generation's key range (no per-user seeks), then each user's rows made
+// contiguous.
 #include <algorithm>
 #include <map>
 
@@ -38,17 +39,34 @@ void load_products(store::Database& db, SnapshotIndex& index) {
         index.sites.push_back(sites.text(0));
 }
 
-void load_users(store::Database& db, SnapshotIndex& index) {
-    // NOT INDEXED: one sequential pass over the table beats a seek per row through the key.
+// A generation's users are numbered as the sync wrote them; user_groups and user_access name
+// their user by that number. `position[user_no]` is the user's place in index.users.
+using UserPositions = std::vector<std::uint32_t>;
+constexpr std::uint32_t kNoUser = ~std::uint32_t{0};
+
+std::optional<std::uint32_t> user_at(const UserPositions& position, std::int64_t user_no) {
+    if (user_no < 0 || static_cast<std::uint64_t>(user_no) >= position.size() ||
+        position[static_cast<std::size_t>(user_no)] == kNoUser)
+        return std::nullopt;
+    return position[static_cast<std::size_t>(user_no)];
+}
+
+UserPositions load_users(store::Database& db, SnapshotIndex& index) {
+    // One pass along the generation's range of the table, in user number order.
+    UserPositions position;
     auto s = db.prepare(
         "SELECT account_id, coalesce(name, ''), coalesce(email, ''), coalesce(nickname, ''), "
         "coalesce(email_domain, ''), coalesce(account_type, ''), is_app, "
         "coalesce(account_status, ''), coalesce(membership_status, ''), status, "
         "coalesce(claim_status, ''), coalesce(management_source, ''), coalesce(directory_id, ''), "
-        "added_to_org, platform_roles, is_org_admin, is_site_admin, last_active "
-        "FROM users NOT INDEXED WHERE snapshot_id = ?");
+        "added_to_org, platform_roles, is_org_admin, is_site_admin, last_active, user_no "
+        "FROM users WHERE snapshot_id = ? ORDER BY user_no");
     s.bind(1, index.info.id);
     while (s.step()) {
+        auto user_no = static_cast<std::size_t>(s.int64(18));
+        if (user_no >= position.size())
+            position.resize(user_no + 1, kNoUser);
+        position[user_no] = static_cast<std::uint32_t>(index.users.size());
         IndexedUser u;
         u.account_id = s.text(0);
         u.name = s.text(1);
@@ -73,6 +91,7 @@ void load_users(store::Database& db, SnapshotIndex& index) {
         index.users.push_back(std::move(u));
     }
     index.index_users();
+    return position;
 }
 
 // Groups rows by user: `owner[i]` is the user of `rows[i]`; returns the rows reordered with each
@@ -94,18 +113,18 @@ std::vector<Row> group_by_user(std::vector<Row>& rows, const std::vector<std::ui
     return out;
 }
 
-void load_access(store::Database& db, SnapshotIndex& index) {
+void load_access(store::Database& db, const UserPositions& position, SnapshotIndex& index) {
     std::unordered_map<std::string, std::uint32_t> product_of;
     for (std::uint32_t p = 0; p < index.products.size(); ++p)
         product_of.emplace(index.products[p].resource_id, p);
     std::vector<IndexedAccess> rows;
     std::vector<std::uint32_t> owner;
     auto s = db.prepare(
-        "SELECT account_id, resource_id, role, billable, via, last_active "
-        "FROM user_access NOT INDEXED WHERE snapshot_id = ?");
+        "SELECT user_no, resource_id, role, billable, via, last_active "
+        "FROM user_access WHERE snapshot_id = ?");
     s.bind(1, index.info.id);
     while (s.step()) {
-        auto user = index.find_user(s.text(0));
+        auto user = user_at(position, s.int64(0));
         if (!user)
             continue;
         auto resource = s.text(1);
@@ -140,7 +159,7 @@ void load_access(store::Database& db, SnapshotIndex& index) {
                   });
 }
 
-void load_groups(store::Database& db, SnapshotIndex& index) {
+void load_groups(store::Database& db, const UserPositions& position, SnapshotIndex& index) {
     std::unordered_map<std::string, std::uint32_t> group_of;
     auto g = db.prepare("SELECT group_id, name FROM groups WHERE snapshot_id = ? ORDER BY name");
     g.bind(1, index.info.id);
@@ -150,10 +169,10 @@ void load_groups(store::Database& db, SnapshotIndex& index) {
         index.groups.push_back({g.text(0), name, ascii_lower(name)});
     }
     std::vector<std::uint32_t> rows, owner;
-    auto s = db.prepare("SELECT account_id, group_id FROM user_groups WHERE snapshot_id = ?");
+    auto s = db.prepare("SELECT user_no, group_id FROM user_groups WHERE snapshot_id = ?");
     s.bind(1, index.info.id);
     while (s.step()) {
-        auto user = index.find_user(s.text(0));
+        auto user = user_at(position, s.int64(0));
         if (!user)
             continue;
         auto id = s.text(1);
@@ -229,9 +248,9 @@ std::shared_ptr<const SnapshotIndex> load_snapshot_index(store::Database& db) {
     auto index = std::make_shared<SnapshotIndex>();
     index->info = current_snapshot(db);
     load_products(db, *index);
-    load_users(db, *index);
-    load_access(db, *index);
-    load_groups(db, *index);
+    auto position = load_users(db, *index);
+    load_access(db, position, *index);
+    load_groups(db, position, *index);
     return index;
 }
 

@@ -48,6 +48,16 @@ bool has(const std::vector<std::string>& list, const char* value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
+bool granted_by_a_group(const atlassian::DirectoryUser& user, const std::string& resource_id,
+                        const GroupGrants& grants) {
+    for (const auto& g : user.groups) {
+        auto found = grants.find(g.id);
+        if (found != grants.end() && has(found->second, resource_id.c_str()))
+            return true;
+    }
+    return false;
+}
+
 void set_meta(Database& db, const std::string& key, const std::string& value) {
     db.cached(
           "INSERT INTO meta(key, value) VALUES (?, ?) "
@@ -199,8 +209,14 @@ void write_group_roles(Database& db, std::int64_t snapshot, const std::string& g
 }
 
 std::int64_t write_users(Database& db, std::int64_t snapshot,
-                         const std::vector<atlassian::DirectoryUser>& users) {
+                         const std::vector<atlassian::DirectoryUser>& users,
+                         const GroupGrants& grants) {
     Transaction t(db);
+    auto& last = db.cached("SELECT coalesce(max(user_no), 0) FROM users WHERE snapshot_id = ?");
+    last.bind(1, snapshot);
+    last.step();
+    std::int64_t user_no = last.int64(0);
+    last.reset();
     std::int64_t added = 0;
     for (const auto& u : users) {
         std::optional<std::int64_t> last_active;
@@ -210,50 +226,59 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
         std::string roles;
         for (const auto& r : u.platform_roles)
             roles += (roles.empty() ? "" : ",") + r;
+        const bool app = is_app_account(u);
         db.cached(
-              "INSERT OR IGNORE INTO users(snapshot_id, account_id, name, nickname, email, "
-              "email_domain, account_type, account_status, membership_status, status, "
+              "INSERT OR IGNORE INTO users(snapshot_id, user_no, account_id, name, nickname, "
+              "email, email_domain, account_type, account_status, membership_status, status, "
               "claim_status, management_source, added_to_org, platform_roles, is_org_admin, "
               "is_site_admin, is_app, last_active) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(1, snapshot)
-            .bind(2, u.account_id)
-            .bind(3, u.name)
-            .bind(4, u.nickname)
-            .bind(5, u.email)
-            .bind(6, email_domain(u.email))
-            .bind(7, u.account_type)
-            .bind(8, u.account_status)
-            .bind(9, u.membership_status)
-            .bind(10, u.status)
-            .bind(11, u.claim_status)
-            .bind(12, u.management_source)
-            .bind(13, u.added_to_org_ms)
-            .bind(14, roles)
-            .bind(15, has(u.platform_roles, "atlassian/org-admin") ? 1 : 0)
-            .bind(16, has(u.platform_roles, "atlassian/site-admin") ? 1 : 0)
-            .bind(17, is_app_account(u) ? 1 : 0)
-            .bind(18, last_active)
+            .bind(2, user_no + 1)
+            .bind(3, u.account_id)
+            .bind(4, u.name)
+            .bind(5, u.nickname)
+            .bind(6, u.email)
+            .bind(7, email_domain(u.email))
+            .bind(8, u.account_type)
+            .bind(9, u.account_status)
+            .bind(10, u.membership_status)
+            .bind(11, u.status)
+            .bind(12, u.claim_status)
+            .bind(13, u.management_source)
+            .bind(14, u.added_to_org_ms)
+            .bind(15, roles)
+            .bind(16, has(u.platform_roles, "atlassian/org-admin") ? 1 : 0)
+            .bind(17, has(u.platform_roles, "atlassian/site-admin") ? 1 : 0)
+            .bind(18, app ? 1 : 0)
+            .bind(19, last_active)
             .run();
         if (db.changes() == 0)
             continue;  // already written by another partition
+        ++user_no;
         ++added;
         for (const auto& g : u.groups)
             db.cached(
-                  "INSERT OR IGNORE INTO user_groups(snapshot_id, account_id, group_id) "
+                  "INSERT OR IGNORE INTO user_groups(snapshot_id, user_no, group_id) "
                   "VALUES (?, ?, ?)")
                 .bind(1, snapshot)
-                .bind(2, u.account_id)
+                .bind(2, user_no)
                 .bind(3, g.id)
                 .run();
+        // Billable as Atlassian bills: an active, human user holding user or admin on the
+        // product. Every holder is written as atlassian/user here; finalize_and_publish() applies
+        // the other roles and takes billability away where the role is not a paid one.
+        const bool billable = u.status == "active" && !app;
         for (const auto& access : u.product_access)
             db.cached(
-                  "INSERT OR IGNORE INTO user_access(snapshot_id, account_id, resource_id, "
-                  "role, billable, last_active) VALUES (?, ?, ?, 'atlassian/user', 0, ?)")
+                  "INSERT OR IGNORE INTO user_access(snapshot_id, user_no, resource_id, role, "
+                  "billable, via, last_active) VALUES (?, ?, ?, 'atlassian/user', ?, ?, ?)")
                 .bind(1, snapshot)
-                .bind(2, u.account_id)
+                .bind(2, user_no)
                 .bind(3, access.resource_id)
-                .bind(4, access.last_active_ms)
+                .bind(4, billable ? 1 : 0)
+                .bind(5, granted_by_a_group(u, access.resource_id, grants) ? "group" : "direct")
+                .bind(6, access.last_active_ms)
                 .run();
     }
     t.commit();
@@ -278,18 +303,26 @@ void write_role_overrides(Database& db, std::int64_t snapshot, const std::string
 void write_user_activity(Database& db, std::int64_t snapshot, const std::string& account_id,
                          const atlassian::UserActivity& activity) {
     Transaction t(db);
-    db.cached("UPDATE user_access SET last_active = NULL WHERE snapshot_id = ? AND account_id = ?")
+    auto& find = db.cached("SELECT user_no FROM users WHERE snapshot_id = ? AND account_id = ?");
+    find.bind(1, snapshot).bind(2, account_id);
+    if (!find.step()) {
+        find.reset();
+        return;  // not in this generation
+    }
+    const std::int64_t user_no = find.int64(0);
+    find.reset();
+    db.cached("UPDATE user_access SET last_active = NULL WHERE snapshot_id = ? AND user_no = ?")
         .bind(1, snapshot)
-        .bind(2, account_id)
+        .bind(2, user_no)
         .run();
     std::optional<std::int64_t> latest;
     for (const auto& p : activity.products) {
         db.cached(
               "UPDATE user_access SET last_active = ? "
-              "WHERE snapshot_id = ? AND account_id = ? AND resource_id = ?")
+              "WHERE snapshot_id = ? AND user_no = ? AND resource_id = ?")
             .bind(1, p.last_active_ms)
             .bind(2, snapshot)
-            .bind(3, account_id)
+            .bind(3, user_no)
             .bind(4, p.id)
             .run();
         if (p.last_active_ms && (!latest || *p.last_active_ms > *latest))
@@ -297,11 +330,11 @@ void write_user_activity(Database& db, std::int64_t snapshot, const std::string&
     }
     db.cached(
           "UPDATE users SET last_active = ?, added_to_org = COALESCE(?, added_to_org) "
-          "WHERE snapshot_id = ? AND account_id = ?")
+          "WHERE snapshot_id = ? AND user_no = ?")
         .bind(1, latest)
         .bind(2, activity.added_to_org_ms)
         .bind(3, snapshot)
-        .bind(4, account_id)
+        .bind(4, user_no)
         .run();
     t.commit();
 }
@@ -318,31 +351,18 @@ std::vector<std::string> snapshot_account_ids(Database& db, std::int64_t snapsho
 std::optional<std::int64_t> finalize_and_publish(Database& db, const SnapshotIds& ids,
                                                  const RunCounters& counters, std::int64_t now_ms) {
     const auto snap = ids.snapshot_id;
-    // Derivations on the unpublished generation: readers cannot see these rows yet.
+    // Roles on the unpublished generation (readers cannot see these rows yet): only the users
+    // found holding another role than atlassian/user are touched. A role other than user or
+    // admin is not billed; the row's billability so far says whether the user is billed at all.
     {
         Transaction t(db);
         db.cached(
-              "UPDATE user_access SET role = o.role FROM sync_role_overrides AS o "
-              "WHERE user_access.snapshot_id = ?1 AND o.snapshot_id = ?1 "
-              "AND o.account_id = user_access.account_id "
-              "AND o.resource_id = user_access.resource_id")
-            .bind(1, snap)
-            .run();
-        // Billable as Atlassian bills: an active, human user holding user or admin on the product.
-        // Access comes through a group when one of the user's groups grants a role there.
-        // (One pass over the generation's access rows for both: at 100k users each pass costs
-        // about a second.)
-        db.cached(
-              "UPDATE user_access SET billable = "
-              "(role IN ('atlassian/user', 'atlassian/admin') AND EXISTS (SELECT 1 FROM users u "
-              " WHERE u.snapshot_id = ?1 AND u.account_id = user_access.account_id "
-              " AND u.status = 'active' AND u.is_app = 0)), "
-              "via = CASE WHEN EXISTS (SELECT 1 FROM user_groups ug "
-              " JOIN group_roles gr ON gr.snapshot_id = ug.snapshot_id "
-              " AND gr.group_id = ug.group_id "
-              " WHERE ug.snapshot_id = ?1 AND ug.account_id = user_access.account_id "
-              " AND gr.resource_id = user_access.resource_id) THEN 'group' ELSE 'direct' END "
-              "WHERE snapshot_id = ?1")
+              "UPDATE user_access SET role = o.role, billable = "
+              "(o.role IN ('atlassian/user', 'atlassian/admin') AND user_access.billable) "
+              "FROM sync_role_overrides AS o JOIN users AS u "
+              "ON u.snapshot_id = o.snapshot_id AND u.account_id = o.account_id "
+              "WHERE o.snapshot_id = ?1 AND user_access.snapshot_id = ?1 "
+              "AND user_access.user_no = u.user_no AND user_access.resource_id = o.resource_id")
             .bind(1, snap)
             .run();
         db.cached("DELETE FROM sync_role_overrides WHERE snapshot_id = ?").bind(1, snap).run();

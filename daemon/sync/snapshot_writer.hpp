@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rosterd/atlassian_types.hpp"
@@ -42,10 +43,17 @@ void write_groups(store::Database& db, std::int64_t snapshot,
                   const std::vector<atlassian::Group>& groups);
 void write_group_roles(store::Database& db, std::int64_t snapshot, const std::string& group_id,
                        const std::vector<atlassian::GroupRoleAssignment>& roles);
-// One page of users with their groups and product access (provisional role atlassian/user).
-// Returns how many users were new to this snapshot (partitions never overlap, but be safe).
+// The products (resource ids) on which each group grants a role: a user's access to a product
+// comes through a group when one of the user's groups is listed for it, else it is direct.
+using GroupGrants = std::unordered_map<std::string, std::vector<std::string>>;
+
+// Users with their groups and product access, numbered after the generation's last user. Access
+// is written as the provisional role atlassian/user (billable for active human users) with how it
+// is granted decided from `grants`, which must be complete. Returns how many users were new to
+// this snapshot (partitions never overlap, but be safe: a repeated account is skipped).
 std::int64_t write_users(store::Database& db, std::int64_t snapshot,
-                         const std::vector<atlassian::DirectoryUser>& users);
+                         const std::vector<atlassian::DirectoryUser>& users,
+                         const GroupGrants& grants);
 // Users found holding `role` on `resource_id` (admins win over non-billable roles).
 void write_role_overrides(store::Database& db, std::int64_t snapshot,
                           const std::string& resource_id, const std::string& role_kind,
@@ -56,8 +64,9 @@ void write_user_activity(store::Database& db, std::int64_t snapshot, const std::
 // Account ids of the snapshot, for the per-user activity fallback.
 std::vector<std::string> snapshot_account_ids(store::Database& db, std::int64_t snapshot);
 
-// Applies roles, billability and how access is granted; then publishes the generation and
-// records the run as succeeded, in one short transaction. Returns the retired generation.
+// Applies the roles learnt in bulk (admins and non-billable roles) to the access rows; then
+// publishes the generation and records the run as succeeded, in one short transaction. Returns
+// the retired generation.
 std::optional<std::int64_t> finalize_and_publish(store::Database& db, const SnapshotIds& ids,
                                                  const RunCounters& counters, std::int64_t now_ms);
 

@@ -26,6 +26,25 @@ std::int64_t now_ms(const Clock& clock) {
 
 }  // namespace
 
+// Which products each group grants a role on, gathered from the groups' role assignments. Whether
+// a user's access comes through a group is decided when the user's rows are written, so user
+// writes wait until every group's assignments are in (the group list and its role requests finish
+// long before the user partitions; pages gather meanwhile, and a partition whose batch is full
+// waits too).
+struct SyncRun::GroupGrantsGate {
+    GroupGrants grants;
+    bool complete = false;
+    std::vector<std::function<void()>> waiting;
+
+    void open() {
+        complete = true;
+        auto ready = std::move(waiting);
+        waiting.clear();
+        for (auto& then : ready)
+            then();
+    }
+};
+
 std::vector<atlassian::UserSearch> user_partitions() {
     auto make = [](std::vector<std::string> status, std::string claim, std::optional<bool> mfa) {
         atlassian::UserSearch search;
@@ -216,48 +235,63 @@ void SyncRun::phase_bulk() {
             self->finalize();
     };
     ++pending_;  // held while the three fetches are launched
-    fetch_groups();
-    fetch_users();
+    auto gate = std::make_shared<GroupGrantsGate>();
+    fetch_groups(gate);
+    fetch_users(gate);
     fetch_roles();
     if (--pending_ == 0)
         on_phase_drained_();
 }
 
-void SyncRun::fetch_groups() {
+void SyncRun::fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate) {
     auto self = shared_from_this();
     auto snapshot = snapshot_;
     atlassian::GroupSearch search;
     search.expand = {"counts.resources"};
     ++pending_;
     client_->list_groups(
-        search, [self, snapshot](atlassian::Result<std::vector<atlassian::Group>> r) {
+        search, [self, snapshot, gate](atlassian::Result<std::vector<atlassian::Group>> r) {
             if (!r) {
                 self->fail(r.error());
+                gate->open();  // waiting user writes see the failure and stop
             } else {
                 auto groups = std::move(r.value());
                 self->progress_.groups = static_cast<std::int64_t>(groups.size());
                 // Only groups that grant something have role assignments worth a request.
+                auto outstanding = std::make_shared<std::size_t>(1);  // held while launching
+                auto one_done = [gate, outstanding] {
+                    if (--*outstanding == 0)
+                        gate->open();
+                };
                 for (const auto& g : groups) {
                     if (g.resource_count && *g.resource_count == 0)
                         continue;
                     ++self->pending_;
+                    ++*outstanding;
                     self->client_->get_group_roles(
                         g.directory_id.empty() ? atlassian::kAllDirectories : g.directory_id, g.id,
-                        [self, snapshot, group_id = g.id](
+                        [self, snapshot, gate, one_done, group_id = g.id](
                             atlassian::Result<std::vector<atlassian::GroupRoleAssignment>> roles) {
-                            if (!roles)
+                            if (!roles) {
                                 self->fail(roles.error());
-                            else
+                            } else {
+                                auto& granted = gate->grants[group_id];
+                                for (const auto& assignment : roles.value())
+                                    if (!assignment.roles.empty())
+                                        granted.push_back(assignment.resource_id);
                                 self->write(
                                     [snapshot, group_id,
                                      list = std::move(roles.value())](store::Database& db) {
                                         write_group_roles(db, snapshot, group_id, list);
                                     },
                                     {});
+                            }
+                            one_done();
                             if (--self->pending_ == 0)
                                 self->on_phase_drained_();
                         });
                 }
+                one_done();
                 self->write([snapshot, list = std::move(groups)](
                                 store::Database& db) { write_groups(db, snapshot, list); },
                             {});
@@ -268,7 +302,7 @@ void SyncRun::fetch_groups() {
         });
 }
 
-void SyncRun::fetch_users() {
+void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
     auto self = shared_from_this();
     auto snapshot = snapshot_;
     auto queued = std::make_shared<int>(0);  // user writes waiting on the database thread
@@ -278,8 +312,22 @@ void SyncRun::fetch_users() {
     // Writes what has gathered; `resume` (may be empty) continues the partition that filled it,
     // at once while few writes are queued, else when this write is done.
     auto flush = std::make_shared<std::function<void(std::function<void(bool)>)>>();
-    *flush = [self, snapshot, queued, batch](std::function<void(bool)> resume) {
-        if (batch->empty()) {
+    *flush = [self, snapshot, queued, batch, gate,
+              weak_flush = std::weak_ptr(flush)](std::function<void(bool)> resume) {
+        if (!gate->complete && !self->stopped()) {
+            // Held until the group grants are in; the phase must not drain meanwhile. The
+            // waiter holds this function until the gate opens (always: the group fetch opens
+            // it when it finishes, fails or is cancelled).
+            ++self->pending_;
+            gate->waiting.push_back([self, again = weak_flush.lock(), resume = std::move(resume)] {
+                (*again)(resume);
+                if (--self->pending_ == 0)
+                    self->on_phase_drained_();
+            });
+            return;
+        }
+        if (batch->empty() || self->stopped()) {
+            batch->clear();
             if (resume)
                 resume(!self->stopped());
             return;
@@ -288,11 +336,12 @@ void SyncRun::fetch_users() {
         batch->clear();
         bool resume_now = ++*queued <= kMaxQueuedPageWrites;
         self->write(
-            [snapshot, users](store::Database& db) {
-                // In key order the inserts walk the B-trees instead of jumping around them.
+            [snapshot, users, gate](store::Database& db) {
+                // In account order the inserts walk the account index instead of jumping
+                // around it (the user tables themselves are appended to in any order).
                 std::sort(users->begin(), users->end(),
                           [](const auto& a, const auto& b) { return a.account_id < b.account_id; });
-                write_users(db, snapshot, *users);
+                write_users(db, snapshot, *users, gate->grants);
             },
             [self, queued, resume, resume_now] {
                 --*queued;

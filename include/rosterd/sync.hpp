@@ -64,10 +64,11 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
 
   private:
     class Tracker;
+    struct GroupGrantsGate;
     void phase_organization();
     void phase_bulk();
-    void fetch_groups();
-    void fetch_users();
+    void fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate);
+    void fetch_users(const std::shared_ptr<GroupGrantsGate>& gate);
     void fetch_roles();
     void phase_activity();
     void finalize();

@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "daemon_fixture.hpp"
 #include "rosterd/store.hpp"
@@ -97,6 +98,42 @@ TEST_CASE("a sync stores exactly the simulator's organization, in bulk requests"
         // The old generation is deleted right after the switch, off the reply's path.
         CHECK(wait_until([&] { return generations_in(daemon.db_path()) == 1; }));
     }
+}
+
+TEST_CASE("users paged before the groups' role assignments arrive still get how access is granted",
+          "[integration][sync]") {
+    // Every group's role assignments take 600 ms: all 900 users are paged long before (whether an
+    // access comes through a group is decided when the user's rows are written, so those writes
+    // must wait for the groups).
+    SimFixture sim({"--users", "900", "--sites", "2", "--seed", "5", "--slow-ms", "600",
+                    "--slow-rate", "1", "--slow-path", "/role-assignments"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+
+    // The scenario happened: user pages, including whole small partitions (suspended,
+    // deactivated, ...: one page each), were answered before the first group's roles.
+    auto log = sim.requests();
+    std::vector<std::int64_t> users_pages;
+    std::int64_t first_group_roles = std::numeric_limits<std::int64_t>::max();
+    for (const auto& r : log.GetArray()) {
+        std::string path = r["path"].GetString();
+        std::int64_t answered = r["t"].GetInt64() + r["duration_ms"].GetInt64();
+        if (path.ends_with("/users/search") && r["body"].IsObject() &&
+            !r["body"].HasMember("roleIds"))
+            users_pages.push_back(answered);
+        if (path.find("/groups/") != std::string::npos && path.ends_with("/role-assignments"))
+            first_group_roles = std::min(first_group_roles, answered);
+    }
+    auto early = std::count_if(users_pages.begin(), users_pages.end(),
+                               [&](std::int64_t at) { return at < first_group_roles; });
+    CHECK(early >= 4);
+
+    auto view = read_snapshot(daemon.db_path());
+    check_snapshot_matches_truth(view, sim.truth());
+    std::size_t via_group = 0;
+    for (const auto& [key, row] : view.access)
+        via_group += row.via == "group";
+    CHECK(via_group > 0);  // the truth holds group grants, so a wrong default would show
 }
 
 TEST_CASE("a sync killed half-way leaves the previous snapshot and the next start syncs",

@@ -17,8 +17,10 @@ SnapshotView read_snapshot(const std::string& db_path) {
     while (users.step())
         view.user_status[users.text(0)] = users.text(1);
     auto access = db->prepare(
-        "SELECT account_id, resource_id, role, billable, via, last_active FROM user_access "
-        "WHERE snapshot_id = ?");
+        "SELECT u.account_id, a.resource_id, a.role, a.billable, a.via, a.last_active "
+        "FROM user_access a JOIN users u ON u.snapshot_id = a.snapshot_id AND u.user_no = "
+        "a.user_no "
+        "WHERE a.snapshot_id = ?");
     access.bind(1, snap);
     while (access.step()) {
         AccessRow row{access.text(2), access.int64(3) != 0, access.text(4),

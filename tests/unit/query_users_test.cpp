@@ -297,8 +297,8 @@ TEST_CASE("the snapshot cache reads a snapshot once and again after a publish", 
     s.db().exec(
         "INSERT INTO snapshots(id, state, taken_at, completed_at) VALUES (2, 'complete', 1, 2)");
     s.db().exec(
-        "INSERT INTO users(snapshot_id, account_id, name, status) VALUES (2, 'acc-99', 'New', "
-        "'active')");
+        "INSERT INTO users(snapshot_id, user_no, account_id, name, status) "
+        "VALUES (2, 1, 'acc-99', 'New', 'active')");
     s.db().exec("UPDATE meta SET value = '2' WHERE key = 'current_snapshot'");
     auto second = cache.current(s.db());
     CHECK(second != first);

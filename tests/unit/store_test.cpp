@@ -115,3 +115,48 @@ TEST_CASE("the executor runs work off the loop thread and reports errors", "[sto
     CHECK(count == 1);
     CHECK_THAT(error, Catch::Contains("no such table"));
 }
+
+TEST_CASE("schema 4 numbers each generation's users and keeps their groups and access", "[store]") {
+    rosterd::test::TempDir dir;
+    auto path = (dir / "v3.db").string();
+    {
+        auto db = Database::open(path);
+        REQUIRE(migrate(*db, 3) == 0);
+        // Two generations keyed by account, as schema 3 stored them.
+        db->exec(
+            "INSERT INTO users(snapshot_id, account_id, name, status) VALUES "
+            "(1, 'acc-b', 'B', 'active'), (1, 'acc-a', 'A', 'suspended'), "
+            "(2, 'acc-c', 'C', 'active')");
+        db->exec(
+            "INSERT INTO user_groups(snapshot_id, account_id, group_id) VALUES "
+            "(1, 'acc-a', 'g1'), (1, 'acc-b', 'g1'), (1, 'acc-b', 'g2'), (2, 'acc-c', 'g3')");
+        db->exec(
+            "INSERT INTO user_access(snapshot_id, account_id, resource_id, role, billable, via, "
+            "last_active) VALUES (1, 'acc-b', 'jira', 'atlassian/admin', 1, 'group', 42), "
+            "(2, 'acc-c', 'conf', 'atlassian/guest', 0, 'direct', NULL)");
+    }
+    auto db = Database::open(path);
+    CHECK(migrate(*db) == 3);
+    auto rows = [&](const char* sql) {
+        std::vector<std::string> out;
+        auto s = db->prepare(sql);
+        while (s.step())
+            out.push_back(s.text(0));
+        return out;
+    };
+    // Numbered by account within each generation.
+    CHECK(rows("SELECT snapshot_id || '|' || user_no || '|' || account_id || '|' || name || '|' || "
+               "status FROM users") == std::vector<std::string>{"1|1|acc-a|A|suspended",
+                                                                "1|2|acc-b|B|active",
+                                                                "2|1|acc-c|C|active"});
+    CHECK(rows("SELECT snapshot_id || '|' || user_no || '|' || group_id FROM user_groups") ==
+          std::vector<std::string>{"1|1|g1", "1|2|g1", "1|2|g2", "2|1|g3"});
+    CHECK(rows("SELECT snapshot_id || '|' || user_no || '|' || resource_id || '|' || role || '|' "
+               "|| billable || '|' || via || '|' || coalesce(last_active, 'NULL') "
+               "FROM user_access") ==
+          std::vector<std::string>{"1|2|jira|atlassian/admin|1|group|42",
+                                   "2|1|conf|atlassian/guest|0|direct|NULL"});
+    // An account appears once per generation.
+    CHECK_THROWS(db->exec(
+        "INSERT INTO users(snapshot_id, user_no, account_id, status) VALUES (1, 9, 'acc-a', 'x')"));
+}
