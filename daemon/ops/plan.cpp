@@ -263,7 +263,8 @@ std::optional<std::string> protection_reason(const SnapshotIndex& index, std::ui
         return std::string("protected: site admin");
     if (u.app)
         return std::string("protected: app account");
-    if (contains(protect.users, lower(u.account_id)) || contains(protect.users, u.email_lower))
+    if (contains(protect.users, lower(std::string(u.account_id))) ||
+        contains(protect.users, std::string(u.email_lower)))
         return std::string("protected: listed under protect.users");
     const auto& domain = index.text(u.domain);
     if (contains(protect.domains, lower(domain)))
@@ -309,7 +310,8 @@ Plan build_plan(const SnapshotIndex& index, const GroupGrants& grants,
     plan.users.reserve(users.size());
     for (auto user : users) {
         const auto& u = index.users[user];
-        PlannedUser planned{u.account_id, u.name, u.email, {}, {}, {}};
+        PlannedUser planned{
+            std::string(u.account_id), std::string(u.name), std::string(u.email), {}, {}, {}};
         if (auto reason = protection_reason(index, user, protect)) {
             planned.skipped = *reason;
         } else {
@@ -341,12 +343,12 @@ query::SnapshotIndex fresh_user_index(const SnapshotIndex& base,
     const query::IndexedUser* before = known ? &base.users[*known] : nullptr;
 
     query::IndexedUser u;
-    u.account_id = fresh.account_id;
-    u.name = fresh.name;
-    u.email = fresh.email;
-    u.nickname = fresh.nickname;
-    u.name_lower = lower(u.name);
-    u.email_lower = lower(u.email);
+    u.account_id = index.keep(fresh.account_id);
+    u.name = index.keep(fresh.name);
+    u.email = index.keep(fresh.email);
+    u.nickname = index.keep(fresh.nickname);
+    u.name_lower = index.keep_lower(u.name);
+    u.email_lower = index.keep_lower(u.email);
     auto at = u.email_lower.rfind('@');
     u.domain = index.intern(at == std::string::npos ? "" : u.email_lower.substr(at + 1));
     u.app = (before && before->app) || fresh.account_type == "app" ||

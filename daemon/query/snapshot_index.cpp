@@ -68,12 +68,12 @@ UserPositions load_users(store::Database& db, SnapshotIndex& index) {
             position.resize(user_no + 1, kNoUser);
         position[user_no] = static_cast<std::uint32_t>(index.users.size());
         IndexedUser u;
-        u.account_id = s.text(0);
-        u.name = s.text(1);
-        u.email = s.text(2);
-        u.nickname = s.text(3);
-        u.name_lower = ascii_lower(u.name);
-        u.email_lower = ascii_lower(u.email);
+        u.account_id = index.keep(s.text(0));
+        u.name = index.keep(s.text(1));
+        u.email = index.keep(s.text(2));
+        u.nickname = index.keep(s.text(3));
+        u.name_lower = index.keep_lower(u.name);
+        u.email_lower = index.keep_lower(u.email);
         u.domain = index.intern(s.text(4));
         u.app = s.int64(6) != 0;
         u.account_type = index.intern(u.app ? std::string("app") : s.text(5));
@@ -214,16 +214,41 @@ std::optional<TextId> SnapshotIndex::find_text(std::string_view text) const {
     return found == text_ids_.end() ? std::nullopt : std::optional<TextId>(found->second);
 }
 
+std::string_view TextStore::keep(std::string_view text) {
+    if (text.empty())
+        return {};
+    if (text.size() > kBlockSize / 4) {  // a rare long text gets a block of its own
+        auto& block = blocks_.emplace_back(std::make_unique<char[]>(text.size()));
+        std::copy(text.begin(), text.end(), block.get());
+        return {block.get(), text.size()};
+    }
+    if (text.size() > left_) {
+        current_ = blocks_.emplace_back(std::make_unique<char[]>(kBlockSize)).get();
+        left_ = kBlockSize;
+    }
+    char* at = current_;
+    std::copy(text.begin(), text.end(), at);
+    current_ += text.size();
+    left_ -= text.size();
+    return {at, text.size()};
+}
+
+std::string_view TextStore::keep_lower(std::string_view text) {
+    if (std::none_of(text.begin(), text.end(), [](char c) { return c >= 'A' && c <= 'Z'; }))
+        return text;
+    return keep(ascii_lower(text));
+}
+
 std::optional<std::uint32_t> SnapshotIndex::find_user(std::string_view account_id) const {
-    auto found = user_ids_.find(std::string(account_id));
-    return found == user_ids_.end() ? std::nullopt : std::optional<std::uint32_t>(found->second);
+    auto found = std::lower_bound(
+        by_account_.begin(), by_account_.end(), account_id,
+        [&](std::uint32_t user, std::string_view id) { return users[user].account_id < id; });
+    if (found == by_account_.end() || users[*found].account_id != account_id)
+        return std::nullopt;
+    return *found;
 }
 
 void SnapshotIndex::index_users() {
-    user_ids_.clear();
-    user_ids_.reserve(users.size());
-    for (std::uint32_t i = 0; i < users.size(); ++i)
-        user_ids_.emplace(users[i].account_id, i);
     auto order = [&](auto less) {
         std::vector<std::uint32_t> out(users.size());
         for (std::uint32_t i = 0; i < out.size(); ++i)
@@ -232,6 +257,8 @@ void SnapshotIndex::index_users() {
                   [&](std::uint32_t a, std::uint32_t b) { return less(users[a], users[b]); });
         return out;
     };
+    by_account_ = order(
+        [](const IndexedUser& a, const IndexedUser& b) { return a.account_id < b.account_id; });
     by_name = order([](const IndexedUser& a, const IndexedUser& b) {
         return std::tie(a.name_lower, a.account_id) < std::tie(b.name_lower, b.account_id);
     });
@@ -257,8 +284,13 @@ std::shared_ptr<const SnapshotIndex> load_snapshot_index(store::Database& db) {
 std::shared_ptr<const SnapshotIndex> SnapshotCache::current(store::Database& db) {
     auto published = current_snapshot(db).id;
     std::lock_guard lock(mutex_);
-    if (!index_ || index_->info.id != published)
+    if (!index_ || index_->info.id != published) {
+        // Let go of the old index first: questions wait on the mutex while the new one loads
+        // anyway, and holding both would double the index's memory at every sync (100k users:
+        // ~70 MiB each). A question still working on the old one keeps it alive until done.
+        index_.reset();
         index_ = load_snapshot_index(db);
+    }
     return index_;
 }
 

@@ -132,7 +132,7 @@ std::optional<std::uint32_t> find_user(const SnapshotIndex& index, const std::st
     if (found.size() > 1) {
         std::string list;
         for (auto user : found)
-            list += (list.empty() ? "" : ", ") + index.users[user].account_id;
+            list.append(list.empty() ? "" : ", ").append(index.users[user].account_id);
         throw QueryError("the email matches " + std::to_string(found.size()) +
                          " accounts: " + list + "; ask by account id");
     }

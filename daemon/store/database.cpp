@@ -1,5 +1,7 @@
 #include "rosterd/store.hpp"
 
+#include <malloc.h>
+
 namespace rosterd::store {
 namespace {
 
@@ -114,11 +116,11 @@ std::unique_ptr<Database> Database::open(const std::string& path, Mode mode) {
         // WAL lets readers see the last committed snapshot while a sync writes the next one.
         database->exec("PRAGMA journal_mode=WAL");
         database->exec("PRAGMA synchronous=NORMAL");
-        // A sync inserts a whole organization in account-id order per partition, i.e. at random
-        // places of the primary keys: with SQLite's default 2 MiB cache the writer spends most of
-        // its time re-reading evicted B-tree pages and checkpointing a 4 MiB WAL (bench/sync:
-        // 2 s of CPU for 10k users). The cache grows only as pages are used.
-        database->exec("PRAGMA cache_size=-65536");
+        // A sync appends its generation to the user tables but inserts into the account index
+        // at random places: SQLite's default 2 MiB cache would re-read evicted index pages and
+        // checkpoint a 4 MiB WAL all the time. 16 MiB holds a 100k-user account index; more only
+        // adds resident memory (bench/sync). The cache grows only as pages are used.
+        database->exec("PRAGMA cache_size=-16384");
         database->exec("PRAGMA wal_autocheckpoint=8192");
     }
     database->exec("PRAGMA foreign_keys=ON");
@@ -129,6 +131,13 @@ std::unique_ptr<Database> Database::open(const std::string& path, Mode mode) {
 Database::~Database() {
     cache_.clear();  // statements must be finalized before the connection closes
     sqlite3_close_v2(db_);
+}
+
+void Database::release_memory() {
+    exec("PRAGMA shrink_memory");
+    // glibc keeps freed memory in per-thread arenas; the sync's batches were freed on the io and
+    // database threads, and the query index of the new snapshot is built next.
+    malloc_trim(0);
 }
 
 void Database::exec(std::string_view sql) {

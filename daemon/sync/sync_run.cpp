@@ -489,9 +489,8 @@ void SyncRun::finalize() {
     db_.write(
         [ids, counters, at = now_ms(clock_)](store::Database& db) {
             auto previous = finalize_and_publish(db, ids, counters, at);
-            // The sync's page cache (up to 64 MiB) is of no use to the next writes: give it
-            // back before the query index of the new snapshot is built.
-            db.exec("PRAGMA shrink_memory");
+            // Before the query index of the new snapshot is built.
+            db.release_memory();
             return previous;
         },
         [self](store::DbResult<std::optional<std::int64_t>> r) {
@@ -506,7 +505,7 @@ void SyncRun::finalize() {
                 self->db_.write(
                     [id = *previous](store::Database& db) {
                         delete_generation(db, id);
-                        db.exec("PRAGMA shrink_memory");
+                        db.release_memory();
                         return true;
                     },
                     [](store::DbResult<bool> done) {

@@ -54,9 +54,26 @@ struct IndexedAccess {
     std::int64_t last_active = kNoInstant;
 };
 
+// Text the index owns, in large blocks: a view into it stays valid for the life of its owner,
+// moves included. Per-user strings cost their bytes and a 16-byte view instead of a 32-byte
+// std::string plus a heap allocation each (100k users: ~30 MiB less).
+class TextStore {
+  public:
+    std::string_view keep(std::string_view text);
+    // The ASCII-lowered text: `text` itself (a view kept already) when it has no upper case.
+    std::string_view keep_lower(std::string_view text);
+
+  private:
+    static constexpr std::size_t kBlockSize = 64 * 1024;
+    std::vector<std::unique_ptr<char[]>> blocks_;
+    char* current_ = nullptr;  // the free part of the block small texts go to
+    std::size_t left_ = 0;
+};
+
+// Views into the owning SnapshotIndex's TextStore.
 struct IndexedUser {
-    std::string account_id, name, email, nickname;
-    std::string name_lower, email_lower;  // ASCII-lowered, for search and ordering
+    std::string_view account_id, name, email, nickname;
+    std::string_view name_lower, email_lower;  // ASCII-lowered, for search and ordering
     TextId status = 0, account_type = 0, account_status = 0, membership_status = 0,
            claim_status = 0, management_source = 0, directory = 0, platform_roles = 0, domain = 0;
     std::int64_t added = kNoInstant;
@@ -87,12 +104,15 @@ class SnapshotIndex {
 
     // Builders (the loader and tests).
     TextId intern(std::string_view text);
-    void index_users();  // fills the account map and the three orders
+    std::string_view keep(std::string_view text) { return user_texts_.keep(text); }
+    std::string_view keep_lower(std::string_view text) { return user_texts_.keep_lower(text); }
+    void index_users();  // fills the account order and the three orders
 
   private:
     std::vector<std::string> texts_{""};
     std::unordered_map<std::string, TextId> text_ids_{{"", 0}};
-    std::unordered_map<std::string, std::uint32_t> user_ids_;
+    TextStore user_texts_;
+    std::vector<std::uint32_t> by_account_;  // user indexes by account id, for find_user
 };
 
 // Reads the published snapshot. Throws NoDataError before the first sync. Run it inside a read

@@ -69,6 +69,9 @@ class Database {
     Database& operator=(const Database&) = delete;
 
     void exec(std::string_view sql);
+    // Gives this connection's page cache back, and the process's freed heap to the system: after
+    // a sync, whose batches and cache are of no use to what follows.
+    void release_memory();
     Statement prepare(std::string_view sql);
     // A prepared statement kept for the connection's life, reset and ready to bind.
     Statement& cached(const std::string& sql);

@@ -45,7 +45,7 @@ Ids select(QuerySnapshot& s, std::vector<std::string> filters,
     CHECK(query::count_users(*index, selection) == users.size());
     Ids ids;
     for (auto user : users)
-        ids.push_back(index->users[user].account_id);
+        ids.emplace_back(index->users[user].account_id);
     return shorten(ids);
 }
 
