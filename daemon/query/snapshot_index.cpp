@@ -54,6 +54,10 @@ std::optional<std::uint32_t> user_at(const UserPositions& position, std::int64_t
 UserPositions load_users(store::Database& db, SnapshotIndex& index) {
     // One pass along the generation's range of the table, in user number order.
     UserPositions position;
+    auto count = db.prepare("SELECT count(*) FROM users WHERE snapshot_id = ?");
+    count.bind(1, index.info.id);
+    count.step();
+    index.users.reserve(static_cast<std::size_t>(count.int64(0)));
     auto s = db.prepare(
         "SELECT account_id, coalesce(name, ''), coalesce(email, ''), coalesce(nickname, ''), "
         "coalesce(email_domain, ''), coalesce(account_type, ''), is_app, "
@@ -200,7 +204,7 @@ void load_groups(store::Database& db, const UserPositions& position, SnapshotInd
 }  // namespace
 
 TextId SnapshotIndex::intern(std::string_view text) {
-    auto found = text_ids_.find(std::string(text));
+    auto found = text_ids_.find(text);
     if (found != text_ids_.end())
         return found->second;
     auto id = static_cast<TextId>(texts_.size());
@@ -210,7 +214,7 @@ TextId SnapshotIndex::intern(std::string_view text) {
 }
 
 std::optional<TextId> SnapshotIndex::find_text(std::string_view text) const {
-    auto found = text_ids_.find(std::string(text));
+    auto found = text_ids_.find(text);
     return found == text_ids_.end() ? std::nullopt : std::optional<TextId>(found->second);
 }
 
