@@ -30,6 +30,7 @@
 #include "rosterd/query_csv.hpp"
 #include "rosterd/query_json.hpp"
 #include "rosterd/query_snapshot.hpp"
+#include "rosterd/snapshot_slots.hpp"
 
 using namespace rosterd;
 namespace json = rosterd::control::json;
@@ -187,9 +188,11 @@ int main(int argc, char** argv) {
     }
     auto db = store::Database::open(db_path, store::Database::Mode::read_only);
     {
-        auto count = db->prepare(
-            "SELECT count(*) FROM users WHERE snapshot_id = "
-            "(SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'current_snapshot')");
+        auto published = query::current_snapshot(*db);
+        auto count =
+            db->prepare("SELECT count(*) FROM " + store::slot_table("users", published.slot) +
+                        " WHERE snapshot_id = ?");
+        count.bind(1, published.id);
         count.step();
         summary.users = count.int64(0);
     }

@@ -1,10 +1,14 @@
 // Reading the published snapshot into a SnapshotIndex: sequential scans of users, user_access and
 // user_groups along the generation's key range (no per-user seeks), then each user's rows made
 // contiguous.
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <chrono>
 #include <map>
 
 #include "rosterd/query_snapshot.hpp"
+#include "rosterd/snapshot_slots.hpp"
 
 namespace rosterd::query {
 
@@ -54,7 +58,8 @@ std::optional<std::uint32_t> user_at(const UserPositions& position, std::int64_t
 UserPositions load_users(store::Database& db, SnapshotIndex& index) {
     // One pass along the generation's range of the table, in user number order.
     UserPositions position;
-    auto count = db.prepare("SELECT count(*) FROM users WHERE snapshot_id = ?");
+    const std::string users = store::slot_table("users", index.info.slot);
+    auto count = db.prepare("SELECT count(*) FROM " + users + " WHERE snapshot_id = ?");
     count.bind(1, index.info.id);
     count.step();
     index.users.reserve(static_cast<std::size_t>(count.int64(0)));
@@ -64,7 +69,8 @@ UserPositions load_users(store::Database& db, SnapshotIndex& index) {
         "coalesce(account_status, ''), coalesce(membership_status, ''), status, "
         "coalesce(claim_status, ''), coalesce(management_source, ''), coalesce(directory_id, ''), "
         "added_to_org, platform_roles, is_org_admin, is_site_admin, last_active, user_no "
-        "FROM users WHERE snapshot_id = ? ORDER BY user_no");
+        "FROM " +
+        users + " WHERE snapshot_id = ? ORDER BY user_no");
     s.bind(1, index.info.id);
     while (s.step()) {
         auto user_no = static_cast<std::size_t>(s.int64(18));
@@ -125,7 +131,8 @@ void load_access(store::Database& db, const UserPositions& position, SnapshotInd
     std::vector<std::uint32_t> owner;
     auto s = db.prepare(
         "SELECT user_no, resource_id, role, billable, via, last_active "
-        "FROM user_access WHERE snapshot_id = ?");
+        "FROM " +
+        store::slot_table("user_access", index.info.slot) + " WHERE snapshot_id = ?");
     s.bind(1, index.info.id);
     while (s.step()) {
         auto user = user_at(position, s.int64(0));
@@ -173,7 +180,9 @@ void load_groups(store::Database& db, const UserPositions& position, SnapshotInd
         index.groups.push_back({g.text(0), name, ascii_lower(name)});
     }
     std::vector<std::uint32_t> rows, owner;
-    auto s = db.prepare("SELECT user_no, group_id FROM user_groups WHERE snapshot_id = ?");
+    auto s =
+        db.prepare("SELECT user_no, group_id FROM " +
+                   store::slot_table("user_groups", index.info.slot) + " WHERE snapshot_id = ?");
     s.bind(1, index.info.id);
     while (s.step()) {
         auto user = user_at(position, s.int64(0));
@@ -293,7 +302,13 @@ std::shared_ptr<const SnapshotIndex> SnapshotCache::current(store::Database& db)
         // anyway, and holding both would double the index's memory at every sync (100k users:
         // ~70 MiB each). A question still working on the old one keeps it alive until done.
         index_.reset();
+        auto started = std::chrono::steady_clock::now();
         index_ = load_snapshot_index(db);
+        spdlog::info("query: index of snapshot {} loaded ({} users) in {} ms", published,
+                     index_->users.size(),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count());
     }
     return index_;
 }

@@ -1,6 +1,7 @@
 // Ordered schema migrations. Each entry moves the schema from version N to N+1; all pending ones
 // run in one transaction at start-up, so a crash mid-migration leaves the old schema intact.
 #include <algorithm>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -268,14 +269,15 @@ CREATE TABLE task_state (
 )sql";
 
 // Cheaper snapshot generations (issue 7: a 100k-user sync spent most of its CPU in SQLite).
-// Each user of a generation gets a number in the order the sync writes it, and the user tables
-// are clustered by (snapshot_id, user_no) WITHOUT ROWID: a generation's rows are appended at the
-// right edge of one B-tree per table instead of being scattered through a rowid table plus its
-// key index, and retiring a generation deletes one contiguous range. user_groups and user_access
-// refer to their user by number. The secondary indexes go: readers scan a whole generation
-// (the query index) or look a user up by account (users_by_account).
-constexpr std::string_view kVersion4 = R"sql(
-CREATE TABLE users_v4 (
+// The user tables move into two slots (see snapshot_slots.hpp) and each user of a generation gets
+// a number in the order the sync writes it: the tables are clustered by (snapshot_id, user_no)
+// WITHOUT ROWID, so a generation is appended at the right edge of one B-tree per table instead of
+// being scattered through a rowid table plus its key index. user_groups and user_access refer to
+// their user by number; users_N_by_account finds a user by account id. The published generation
+// moves to slot 0; rows of other generations (retired, or never completed) are not carried over.
+std::string slot_tables_ddl(int slot) {
+    const std::string n = std::to_string(slot);
+    return "CREATE TABLE users_" + n + R"sql( (
     snapshot_id       INTEGER NOT NULL,
     user_no           INTEGER NOT NULL,
     account_id        TEXT NOT NULL,
@@ -298,24 +300,17 @@ CREATE TABLE users_v4 (
     last_active       INTEGER,
     PRIMARY KEY (snapshot_id, user_no)
 ) WITHOUT ROWID;
-INSERT INTO users_v4
-SELECT snapshot_id, row_number() OVER (PARTITION BY snapshot_id ORDER BY account_id), account_id,
-       name, nickname, email, email_domain, account_type, account_status, membership_status,
-       status, claim_status, management_source, directory_id, added_to_org, platform_roles,
-       is_org_admin, is_site_admin, is_app, last_active
-FROM users;
-
-CREATE TABLE user_groups_v4 (
+CREATE UNIQUE INDEX users_)sql" +
+           n + "_by_account ON users_" + n + R"sql( (snapshot_id, account_id);
+CREATE TABLE user_groups_)sql" +
+           n + R"sql( (
     snapshot_id INTEGER NOT NULL,
     user_no     INTEGER NOT NULL,
     group_id    TEXT NOT NULL,
     PRIMARY KEY (snapshot_id, user_no, group_id)
 ) WITHOUT ROWID;
-INSERT INTO user_groups_v4
-SELECT ug.snapshot_id, u.user_no, ug.group_id
-FROM user_groups ug JOIN users_v4 u ON u.snapshot_id = ug.snapshot_id AND u.account_id = ug.account_id;
-
-CREATE TABLE user_access_v4 (
+CREATE TABLE user_access_)sql" +
+           n + R"sql( (
     snapshot_id INTEGER NOT NULL,
     user_no     INTEGER NOT NULL,
     resource_id TEXT NOT NULL,
@@ -325,21 +320,37 @@ CREATE TABLE user_access_v4 (
     last_active INTEGER,
     PRIMARY KEY (snapshot_id, user_no, resource_id)
 ) WITHOUT ROWID;
-INSERT INTO user_access_v4
-SELECT ua.snapshot_id, u.user_no, ua.resource_id, ua.role, ua.billable, ua.via, ua.last_active
-FROM user_access ua JOIN users_v4 u ON u.snapshot_id = ua.snapshot_id AND u.account_id = ua.account_id;
+)sql";
+}
 
+std::string version4() {
+    return "ALTER TABLE snapshots ADD COLUMN slot INTEGER NOT NULL DEFAULT 0 "
+           "CHECK (slot IN (0, 1));\n" +
+           slot_tables_ddl(0) + slot_tables_ddl(1) + R"sql(
+CREATE TEMP TABLE published AS
+SELECT CAST(value AS INTEGER) AS id FROM meta WHERE key = 'current_snapshot';
+INSERT INTO users_0
+SELECT snapshot_id, row_number() OVER (ORDER BY account_id), account_id, name, nickname, email,
+       email_domain, account_type, account_status, membership_status, status, claim_status,
+       management_source, directory_id, added_to_org, platform_roles, is_org_admin,
+       is_site_admin, is_app, last_active
+FROM users WHERE snapshot_id IN (SELECT id FROM published);
+INSERT INTO user_groups_0
+SELECT ug.snapshot_id, u.user_no, ug.group_id
+FROM user_groups ug JOIN users_0 u ON u.snapshot_id = ug.snapshot_id AND u.account_id = ug.account_id;
+INSERT INTO user_access_0
+SELECT ua.snapshot_id, u.user_no, ua.resource_id, ua.role, ua.billable, ua.via, ua.last_active
+FROM user_access ua JOIN users_0 u ON u.snapshot_id = ua.snapshot_id AND u.account_id = ua.account_id;
+DROP TABLE published;
 DROP TABLE user_access;
 DROP TABLE user_groups;
 DROP TABLE users;
-ALTER TABLE users_v4 RENAME TO users;
-ALTER TABLE user_groups_v4 RENAME TO user_groups;
-ALTER TABLE user_access_v4 RENAME TO user_access;
-CREATE UNIQUE INDEX users_by_account ON users (snapshot_id, account_id);
 )sql";
+}
 
-const std::vector<std::string_view>& migrations() {
-    static const std::vector<std::string_view> list = {kVersion1, kVersion2, kVersion3, kVersion4};
+const std::vector<std::string>& migrations() {
+    static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
+                                                  std::string(kVersion3), version4()};
     return list;
 }
 

@@ -2,15 +2,40 @@
 
 #include <algorithm>
 
+#include "rosterd/snapshot_slots.hpp"
+
 namespace rosterd::sync {
 namespace {
 
 using store::Database;
 using store::Transaction;
 
-const char* const kSnapshotTables[] = {"sites",       "products",    "directories",
-                                       "groups",      "group_roles", "users",
-                                       "user_groups", "user_access", "sync_role_overrides"};
+// Snapshot tables holding every generation side by side (the user tables live in slots).
+const char* const kSnapshotTables[] = {"sites",  "products",    "directories",
+                                       "groups", "group_roles", "sync_role_overrides"};
+
+// The slot holding a generation's user rows.
+int slot_of(Database& db, std::int64_t snapshot) {
+    auto& s = db.cached("SELECT slot FROM snapshots WHERE id = ?");
+    s.bind(1, snapshot);
+    if (!s.step()) {
+        s.reset();
+        throw store::StoreError("snapshot " + std::to_string(snapshot) + " is not recorded");
+    }
+    auto slot = static_cast<int>(s.int64(0));
+    s.reset();
+    return slot;
+}
+
+// `sql` with every "{users}", "{user_groups}" and "{user_access}" naming the slot's table.
+std::string in_slot(std::string sql, int slot) {
+    for (const char* table : store::kSlotTables) {
+        const std::string marker = std::string("{") + table + "}";
+        for (auto at = sql.find(marker); at != std::string::npos; at = sql.find(marker, at))
+            sql.replace(at, marker.size(), store::slot_table(table, slot));
+    }
+    return sql;
+}
 
 std::string host_of(const std::string& url) {
     auto start = url.find("://");
@@ -111,6 +136,16 @@ SnapshotIds begin_snapshot(Database& db, const std::string& trigger, std::int64_
         .bind(2, now_ms)
         .run();
     ids.snapshot_id = db.last_insert_rowid();
+    // The slot the published generation does not use, emptied. A DELETE without WHERE frees
+    // whole pages (SQLite's truncate optimization) instead of visiting every row.
+    auto published = current_snapshot(db);
+    const int slot = published ? 1 - slot_of(db, *published) : 0;
+    for (const char* table : store::kSlotTables)
+        db.exec("DELETE FROM " + store::slot_table(table, slot));
+    db.cached("UPDATE snapshots SET slot = ? WHERE id = ?")
+        .bind(1, std::int64_t{slot})
+        .bind(2, ids.snapshot_id)
+        .run();
     db.cached("UPDATE sync_runs SET snapshot_id = ? WHERE id = ?")
         .bind(1, ids.snapshot_id)
         .bind(2, ids.run_id)
@@ -212,7 +247,23 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
                          const std::vector<atlassian::DirectoryUser>& users,
                          const GroupGrants& grants) {
     Transaction t(db);
-    auto& last = db.cached("SELECT coalesce(max(user_no), 0) FROM users WHERE snapshot_id = ?");
+    const int slot = slot_of(db, snapshot);
+    const std::string insert_user = in_slot(
+        "INSERT OR IGNORE INTO {users}(snapshot_id, user_no, account_id, name, nickname, "
+        "email, email_domain, account_type, account_status, membership_status, status, "
+        "claim_status, management_source, added_to_org, platform_roles, is_org_admin, "
+        "is_site_admin, is_app, last_active) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        slot);
+    const std::string insert_group = in_slot(
+        "INSERT OR IGNORE INTO {user_groups}(snapshot_id, user_no, group_id) VALUES (?, ?, ?)",
+        slot);
+    const std::string insert_access = in_slot(
+        "INSERT OR IGNORE INTO {user_access}(snapshot_id, user_no, resource_id, role, "
+        "billable, via, last_active) VALUES (?, ?, ?, 'atlassian/user', ?, ?, ?)",
+        slot);
+    auto& last = db.cached(
+        in_slot("SELECT coalesce(max(user_no), 0) FROM {users} WHERE snapshot_id = ?", slot));
     last.bind(1, snapshot);
     last.step();
     std::int64_t user_no = last.int64(0);
@@ -227,12 +278,7 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
         for (const auto& r : u.platform_roles)
             roles += (roles.empty() ? "" : ",") + r;
         const bool app = is_app_account(u);
-        db.cached(
-              "INSERT OR IGNORE INTO users(snapshot_id, user_no, account_id, name, nickname, "
-              "email, email_domain, account_type, account_status, membership_status, status, "
-              "claim_status, management_source, added_to_org, platform_roles, is_org_admin, "
-              "is_site_admin, is_app, last_active) "
-              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        db.cached(insert_user)
             .bind(1, snapshot)
             .bind(2, user_no + 1)
             .bind(3, u.account_id)
@@ -258,21 +304,13 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
         ++user_no;
         ++added;
         for (const auto& g : u.groups)
-            db.cached(
-                  "INSERT OR IGNORE INTO user_groups(snapshot_id, user_no, group_id) "
-                  "VALUES (?, ?, ?)")
-                .bind(1, snapshot)
-                .bind(2, user_no)
-                .bind(3, g.id)
-                .run();
+            db.cached(insert_group).bind(1, snapshot).bind(2, user_no).bind(3, g.id).run();
         // Billable as Atlassian bills: an active, human user holding user or admin on the
         // product. Every holder is written as atlassian/user here; finalize_and_publish() applies
         // the other roles and takes billability away where the role is not a paid one.
         const bool billable = u.status == "active" && !app;
         for (const auto& access : u.product_access)
-            db.cached(
-                  "INSERT OR IGNORE INTO user_access(snapshot_id, user_no, resource_id, role, "
-                  "billable, via, last_active) VALUES (?, ?, ?, 'atlassian/user', ?, ?, ?)")
+            db.cached(insert_access)
                 .bind(1, snapshot)
                 .bind(2, user_no)
                 .bind(3, access.resource_id)
@@ -303,7 +341,9 @@ void write_role_overrides(Database& db, std::int64_t snapshot, const std::string
 void write_user_activity(Database& db, std::int64_t snapshot, const std::string& account_id,
                          const atlassian::UserActivity& activity) {
     Transaction t(db);
-    auto& find = db.cached("SELECT user_no FROM users WHERE snapshot_id = ? AND account_id = ?");
+    const int slot = slot_of(db, snapshot);
+    auto& find = db.cached(
+        in_slot("SELECT user_no FROM {users} WHERE snapshot_id = ? AND account_id = ?", slot));
     find.bind(1, snapshot).bind(2, account_id);
     if (!find.step()) {
         find.reset();
@@ -311,15 +351,18 @@ void write_user_activity(Database& db, std::int64_t snapshot, const std::string&
     }
     const std::int64_t user_no = find.int64(0);
     find.reset();
-    db.cached("UPDATE user_access SET last_active = NULL WHERE snapshot_id = ? AND user_no = ?")
+    db
+        .cached(in_slot(
+            "UPDATE {user_access} SET last_active = NULL WHERE snapshot_id = ? AND user_no = ?",
+            slot))
         .bind(1, snapshot)
         .bind(2, user_no)
         .run();
     std::optional<std::int64_t> latest;
     for (const auto& p : activity.products) {
-        db.cached(
-              "UPDATE user_access SET last_active = ? "
-              "WHERE snapshot_id = ? AND user_no = ? AND resource_id = ?")
+        db.cached(in_slot("UPDATE {user_access} SET last_active = ? "
+                          "WHERE snapshot_id = ? AND user_no = ? AND resource_id = ?",
+                          slot))
             .bind(1, p.last_active_ms)
             .bind(2, snapshot)
             .bind(3, user_no)
@@ -329,8 +372,9 @@ void write_user_activity(Database& db, std::int64_t snapshot, const std::string&
             latest = p.last_active_ms;
     }
     db.cached(
-          "UPDATE users SET last_active = ?, added_to_org = COALESCE(?, added_to_org) "
-          "WHERE snapshot_id = ? AND user_no = ?")
+          in_slot("UPDATE {users} SET last_active = ?, added_to_org = COALESCE(?, added_to_org) "
+                  "WHERE snapshot_id = ? AND user_no = ?",
+                  slot))
         .bind(1, latest)
         .bind(2, activity.added_to_org_ms)
         .bind(3, snapshot)
@@ -341,7 +385,9 @@ void write_user_activity(Database& db, std::int64_t snapshot, const std::string&
 
 std::vector<std::string> snapshot_account_ids(Database& db, std::int64_t snapshot) {
     std::vector<std::string> ids;
-    auto s = db.prepare("SELECT account_id FROM users WHERE snapshot_id = ? ORDER BY account_id");
+    auto s = db.prepare(
+        in_slot("SELECT account_id FROM {users} WHERE snapshot_id = ? ORDER BY account_id",
+                slot_of(db, snapshot)));
     s.bind(1, snapshot);
     while (s.step())
         ids.push_back(s.text(0));
@@ -356,13 +402,13 @@ std::optional<std::int64_t> finalize_and_publish(Database& db, const SnapshotIds
     // admin is not billed; the row's billability so far says whether the user is billed at all.
     {
         Transaction t(db);
-        db.cached(
-              "UPDATE user_access SET role = o.role, billable = "
-              "(o.role IN ('atlassian/user', 'atlassian/admin') AND user_access.billable) "
-              "FROM sync_role_overrides AS o JOIN users AS u "
-              "ON u.snapshot_id = o.snapshot_id AND u.account_id = o.account_id "
-              "WHERE o.snapshot_id = ?1 AND user_access.snapshot_id = ?1 "
-              "AND user_access.user_no = u.user_no AND user_access.resource_id = o.resource_id")
+        db.cached(in_slot("UPDATE {user_access} AS a SET role = o.role, billable = "
+                          "(o.role IN ('atlassian/user', 'atlassian/admin') AND a.billable) "
+                          "FROM sync_role_overrides AS o JOIN {users} AS u "
+                          "ON u.snapshot_id = o.snapshot_id AND u.account_id = o.account_id "
+                          "WHERE o.snapshot_id = ?1 AND a.snapshot_id = ?1 "
+                          "AND a.user_no = u.user_no AND a.resource_id = o.resource_id",
+                          slot_of(db, snap)))
             .bind(1, snap)
             .run();
         db.cached("DELETE FROM sync_role_overrides WHERE snapshot_id = ?").bind(1, snap).run();

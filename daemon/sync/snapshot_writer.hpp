@@ -28,10 +28,13 @@ struct RunCounters {
 // The snapshot readers see, or nullopt before the first successful sync.
 std::optional<std::int64_t> current_snapshot(store::Database& db);
 
-// Marks runs and generations left behind by a crash (outcome 'interrupted') and deletes the
-// rows of generations that never completed. Returns how many runs were interrupted.
+// Marks runs and generations left behind by a crash (outcome 'interrupted') and deletes what
+// generations that never completed left in the shared snapshot tables (their user rows go when
+// the next sync empties their slot). Returns how many runs were interrupted.
 int recover_interrupted(store::Database& db, std::int64_t now_ms);
 
+// Records a running sync and its new generation, in the user-table slot the published generation
+// does not use (emptied here).
 SnapshotIds begin_snapshot(store::Database& db, const std::string& trigger, std::int64_t now_ms);
 
 void write_org(store::Database& db, std::int64_t snapshot, const atlassian::Org& org);
@@ -74,7 +77,8 @@ std::optional<std::int64_t> finalize_and_publish(store::Database& db, const Snap
 void discard(store::Database& db, const SnapshotIds& ids, const std::string& outcome,
              const std::string& error, const RunCounters& counters, std::int64_t now_ms);
 
-// Deletes the rows of a retired generation (after publish, off the critical path).
+// Deletes a retired generation's rows from the shared snapshot tables (after publish, off the
+// critical path); its user rows stay in their slot until the next sync empties it.
 void delete_generation(store::Database& db, std::int64_t snapshot);
 
 }  // namespace rosterd::sync

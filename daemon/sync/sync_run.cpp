@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 #include "rosterd/sync.hpp"
 #include "snapshot_writer.hpp"
@@ -19,6 +20,12 @@ constexpr int kMaxQueuedPageWrites = 2;
 constexpr std::size_t kUsersPerWrite = 10000;
 // Per-user activity requests kept in flight (the client paces them to the API's limit).
 constexpr std::size_t kActivityConcurrency = 8;
+
+std::int64_t elapsed_ms(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 since)
+        .count();
+}
 
 std::int64_t now_ms(const Clock& clock) {
     return clock.now().time_since_epoch().count();
@@ -488,9 +495,12 @@ void SyncRun::finalize() {
     SnapshotIds ids{ids_run_, snapshot_};
     db_.write(
         [ids, counters, at = now_ms(clock_)](store::Database& db) {
+            auto started = std::chrono::steady_clock::now();
             auto previous = finalize_and_publish(db, ids, counters, at);
             // Before the query index of the new snapshot is built.
             db.release_memory();
+            spdlog::debug("sync {}: roles applied and published in {} ms", ids.run_id,
+                          elapsed_ms(started));
             return previous;
         },
         [self](store::DbResult<std::optional<std::int64_t>> r) {
@@ -504,8 +514,10 @@ void SyncRun::finalize() {
                 // Old rows go after the switch, off the critical path.
                 self->db_.write(
                     [id = *previous](store::Database& db) {
+                        auto started = std::chrono::steady_clock::now();
                         delete_generation(db, id);
                         db.release_memory();
+                        spdlog::info("sync: snapshot {} pruned in {} ms", id, elapsed_ms(started));
                         return true;
                     },
                     [](store::DbResult<bool> done) {

@@ -35,6 +35,7 @@ struct SnapshotInfo {
     std::int64_t as_of_ms = 0;  // when the sync completed (taken_at if it never recorded that)
     std::string org_id;
     std::string org_name;
+    int slot = 0;  // where its user rows are (snapshot_slots.hpp)
 };
 
 // The published snapshot; throws NoDataError before the first sync.

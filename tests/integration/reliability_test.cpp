@@ -25,13 +25,6 @@ constexpr const char* kResetKnobs =
     R"({"rate_429_rate":0,"error_rate":0,"slow_ms":0,"slow_rate":0,"truncate_rate":0,)"
     R"("reset_rate":0,"cursor_ttl_s":900,"latency_ms":0,"retry_after":false})";
 
-std::int64_t generations_in(const std::string& db_path) {
-    auto db = rosterd::store::Database::open(db_path, rosterd::store::Database::Mode::read_only);
-    auto generations = db->prepare("SELECT count(DISTINCT snapshot_id) FROM users");
-    generations.step();
-    return generations.int64(0);
-}
-
 std::size_t sink_count(const SimFixture& sim, const std::string& name, const std::string& text) {
     rapidjson::Document doc;
     doc.Parse(sim.http("GET", "/_sim/sink/" + name).c_str());
@@ -148,7 +141,7 @@ TEST_CASE("faults during a sync: exact truth, or a clean failure with the snapsh
                                  std::chrono::seconds(10)));
             }
             // No half-written generation is left behind either way.
-            CHECK(wait_until([&] { return generations_in(daemon.db_path()) == 1; }));
+            CHECK(wait_until([&] { return recorded_generations(daemon.db_path()) == 1; }));
             sim.http("DELETE", "/_sim/sink/" + hook);
             // And the next sync without faults is exact.
             REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
@@ -195,7 +188,7 @@ void crash_during_syncs(int iterations, unsigned seed) {
     }
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
-    CHECK(wait_until([&] { return generations_in(daemon.db_path()) == 1; }));
+    CHECK(wait_until([&] { return recorded_generations(daemon.db_path()) == 1; }));
     REQUIRE(database_is_sound(daemon.db_path()));
 }
 

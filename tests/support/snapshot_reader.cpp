@@ -1,5 +1,8 @@
 #include "snapshot_reader.hpp"
 
+#include <stdexcept>
+
+#include "rosterd/snapshot_slots.hpp"
 #include "rosterd/store.hpp"
 
 namespace rosterd::test {
@@ -12,13 +15,24 @@ SnapshotView read_snapshot(const std::string& db_path) {
         return view;
     std::int64_t snap = std::stoll(current.text(0));
     view.snapshot_id = snap;
-    auto users = db->prepare("SELECT account_id, status FROM users WHERE snapshot_id = ?");
+    auto slot = db->prepare("SELECT slot FROM snapshots WHERE id = ?");
+    slot.bind(1, snap);
+    if (!slot.step())
+        throw std::runtime_error("the published snapshot " + std::to_string(snap) +
+                                 " has no snapshots row");
+    const std::string users_table = store::slot_table("users", static_cast<int>(slot.int64(0)));
+    const std::string access_table =
+        store::slot_table("user_access", static_cast<int>(slot.int64(0)));
+    auto users =
+        db->prepare("SELECT account_id, status FROM " + users_table + " WHERE snapshot_id = ?");
     users.bind(1, snap);
     while (users.step())
         view.user_status[users.text(0)] = users.text(1);
     auto access = db->prepare(
         "SELECT u.account_id, a.resource_id, a.role, a.billable, a.via, a.last_active "
-        "FROM user_access a JOIN users u ON u.snapshot_id = a.snapshot_id AND u.user_no = "
+        "FROM " +
+        access_table + " a JOIN " + users_table +
+        " u ON u.snapshot_id = a.snapshot_id AND u.user_no = "
         "a.user_no "
         "WHERE a.snapshot_id = ?");
     access.bind(1, snap);
@@ -34,6 +48,23 @@ SnapshotView read_snapshot(const std::string& db_path) {
     groups.step();
     view.groups = groups.int64(0);
     return view;
+}
+
+std::int64_t recorded_generations(const std::string& db_path) {
+    auto db = store::Database::open(db_path, store::Database::Mode::read_only);
+    auto s = db->prepare(
+        "SELECT count(*) FROM (SELECT id FROM snapshots UNION SELECT snapshot_id FROM products "
+        "UNION SELECT snapshot_id FROM groups UNION SELECT snapshot_id FROM group_roles)");
+    s.step();
+    return s.int64(0);
+}
+
+std::int64_t generations_in_slot(const std::string& db_path, int slot) {
+    auto db = store::Database::open(db_path, store::Database::Mode::read_only);
+    auto s =
+        db->prepare("SELECT count(DISTINCT snapshot_id) FROM " + store::slot_table("users", slot));
+    s.step();
+    return s.int64(0);
 }
 
 }  // namespace rosterd::test

@@ -25,4 +25,12 @@ struct SnapshotView {
 
 SnapshotView read_snapshot(const std::string& db_path);
 
+// Generations the database still records: snapshots rows and snapshot ids in the shared snapshot
+// tables. 1 once a sync's predecessor is pruned. (A retired generation's user rows stay in their
+// slot until the next sync empties it; they are counted by generations_in_slot.)
+std::int64_t recorded_generations(const std::string& db_path);
+
+// Distinct generations whose user rows are in `slot` (0 or 1).
+std::int64_t generations_in_slot(const std::string& db_path, int slot);
+
 }  // namespace rosterd::test

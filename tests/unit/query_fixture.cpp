@@ -63,10 +63,10 @@ QuerySnapshot::QuerySnapshot(bool populate) {
 void QuerySnapshot::add_user(const User& u) {
     auto at = u.email.rfind('@');
     db_->prepare(
-           "INSERT INTO users(snapshot_id, user_no, account_id, name, nickname, email, "
+           "INSERT INTO users_0(snapshot_id, user_no, account_id, name, nickname, email, "
            "email_domain, account_type, account_status, membership_status, status, claim_status, "
            "added_to_org, platform_roles, is_org_admin, is_site_admin, is_app) "
-           "VALUES (1, (SELECT coalesce(max(user_no), 0) + 1 FROM users WHERE snapshot_id = 1), "
+           "VALUES (1, (SELECT coalesce(max(user_no), 0) + 1 FROM users_0 WHERE snapshot_id = 1), "
            "?, ?, ?, ?, ?, 'atlassian', 'active', 'active', ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, u.id)
         .bind(2, u.name)
@@ -89,8 +89,8 @@ void QuerySnapshot::add_access(const std::string& account, const std::string& re
                                const std::string& role, bool billable,
                                std::optional<std::int64_t> last) {
     db_->prepare(
-           "INSERT INTO user_access(snapshot_id, user_no, resource_id, role, billable, via, "
-           "last_active) VALUES (1, (SELECT user_no FROM users WHERE snapshot_id = 1 AND "
+           "INSERT INTO user_access_0(snapshot_id, user_no, resource_id, role, billable, via, "
+           "last_active) VALUES (1, (SELECT user_no FROM users_0 WHERE snapshot_id = 1 AND "
            "account_id = ?), ?, ?, ?, 'direct', ?)")
         .bind(1, account)
         .bind(2, resource)
@@ -109,8 +109,8 @@ void QuerySnapshot::add_group(const std::string& id, const std::string& name) {
 
 void QuerySnapshot::add_member(const std::string& account, const std::string& group) {
     db_->prepare(
-           "INSERT INTO user_groups(snapshot_id, user_no, group_id) VALUES (1, (SELECT user_no "
-           "FROM users WHERE snapshot_id = 1 AND account_id = ?), ?)")
+           "INSERT INTO user_groups_0(snapshot_id, user_no, group_id) VALUES (1, (SELECT user_no "
+           "FROM users_0 WHERE snapshot_id = 1 AND account_id = ?), ?)")
         .bind(1, account)
         .bind(2, group)
         .run();
@@ -118,8 +118,8 @@ void QuerySnapshot::add_member(const std::string& account, const std::string& gr
 
 void QuerySnapshot::publish() {
     db_->exec(
-        "UPDATE users SET last_active = (SELECT max(last_active) FROM user_access ua "
-        "WHERE ua.snapshot_id = users.snapshot_id AND ua.user_no = users.user_no)");
+        "UPDATE users_0 SET last_active = (SELECT max(last_active) FROM user_access_0 ua "
+        "WHERE ua.snapshot_id = users_0.snapshot_id AND ua.user_no = users_0.user_no)");
     db_->exec("UPDATE snapshots SET state = 'complete', completed_at = " +
               std::to_string(kQueryAsOf) + " WHERE id = 1");
     db_->exec("INSERT OR REPLACE INTO meta(key, value) VALUES ('current_snapshot', '1')");

@@ -295,9 +295,10 @@ TEST_CASE("the snapshot cache reads a snapshot once and again after a publish", 
 
     // A "sync" publishes snapshot 2 holding one user.
     s.db().exec(
-        "INSERT INTO snapshots(id, state, taken_at, completed_at) VALUES (2, 'complete', 1, 2)");
+        "INSERT INTO snapshots(id, state, taken_at, completed_at, slot) "
+        "VALUES (2, 'complete', 1, 2, 1)");
     s.db().exec(
-        "INSERT INTO users(snapshot_id, user_no, account_id, name, status) "
+        "INSERT INTO users_1(snapshot_id, user_no, account_id, name, status) "
         "VALUES (2, 1, 'acc-99', 'New', 'active')");
     s.db().exec("UPDATE meta SET value = '2' WHERE key = 'current_snapshot'");
     auto second = cache.current(s.db());

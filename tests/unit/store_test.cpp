@@ -26,7 +26,8 @@ TEST_CASE("migrations create the schema on an empty database", "[store]") {
     CHECK(journal.text(0) == "wal");
     // Every table the snapshot needs exists.
     for (auto table : {"meta", "sync_runs", "snapshots", "sites", "products", "directories",
-                       "groups", "group_roles", "users", "user_groups", "user_access"}) {
+                       "groups", "group_roles", "users_0", "user_groups_0", "user_access_0",
+                       "users_1", "user_groups_1", "user_access_1"}) {
         auto s = db->prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name=?");
         s.bind(1, table);
         s.step();
@@ -116,13 +117,19 @@ TEST_CASE("the executor runs work off the loop thread and reports errors", "[sto
     CHECK_THAT(error, Catch::Contains("no such table"));
 }
 
-TEST_CASE("schema 4 numbers each generation's users and keeps their groups and access", "[store]") {
+TEST_CASE("schema 4 moves the published generation's users to slot 0, numbered by account",
+          "[store]") {
     rosterd::test::TempDir dir;
     auto path = (dir / "v3.db").string();
     {
         auto db = Database::open(path);
         REQUIRE(migrate(*db, 3) == 0);
-        // Two generations keyed by account, as schema 3 stored them.
+        // Generation 1 is published; 2 was being written. Keyed by account, as schema 3 stored
+        // them.
+        db->exec(
+            "INSERT INTO snapshots(id, state, taken_at) VALUES (1, 'complete', 1), "
+            "(2, 'building', 2)");
+        db->exec("INSERT INTO meta(key, value) VALUES ('current_snapshot', '1')");
         db->exec(
             "INSERT INTO users(snapshot_id, account_id, name, status) VALUES "
             "(1, 'acc-b', 'B', 'active'), (1, 'acc-a', 'A', 'suspended'), "
@@ -133,7 +140,8 @@ TEST_CASE("schema 4 numbers each generation's users and keeps their groups and a
         db->exec(
             "INSERT INTO user_access(snapshot_id, account_id, resource_id, role, billable, via, "
             "last_active) VALUES (1, 'acc-b', 'jira', 'atlassian/admin', 1, 'group', 42), "
-            "(2, 'acc-c', 'conf', 'atlassian/guest', 0, 'direct', NULL)");
+            "(1, 'acc-a', 'conf', 'atlassian/guest', 0, 'direct', NULL), "
+            "(2, 'acc-c', 'conf', 'atlassian/user', 1, 'direct', NULL)");
     }
     auto db = Database::open(path);
     CHECK(migrate(*db) == 3);
@@ -144,19 +152,27 @@ TEST_CASE("schema 4 numbers each generation's users and keeps their groups and a
             out.push_back(s.text(0));
         return out;
     };
-    // Numbered by account within each generation.
+    CHECK(rows("SELECT id || '|' || slot FROM snapshots ORDER BY id") ==
+          std::vector<std::string>{"1|0", "2|0"});
     CHECK(rows("SELECT snapshot_id || '|' || user_no || '|' || account_id || '|' || name || '|' || "
-               "status FROM users") == std::vector<std::string>{"1|1|acc-a|A|suspended",
-                                                                "1|2|acc-b|B|active",
-                                                                "2|1|acc-c|C|active"});
-    CHECK(rows("SELECT snapshot_id || '|' || user_no || '|' || group_id FROM user_groups") ==
-          std::vector<std::string>{"1|1|g1", "1|2|g1", "1|2|g2", "2|1|g3"});
+               "status FROM users_0") ==
+          std::vector<std::string>{"1|1|acc-a|A|suspended", "1|2|acc-b|B|active"});
+    CHECK(rows("SELECT snapshot_id || '|' || user_no || '|' || group_id FROM user_groups_0") ==
+          std::vector<std::string>{"1|1|g1", "1|2|g1", "1|2|g2"});
     CHECK(rows("SELECT snapshot_id || '|' || user_no || '|' || resource_id || '|' || role || '|' "
                "|| billable || '|' || via || '|' || coalesce(last_active, 'NULL') "
-               "FROM user_access") ==
-          std::vector<std::string>{"1|2|jira|atlassian/admin|1|group|42",
-                                   "2|1|conf|atlassian/guest|0|direct|NULL"});
+               "FROM user_access_0") ==
+          std::vector<std::string>{"1|1|conf|atlassian/guest|0|direct|NULL",
+                                   "1|2|jira|atlassian/admin|1|group|42"});
+    for (auto table : {"users_1", "user_groups_1", "user_access_1"}) {
+        INFO(table);
+        CHECK(rows((std::string("SELECT count(*) FROM ") + table).c_str()) ==
+              std::vector<std::string>{"0"});
+    }
+    CHECK(rows("SELECT count(*) FROM sqlite_master WHERE name IN ('users', 'user_groups', "
+               "'user_access')") == std::vector<std::string>{"0"});
     // An account appears once per generation.
     CHECK_THROWS(db->exec(
-        "INSERT INTO users(snapshot_id, user_no, account_id, status) VALUES (1, 9, 'acc-a', 'x')"));
+        "INSERT INTO users_0(snapshot_id, user_no, account_id, status) VALUES (1, 9, 'acc-a', "
+        "'x')"));
 }
