@@ -9,6 +9,7 @@
 #include "rosterd/control_json.hpp"
 #include "rosterd/control_server.hpp"
 #include "rosterd/logging.hpp"
+#include "rosterd/query_snapshot.hpp"
 #include "rosterd/store.hpp"
 #include "rosterd/time_format.hpp"
 #include "rosterd/version.hpp"
@@ -37,6 +38,7 @@ Daemon::Daemon(DaemonOptions options, Config config)
     }
     db_ = std::make_unique<store::DbExecutor>(loop_, shared->storage.path);
     context_ = std::make_unique<DaemonContext>(DaemonContext{loop_, clock_, *db_, shared});
+    context_->snapshots = std::make_shared<query::SnapshotCache>();
     subsystems_ = make_subsystems(*context_);
     register_core_commands();
     for (auto& subsystem : subsystems_)

@@ -129,7 +129,7 @@ struct OpsService::Planned {
 };
 
 OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync)
-    : context_(context), keys_(keys), sync_(sync) {}
+    : context_(context), keys_(keys), sync_(sync), snapshots_(context.snapshots) {}
 
 OpsService::~OpsService() {
     stop();

@@ -73,7 +73,7 @@ class OpsService final : public Subsystem {
     DaemonContext& context_;
     keys::KeyGate& keys_;
     sync::SyncService& sync_;
-    std::shared_ptr<query::SnapshotCache> snapshots_ = std::make_shared<query::SnapshotCache>();
+    std::shared_ptr<query::SnapshotCache> snapshots_;  // the daemon's (DaemonContext)
     std::deque<RunRequest> queue_;
     bool planning_ = false;  // a request is being planned (one at a time, in order)
     bool waiting_for_sync_ = false;

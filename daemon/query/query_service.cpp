@@ -88,7 +88,7 @@ struct SnapshotRead {
 }  // namespace
 
 QueryService::QueryService(DaemonContext& context)
-    : context_(context), refresh_timer_(context.loop) {}
+    : context_(context), snapshots_(context.snapshots), refresh_timer_(context.loop) {}
 
 void QueryService::start() {
     refresh_index();

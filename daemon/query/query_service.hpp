@@ -49,7 +49,7 @@ class QueryService final : public Subsystem {
     void remember(CachedSelection selection);
 
     DaemonContext& context_;
-    std::shared_ptr<SnapshotCache> snapshots_ = std::make_shared<SnapshotCache>();
+    std::shared_ptr<SnapshotCache> snapshots_;  // the daemon's (DaemonContext)
     asio::steady_timer refresh_timer_;
     bool stopping_ = false;
     std::deque<CachedSelection> selections_;  // most recent first; touched on the loop only

@@ -606,3 +606,28 @@ TEST_CASE("before the first sync the query commands say there is no data", "[int
         CHECK_THAT(r.err, Catch::Contains("no data yet: run rosterctl sync"));
     }
 }
+
+TEST_CASE("questions and bulk plans share one in-memory index per snapshot",
+          "[integration][query]") {
+    SimFixture sim({"--users", "400", "--sites", "2", "--seed", "3"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    auto loads = [&] {
+        const std::string log = daemon.log();
+        std::size_t n = 0;
+        for (auto at = log.find("query: index of snapshot"); at != std::string::npos;
+             at = log.find("query: index of snapshot", at + 1))
+            ++n;
+        return n;
+    };
+    REQUIRE(daemon.ctl({"dashboard"}).exit_code == 0);
+    REQUIRE(daemon.ctl({"users", "--limit", "5"}).exit_code == 0);
+    REQUIRE(daemon.ctl({"bulk", "suspend", "--status", "suspended"}).exit_code == 0);  // a plan
+    REQUIRE(daemon.ctl({"dashboard"}).exit_code == 0);
+    CHECK(loads() == 1);
+    // A new snapshot: loaded once more, whoever asks first.
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    REQUIRE(daemon.ctl({"bulk", "suspend", "--status", "suspended"}).exit_code == 0);
+    REQUIRE(daemon.ctl({"users", "--limit", "5"}).exit_code == 0);
+    CHECK(loads() == 2);
+}
