@@ -564,6 +564,9 @@ void crash_during_applying_runs(int iterations, unsigned seed) {
         calibration.check_done_once(calibration.finished_run());
     }
     const CrashLoop loop{iterations, seed, run_ms * 12 / 10};
+    // Where the kills landed, from the restarted daemon's log: printed so that a soak shows that
+    // every phase of a run was hit.
+    std::map<std::string, int> landed;
     repeat_with_random_kills(loop, [&](int, std::chrono::milliseconds delay) {
         SuspendRun org;
         std::thread client([&] { org.apply(); });  // it fails when its daemon dies: expected
@@ -575,16 +578,28 @@ void crash_during_applying_runs(int iterations, unsigned seed) {
         org.sim.configure(R"({"latency_ms": 0})");
         org.daemon.start();
         auto run = org.finished_run();
+        const std::string log = org.daemon.log();
         if (!run.IsObject()) {
             // Killed before the run reached the journal: nothing went out, and the operator's
             // second attempt is a whole new run.
+            ++landed["before the run was journaled"];
             CHECK(sent_before_restart.empty());
             REQUIRE(org.apply().exit_code == 0);
             run = org.finished_run();
             REQUIRE(run.IsObject());
+        } else if (log.find("resuming it") != std::string::npos) {
+            ++landed["during the run (resumed)"];
+        } else if (log.find("not in the snapshot yet") != std::string::npos) {
+            ++landed["after the run, before its sync published it"];
+        } else {
+            ++landed["after the run and its sync"];
         }
         org.check_done_once(run);
     });
+    std::string tally;
+    for (const auto& [where, n] : landed)
+        tally += "\n  " + std::to_string(n) + " " + where;
+    WARN("kill -9 landed (of " << iterations << "):" << tally);
 }
 
 }  // namespace
