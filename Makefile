@@ -48,7 +48,8 @@ bench: deps
 	$(MAKE) build
 	./bench/run.sh $(BUILD_DIR)
 
-# The long reliability tests (hidden from ctest): kill -9 during syncs and socket abuse, many times.
+# The long reliability tests (hidden from ctest): kill -9 during syncs and applying runs, socket
+# abuse, many times. Each kill loop prints its seed; ROSTERD_CRASH_SEED=N replays one.
 SOAK_ITERATIONS ?= 50
 soak: deps
 	$(MAKE) build
