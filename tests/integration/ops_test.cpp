@@ -513,7 +513,7 @@ struct SuspendRun {
         return daemon.ctl_json({"runs", "show", id});
     }
 
-    // Suspends the simulator received, per chosen user; and every mutation it received.
+    // How many suspends the simulator received for each chosen user (0 when it saw none).
     std::map<std::string, std::size_t> suspends(const std::multiset<std::string>& sent) const {
         std::map<std::string, std::size_t> per_user;
         for (const auto& id : chosen)
