@@ -137,23 +137,38 @@ OpsService::~OpsService() {
 
 void OpsService::start() {
     // Applying runs a crash or a stop interrupted continue where their journal stopped.
-    context_.db.write([](store::Database& db) { return unfinished_runs(db); },
-                      [this](store::DbResult<std::vector<std::string>> r) {
-                          if (stopping_)
-                              return;
-                          if (!r.ok()) {
-                              spdlog::error("ops: cannot read the run journal: {}", r.error);
-                              return;
-                          }
-                          for (const auto& id : *r.value) {
-                              spdlog::warn("ops: run {} was interrupted; resuming it", id);
-                              RunRequest request;
-                              request.kind = "resume";
-                              request.resume_id = id;
-                              request.apply = true;
-                              submit(std::move(request));
-                          }
-                      });
+    struct Journal {
+        std::vector<std::string> unfinished;
+        bool unsynced = false;
+    };
+    context_.db.write(
+        [](store::Database& db) {
+            return Journal{unfinished_runs(db), sent_since_last_sync(db)};
+        },
+        [this](store::DbResult<Journal> r) {
+            if (stopping_)
+                return;
+            if (!r.ok()) {
+                spdlog::error("ops: cannot read the run journal: {}", r.error);
+                return;
+            }
+            for (const auto& id : r.value->unfinished) {
+                spdlog::warn("ops: run {} was interrupted; resuming it", id);
+                RunRequest request;
+                request.kind = "resume";
+                request.resume_id = id;
+                request.apply = true;
+                submit(std::move(request));
+            }
+            // A run that finished just before a crash lost the sync that publishes its changes;
+            // without one the snapshot would show them undone until the next scheduled sync.
+            // Resumed runs end with that sync themselves.
+            if (r.value->unfinished.empty() && r.value->unsynced) {
+                spdlog::warn("ops: the last run's changes are not in the snapshot yet; syncing");
+                if (auto refused = sync_.request_sync("run"))
+                    spdlog::warn("ops: no sync for the last run's changes: {}", *refused);
+            }
+        });
 }
 
 void OpsService::stop() {

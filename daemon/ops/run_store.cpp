@@ -265,6 +265,15 @@ std::vector<std::string> unfinished_runs(store::Database& db) {
     return out;
 }
 
+bool sent_since_last_sync(store::Database& db) {
+    // `already` steps found the user in the wanted state: they changed nothing. A sync that began
+    // in the same millisecond as a request may have read the user before it: not counted.
+    auto s = db.prepare(
+        "SELECT EXISTS (SELECT 1 FROM run_steps WHERE already = 0 AND sent_at >= "
+        "coalesce((SELECT max(started_at) FROM sync_runs WHERE outcome = 'succeeded'), 0))");
+    return s.step() && s.int64(0) != 0;
+}
+
 void set_run_state(store::Database& db, const std::string& id, const std::string& state,
                    std::optional<std::int64_t> started_at, std::optional<std::int64_t> finished_at,
                    const std::string& error) {

@@ -68,6 +68,9 @@ bool run_exists(store::Database& db, const std::string& id);
 std::vector<std::pair<RunRecord, RunCounts>> list_runs(store::Database& db, int limit);
 // Applying runs that did not finish (a crash or a stop): to resume at start-up, oldest first.
 std::vector<std::string> unfinished_runs(store::Database& db);
+// Whether an operation went out after the newest successful sync started, so that the published
+// snapshot may not show it: the sync that follows every run was lost to a crash or a stop.
+bool sent_since_last_sync(store::Database& db);
 
 void set_run_state(store::Database& db, const std::string& id, const std::string& state,
                    std::optional<std::int64_t> started_at, std::optional<std::int64_t> finished_at,

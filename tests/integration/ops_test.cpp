@@ -9,13 +9,17 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
+#include <random>
 #include <set>
 #include <thread>
 
+#include "crash_loop.hpp"
 #include "daemon_fixture.hpp"
 #include "notify_helpers.hpp"
 #include "rosterd/store.hpp"
 #include "sim_fixture.hpp"
+#include "truth_check.hpp"
 
 using namespace rosterd::test;
 
@@ -463,6 +467,150 @@ TEST_CASE(
     for (const auto& u : chosen)
         CHECK(after.user(u).status == "suspended");
     CHECK_THAT(daemon.log(), Catch::Contains("resuming it"));
+}
+
+namespace {
+
+// One organization with an applying bulk suspend to interrupt: a fresh simulator and daemon,
+// synced, the first kTargets ordinary users chosen, the request log cleared and every request
+// slowed down so that the run lasts long enough to be killed anywhere in it.
+struct SuspendRun {
+    static constexpr std::size_t kUsers = 200;
+    static constexpr std::size_t kTargets = 20;
+    SimFixture sim{{"--users", std::to_string(kUsers), "--sites", "1", "--seed", "9"}};
+    std::vector<std::string> chosen;
+    DaemonFixture daemon{sim.atlassian_yaml()};
+
+    SuspendRun() {
+        for (const auto& u : load(sim.truth()).users)
+            if (ordinary(u) && chosen.size() < kTargets)
+                chosen.push_back(u.id);
+        REQUIRE(chosen.size() == kTargets);
+        REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+        sim.clear_requests();
+        sim.configure(R"({"latency_ms": 20})");
+    }
+
+    CommandResult apply() const {
+        return daemon.ctl({"bulk", "suspend", "--users", joined(chosen), "--apply"});
+    }
+
+    // The newest run once it has ended, or an empty document when there is no run at all.
+    rapidjson::Document finished_run() const {
+        std::string id;
+        REQUIRE(wait_until(
+            [&] {
+                auto runs = daemon.ctl_json({"runs"});
+                if (runs["runs"].Size() == 0)
+                    return true;
+                id = runs["runs"][0]["id"].GetString();
+                auto state = std::string(runs["runs"][0]["state"].GetString());
+                return state != "queued" && state != "running";
+            },
+            std::chrono::seconds(120)));
+        if (id.empty())
+            return rapidjson::Document();
+        return daemon.ctl_json({"runs", "show", id});
+    }
+
+    // How many suspends the simulator received for each chosen user (0 when it saw none).
+    std::map<std::string, std::size_t> suspends(const std::multiset<std::string>& sent) const {
+        std::map<std::string, std::size_t> per_user;
+        for (const auto& id : chosen)
+            per_user[id] = 0;
+        for (const auto& m : sent)
+            for (const auto& id : chosen)
+                if (m.find("/users/" + id + "/suspend") != std::string::npos)
+                    ++per_user[id];
+        return per_user;
+    }
+
+    // The run ended well, every chosen user is suspended, each suspend went out exactly once and
+    // nothing else was sent; and the run's closing sync published the suspensions.
+    void check_done_once(const rapidjson::Value& run) const {
+        CHECK(std::string(run["state"].GetString()) == "succeeded");
+        CHECK(run["ok"].GetInt64() == static_cast<std::int64_t>(kTargets));
+        CHECK(run["failed"].GetInt64() == 0);
+        auto sent = mutations_settled(sim, kTargets);
+        CHECK(sent.size() == kTargets);
+        for (const auto& [id, n] : suspends(sent)) {
+            INFO("user " << id);
+            CHECK(n == 1);
+        }
+        auto truth = load(sim.truth());
+        for (const auto& id : chosen)
+            CHECK(truth.user(id).status == "suspended");
+        wait_quiet(daemon);
+        auto view = read_snapshot(daemon.db_path());
+        for (const auto& id : chosen)
+            CHECK(view.user_status[id] == "suspended");
+        REQUIRE(database_is_sound(daemon.db_path()));
+    }
+};
+
+// kill -9 at random instants of an applying run, `iterations` times, each on a fresh organization:
+// the database passes integrity_check and keeps a whole published snapshot, the restarted daemon
+// finishes the run, and the simulator receives every suspend exactly once.
+void crash_during_applying_runs(int iterations, unsigned seed) {
+    // The kill instants span the whole run, its closing sync and a little after: measured once.
+    std::chrono::milliseconds run_ms{0};
+    {
+        SuspendRun calibration;
+        auto t0 = std::chrono::steady_clock::now();
+        REQUIRE(calibration.apply().exit_code == 0);
+        wait_quiet(calibration.daemon);
+        run_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::steady_clock::now() - t0);
+        calibration.check_done_once(calibration.finished_run());
+    }
+    const CrashLoop loop{iterations, seed, run_ms * 12 / 10};
+    // Where the kills landed, from the restarted daemon's log: printed so that a soak shows that
+    // every phase of a run was hit.
+    std::map<std::string, int> landed;
+    repeat_with_random_kills(loop, [&](int, std::chrono::milliseconds delay) {
+        SuspendRun org;
+        std::thread client([&] { org.apply(); });  // it fails when its daemon dies: expected
+        auto view = kill9_after(org.daemon, delay);
+        client.join();
+        // The snapshot published before the run, whole (the closing sync may have replaced it).
+        CHECK(view.user_status.size() == SuspendRun::kUsers);
+        auto sent_before_restart = mutations(org.sim);
+        org.sim.configure(R"({"latency_ms": 0})");
+        org.daemon.start();
+        auto run = org.finished_run();
+        const std::string log = org.daemon.log();
+        if (!run.IsObject()) {
+            // Killed before the run reached the journal: nothing went out, and the operator's
+            // second attempt is a whole new run.
+            ++landed["before the run was journaled"];
+            CHECK(sent_before_restart.empty());
+            REQUIRE(org.apply().exit_code == 0);
+            run = org.finished_run();
+            REQUIRE(run.IsObject());
+        } else if (log.find("resuming it") != std::string::npos) {
+            ++landed["during the run (resumed)"];
+        } else if (log.find("not in the snapshot yet") != std::string::npos) {
+            ++landed["after the run, before its sync published it"];
+        } else {
+            ++landed["after the run and its sync"];
+        }
+        org.check_done_once(run);
+    });
+    std::string tally;
+    for (const auto& [where, n] : landed)
+        tally += "\n  " + std::to_string(n) + " " + where;
+    WARN("kill -9 landed (of " << iterations << "):" << tally);
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 at random points of an applying run, a few times: each suspend sent once",
+          "[integration][ops][reliability]") {
+    crash_during_applying_runs(soak_iterations(3), crash_seed(20261130));
+}
+
+TEST_CASE("soak: kill -9 at random points of an applying run, many times", "[.soak][reliability]") {
+    crash_during_applying_runs(soak_iterations(50), crash_seed(std::random_device{}()));
 }
 
 TEST_CASE("cancel stops a run after the operation in flight, and changed users are skipped",

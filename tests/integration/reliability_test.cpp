@@ -10,6 +10,7 @@
 #include <random>
 #include <thread>
 
+#include "crash_loop.hpp"
 #include "daemon_fixture.hpp"
 #include "rosterd/store.hpp"
 #include "sim_fixture.hpp"
@@ -59,12 +60,6 @@ long status_kb(pid_t pid, const std::string& key) {
         if (line.rfind(key + ":", 0) == 0)
             return std::stol(line.substr(key.size() + 1));
     return 0;
-}
-
-int soak_iterations(int quick) {
-    if (const char* env = std::getenv("ROSTERD_SOAK_ITERATIONS"))
-        return std::max(1, std::atoi(env));
-    return quick;
 }
 
 struct FaultCase {
@@ -168,24 +163,17 @@ void crash_during_syncs(int iterations, unsigned seed) {
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
             .count();
 
-    std::mt19937 rng(seed);
-    std::uniform_int_distribution<long> when(0, std::max<long>(50, sync_ms * 12 / 10));
-    for (int i = 0; i < iterations; ++i) {
+    const CrashLoop loop{iterations, seed,
+                         std::chrono::milliseconds(std::max<long>(50, sync_ms * 12 / 10))};
+    repeat_with_random_kills(loop, [&](int, std::chrono::milliseconds delay) {
         auto published = read_snapshot(daemon.db_path()).snapshot_id;
         REQUIRE(daemon.ctl({"sync"}).exit_code == 0);
-        auto delay = when(rng);
-        INFO("iteration " << i << ", kill -9 after " << delay << " ms of a ~" << sync_ms
-                          << " ms sync");
-        std::this_thread::sleep_for(std::chrono::milliseconds(delay));
-        daemon.kill9();
-        REQUIRE(database_is_sound(daemon.db_path()));
-        auto view = read_snapshot(daemon.db_path());
-        REQUIRE(view.snapshot_id);
+        auto view = kill9_after(daemon, delay);
         // Either the previous snapshot or the one the sync just published: never a partial one.
         CHECK(view.snapshot_id >= published);
         CHECK(view.user_status.size() == users);
         daemon.start();
-    }
+    });
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
     CHECK(wait_until([&] { return recorded_generations(daemon.db_path()) == 1; }));
@@ -195,11 +183,11 @@ void crash_during_syncs(int iterations, unsigned seed) {
 }  // namespace
 
 TEST_CASE("kill -9 at random points of a sync, a few times", "[integration][reliability]") {
-    crash_during_syncs(soak_iterations(3), 20261129);
+    crash_during_syncs(soak_iterations(3), crash_seed(20261129));
 }
 
 TEST_CASE("soak: kill -9 at random points of a sync, many times", "[.soak][reliability]") {
-    crash_during_syncs(soak_iterations(50), static_cast<unsigned>(std::random_device{}()));
+    crash_during_syncs(soak_iterations(50), crash_seed(std::random_device{}()));
 }
 
 namespace {

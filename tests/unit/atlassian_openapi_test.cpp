@@ -73,8 +73,11 @@ std::vector<std::string> body_properties(const rapidjson::Document& spec,
     return names;
 }
 
-// Minimal valid answers so every call completes.
+// Minimal valid answers so every call completes. The server's worker threads run this at once:
+// the regex is compiled once (a thread-safe static), since compiling regexes in parallel races on
+// libstdc++'s lazily filled ctype<char>::narrow cache (ThreadSanitizer reports it).
 void answer(const httplib::Request& req, httplib::Response& res) {
+    static const std::regex one_user(R"(.*/users/[^/]+)");
     const std::string& path = req.path;
     std::string body = R"({"data":[]})";
     if (path.ends_with("/count")) {
@@ -83,7 +86,7 @@ void answer(const httplib::Request& req, httplib::Response& res) {
         body = R"({"data":{"product_access":[]}})";
     } else if (req.method == "GET" && path == "/admin/v1/orgs/org-1") {
         body = R"({"data":{"id":"org-1"}})";
-    } else if (req.method == "GET" && std::regex_match(path, std::regex(R"(.*/users/[^/]+)"))) {
+    } else if (req.method == "GET" && std::regex_match(path, one_user)) {
         body = R"({"data":{"accountId":"a"}})";
     } else if (path.ends_with("/search") || path.ends_with("/workspaces")) {
         body = R"({"data":[]})";  // listings by POST

@@ -108,3 +108,43 @@ TEST_CASE("the audit log is append-only", "[ops][store]") {
     CHECK(s.int64(1) == 1000);
     CHECK(s.text(2) == "bulk");
 }
+
+TEST_CASE("operations sent after the newest successful sync started call for a sync",
+          "[ops][store]") {
+    test::TempDir dir;
+    auto db = store::Database::open((dir / "ops.db").string());
+    store::migrate(*db);
+    auto run = sample_run();
+    insert_run(*db, run, "bulk", "apply");
+    auto sync_at = [&](std::int64_t started, const char* outcome) {
+        db->prepare("INSERT INTO sync_runs(trigger, started_at, outcome) VALUES ('run', ?, ?)")
+            .bind(1, started)
+            .bind(2, std::string(outcome))
+            .run();
+    };
+    sync_at(1'000, "succeeded");
+    CHECK_FALSE(sent_since_last_sync(*db));  // nothing sent yet
+
+    auto step = run.users[0].steps[0];
+    step.state = "sent";
+    save_step(*db, "run-1", 0, step, 2'000);
+    CHECK(sent_since_last_sync(*db));  // sent at 2000, the snapshot began at 1000
+    step.state = "ok";
+    save_step(*db, "run-1", 0, step, 2'050);  // sent_at stays 2000
+    CHECK(sent_since_last_sync(*db));
+    sync_at(3'000, "failed");
+    CHECK(sent_since_last_sync(*db));  // a failed sync published nothing
+    sync_at(2'000, "succeeded");
+    CHECK(sent_since_last_sync(*db));  // begun in the same millisecond: maybe before the request
+    sync_at(2'001, "succeeded");
+    CHECK_FALSE(sent_since_last_sync(*db));
+
+    // A step that found the user already so changed nothing.
+    auto other = run.users[1].steps[0];
+    other.state = "sent";
+    save_step(*db, "run-1", 1, other, 4'000);
+    other.state = "ok";
+    other.already = true;
+    save_step(*db, "run-1", 1, other, 4'010);
+    CHECK_FALSE(sent_since_last_sync(*db));
+}
