@@ -14,9 +14,10 @@ namespace {
 
 // User writes allowed to queue on the database thread before paging waits for them.
 constexpr int kMaxQueuedPageWrites = 2;
-// Users per database transaction while fetching (pages of 100 from every partition gather):
-// each transaction rewrites most of the B-tree pages of the users, groups and access tables, so
-// fewer, larger ones cost less (bench/sync, 100k users).
+// Users per database transaction while fetching (pages of 100 from every partition gather): the
+// user tables are appended to, but each transaction rewrites the pages of the account index it
+// touches (account ids arrive in random order) and writes them to the WAL again, so fewer, larger
+// ones cost less (bench/sync, 100k users).
 constexpr std::size_t kUsersPerWrite = 10000;
 // Per-user activity requests kept in flight (the client paces them to the API's limit).
 constexpr std::size_t kActivityConcurrency = 8;
@@ -314,7 +315,7 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
     auto snapshot = snapshot_;
     auto queued = std::make_shared<int>(0);  // user writes waiting on the database thread
     // Pages from every partition gather here and go to the database kUsersPerWrite at a time:
-    // fewer, larger transactions rewrite the same B-tree pages far less often.
+    // fewer, larger transactions rewrite the same account-index pages far less often.
     auto batch = std::make_shared<std::vector<atlassian::DirectoryUser>>();
     // Writes what has gathered; `resume` (may be empty) continues the partition that filled it,
     // at once while few writes are queued, else when this write is done.
