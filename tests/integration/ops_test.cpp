@@ -669,8 +669,12 @@ TEST_CASE("cancel stops a run after the operation in flight, and changed users a
     }
 
     SECTION("a run waits while a sync runs, then plans from its snapshot") {
+        // Slow answers keep the sync running while the run is asked for, however fast or slow
+        // (a sanitizer build) this machine is.
+        sim.configure(R"({"latency_ms": 200})");
         REQUIRE(daemon.ctl({"sync"}).exit_code == 0);
         auto result = daemon.ctl({"bulk", "suspend", "--users", chosen[0]});
+        sim.configure(R"({"latency_ms": 0})");
         CHECK(result.exit_code == 0);
         CHECK_THAT(result.err, Catch::Contains("waiting for the running sync"));
         auto history = daemon.ctl_json({"sync", "history"});
