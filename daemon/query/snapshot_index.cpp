@@ -59,10 +59,13 @@ UserPositions load_users(store::Database& db, SnapshotIndex& index) {
     // One pass along the generation's range of the table, in user number order.
     UserPositions position;
     const std::string users = store::slot_table("users", index.info.slot);
-    auto count = db.prepare("SELECT count(*) FROM " + users + " WHERE snapshot_id = ?");
-    count.bind(1, index.info.id);
-    count.step();
-    index.users.reserve(static_cast<std::size_t>(count.int64(0)));
+    // The highest user number bounds the count (numbers skip only repeated accounts) and is one
+    // seek to the end of the generation's range, where count(*) would read every page of it.
+    auto last =
+        db.prepare("SELECT coalesce(max(user_no), 0) FROM " + users + " WHERE snapshot_id = ?");
+    last.bind(1, index.info.id);
+    last.step();
+    index.users.reserve(static_cast<std::size_t>(last.int64(0)));
     auto s = db.prepare(
         "SELECT account_id, coalesce(name, ''), coalesce(email, ''), coalesce(nickname, ''), "
         "coalesce(email_domain, ''), coalesce(account_type, ''), is_app, "

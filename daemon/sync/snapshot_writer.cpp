@@ -65,8 +65,8 @@ std::string email_domain(const std::string& email) {
 
 // App (bot) accounts: the v1 API says account_type "app"; the v2 enum only knows "atlassian",
 // where app accounts are recognisable by Atlassian's connect domain.
-bool is_app_account(const atlassian::DirectoryUser& user) {
-    return user.account_type == "app" || email_domain(user.email) == "connect.atlassian.com";
+bool is_app_account(const atlassian::DirectoryUser& user, const std::string& domain) {
+    return user.account_type == "app" || domain == "connect.atlassian.com";
 }
 
 bool has(const std::vector<std::string>& list, const char* value) {
@@ -277,7 +277,8 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
         std::string roles;
         for (const auto& r : u.platform_roles)
             roles += (roles.empty() ? "" : ",") + r;
-        const bool app = is_app_account(u);
+        const std::string domain = email_domain(u.email);
+        const bool app = is_app_account(u, domain);
         db.cached(insert_user)
             .bind(1, snapshot)
             .bind(2, user_no + 1)
@@ -285,7 +286,7 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
             .bind(4, u.name)
             .bind(5, u.nickname)
             .bind(6, u.email)
-            .bind(7, email_domain(u.email))
+            .bind(7, domain)
             .bind(8, u.account_type)
             .bind(9, u.account_status)
             .bind(10, u.membership_status)
