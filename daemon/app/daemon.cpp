@@ -103,7 +103,8 @@ void Daemon::wait_for_signals() {
     });
 }
 
-std::string Daemon::reload(std::vector<std::string>* restart_needed) {
+std::string Daemon::reload(std::vector<std::string>* restart_needed,
+                           std::vector<std::string>* changed) {
     Config fresh;
     try {
         fresh = load_config_file(options_.config_path);
@@ -111,6 +112,8 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed) {
         return e.what();
     }
     const Config& old = *context_->config;
+    if (changed)
+        *changed = changed_settings(old, fresh);
     std::vector<std::string> needs_restart;
     if (fresh.storage.path != old.storage.path)
         needs_restart.push_back("storage.path");
@@ -152,8 +155,8 @@ void Daemon::register_core_commands() {
          .level = control::AccessLevel::admin,
          .args = {},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             std::vector<std::string> restart_needed;
-             std::string error = reload(&restart_needed);
+             std::vector<std::string> restart_needed, changed;
+             std::string error = reload(&restart_needed, &changed);
              if (!error.empty()) {
                  spdlog::error("reload requested by {} refused: {}", request.caller.describe(),
                                error);
@@ -167,6 +170,15 @@ void Daemon::register_core_commands() {
              for (const auto& key : restart_needed)
                  json::push(restart, key, a);
              json::add(out, "restart_needed", std::move(restart), a);
+             // Key names only: values may be secrets (an inline webhook URL).
+             rapidjson::Value keys(rapidjson::kArrayType);
+             std::string listed;
+             for (const auto& key : changed) {
+                 json::push(keys, key, a);
+                 listed += (listed.empty() ? "" : ",") + key;
+             }
+             json::add(out, "changed", std::move(keys), a);
+             reply->note("changed", listed.empty() ? "(nothing)" : listed);
              reply->ok(out);
          }});
 }

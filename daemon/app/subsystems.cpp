@@ -1,5 +1,6 @@
 #include "subsystems.hpp"
 
+#include "../audit/audit_service.hpp"
 #include "../keys/key_service.hpp"
 #include "../notify/notify_service.hpp"
 #include "../ops/ops_service.hpp"
@@ -26,6 +27,7 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     list.push_back(std::make_unique<query::QueryService>(context));
     list.push_back(std::move(ops));
     list.push_back(std::move(tasks));
+    list.push_back(std::make_unique<audit::AuditService>(context));
     return list;
 }
 

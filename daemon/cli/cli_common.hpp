@@ -42,6 +42,7 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
 void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code);
 void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code);
 void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code);
+void install_audit_command(CLI::App& app, CliOptions& options, int& exit_code);
 
 // Formatting helpers for people.
 std::string format_duration_s(std::int64_t seconds);

@@ -1,5 +1,6 @@
 // rosterctl bulk ACTION [ACTION ...] [filter flags | --filter NAME | --users ID,... |
 //                --from-file F] [--apply] [--force] [--max-users N]
+//                [--reason TEXT]
 #include <fstream>
 #include <iostream>
 
@@ -19,6 +20,7 @@ struct BulkOptions {
     bool apply = false;
     bool force = false;
     int max_users = 0;
+    std::string reason;
 };
 
 // One user per line: an account id or an email, optionally the first column of a CSV (such as
@@ -60,6 +62,7 @@ void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code) {
     bulk->add_option("--max-users", o->max_users,
                      "Raise the cap on how many users this run may act on (ops.max_users)")
         ->check(CLI::Range(1, 1000000));
+    add_reason_option(bulk, o->reason);
     bulk->callback([&options, &exit_code, o] {
         rapidjson::Document args(rapidjson::kObjectType);
         auto& a = args.GetAllocator();
@@ -85,6 +88,7 @@ void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code) {
             args.AddMember("force", true, a);
         if (o->max_users > 0)
             args.AddMember("max_users", o->max_users, a);
+        add_reason_arg(o->reason, args);
         exit_code = call_run_command(options, "bulk", args);
     });
 }

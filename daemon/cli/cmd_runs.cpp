@@ -1,4 +1,5 @@
-// rosterctl runs [-n N], runs show ID, runs cancel ID, runs undo ID [--apply] [--max-users N].
+// rosterctl runs [-n N], runs show ID, runs cancel ID, runs undo ID [--apply] [--max-users N]
+// [--reason TEXT].
 #include <iostream>
 
 #include "cli_common.hpp"
@@ -73,8 +74,11 @@ void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code) {
     undo->add_flag("--apply", *apply, "Execute the undo (admin)");
     undo->add_option("--max-users", *max_users, "Raise the cap for this run")
         ->check(CLI::Range(1, 1000000));
-    undo->callback([&options, &exit_code, id, apply, max_users] {
+    auto reason = std::make_shared<std::string>();
+    add_reason_option(undo, *reason);
+    undo->callback([&options, &exit_code, id, apply, max_users, reason] {
         auto args = id_args(*id);
+        add_reason_arg(*reason, args);
         if (*apply)
             args.AddMember("apply", true, args.GetAllocator());
         if (*max_users > 0)

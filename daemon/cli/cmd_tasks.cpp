@@ -53,10 +53,13 @@ void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code) 
     run->add_option("name", *name, "Task name")->required();
     auto apply = std::make_shared<bool>(false);
     run->add_flag("--apply", *apply, "Apply the plan (admin)");
-    run->callback([&options, &exit_code, name, apply] {
+    auto reason = std::make_shared<std::string>();
+    add_reason_option(run, *reason);
+    run->callback([&options, &exit_code, name, apply, reason] {
         auto args = name_args(*name);
         if (*apply)
             args.AddMember("apply", true, args.GetAllocator());
+        add_reason_arg(*reason, args);
         exit_code = call_run_command(options, "tasks.run", args);
     });
     for (bool on : {true, false}) {

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
     for (CommandInstaller install :
          {&install_core_commands, &install_sync_commands, &install_key_commands,
           &install_notify_commands, &install_query_commands, &install_bulk_command,
-          &install_runs_commands, &install_tasks_commands})
+          &install_runs_commands, &install_tasks_commands, &install_audit_command})
         install(app, options, exit_code);
 
     try {

@@ -19,6 +19,8 @@ void render_run(const rapidjson::Value& r) {
                       ? " " + std::string(r["task"].GetString())
                       : std::string())
               << ", " << mode << "): " << actions << "\n";
+    if (r.HasMember("reason") && r["reason"].IsString())
+        std::cout << "reason: " << r["reason"].GetString() << "\n";
     Table table({"USER", "EMAIL", "OUTCOME", "OPERATIONS / REASON"});
     if (r.HasMember("results"))
         for (const auto& u : r["results"].GetArray()) {
@@ -28,6 +30,8 @@ void render_run(const rapidjson::Value& r) {
                 std::string op_state = string_or(op, "state", "");
                 if (op_state == "failed")
                     item += " [failed: " + string_or(op, "error", "") + "]";
+                else if (op.HasMember("confirmed"))
+                    item += " [done by this run (confirmed after restart)]";
                 else if (op.HasMember("already") && string_or(op, "op", "") == "revoke-role")
                     item += " [no direct grant: nothing sent]";
                 else if (op.HasMember("already"))
@@ -48,7 +52,20 @@ void render_run(const rapidjson::Value& r) {
     std::cout << string_or(r, "users", "0") << " users: ";
     if (state == "planned") {
         std::cout << string_or(r, "ok", "0") << " to act on, " << string_or(r, "skipped", "0")
-                  << " skipped. Dry run: nothing was changed; apply with --apply.\n";
+                  << " skipped. Dry run: nothing was changed; ";
+        if (r.HasMember("needs_max_users")) {
+            std::string n = string_or(r, "needs_max_users", "?");
+            std::cout << "the plan is over the cap of " << string_or(r, "max_users", "?")
+                      << ": applying it needs "
+                      << (string_or(r, "kind", "") == "task" ? "max_users: " + n + " on the task"
+                                                             : "--apply --max-users " + n)
+                      << ".\n";
+        } else {
+            std::cout << "apply with --apply.\n";
+        }
+    } else if (state == "nothing_to_do") {
+        std::cout << string_or(r, "ok", "0") << " ok, " << string_or(r, "skipped", "0")
+                  << " skipped. Run nothing_to_do: nothing needed changing.\n";
     } else {
         std::cout << string_or(r, "ok", "0") << " ok, " << string_or(r, "failed", "0")
                   << " failed, " << string_or(r, "skipped", "0") << " skipped. Run " << state;
@@ -60,7 +77,20 @@ void render_run(const rapidjson::Value& r) {
 
 int run_exit_code(const rapidjson::Value& r) {
     std::string state = string_or(r, "state", "");
-    return state == "planned" || state == "succeeded" ? kExitOk : kExitFailed;
+    return state == "planned" || state == "succeeded" || state == "nothing_to_do" ? kExitOk
+                                                                                  : kExitFailed;
+}
+
+void add_reason_option(CLI::App* command, std::string& reason) {
+    command->add_option("--reason", reason,
+                        "Why: kept with the run, shown by runs show, sent in its webhook events "
+                        "and kept in the audit trail");
+}
+
+void add_reason_arg(const std::string& reason, rapidjson::Document& args) {
+    if (!reason.empty())
+        args.AddMember("reason", rapidjson::Value(reason.c_str(), args.GetAllocator()),
+                       args.GetAllocator());
 }
 
 void print_run_progress(const rapidjson::Value& p) {

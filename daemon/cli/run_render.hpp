@@ -10,8 +10,13 @@
 namespace rosterd::cli {
 
 void render_run(const rapidjson::Value& run);
-// 0 when the run planned or succeeded, 1 when it failed, partially failed or was cancelled.
+// 0 when the run planned, succeeded or had nothing to do; 1 when it failed, partially failed,
+// was cancelled or refused.
 int run_exit_code(const rapidjson::Value& run);
+
+// --reason TEXT on the commands that start a run (bulk, runs undo, tasks run).
+void add_reason_option(CLI::App* command, std::string& reason);
+void add_reason_arg(const std::string& reason, rapidjson::Document& args);
 void print_run_progress(const rapidjson::Value& progress);
 
 // Sends a command that answers with a run (bulk, runs.undo, tasks.run), showing progress and the

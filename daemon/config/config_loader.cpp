@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "account_lookup.hpp"
+#include "config_settings.hpp"
 #include "rosterd/config.hpp"
+#include "rosterd/events.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
 #include "yaml_reader.hpp"
@@ -22,9 +24,12 @@ using config_detail::index_path;
 using config_detail::YamlReader;
 
 const std::set<std::string> kWebhookFormats = {"slack", "teams", "google-chat", "discord", "json"};
-const std::set<std::string> kEvents = {
-    "api_key_expiring", "api_key_expired",      "api_key_rejected", "sync_failed", "sync_succeeded",
-    "run_succeeded",    "run_partially_failed", "run_failed",       "test"};
+const std::set<std::string> kEvents = [] {
+    std::set<std::string> names;
+    for (auto type : kEventTypes)
+        names.emplace(type);
+    return names;
+}();
 const std::set<std::string> kLogLevels = {"trace", "debug",    "info", "warn",
                                           "error", "critical", "off"};
 
@@ -446,7 +451,12 @@ TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::str
               task.apply = one_of(r, v, p, {"dry-run", "apply"}) == "apply";
           }},
          {"max_users", [&](auto& v, auto& p) { task.max_users = r.integer(v, p, 1, 1000000); }},
-         {"enabled", [&](auto& v, auto& p) { task.enabled = r.boolean(v, p); }}});
+         {"enabled", [&](auto& v, auto& p) { task.enabled = r.boolean(v, p); }},
+         {"reason", [&](auto& v, auto& p) {
+              task.reason = r.non_empty_string(v, p);
+              if (task.reason.size() > 1000)
+                  r.fail(v, p, "at most 1000 characters");
+          }}});
     for (auto [present, key] :
          {std::pair{!task.name.empty(), "name"}, std::pair{has_filter, "filter"},
           std::pair{has_actions, "actions"}, std::pair{has_schedule, "schedule"}})
@@ -526,6 +536,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
                         "no saved filter named '" + task.saved_filter + "' under filters:");
         task.filter = found->second;
     }
+    config.settings = flatten_settings(root);
     return config;
 }
 

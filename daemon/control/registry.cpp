@@ -1,5 +1,7 @@
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "quote.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/control_registry.hpp"
@@ -207,6 +209,12 @@ void CommandRegistry::dispatch(const Request& request, std::shared_ptr<Reply> re
                     "unknown command " + quoted(request.command) + "; \"help\" lists the commands");
         return;
     }
+    if (spec->level != AccessLevel::viewer && audit_)
+        reply->on_completion(
+            [this, spec, request](std::string_view code, std::string_view message,
+                                  const std::map<std::string, std::string>& notes) {
+                audit(*spec, request, code, message, notes);
+            });
     if (!caller.may_run(spec->level)) {
         spdlog::info("control: refused {} to {} ({} access)", spec->name, caller.describe(),
                      to_string(*caller.level));
@@ -233,6 +241,38 @@ void CommandRegistry::dispatch(const Request& request, std::shared_ptr<Reply> re
         spdlog::error("control: command {} failed unexpectedly", spec->name);
         reply->fail(kInternal, "internal error in " + quoted(spec->name) + "; see the rosterd log");
     }
+}
+
+void CommandRegistry::audit(const CommandSpec& spec, const Request& request, std::string_view code,
+                            std::string_view message,
+                            const std::map<std::string, std::string>& notes) const {
+    AuditRecord record;
+    record.caller = request.caller;
+    record.command = spec.name;
+    record.args_json = redacted_args_json(spec, request.args());
+    record.outcome = code.empty() ? "ok" : std::string(code);
+    record.message = std::string(message);
+    record.notes = notes;
+    audit_(std::move(record));
+}
+
+std::string redacted_args_json(const CommandSpec& spec, const rapidjson::Value& args) {
+    rapidjson::Document copy(rapidjson::kObjectType);
+    auto& a = copy.GetAllocator();
+    if (args.IsObject())
+        for (auto it = args.MemberBegin(); it != args.MemberEnd(); ++it) {
+            std::string_view name(it->name.GetString(), it->name.GetStringLength());
+            bool secret = std::any_of(spec.args.begin(), spec.args.end(), [&](const ArgSpec& arg) {
+                return arg.secret && arg.name == name;
+            });
+            rapidjson::Value value;
+            if (secret)
+                value.SetString("(redacted)", a);
+            else
+                value.CopyFrom(it->value, a);
+            copy.AddMember(rapidjson::Value(it->name, a), std::move(value), a);
+        }
+    return json::to_compact(copy);
 }
 
 rapidjson::Value describe_command(const CommandSpec& spec, json::Allocator& alloc) {

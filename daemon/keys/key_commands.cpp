@@ -232,7 +232,7 @@ void KeyService::register_commands(control::CommandRegistry& registry) {
                     "and start the first sync if there is none",
          .level = control::AccessLevel::admin,
          .args = {{"key", control::ArgType::string, true,
-                   "the key (rosterctl reads it from stdin, never from the command line)"},
+                   "the key (rosterctl reads it from stdin, never from the command line)", true},
                   {"expires", control::ArgType::string, false,
                    "its expiry date YYYY-MM-DD, as chosen in admin.atlassian.com"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {

@@ -127,6 +127,15 @@ void describe_sync_event(const Event& event, Message& m, Facts& f, const std::st
                     ". Status and queries keep showing the previous snapshot.";
         m.action = "See `rosterctl sync history` and the daemon log on " + host +
                    "; `rosterctl sync --wait` retries.";
+    } else if (event.type == "sync_interrupted") {
+        m.severity = Severity::warning;
+        m.title = "Sync interrupted";
+        m.summary = "A sync of " + org + " (sync " + f.get("run_id", "?") + ", started " +
+                    f.get("started_at", "?") + ") was cut short after " + f.get("requests", "?") +
+                    " requests: rosterd stopped or crashed before it finished. Its partial data "
+                    "was discarded; status and queries show the previous snapshot.";
+        m.action = "See the daemon log on " + host +
+                   " for why rosterd stopped; `rosterctl sync --wait` syncs again now.";
     } else {
         m.severity = Severity::info;
         m.title = "Sync succeeded";
@@ -135,6 +144,8 @@ void describe_sync_event(const Event& event, Message& m, Facts& f, const std::st
     }
     show_organization(m, f);
     f.show(m, "Sync run", "run_id");
+    f.show(m, "Trigger", "trigger");
+    f.show(m, "Started", "started_at");
     f.show(m, "Users", "users");
     f.show(m, "Groups", "groups");
     f.show(m, "Requests", "requests");
@@ -155,6 +166,26 @@ void describe_run_event(const Event& event, Message& m, Facts& f, const std::str
         m.title = run + " partially failed";
         m.summary = run + task + " finished with failures: " + counts + ".";
         m.action = "Review the failed users in the run's journal on " + host + ".";
+    } else if (event.type == "run_nothing_to_do") {
+        m.severity = Severity::info;
+        m.title = run + ": nothing to do";
+        m.summary =
+            run + task + " changed nothing: every user was skipped or already so (" + counts + ").";
+    } else if (event.type == "run_cancelled") {
+        m.severity = Severity::warning;
+        m.title = run + " cancelled";
+        m.summary = run + task + " was cancelled by " + f.get("cancelled_by", "an admin") +
+                    " after " + f.get("ok", "0") + " users; the rest were not touched (" + counts +
+                    ").";
+        m.action = "`rosterctl runs undo " + f.get("run_id", "ID") +
+                   "` reverses what it did; review it in the run's journal on " + host + ".";
+    } else if (event.type == "run_refused") {
+        m.severity = Severity::warning;
+        m.title = run + " refused";
+        m.summary = run + task +
+                    " was refused and changed nothing: " + f.get("error", "unknown reason") + ".";
+        m.action = "Review the run with `rosterctl runs show " + f.get("run_id", "ID") + "` on " +
+                   host + ".";
     } else {
         m.severity = Severity::critical;
         m.title = run + " failed";
@@ -165,6 +196,10 @@ void describe_run_event(const Event& event, Message& m, Facts& f, const std::str
     show_organization(m, f);
     f.show(m, "Run", "run_id");
     f.show(m, "Task", "task");
+    f.show(m, "Kind", "kind");
+    f.show(m, "Requested by", "caller");
+    f.show(m, "Reason", "reason");
+    f.show(m, "Cancelled by", "cancelled_by");
     f.show(m, "Succeeded", "ok");
     f.show(m, "Failed", "failed");
     f.show(m, "Skipped", "skipped");

@@ -17,8 +17,8 @@ using control::ArgType;
 using DocumentPtr = std::shared_ptr<rapidjson::Document>;
 
 // The bulk command's own arguments; every other argument is a filter field.
-constexpr std::string_view kBulkArgs[] = {"actions",   "apply", "force",
-                                          "max_users", "users", "filter"};
+constexpr std::string_view kBulkArgs[] = {"actions", "apply",  "force", "max_users",
+                                          "users",   "filter", "reason"};
 
 std::vector<ArgSpec> bulk_args() {
     std::vector<ArgSpec> args = {
@@ -31,7 +31,8 @@ std::vector<ArgSpec> bulk_args() {
         {"max_users", ArgType::integer, false,
          "raise the cap (ops.max_users) on how many users this run may act on"},
         {"users", ArgType::array, false, "these users (account ids or emails) instead of a filter"},
-        {"filter", ArgType::string, false, "start from this saved filter; other fields narrow it"}};
+        {"filter", ArgType::string, false, "start from this saved filter; other fields narrow it"},
+        reason_arg()};
     for (auto& field : user_filter_arg_specs())
         args.push_back(std::move(field));
     return args;
@@ -49,6 +50,28 @@ std::vector<std::string> string_array(const rapidjson::Value* value, const char*
     }
     return out;
 }
+
+}  // namespace
+
+ArgSpec reason_arg() {
+    return {"reason", ArgType::string, false,
+            "why (kept with the run, shown by runs show, sent in its webhook, audited)"};
+}
+
+std::string reason_of(const control::Request& request) {
+    auto reason = request.string_arg("reason").value_or("");
+    if (reason.size() > kMaxReasonLength)
+        throw control::CommandError(
+            "reason: at most " + std::to_string(kMaxReasonLength) + " characters",
+            control::kInvalidArgs);
+    for (unsigned char c : reason)
+        if (c < 0x20 && c != '\t')
+            throw control::CommandError("reason: control characters are not allowed",
+                                        control::kInvalidArgs);
+    return reason;
+}
+
+namespace {
 
 std::int64_t cap_arg(const control::Request& request, std::int64_t fallback, bool& raised) {
     auto cap = request.int_arg("max_users");
@@ -112,6 +135,7 @@ void OpsService::bulk(const control::Request& request, std::shared_ptr<control::
             "every user needs an explicit filter)",
             control::kInvalidArgs);
     r.max_users = cap_arg(request, config.ops.max_users, r.cap_raised);
+    r.reason = reason_of(request);
     r.caller = request.caller.describe();
     r.caller_uid = request.caller.uid;
     r.reply = std::move(reply);
@@ -127,6 +151,7 @@ void OpsService::undo(const control::Request& request, std::shared_ptr<control::
     r.apply = request.bool_arg("apply").value_or(false);
     require_admin_to_apply(request, r.apply);
     r.max_users = cap_arg(request, context_.config->ops.max_users, r.cap_raised);
+    r.reason = reason_of(request);
     r.caller = request.caller.describe();
     r.caller_uid = request.caller.uid;
     r.reply = std::move(reply);
@@ -185,26 +210,30 @@ void OpsService::register_commands(control::CommandRegistry& registry) {
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              auto id = *request.string_arg("id");
              auto caller = request.caller.describe();
-             auto uid = request.caller.uid;
              auto now = context_.clock.now().time_since_epoch().count();
+             reply->note("run_id", id);
              bool active = active_ && active_->run().id == id;
              if (active)
-                 active_->cancel();
+                 active_->cancel(caller);
              // A journaled run not executing (e.g. waiting for a usable key) is closed here.
              context_.db.write(
-                 [id, caller, uid, now, active](store::Database& db) {
+                 [id, now, active](store::Database& db) {
                      auto run = load_run(db, id);
-                     if (!active && run.state != "queued" && run.state != "running")
+                     if (!active && run.state != kRunQueued && run.state != kRunRunning)
                          throw std::runtime_error("run " + id + " is not running (" + run.state +
                                                   ")");
-                     if (!active)
-                         set_run_state(db, id, "cancelled", std::nullopt, now, "cancelled");
-                     append_audit(db, now, caller, uid, "runs.cancel", id, "");
-                     return true;
+                     if (!active) {
+                         set_run_state(db, id, kRunCancelled, std::nullopt, now, "cancelled");
+                         run.state = kRunCancelled;
+                         run.finished_at = now;
+                     }
+                     return run;
                  },
-                 [reply, id](store::DbResult<bool> r) {
+                 [this, reply, id, active, caller](store::DbResult<RunRecord> r) {
                      if (!r.ok())
                          return reply->fail(control::kFailed, r.error);
+                     if (!active)
+                         emit_run_event(*r.value, caller);
                      rapidjson::Document doc(rapidjson::kObjectType);
                      json::add(doc, "id", id, doc.GetAllocator());
                      json::add(doc, "cancelling", true, doc.GetAllocator());
@@ -218,7 +247,10 @@ void OpsService::register_commands(control::CommandRegistry& registry) {
          .level = control::AccessLevel::operator_,
          .args = {{"id", ArgType::string, true, "the run to undo"},
                   {"apply", ArgType::boolean, false, "execute the undo (admin)"},
-                  {"max_users", ArgType::integer, false, "raise the cap for this run"}},
+                  {"max_users", ArgType::integer, false,
+                   "raise the cap for this run (an undo may always act on as many users as the "
+                   "run it reverses changed)"},
+                  reason_arg()},
          .handler = [this](const auto& request, auto reply) { undo(request, std::move(reply)); },
          .streams_progress = true});
 }

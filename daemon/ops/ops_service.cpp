@@ -126,6 +126,8 @@ struct OpsService::Planned {
     RunRecord resumed;
     std::vector<UserFilter> filters;
     std::int64_t now_ms = 0;
+    // An undo may act on as many users as the run it reverses changed: that size was approved.
+    std::int64_t undo_allowance = 0;
 };
 
 OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync)
@@ -232,12 +234,29 @@ void OpsService::pump() {
         progress(head, "waiting for the applying run in progress");
         return;  // pumped again when it finishes
     }
-    if (head.apply && head.kind != "resume" && !head.synced_first && stale()) {
-        head.synced_first = true;
-        if (auto refused = sync_.request_sync("run"))
-            spdlog::warn("ops: the snapshot is stale but no sync could start: {}", *refused);
-        else
+    if (head.apply && head.kind != "resume" && stale()) {
+        if (!head.synced_first) {
+            head.synced_first = true;
+            if (auto refused = sync_.request_sync("run")) {
+                auto request = std::move(head);
+                queue_.pop_front();
+                refuse(std::move(request), control::kFailed,
+                       "the snapshot is older than ops.max_staleness and no sync could start "
+                       "before the run: " +
+                           *refused);
+                return pump();
+            }
             spdlog::info("ops: the snapshot is older than ops.max_staleness; syncing first");
+            return pump();
+        }
+        // The sync before the run ended and the snapshot is still stale: it failed.
+        auto request = std::move(head);
+        queue_.pop_front();
+        refuse(std::move(request), control::kFailed,
+               "the snapshot is older than ops.max_staleness and the sync before the run " +
+                   (sync_.last_outcome().empty() ? std::string("did not succeed")
+                                                 : sync_.last_outcome()) +
+                   (sync_.last_error().empty() ? "" : ": " + sync_.last_error()));
         return pump();
     }
     auto request = std::move(head);
@@ -274,6 +293,7 @@ void OpsService::plan(RunRequest request) {
                         throw query::QueryError("run " + r->undo_of +
                                                 " is still running; undo it once it ends");
                     planned->plan = undo_plan(original);
+                    planned->undo_allowance = original.counts().changed;
                     try {
                         planned->index = snapshots->current(db);
                         planned->snapshot_id = planned->index->info.id;
@@ -324,23 +344,95 @@ void OpsService::plan(RunRequest request) {
         });
 }
 
-void OpsService::refuse(const RunRequest& request, const std::string& code,
-                        const std::string& message) {
+RunRecord OpsService::new_run(const RunRequest& request, std::int64_t now_ms) const {
+    RunRecord run;
+    run.id = new_run_id();
+    run.kind = request.kind;
+    run.task = request.task;
+    run.undo_of = request.undo_of;
+    run.apply = request.apply;
+    for (const auto& a : request.actions)
+        run.actions.push_back(to_string(a));
+    if (request.kind == "undo")
+        run.actions = {"undo " + request.undo_of};
+    run.selection = selection_text(request);
+    run.max_users = request.max_users;
+    run.caller = request.caller;
+    run.caller_uid = request.caller_uid;
+    run.created_at = now_ms;
+    run.reason = request.reason;
+    return run;
+}
+
+void OpsService::refuse(RunRequest request, const std::string& code, const std::string& message,
+                        std::optional<std::int64_t> snapshot_id) {
     spdlog::warn("ops: {} refused: {}",
                  request.kind == "task" ? "task " + request.task : request.kind, message);
-    if (request.reply)
-        request.reply->fail(code, message);
-    if (request.finished) {
-        RunRecord none;
-        none.state = "refused";
-        none.error = message;
-        request.finished(none);
+    if (request.kind == "resume") {
+        // A journaled run: it stays in the journal and is resumed at the next start.
+        if (request.reply)
+            request.reply->fail(code, message);
+        return;
     }
+    RunRecord run = new_run(request, context_.clock.now().time_since_epoch().count());
+    run.snapshot_id = snapshot_id;
+    run.state = kRunRefused;
+    run.error = message;
+    run.finished_at = run.created_at;
+    if (request.reply)
+        request.reply->note("run_id", run.id);
+    auto audit_command = request.reply ? std::string() : request.command;
+    context_.db.write(
+        [run, audit_command](store::Database& db) {
+            insert_run(db, run, audit_command, "refused: " + run.error);
+            return true;
+        },
+        [this, request = std::move(request), run, code, message](store::DbResult<bool> r) {
+            if (!r.ok())
+                spdlog::error("ops: cannot record the refused run: {}", r.error);
+            if (request.reply)
+                request.reply->fail(code, message + (r.ok() ? " (run " + run.id + ")" : ""));
+            if (r.ok())
+                emit_run_event(run);
+            if (request.finished)
+                request.finished(run);
+        });
+}
+
+void OpsService::emit_run_event(const RunRecord& run, const std::string& cancelled_by) {
+    // Dry runs a person asked for are answered to them; unattended ones (tasks) and every
+    // applying run reach the webhooks.
+    if (!context_.events || (!run.apply && run.kind != "task"))
+        return;
+    auto type = run_event_type(run.state);
+    if (type.empty())
+        return;
+    auto counts = run.counts();
+    Event event;
+    event.type = type;
+    event.at_ms = run.finished_at.value_or(context_.clock.now().time_since_epoch().count());
+    event.facts = {{"run_id", run.id},
+                   {"ok", std::to_string(counts.ok)},
+                   {"failed", std::to_string(counts.failed)},
+                   {"skipped", std::to_string(counts.skipped)},
+                   {"kind", run.kind},
+                   {"mode", run.apply ? "apply" : "dry-run"}};
+    if (!run.task.empty())
+        event.facts["task"] = run.task;
+    if (!run.caller.empty())
+        event.facts["caller"] = run.caller;
+    if (!run.reason.empty())
+        event.facts["reason"] = run.reason;
+    if (!cancelled_by.empty())
+        event.facts["cancelled_by"] = cancelled_by;
+    if (!run.error.empty() && run.state != kRunCancelled)
+        event.facts["error"] = run.error;
+    context_.events->emit(std::move(event));
 }
 
 void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned) {
     if (!planned->error.empty())
-        return refuse(request, planned->code, planned->error);
+        return refuse(std::move(request), planned->code, planned->error, planned->snapshot_id);
     ExecutorSetup setup;
     setup.base = planned->index;
     setup.protect = context_.config->protect;
@@ -358,27 +450,20 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
         return execute(std::move(request), std::move(run), std::move(setup));
     }
 
-    RunRecord run;
-    run.id = new_run_id();
-    run.kind = request.kind;
-    run.task = request.task;
-    run.undo_of = request.undo_of;
-    run.apply = request.apply;
-    for (const auto& a : request.actions)
-        run.actions.push_back(to_string(a));
+    // The admin approved the size of the run an undo reverses when they applied it.
     if (request.kind == "undo")
-        run.actions = {"undo " + request.undo_of};
-    run.selection = selection_text(request);
-    run.max_users = request.max_users;
+        request.max_users = std::max(request.max_users, planned->undo_allowance);
+    RunRecord run = new_run(request, planned->now_ms);
     run.snapshot_id = planned->snapshot_id;
-    run.caller = request.caller;
-    run.caller_uid = request.caller_uid;
-    run.created_at = planned->now_ms;
     run.users = records_of(planned->plan);
+    if (request.reply)
+        request.reply->note("run_id", run.id);
 
     std::string refusal;
     auto acting = static_cast<std::int64_t>(planned->plan.acting());
-    if (acting > request.max_users)
+    // Over the cap, a dry run still shows the whole plan (run_json says what applying needs);
+    // an applying run is refused.
+    if (request.apply && acting > request.max_users)
         refusal = "the plan acts on " + std::to_string(acting) + " users, more than the cap of " +
                   std::to_string(request.max_users) +
                   (request.kind == "task" ? " (the task's max_users)" : " (ops.max_users)") +
@@ -386,46 +471,58 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
                   "--max-users " +
                   std::to_string(acting);
     // An applying run without a usable key is refused up front (execute() takes the lease).
-    if (refusal.empty() && request.apply) {
+    if (refusal.empty() && request.apply && acting > 0) {
         auto lease = keys_.acquire();
         if (!lease.key)
             refusal = lease.refusal;
     }
     if (!refusal.empty()) {
-        run.state = "refused";
+        run.state = kRunRefused;
         run.error = refusal;
         run.finished_at = run.created_at;
+    } else if (request.apply && acting == 0) {
+        run.state = kRunNothingToDo;  // every user skipped: nothing to send
+        run.finished_at = run.created_at;
     } else {
-        run.state = request.apply ? "queued" : "planned";
+        run.state = request.apply ? kRunQueued : kRunPlanned;
         if (!request.apply)
             run.finished_at = run.created_at;
     }
     std::string detail =
         std::string(run.apply ? "apply" : "dry-run") + " " + run.selection + " -> " + run.state;
+    auto audit_command = request.reply ? std::string() : request.command;
     context_.db.write(
-        [run, command = request.command, detail](store::Database& db) {
-            insert_run(db, run, command, detail);
+        [run, audit_command, detail](store::Database& db) {
+            insert_run(db, run, audit_command, detail);
             return true;
         },
         [this, request = std::move(request), run, refusal,
          setup = std::move(setup)](store::DbResult<bool> r) mutable {
             if (stopping_)
                 return;
-            if (!r.ok())
-                return refuse(request, control::kFailed, "cannot record the run: " + r.error);
+            if (!r.ok()) {
+                if (request.reply)
+                    request.reply->fail(control::kFailed, "cannot record the run: " + r.error);
+                if (request.finished)
+                    request.finished(RunRecord{});
+                return;
+            }
             if (!refusal.empty()) {
                 if (request.reply)
                     request.reply->fail(control::kFailed, refusal + " (run " + run.id + ")");
+                emit_run_event(run);
                 if (request.finished)
                     request.finished(run);
                 return;
             }
-            if (!request.apply) {
+            if (run.state != kRunQueued) {
+                // A dry run, or an applying run with nothing to do: answered from the plan.
                 if (request.reply) {
                     rapidjson::Document doc;
                     static_cast<rapidjson::Value&>(doc) = run_json(run, doc.GetAllocator());
                     request.reply->ok(doc);
                 }
+                emit_run_event(run);
                 if (request.finished)
                     request.finished(run);
                 return;
@@ -493,31 +590,9 @@ void OpsService::on_run_done(const RunRequest& request, const RunRecord& run, bo
     auto counts = run.counts();
     spdlog::info("ops: run {} {}: {} ok, {} failed, {} skipped", run.id, run.state, counts.ok,
                  counts.failed, counts.skipped);
-    if (context_.events) {
-        Event event;
-        event.type = run.state == "succeeded"          ? "run_succeeded"
-                     : run.state == "partially_failed" ? "run_partially_failed"
-                                                       : "run_failed";
-        event.at_ms = run.finished_at.value_or(context_.clock.now().time_since_epoch().count());
-        event.facts = {{"run_id", run.id},
-                       {"ok", std::to_string(counts.ok)},
-                       {"failed", std::to_string(counts.failed)},
-                       {"skipped", std::to_string(counts.skipped)},
-                       {"kind", run.kind}};
-        if (!run.task.empty())
-            event.facts["task"] = run.task;
-        if (!run.error.empty())
-            event.facts["error"] = run.error;
-        else if (run.state == "cancelled")
-            event.facts["error"] = "cancelled";
-        context_.events->emit(std::move(event));
-    }
+    emit_run_event(run, finished ? finished->cancelled_by() : std::string());
     // The snapshot learns what changed through a sync (a new complete generation, never a patch).
-    bool changed = std::any_of(run.users.begin(), run.users.end(), [](const auto& u) {
-        return std::any_of(u.steps.begin(), u.steps.end(),
-                           [](const auto& s) { return s.state == "ok" && !s.already; });
-    });
-    if (changed)
+    if (counts.changed > 0)
         if (auto refused = sync_.request_sync("run"))
             spdlog::warn("ops: no sync after run {}: {}", run.id, *refused);
     if (request.reply) {

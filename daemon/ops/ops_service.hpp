@@ -32,9 +32,12 @@ struct RunRequest {
     std::vector<std::string> users;   // explicit users (ids or emails) instead of filters
     std::int64_t max_users = 100;
     bool cap_raised = false;  // max_users was given for this run
+    std::string reason;       // the admin's note (--reason, a task's reason:)
     std::string caller;
     std::optional<std::int64_t> caller_uid;
-    std::string command;  // for the audit log
+    // For the audit log of runs the daemon starts itself (scheduled tasks); requests from the
+    // control socket are audited by the command registry.
+    std::string command;
     std::shared_ptr<control::Reply> reply;
     // Called once the run is recorded and, when applying, finished (or refused: run id empty).
     std::function<void(const RunRecord&)> finished;
@@ -64,7 +67,13 @@ class OpsService final : public Subsystem {
     void execute(RunRequest request, RunRecord run, ExecutorSetup setup);
     void on_run_done(const RunRequest& request, const RunRecord& run, bool key_rejected,
                      const std::string& fingerprint);
-    void refuse(const RunRequest& request, const std::string& code, const std::string& message);
+    // Records `request` as a refused run (state refused, the reason), answers the caller and
+    // emits run_refused; nothing was sent.
+    void refuse(RunRequest request, const std::string& code, const std::string& message,
+                std::optional<std::int64_t> snapshot_id = std::nullopt);
+    // The run's outcome event (run_succeeded, run_refused, ...) for applying runs and tasks.
+    void emit_run_event(const RunRecord& run, const std::string& cancelled_by = "");
+    RunRecord new_run(const RunRequest& request, std::int64_t now_ms) const;
     bool stale() const;
 
     void bulk(const control::Request& request, std::shared_ptr<control::Reply> reply);
@@ -84,5 +93,11 @@ class OpsService final : public Subsystem {
 
 // A run id is a UUID; the journal's own.
 std::string new_run_id();
+
+// The `reason` argument of bulk, runs.undo and tasks.run, and reading it (checked: length,
+// no control characters).
+inline constexpr std::size_t kMaxReasonLength = 1000;
+control::ArgSpec reason_arg();
+std::string reason_of(const control::Request& request);
 
 }  // namespace rosterd::ops

@@ -154,10 +154,12 @@ void RunExecutor::on_fresh(std::size_t user, std::optional<atlassian::DirectoryU
             return s.step.op == kOpRemoveFromDirectory || s.state == "ok";
         });
         if (only_removal && resumed) {
+            // Gone: a removal sent before the crash did it; one never sent found it done.
             for (auto& s : u.steps)
                 if (s.state != "ok") {
+                    s.confirmed = s.state == "sent";
+                    s.already = !s.confirmed;
                     s.state = "ok";
-                    s.already = true;
                 }
             return finish_user(user);
         }
@@ -216,6 +218,9 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
         return finish_user(user);
     }
     auto& s = u.steps[step];
+    // Journaled 'sent' before a crash, its answer lost: if the re-read finds its effect, this run
+    // did it (confirmed after the restart), which is not the same as finding it already so.
+    const bool sent_before_restart = s.state == "sent";
     // Already as the step would leave them (or, on resume, sent before the crash): not sent again.
     bool done = fresh_ && already_done(s.step, *fresh_);
     if (s.step.op == kOpRevokeRole) {
@@ -226,7 +231,8 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
     }
     if (done) {
         s.state = "ok";
-        s.already = true;
+        s.already = !sent_before_restart;
+        s.confirmed = sent_before_restart;
         s.error.clear();
         return persist(
             [id = run_.id, seq = u.seq, record = s, now = now_ms()](store::Database& db) {
@@ -363,13 +369,15 @@ void RunExecutor::finish() {
             return u.reason == "cancelled" || u.outcome() == "cancelled";
         });
     if (cancelled)
-        run_.state = "cancelled";
+        run_.state = kRunCancelled;
     else if (!run_.error.empty() || (counts.failed > 0 && counts.ok == 0))
-        run_.state = "failed";
+        run_.state = kRunFailed;
     else if (counts.failed > 0)
-        run_.state = "partially_failed";
+        run_.state = kRunPartiallyFailed;
+    else if (counts.changed == 0)
+        run_.state = kRunNothingToDo;  // every user skipped, or every operation already so
     else
-        run_.state = "succeeded";
+        run_.state = kRunSucceeded;
     run_.finished_at = now_ms();
     persist(
         [id = run_.id, state = run_.state, finished = *run_.finished_at, error = run_.error](

@@ -41,7 +41,11 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
 
     void start(Progress progress, Done done);
     // Stops after the operation in flight; the rest is recorded as skipped (cancelled).
-    void cancel() { cancel_requested_ = true; }
+    void cancel(std::string by) {
+        cancel_requested_ = true;
+        cancelled_by_ = std::move(by);
+    }
+    const std::string& cancelled_by() const { return cancelled_by_; }
     // Shutdown: stop at once and record nothing more; the journal resumes the run next start.
     void abandon();
     const RunRecord& run() const { return run_; }
@@ -74,6 +78,7 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
     std::size_t cursor_ = 0;
     std::size_t finished_ = 0;
     bool cancel_requested_ = false;
+    std::string cancelled_by_;
     bool abandoned_ = false;
     bool key_rejected_ = false;
     std::optional<atlassian::DirectoryUser> fresh_;

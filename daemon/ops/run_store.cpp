@@ -3,6 +3,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+
+#include "rosterd/audit.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
 
@@ -60,7 +63,7 @@ std::optional<std::string> iso(std::optional<std::int64_t> ms) {
 constexpr const char* kRunColumns =
     "id, kind, coalesce(task, ''), coalesce(undo_of, ''), mode, state, actions, selection, "
     "max_users, snapshot_id, coalesce(caller, ''), caller_uid, created_at, started_at, "
-    "finished_at, coalesce(error, '')";
+    "finished_at, coalesce(error, ''), coalesce(reason, '')";
 
 RunRecord read_run_row(store::Statement& s) {
     RunRecord r;
@@ -80,6 +83,7 @@ RunRecord read_run_row(store::Statement& s) {
     r.started_at = s.optional_int64(13);
     r.finished_at = s.optional_int64(14);
     r.error = s.text(15);
+    r.reason = s.text(16);
     return r;
 }
 
@@ -108,10 +112,20 @@ std::string UserRecord::outcome() const {
     return "ok";
 }
 
+std::string run_event_type(const std::string& state) {
+    if (state == kRunSucceeded || state == kRunPartiallyFailed || state == kRunFailed ||
+        state == kRunCancelled || state == kRunRefused || state == kRunNothingToDo)
+        return "run_" + state;
+    return "";
+}
+
 RunCounts RunRecord::counts() const {
     RunCounts c;
     for (const auto& u : users) {
         ++c.users;
+        if (std::any_of(u.steps.begin(), u.steps.end(),
+                        [](const StepRecord& s) { return s.changed(); }))
+            ++c.changed;
         auto o = u.outcome();
         if (o == "skipped" || o == "cancelled")
             ++c.skipped;
@@ -128,8 +142,8 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
     store::Transaction t(db);
     db.prepare(
           "INSERT INTO runs (id, kind, task, undo_of, mode, state, actions, selection, max_users, "
-          "snapshot_id, caller, caller_uid, created_at, started_at, finished_at, error) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "snapshot_id, caller, caller_uid, created_at, started_at, finished_at, error, reason) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, run.id)
         .bind(2, run.kind)
         .bind(3, run.task.empty() ? std::optional<std::string>() : run.task)
@@ -146,6 +160,7 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
         .bind(14, run.started_at)
         .bind(15, run.finished_at)
         .bind(16, run.error.empty() ? std::optional<std::string>() : run.error)
+        .bind(17, run.reason.empty() ? std::optional<std::string>() : run.reason)
         .run();
     auto& user_insert = db.cached(
         "INSERT INTO run_users (run_id, seq, account_id, name, email, state, reason, notes) "
@@ -179,7 +194,17 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
                 .bind(12, s.state)
                 .run();
     }
-    append_audit(db, run.created_at, run.caller, run.caller_uid, command, run.id, audit_detail);
+    if (!command.empty()) {
+        audit::Entry entry;
+        entry.at = run.created_at;
+        entry.caller = run.caller;
+        entry.caller_uid = run.caller_uid;
+        entry.command = command;
+        entry.outcome = run.state == kRunRefused ? "refused" : "ok";
+        entry.run_id = run.id;
+        entry.detail = audit_detail;
+        audit::append(db, entry);
+    }
     t.commit();
 }
 
@@ -212,7 +237,8 @@ RunRecord load_run(store::Database& db, const std::string& id) {
     }
     auto steps = db.prepare(
         "SELECT user_seq, seq, op, account_id, directory_id, group_id, group_name, role, "
-        "resource_id, resource_label, state, already, coalesce(error, '') FROM run_steps "
+        "resource_id, resource_label, state, already, coalesce(error, ''), confirmed FROM "
+        "run_steps "
         "WHERE run_id = ? ORDER BY user_seq, seq");
     steps.bind(1, id);
     std::size_t u = 0;
@@ -235,6 +261,7 @@ RunRecord load_run(store::Database& db, const std::string& id) {
         r.state = steps.text(10);
         r.already = steps.int64(11) != 0;
         r.error = steps.text(12);
+        r.confirmed = steps.int64(13) != 0;
         run.users[u].steps.push_back(std::move(r));
     }
     return run;
@@ -293,8 +320,8 @@ void save_step(store::Database& db, const std::string& run_id, int user_seq, con
     db.cached(
           "UPDATE run_steps SET state = ?, already = ?, error = ?, role = ?, "
           "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
-          "finished_at = CASE WHEN ? IN ('ok', 'failed', 'skipped') THEN ? ELSE NULL END "
-          "WHERE run_id = ? AND user_seq = ? AND seq = ?")
+          "finished_at = CASE WHEN ? IN ('ok', 'failed', 'skipped') THEN ? ELSE NULL END, "
+          "confirmed = ? WHERE run_id = ? AND user_seq = ? AND seq = ?")
         .bind(1, step.state)
         .bind(2, step.already ? 1 : 0)
         .bind(3, step.error.empty() ? std::optional<std::string>() : step.error)
@@ -303,9 +330,10 @@ void save_step(store::Database& db, const std::string& run_id, int user_seq, con
         .bind(6, now_ms)
         .bind(7, step.state)
         .bind(8, now_ms)
-        .bind(9, run_id)
-        .bind(10, user_seq)
-        .bind(11, step.seq)
+        .bind(9, step.confirmed ? 1 : 0)
+        .bind(10, run_id)
+        .bind(11, user_seq)
+        .bind(12, step.seq)
         .run();
 }
 
@@ -321,21 +349,6 @@ void save_user(store::Database& db, const std::string& run_id, const UserRecord&
     for (const auto& s : user.steps)
         save_step(db, run_id, user.seq, s, now_ms);
     t.commit();
-}
-
-void append_audit(store::Database& db, std::int64_t at, const std::string& caller,
-                  std::optional<std::int64_t> uid, const std::string& command,
-                  const std::string& run_id, const std::string& detail) {
-    db.cached(
-          "INSERT INTO audit_log (at, caller, caller_uid, command, run_id, detail) "
-          "VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(1, at)
-        .bind(2, caller)
-        .bind(3, uid)
-        .bind(4, command)
-        .bind(5, run_id.empty() ? std::optional<std::string>() : run_id)
-        .bind(6, detail)
-        .run();
 }
 
 rapidjson::Value run_summary_json(const RunRecord& run, const RunCounts& c, Alloc& a) {
@@ -359,13 +372,19 @@ rapidjson::Value run_summary_json(const RunRecord& run, const RunCounts& c, Allo
     json::add(out, "ok", c.ok, a);
     json::add(out, "failed", c.failed, a);
     json::add(out, "skipped", c.skipped, a);
+    json::add(out, "changed", c.changed, a);
     json::add(out, "error", run.error.empty() ? std::optional<std::string>() : run.error, a);
+    json::add(out, "reason", run.reason.empty() ? std::optional<std::string>() : run.reason, a);
     return out;
 }
 
 rapidjson::Value run_json(const RunRecord& run, Alloc& a) {
-    auto out = run_summary_json(run, run.counts(), a);
+    auto counts = run.counts();
+    auto out = run_summary_json(run, counts, a);
     json::add(out, "max_users", run.max_users, a);
+    // A dry run may plan more than the cap: it shows the whole plan and says what applying needs.
+    if (!run.apply && counts.ok > run.max_users)
+        json::add(out, "needs_max_users", counts.ok, a);
     json::add(out, "snapshot", run.snapshot_id, a);
     rapidjson::Document selection;
     selection.Parse(run.selection.c_str());
@@ -394,6 +413,8 @@ rapidjson::Value run_json(const RunRecord& run, Alloc& a) {
             json::add(op, "state", s.state, a);
             if (s.already)
                 json::add(op, "already", true, a);
+            if (s.confirmed)
+                json::add(op, "confirmed", true, a);
             if (!s.error.empty())
                 json::add(op, "error", s.error, a);
             if (!s.step.group_id.empty())

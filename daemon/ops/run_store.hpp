@@ -19,6 +19,12 @@ struct StepRecord {
     std::string state = "pending";  // pending | sent | ok | failed | skipped
     bool already = false;           // nothing changed: already so (409, or seen in the re-read)
     std::string error;              // the API's error, or why the step was skipped
+    // Sent before a crash, its answer lost; the re-read after the restart found it done: this
+    // run changed it (counted as changed, reversed by undo), unlike `already`.
+    bool confirmed = false;
+
+    // Whether this step changed the organization (ok, and not found already so).
+    bool changed() const { return state == "ok" && !already; }
 };
 
 struct UserRecord {
@@ -35,7 +41,22 @@ struct UserRecord {
 
 struct RunCounts {
     std::int64_t users = 0, ok = 0, failed = 0, skipped = 0;
+    std::int64_t changed = 0;  // users at least one operation of the run changed
 };
+
+// The states of a run. A dry run is `planned`; an applying run goes queued -> running -> one of
+// succeeded, partially_failed, failed, cancelled, nothing_to_do; `refused` runs never start.
+inline constexpr const char* kRunPlanned = "planned";
+inline constexpr const char* kRunQueued = "queued";
+inline constexpr const char* kRunRunning = "running";
+inline constexpr const char* kRunSucceeded = "succeeded";
+inline constexpr const char* kRunPartiallyFailed = "partially_failed";
+inline constexpr const char* kRunFailed = "failed";
+inline constexpr const char* kRunCancelled = "cancelled";
+inline constexpr const char* kRunRefused = "refused";
+inline constexpr const char* kRunNothingToDo = "nothing_to_do";
+// The event a run that ended in `state` emits ("" for planned, queued and running).
+std::string run_event_type(const std::string& state);
 
 struct RunRecord {
     std::string id;
@@ -43,8 +64,7 @@ struct RunRecord {
     std::string task;           // kind task
     std::string undo_of;        // kind undo
     bool apply = false;
-    std::string state;  // planned (dry run) | queued | running | succeeded | partially_failed |
-                        // failed | cancelled
+    std::string state;  // one of the kRun* states above
     std::vector<std::string> actions;
     std::string selection;  // JSON: {"filters":[...]} or {"users":[...]}
     std::int64_t max_users = 0;
@@ -54,12 +74,14 @@ struct RunRecord {
     std::int64_t created_at = 0;
     std::optional<std::int64_t> started_at, finished_at;
     std::string error;
+    std::string reason;             // the admin's note: --reason, or the task's reason:
     std::vector<UserRecord> users;  // empty in listings
 
     RunCounts counts() const;
 };
 
-// A new run with its plan, and its audit line, in one transaction.
+// A new run with its plan in one transaction; with an audit line when `command` is not empty
+// (runs the daemon starts on its own: commands from the socket are audited by the registry).
 void insert_run(store::Database& db, const RunRecord& run, const std::string& command,
                 const std::string& audit_detail);
 RunRecord load_run(store::Database& db, const std::string& id);  // throws std::runtime_error
@@ -79,10 +101,6 @@ void save_step(store::Database& db, const std::string& run_id, int user_seq, con
                std::int64_t now_ms);
 void save_user(store::Database& db, const std::string& run_id, const UserRecord& user,
                std::int64_t now_ms);
-
-void append_audit(store::Database& db, std::int64_t at, const std::string& caller,
-                  std::optional<std::int64_t> uid, const std::string& command,
-                  const std::string& run_id, const std::string& detail);
 
 // The audit document: the whole run as JSON (runs show, the answer of bulk).
 rapidjson::Value run_json(const RunRecord& run, rapidjson::Document::AllocatorType& alloc);

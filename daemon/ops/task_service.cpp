@@ -113,7 +113,7 @@ void TaskService::tick() {
             continue;
         }
         spdlog::info("tasks: {} is due ({})", name, task->apply ? "apply" : "dry run");
-        run_task(*task, task->apply, "task " + name + " (schedule)", std::nullopt, nullptr);
+        run_task(*task, task->apply, "rosterd (schedule)", std::nullopt, nullptr, "");
     }
     timer_.expires_after(kTick);
     timer_.async_wait([this](const std::error_code& ec) {
@@ -123,11 +123,13 @@ void TaskService::tick() {
 }
 
 void TaskService::run_task(const TaskConfig& task, bool apply, const std::string& caller,
-                           std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply) {
+                           std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply,
+                           std::string reason) {
     RunRequest r;
     r.kind = "task";
     r.task = task.name;
-    r.command = "task " + task.name;
+    r.command = "task " + task.name + " (schedule)";  // audited here when no one asked for it
+    r.reason = reason.empty() ? task.reason : std::move(reason);
     r.apply = apply;
     r.actions = task.actions;
     r.filters = {task.filter};
@@ -244,7 +246,8 @@ void TaskService::register_commands(control::CommandRegistry& registry) {
          .summary = "Run a task now: a dry run unless apply (admin)",
          .level = control::AccessLevel::operator_,
          .args = {{"name", ArgType::string, true, "the task"},
-                  {"apply", ArgType::boolean, false, "apply the plan instead of a dry run"}},
+                  {"apply", ArgType::boolean, false, "apply the plan instead of a dry run"},
+                  reason_arg()},
          .handler =
              [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
                  auto name = *request.string_arg("name");
@@ -257,7 +260,7 @@ void TaskService::register_commands(control::CommandRegistry& registry) {
                      throw control::CommandError("applying a task needs the admin level",
                                                  control::kForbidden);
                  run_task(*task, apply, request.caller.describe(), request.caller.uid,
-                          std::move(reply));
+                          std::move(reply), reason_of(request));
              },
          .streams_progress = true});
     for (bool on : {true, false}) {
@@ -276,19 +279,14 @@ void TaskService::register_commands(control::CommandRegistry& registry) {
                                                  control::kInvalidArgs);
                  state_[name].enabled = on;
                  scheduler_.set_enabled(name, on);
-                 auto caller = request.caller.describe();
-                 auto uid = request.caller.uid;
-                 auto now = context_.clock.now().time_since_epoch().count();
                  context_.db.write(
-                     [name, on, caller, uid, now](store::Database& db) {
+                     [name, on](store::Database& db) {
                          db.prepare(
                                "INSERT INTO task_state (name, enabled) VALUES (?, ?) "
                                "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled")
                              .bind(1, name)
                              .bind(2, on ? 1 : 0)
                              .run();
-                         append_audit(db, now, caller, uid, on ? "tasks.enable" : "tasks.disable",
-                                      "", name);
                          return true;
                      },
                      [reply, name, on](store::DbResult<bool> r) {

@@ -32,7 +32,8 @@ class TaskService final : public Subsystem {
     void load_schedule();
     void tick();
     void run_task(const TaskConfig& task, bool apply, const std::string& caller,
-                  std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply);
+                  std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply,
+                  std::string reason);
     bool enabled(const TaskConfig& task) const;
     const TaskConfig* find(const std::string& name) const;
 

@@ -186,7 +186,8 @@ rapidjson::Value user_detail_json(const UserRow& row, JsonAllocator& a) {
     json::add(out, "membership_status", row.membership_status, a);
     json::add(out, "claim_status", row.claim_status, a);
     json::add(out, "management_source", row.management_source, a);
-    json::add(out, "directory_id", row.directory_id, a);
+    json::add(out, "directory_id",
+              row.directory_id.empty() ? std::optional<std::string>() : row.directory_id, a);
     json::add(out, "added_to_org", instant_json(row.added_to_org_ms, a), a);
     json::add(out, "last_active", instant_json(row.last_active_ms, a), a);
     json::add(out, "org_admin", row.org_admin, a);

@@ -61,6 +61,28 @@ std::string selection_key(const UserSelection& selection) {
     return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+// users/search does not say which directory a user is in: the directory of their groups tells,
+// or the organization's only directory. Empty when neither does (shown as null).
+std::string directory_of_user(store::Database& db, const SnapshotIndex& index, std::uint32_t user) {
+    const auto& u = index.users[user];
+    auto group_dir = db.prepare(
+        "SELECT directory_id FROM groups WHERE snapshot_id = ? AND group_id = ? AND "
+        "coalesce(directory_id, '') <> ''");
+    for (auto i = u.groups_begin; i < u.groups_end; ++i) {
+        group_dir.bind(1, index.info.id);
+        group_dir.bind(2, index.groups[index.memberships[i]].id);
+        if (group_dir.step())
+            return group_dir.text(0);
+        group_dir.reset();
+    }
+    auto only =
+        db.prepare("SELECT min(directory_id), count(*) FROM directories WHERE snapshot_id = ?");
+    only.bind(1, index.info.id);
+    if (only.step() && only.int64(1) == 1)
+        return only.text(0);
+    return "";
+}
+
 std::string names_of(const std::map<std::string, UserFilter>& filters) {
     std::string out;
     for (const auto& [name, filter] : filters)
@@ -289,10 +311,13 @@ void QueryService::user(const control::Request& request, std::shared_ptr<control
             if (!user)
                 throw QueryError("no user with account id or email '" + who + "' in snapshot " +
                                  std::to_string(index.info.id));
+            auto row = make_user_row(index, *user, {});
+            if (row.directory_id.empty())
+                row.directory_id = directory_of_user(db, index, *user);
             auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
             auto& a = doc->GetAllocator();
             add_snapshot_fields(*doc, index.info, now, a);
-            json::add(*doc, "user", user_detail_json(make_user_row(index, *user, {}), a), a);
+            json::add(*doc, "user", user_detail_json(row, a), a);
             return doc;
         },
         control::answer_with_document(reply));

@@ -68,10 +68,16 @@ std::string_view to_string(UserSort sort) {
 }
 
 ActivityScope activity_scope(const UserSelection& selection) {
-    for (auto it = selection.filters.rbegin(); it != selection.filters.rend(); ++it)
-        if (it->product || it->site)
-            return {it->product, it->site};
-    return {};
+    // Every filter must match, so a saved filter's product and the flags' site narrow together;
+    // where two filters name a product (or a site), the later one (the flags) wins.
+    ActivityScope scope;
+    for (const auto& filter : selection.filters) {
+        if (filter.product)
+            scope.product = filter.product;
+        if (filter.site)
+            scope.site = filter.site;
+    }
+    return scope;
 }
 
 std::vector<std::uint32_t> select_users(const SnapshotIndex& index,

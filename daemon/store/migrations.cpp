@@ -348,9 +348,25 @@ DROP TABLE users;
 )sql";
 }
 
+// Runs exact enough to leave unattended (issue 14).
+// run_steps.confirmed: a step journaled 'sent' whose answer a crash lost, found done by the
+// re-read after the restart: this run changed it (undo reverses it), unlike `already`.
+// runs.reason: the admin's note (--reason, a task's reason:).
+// audit_log: the caller's level, the command's arguments (secrets redacted) and its outcome, so
+// that the table answers "who did what, when, and did it work".
+constexpr std::string_view kVersion5 = R"sql(
+ALTER TABLE run_steps ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN reason TEXT;
+ALTER TABLE audit_log ADD COLUMN caller_level TEXT;
+ALTER TABLE audit_log ADD COLUMN args TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE audit_log ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';
+CREATE INDEX audit_log_by_at ON audit_log (at);
+)sql";
+
 const std::vector<std::string>& migrations() {
     static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
-                                                  std::string(kVersion3), version4()};
+                                                  std::string(kVersion3), version4(),
+                                                  std::string(kVersion5)};
     return list;
 }
 

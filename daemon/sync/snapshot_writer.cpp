@@ -103,7 +103,7 @@ std::optional<std::int64_t> current_snapshot(Database& db) {
     return value;
 }
 
-int recover_interrupted(Database& db, std::int64_t now_ms) {
+std::vector<InterruptedSync> recover_interrupted(Database& db, std::int64_t now_ms) {
     std::vector<std::int64_t> abandoned;
     {
         auto s = db.prepare("SELECT id FROM snapshots WHERE state IN ('building', 'retired')");
@@ -113,14 +113,31 @@ int recover_interrupted(Database& db, std::int64_t now_ms) {
     for (auto id : abandoned)
         delete_generation(db, id);
     Transaction t(db);
+    std::vector<InterruptedSync> interrupted;
+    {
+        auto s = db.prepare(
+            "SELECT id, trigger, started_at, requests, retries FROM sync_runs "
+            "WHERE outcome = 'running' ORDER BY id");
+        while (s.step())
+            interrupted.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4)});
+    }
     db.cached(
           "UPDATE sync_runs SET outcome = 'interrupted', finished_at = ?, "
-          "error = 'rosterd stopped before the sync finished' WHERE outcome = 'running'")
+          "error = ? WHERE outcome = 'running'")
         .bind(1, now_ms)
+        .bind(2, std::string(kInterruptedError))
         .run();
-    int interrupted = db.changes();
     t.commit();
     return interrupted;
+}
+
+void record_sync_progress(Database& db, std::int64_t run_id, std::int64_t requests,
+                          std::int64_t retries) {
+    db.cached("UPDATE sync_runs SET requests = ?, retries = ? WHERE id = ? AND outcome = 'running'")
+        .bind(1, requests)
+        .bind(2, retries)
+        .bind(3, run_id)
+        .run();
 }
 
 SnapshotIds begin_snapshot(Database& db, const std::string& trigger, std::int64_t now_ms) {

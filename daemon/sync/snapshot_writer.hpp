@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -30,8 +31,19 @@ std::optional<std::int64_t> current_snapshot(store::Database& db);
 
 // Marks runs and generations left behind by a crash (outcome 'interrupted') and deletes what
 // generations that never completed left in the shared snapshot tables (their user rows go when
-// the next sync empties their slot). Returns how many runs were interrupted.
-int recover_interrupted(store::Database& db, std::int64_t now_ms);
+// the next sync empties their slot). Returns the runs that were interrupted.
+struct InterruptedSync {
+    std::int64_t run_id = 0;
+    std::string trigger;
+    std::int64_t started_at = 0;
+    std::int64_t requests = 0, retries = 0;
+};
+inline constexpr std::string_view kInterruptedError = "rosterd stopped before the sync finished";
+std::vector<InterruptedSync> recover_interrupted(store::Database& db, std::int64_t now_ms);
+// The request counts of a running sync, written with each batch so that a sync killed midway
+// still says how much it asked of the API.
+void record_sync_progress(store::Database& db, std::int64_t run_id, std::int64_t requests,
+                          std::int64_t retries);
 
 // Records a running sync and its new generation, in the user-table slot the published generation
 // does not use (emptied here).

@@ -158,9 +158,14 @@ void SyncRun::fail(const std::string& message, bool cancelled) {
 void SyncRun::write(std::function<void(store::Database&)> work, std::function<void()> then) {
     ++pending_;
     auto self = shared_from_this();
+    auto stats = client_->stats();
     db_.write(
-        [work = std::move(work)](store::Database& db) {
+        [work = std::move(work), run_id = ids_run_, requests = stats.requests_sent,
+         retries = stats.retries](store::Database& db) {
             work(db);
+            if (run_id != 0)
+                record_sync_progress(db, run_id, static_cast<std::int64_t>(requests),
+                                     static_cast<std::int64_t>(retries));
             return true;
         },
         [self, then = std::move(then)](store::DbResult<bool> r) {

@@ -59,7 +59,7 @@ struct LastRunInfo {
     std::optional<std::int64_t> snapshot_id;
     std::string last_outcome;
     std::string last_error;
-    int interrupted = 0;
+    std::vector<InterruptedSync> interrupted;
 };
 
 }  // namespace
@@ -111,11 +111,12 @@ void SyncService::start() {
             if (!r.ok()) {
                 spdlog::error("sync: cannot read the sync history: {}", r.error);
             } else {
-                if (r.value->interrupted > 0)
+                if (!r.value->interrupted.empty())
                     spdlog::warn(
                         "sync: {} sync(s) were interrupted by a stop or crash; their "
                         "partial data was discarded",
-                        r.value->interrupted);
+                        r.value->interrupted.size());
+                report_interrupted(r.value->interrupted);
                 last_success_ms_ = r.value->last_success_ms;
                 snapshot_id_ = r.value->snapshot_id;
                 last_outcome_ = r.value->last_outcome;
@@ -195,6 +196,23 @@ void SyncService::on_progress(const SyncProgress& progress) {
         rapidjson::Document doc(rapidjson::kObjectType);
         auto p = progress_json(progress, doc.GetAllocator());
         waiter.reply->progress(p);
+    }
+}
+
+void SyncService::report_interrupted(const std::vector<InterruptedSync>& interrupted) {
+    if (!context_.events)
+        return;
+    auto now = context_.clock.now().time_since_epoch().count();
+    for (const auto& sync : interrupted) {
+        Event event;
+        event.type = "sync_interrupted";
+        event.at_ms = now;
+        event.facts = {{"run_id", std::to_string(sync.run_id)},
+                       {"trigger", sync.trigger},
+                       {"started_at", format_iso8601_s(sync.started_at)},
+                       {"requests", std::to_string(sync.requests)},
+                       {"error", std::string(kInterruptedError)}};
+        context_.events->emit(std::move(event));
     }
 }
 

@@ -18,6 +18,8 @@
 
 namespace rosterd::sync {
 
+struct InterruptedSync;  // snapshot_writer.hpp
+
 class SyncService final : public Subsystem {
   public:
     // `keys` decides which key a sync uses, or why none may run; it hears about 401s.
@@ -40,6 +42,9 @@ class SyncService final : public Subsystem {
     bool running() const { return static_cast<bool>(running_); }
     // When the last sync succeeded (epoch ms), if one did.
     std::optional<std::int64_t> last_success_ms() const { return last_success_ms_; }
+    // How the last sync ended ("succeeded", "failed", ...) and its error, if any.
+    const std::string& last_outcome() const { return last_outcome_; }
+    const std::string& last_error() const { return last_error_; }
     // The API client settings of the configuration in force, with `key` (bulk runs use them too).
     atlassian::ClientConfig client_config(const std::string& key) const;
     // Calls `then` on the loop once no sync runs (soon, when none runs now).
@@ -54,6 +59,8 @@ class SyncService final : public Subsystem {
     void arm_timer();
     void on_progress(const SyncProgress& progress);
     void on_done(const SyncOutcome& outcome);
+    // sync_interrupted for each sync a crash or stop cut short (found at start-up).
+    void report_interrupted(const std::vector<InterruptedSync>& interrupted);
 
     DaemonContext& context_;
     keys::KeyGate& keys_;

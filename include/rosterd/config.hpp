@@ -52,10 +52,14 @@ struct TaskConfig {
     bool apply = false;            // mode: apply; default dry-run
     std::optional<int> max_users;  // default ops.max_users
     bool enabled = true;           // `rosterctl tasks enable|disable` overrides it (persisted)
+    std::string reason;            // kept with each run, sent in its webhook events
 };
 
 struct Config {
     std::string source_path;  // the file this came from
+    // Every scalar of the file as "section.key" -> its text (list items as "key[0]"): what
+    // `reload` compares to name the keys that changed. Never printed: values may be secrets.
+    std::map<std::string, std::string> settings;
 
     struct Atlassian {
         std::string org_id;
@@ -158,6 +162,9 @@ class ConfigError : public std::runtime_error {
 
 // Loads and validates a configuration file. Throws ConfigError.
 Config load_config_file(const std::string& path);
+
+// The keys whose value differs between two configurations (added, removed or changed), sorted.
+std::vector<std::string> changed_settings(const Config& before, const Config& after);
 
 // Parses YAML text; `source_name` is used in error messages. Throws ConfigError.
 Config parse_config(const std::string& yaml_text, const std::string& source_name);

@@ -10,6 +10,8 @@
 //   json::add(result, "rows", std::move(rows), a);
 //   reply->ok(result);
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include <concepts>
 #include <cstdint>
@@ -74,6 +76,14 @@ void add(rapidjson::Value& object, std::string_view key, T&& v, Allocator& alloc
 template <typename T>
 void push(rapidjson::Value& array, T&& v, Allocator& allocator) {
     array.PushBack(value(std::forward<T>(v), allocator), allocator);
+}
+
+// `v` as compact JSON text.
+inline std::string to_compact(const rapidjson::Value& v) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    v.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 }  // namespace rosterd::control::json

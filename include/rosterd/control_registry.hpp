@@ -30,6 +30,7 @@ struct ArgSpec {
     ArgType type = ArgType::string;
     bool required = false;
     std::string help{};
+    bool secret = false;  // never recorded: the audit trail shows "(redacted)"
 };
 
 // One request, as a handler sees it. Cheap to copy (the parsed JSON is shared), so asynchronous
@@ -73,13 +74,25 @@ class Reply {
     bool completed() const;
     const std::string& id_json() const { return id_json_; }
 
+    // Facts for the audit trail, e.g. ("run_id", id) or ("changed", "sync.daily_at"): handlers
+    // say what their command did beyond its arguments.
+    void note(std::string key, std::string value);
+
+    // The final outcome: code empty when ok, else the error code and message; with the notes.
+    using Completion = std::function<void(std::string_view code, std::string_view message,
+                                          const std::map<std::string, std::string>& notes)>;
+    // Called once, when the final line is sent (set before the handler runs).
+    void on_completion(Completion completion);
+
   private:
-    void send(std::string line, bool final);
+    void send(std::string line, bool final, std::string_view code, std::string_view message);
 
     const std::string id_json_;
     mutable std::mutex mutex_;
     Sink sink_;
     bool completed_ = false;
+    std::map<std::string, std::string> notes_;
+    Completion completion_;
 };
 
 // A handler may throw this instead of calling reply->fail(); code defaults to kFailed.
@@ -94,6 +107,18 @@ class CommandError : public std::runtime_error {
 };
 
 using Handler = std::function<void(const Request&, std::shared_ptr<Reply>)>;
+
+// One line of the audit trail, as the registry sees a command end: who (with their level), what
+// (arguments, secrets redacted), and how it ended ("ok" or the error code).
+struct AuditRecord {
+    Caller caller;
+    std::string command;
+    std::string args_json;  // compact JSON object
+    std::string outcome;    // "ok" or an error code (forbidden, invalid_args, failed, ...)
+    std::string message;    // the error message, when not ok
+    std::map<std::string, std::string> notes;
+};
+using AuditSink = std::function<void(AuditRecord)>;
 
 struct CommandSpec {
     std::string name{};  // e.g. "sync.run"
@@ -134,11 +159,22 @@ class CommandRegistry {
     // An exception out of the handler answers `failed` (CommandError) or `internal`.
     void dispatch(const Request& request, std::shared_ptr<Reply> reply) const;
 
+    // Every command that needs operator or admin (the ones that change state or reach
+    // Atlassian) is reported to `sink` when it ends, refused ones included; callers with no
+    // level at all are not (they could fill the table). Viewer commands are not recorded.
+    void set_audit_sink(AuditSink sink) { audit_ = std::move(sink); }
+
   private:
+    void audit(const CommandSpec& spec, const Request& request, std::string_view code,
+               std::string_view message, const std::map<std::string, std::string>& notes) const;
     void help(const Request& request, const std::shared_ptr<Reply>& reply) const;
 
     std::map<std::string, CommandSpec, std::less<>> commands_;
+    AuditSink audit_;
 };
+
+// `args` as compact JSON with every secret argument of `spec` replaced by "(redacted)".
+std::string redacted_args_json(const CommandSpec& spec, const rapidjson::Value& args);
 
 // The JSON description of a command (as in help): name, summary, level, streams_progress, args.
 rapidjson::Value describe_command(const CommandSpec& spec,

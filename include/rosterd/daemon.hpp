@@ -56,7 +56,9 @@ class Daemon {
     int run();
     // Re-reads the configuration file; on error the running configuration stays.
     // Returns an empty string on success, else the error.
-    std::string reload(std::vector<std::string>* restart_needed = nullptr);
+    // `changed` receives the key paths whose values differ from the running configuration.
+    std::string reload(std::vector<std::string>* restart_needed = nullptr,
+                       std::vector<std::string>* changed = nullptr);
     void request_stop();
 
   private:

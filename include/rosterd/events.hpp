@@ -4,12 +4,29 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace rosterd {
 
+// Every event type, declared once: the configuration's `events:` lists are checked against it,
+// webhooks subscribe to it, docs/webhooks.md lists each one's facts. Names are stable: scripts
+// and chat rules match on them.
+inline constexpr std::string_view kEventTypes[] = {"api_key_expiring",
+                                                   "api_key_expired",
+                                                   "api_key_rejected",
+                                                   "sync_failed",
+                                                   "sync_succeeded",
+                                                   "sync_interrupted",
+                                                   "run_succeeded",
+                                                   "run_partially_failed",
+                                                   "run_failed",
+                                                   "run_cancelled",
+                                                   "run_refused",
+                                                   "run_nothing_to_do",
+                                                   "test"};
+
 struct Event {
-    std::string type;  // api_key_expiring, api_key_expired, api_key_rejected, sync_failed,
-                       // sync_succeeded, run_succeeded, run_partially_failed, run_failed, test
+    std::string type;  // one of kEventTypes
     std::int64_t at_ms = 0;
     // Facts for the payload: plain strings keyed by name (e.g. "error", "run_id", "users").
     // Never secrets.

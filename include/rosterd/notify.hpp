@@ -11,11 +11,6 @@
 
 namespace rosterd::notify {
 
-// Every event type a webhook can subscribe to (docs/webhooks.md lists their facts).
-inline constexpr std::string_view kEventTypes[] = {
-    "api_key_expiring", "api_key_expired",      "api_key_rejected", "sync_failed", "sync_succeeded",
-    "run_succeeded",    "run_partially_failed", "run_failed",       "test"};
-
 // Whether `hook` receives events of `type`: the listed events, or when none are listed every event
 // except sync_succeeded (off unless listed) and test (sent only by `rosterctl notify test`).
 bool wants_event(const WebhookConfig& hook, std::string_view type);

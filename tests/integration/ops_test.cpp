@@ -17,188 +17,12 @@
 #include "crash_loop.hpp"
 #include "daemon_fixture.hpp"
 #include "notify_helpers.hpp"
+#include "org_truth.hpp"
 #include "rosterd/store.hpp"
 #include "sim_fixture.hpp"
 #include "truth_check.hpp"
 
 using namespace rosterd::test;
-
-namespace {
-
-std::string compact(const rapidjson::Value& v) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    v.Accept(writer);
-    return buffer.GetString();
-}
-
-bool ends_with(const std::string& text, const std::string& tail) {
-    return text.size() >= tail.size() &&
-           text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-bool is_mutation(const std::string& method, const std::string& path) {
-    if (path.rfind("/_sim", 0) == 0 || path.rfind("/sink", 0) == 0)
-        return false;
-    if (method == "DELETE")
-        return true;
-    for (const char* tail : {"/suspend", "/restore", "/memberships", "/roles/assign",
-                             "/roles/revoke", "/lifecycle/disable", "/lifecycle/enable",
-                             "/role-assignments/assign", "/role-assignments/revoke"})
-        if (method == "POST" && ends_with(path, tail))
-            return true;
-    return false;
-}
-
-// Every mutating request the sim received, as "METHOD path body", sorted.
-std::multiset<std::string> mutations(const SimFixture& sim) {
-    std::multiset<std::string> out;
-    auto log = sim.requests();
-    for (const auto& r : log.GetArray()) {
-        std::string method = r["method"].GetString(), path = r["path"].GetString();
-        if (!is_mutation(method, path))
-            continue;
-        std::string body = r.HasMember("body") && !r["body"].IsNull() ? compact(r["body"]) : "";
-        out.insert(method + " " + path + (body.empty() ? "" : " " + body));
-    }
-    return out;
-}
-
-// The sim logs a request after its answer is on the way: the last request of a run may reach the
-// log a moment after rosterctl returns. Waits until `count` mutations are logged (or 5 s), then
-// a little longer, so that a request too many would show too.
-std::multiset<std::string> mutations_settled(const SimFixture& sim, std::size_t count) {
-    wait_until([&] { return mutations(sim).size() >= count; }, std::chrono::seconds(5));
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    return mutations(sim);
-}
-
-void check_mutations(const SimFixture& sim, const std::multiset<std::string>& expected) {
-    CHECK(mutations_settled(sim, expected.size()) == expected);
-}
-
-// users/search requests that re-read named users (the sync never names users).
-std::size_t rereads(const SimFixture& sim) {
-    std::size_t n = 0;
-    auto log = sim.requests();
-    for (const auto& r : log.GetArray())
-        if (ends_with(r["path"].GetString(), "/users/search") && r.HasMember("body") &&
-            r["body"].IsObject() && r["body"].HasMember("accountIds"))
-            ++n;
-    return n;
-}
-
-struct TruthUser {
-    std::string id, email, status, claim, source, type, directory;
-    std::vector<std::string> platform_roles;
-    std::set<std::string> groups;
-    std::map<std::string, std::string> access;  // resource -> role
-    std::map<std::string, std::string> via;     // resource -> via
-};
-
-struct TruthGroup {
-    std::string id, name, directory;
-    bool synced = false;
-    std::set<std::string> resources;
-};
-
-struct Org {
-    std::vector<TruthUser> users;
-    std::map<std::string, TruthGroup> groups;
-    std::map<std::string, std::string> jira_resource_of_host;
-    std::string first_host;
-
-    const TruthUser& user(const std::string& id) const {
-        for (const auto& u : users)
-            if (u.id == id)
-                return u;
-        throw std::runtime_error("no user " + id);
-    }
-};
-
-Org load(const rapidjson::Document& t) {
-    Org org;
-    for (const auto& s : t["sites"].GetArray()) {
-        std::string host = s["host"].GetString();
-        if (org.first_host.empty())
-            org.first_host = host;
-        for (const auto& p : s["products"].GetArray())
-            if (std::string(p["key"].GetString()) == "jira-software")
-                org.jira_resource_of_host[host] = p["resource_id"].GetString();
-    }
-    for (const auto& g : t["groups"].GetArray()) {
-        TruthGroup group;
-        group.id = g["id"].GetString();
-        group.name = g["name"].GetString();
-        group.directory = g["directory_id"].GetString();
-        group.synced = g["external_synced"].GetBool();
-        for (const auto& r : g["roles"].GetArray())
-            group.resources.insert(r["resource_id"].GetString());
-        org.groups[group.id] = group;
-    }
-    for (const auto& u : t["users"].GetArray()) {
-        TruthUser user;
-        user.id = u["account_id"].GetString();
-        user.email = u["email"].GetString();
-        user.status = u["status"].GetString();
-        user.claim = u["claim_status"].GetString();
-        user.source = u["management_source"].IsNull() ? "" : u["management_source"].GetString();
-        user.type = u["account_type"].GetString();
-        user.directory = u["directory_id"].GetString();
-        for (const auto& r : u["platform_roles"].GetArray())
-            user.platform_roles.push_back(r.GetString());
-        for (const auto& g : u["groups"].GetArray())
-            user.groups.insert(g.GetString());
-        for (const auto& a : u["access"].GetArray()) {
-            user.access[a["resource_id"].GetString()] = a["role"].GetString();
-            user.via[a["resource_id"].GetString()] = a["via"].GetString();
-        }
-        org.users.push_back(std::move(user));
-    }
-    return org;
-}
-
-// An ordinary user: active, managed by invitation, no admin role, not an app.
-bool ordinary(const TruthUser& u) {
-    return u.status == "active" && u.claim == "managed" && u.source != "synced" &&
-           u.type == "atlassian" && u.platform_roles.empty() &&
-           u.email.find("connect.atlassian.com") == std::string::npos &&
-           std::none_of(u.access.begin(), u.access.end(),
-                        [](const auto& a) { return a.second == "atlassian/admin"; });
-}
-
-std::string joined(const std::vector<std::string>& ids) {
-    std::string out;
-    for (const auto& id : ids)
-        out += (out.empty() ? "" : ",") + id;
-    return out;
-}
-
-// No sync and no run in progress (each applying run ends with a sync of its own).
-void wait_quiet(const DaemonFixture& daemon) {
-    REQUIRE(wait_until(
-        [&] {
-            auto status = daemon.ctl_json({"status"});
-            return std::string(status["sync"]["state"].GetString()) != "running" &&
-                   status["ops"]["active_run"].IsNull() && status["ops"]["queued"].GetInt() == 0;
-        },
-        std::chrono::seconds(60)));
-}
-
-std::string ctl_text(const CommandResult& r) {
-    return r.out + r.err;
-}
-
-std::map<std::string, std::string> outcomes(const rapidjson::Value& run) {
-    std::map<std::string, std::string> out;
-    for (const auto& u : run["results"].GetArray())
-        out[u["account_id"].GetString()] =
-            std::string(u["outcome"].GetString()) +
-            (u.HasMember("reason") ? std::string(": ") + u["reason"].GetString() : "");
-    return out;
-}
-
-}  // namespace
 
 TEST_CASE(
     "each operation sends exactly its requests, and protection, the cap and dry runs send none",
@@ -253,11 +77,14 @@ TEST_CASE(
         CHECK(refused.exit_code == 1);
         CHECK_THAT(ctl_text(refused), Catch::Contains("more than the cap of 6 (ops.max_users)"));
         CHECK_THAT(ctl_text(refused), Catch::Contains("--max-users"));
+        // A dry run over the cap is a dry run: the whole plan, and what applying it needs.
         auto dry = daemon.ctl({"bulk", "suspend", "--status", "active"});
-        CHECK(dry.exit_code == 1);  // the cap applies to the plan, dry or not
+        CHECK(dry.exit_code == 0);
+        CHECK_THAT(dry.out, Catch::Contains("applying it needs --apply --max-users"));
         CHECK(mutations(sim).empty());
         auto runs = daemon.ctl_json({"runs"});
-        CHECK(std::string(runs["runs"][0]["state"].GetString()) == "refused");
+        CHECK(std::string(runs["runs"][0]["state"].GetString()) == "planned");
+        CHECK(std::string(runs["runs"][1]["state"].GetString()) == "refused");
         // Bad input is refused before anything is planned.
         auto bad = daemon.ctl({"bulk", "suspendd", "--users", plain[0]});
         CHECK(bad.exit_code == 2);
@@ -480,12 +307,14 @@ struct SuspendRun {
     SimFixture sim{{"--users", std::to_string(kUsers), "--sites", "1", "--seed", "9"}};
     std::vector<std::string> chosen;
     DaemonFixture daemon{sim.atlassian_yaml()};
+    std::string users_before;  // the sim's users before the run, for the undo check
 
     SuspendRun() {
         for (const auto& u : load(sim.truth()).users)
             if (ordinary(u) && chosen.size() < kTargets)
                 chosen.push_back(u.id);
         REQUIRE(chosen.size() == kTargets);
+        users_before = compact(sim.truth()["users"]);
         REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
         sim.clear_requests();
         sim.configure(R"({"latency_ms": 20})");
@@ -546,6 +375,16 @@ struct SuspendRun {
             CHECK(view.user_status[id] == "suspended");
         REQUIRE(database_is_sound(daemon.db_path()));
     }
+
+    // Undo restores every user the run changed, an operation confirmed after a restart
+    // included: the sim's users equal what they were before the run, exactly.
+    void check_undo_exact(const rapidjson::Value& run) const {
+        CHECK(run["changed"].GetInt64() == static_cast<std::int64_t>(kTargets));
+        auto undo = daemon.ctl_json({"runs", "undo", run["id"].GetString(), "--apply"});
+        CHECK(std::string(undo["state"].GetString()) == "succeeded");
+        CHECK(undo["changed"].GetInt64() == static_cast<std::int64_t>(kTargets));
+        CHECK(compact(sim.truth()["users"]) == users_before);
+    }
 };
 
 // kill -9 at random instants of an applying run, `iterations` times, each on a fresh organization:
@@ -595,6 +434,7 @@ void crash_during_applying_runs(int iterations, unsigned seed) {
             ++landed["after the run and its sync"];
         }
         org.check_done_once(run);
+        org.check_undo_exact(run);
     });
     std::string tally;
     for (const auto& [where, n] : landed)
@@ -661,7 +501,7 @@ TEST_CASE("cancel stops a run after the operation in flight, and changed users a
             [&] {
                 auto sink = sink_deliveries(sim, "ops");
                 for (const auto& d : sink.GetArray())
-                    if (std::string(body_of(d)["event"].GetString()) == "run_failed")
+                    if (std::string(body_of(d)["event"].GetString()) == "run_cancelled")
                         return true;
                 return false;
             },
@@ -909,8 +749,12 @@ TEST_CASE("tasks: run now, counts in the webhook events with a partial failure, 
         auto listed = daemon.ctl_json({"tasks"});
         CHECK(std::string(listed["tasks"][0]["last_run"]["state"].GetString()) ==
               "partially_failed");
-        // The cap holds for tasks too.
-        auto capped = daemon.ctl({"tasks", "run", "park-many"});
+        // The cap holds for tasks too: a dry run shows the plan and what applying needs,
+        // applying is refused.
+        auto dry_capped = daemon.ctl({"tasks", "run", "park-many"});
+        CHECK(dry_capped.exit_code == 0);
+        CHECK_THAT(dry_capped.out, Catch::Contains("applying it needs max_users:"));
+        auto capped = daemon.ctl({"tasks", "run", "park-many", "--apply"});
         CHECK(capped.exit_code == 1);
         CHECK_THAT(ctl_text(capped), Catch::Contains("cap of 3 (the task's max_users)"));
     }

@@ -52,7 +52,7 @@ struct TestCommands {
             {.name = "key.set",
              .summary = "Store the API key",
              .level = AccessLevel::admin,
-             .args = {{"key", ArgType::string, true, ""}},
+             .args = {{"key", ArgType::string, true, "", true}},
              .handler = [](const Request&, std::shared_ptr<Reply> reply) { reply->ok(); }});
         registry.add({.name = "boom",
                       .level = AccessLevel::viewer,
@@ -268,4 +268,51 @@ TEST_CASE("registration refuses duplicates and incomplete specs", "[control]") {
     registry.add({.name = "status", .handler = noop});
     REQUIRE(registry.find("status") != nullptr);
     CHECK(registry.find("status")->level == AccessLevel::admin);  // the safe default
+}
+
+TEST_CASE("operator and admin commands reach the audit sink with their outcome, secrets redacted",
+          "[control][audit]") {
+    TestCommands t;
+    std::vector<AuditRecord> audited;
+    t.registry.set_audit_sink([&](AuditRecord r) { audited.push_back(std::move(r)); });
+    auto admin = caller_with(AccessLevel::admin, "root", 0);
+    auto viewer = caller_with(AccessLevel::viewer);
+    t.run(R"({"id":1,"command":"key.set","args":{"key":"sk-live-123"}})", admin);
+    t.run(R"({"id":2,"command":"sync.run"})", viewer);                     // forbidden: audited
+    t.run(R"({"id":3,"command":"key.set","args":{"k":1}})", admin);        // invalid args: audited
+    t.run(R"({"id":4,"command":"echo","args":{"text":"x"}})", admin);      // viewer command: not
+    t.run(R"({"id":5,"command":"sync.run"})", caller_with(std::nullopt));  // no level: not
+    REQUIRE(audited.size() == 3);
+    CHECK(audited[0].command == "key.set");
+    CHECK(audited[0].caller.user == "root");
+    CHECK(audited[0].outcome == "ok");
+    CHECK(audited[0].args_json == R"x({"key":"(redacted)"})x");
+    CHECK(audited[1].command == "sync.run");
+    CHECK(audited[1].outcome == kForbidden);
+    CHECK(audited[1].caller.user == "alice");
+    CHECK(audited[2].outcome == kInvalidArgs);
+    CHECK(audited[2].args_json == R"({"k":1})");
+}
+
+TEST_CASE("a reply carries a handler's notes to its completion, once", "[control][audit]") {
+    std::vector<std::string> lines;
+    Reply reply("7", [&](std::string line, bool) { lines.push_back(std::move(line)); });
+    int completions = 0;
+    std::string code_seen;
+    std::map<std::string, std::string> notes_seen;
+    reply.on_completion([&](std::string_view code, std::string_view,
+                            const std::map<std::string, std::string>& notes) {
+        ++completions;
+        code_seen = code;
+        notes_seen = notes;
+    });
+    reply.note("run_id", "r-1");
+    reply.progress(rapidjson::Value(1));
+    CHECK(completions == 0);
+    reply.fail(kFailed, "no");
+    reply.ok();
+    CHECK(completions == 1);
+    CHECK(code_seen == kFailed);
+    CHECK(notes_seen == std::map<std::string, std::string>{{"run_id", "r-1"}});
+    CHECK(lines.size() == 2);
 }

@@ -7,9 +7,11 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <catch2/catch.hpp>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "rosterd/notify_format.hpp"
@@ -72,6 +74,32 @@ std::vector<Event> sample_events() {
                              {"failed", "0"},
                              {"skipped", "0"},
                              {"error", "the API key was rejected (HTTP 401)"}}),
+        event("sync_interrupted", {{"run_id", "19"},
+                                   {"trigger", "schedule"},
+                                   {"started_at", "2026-04-24T05:00:00Z"},
+                                   {"requests", "412"},
+                                   {"error", "rosterd stopped before the sync finished"}}),
+        event("run_cancelled", {{"run_id", "8"},
+                                {"task", "reclaim-jira"},
+                                {"ok", "4"},
+                                {"failed", "0"},
+                                {"skipped", "16"},
+                                {"cancelled_by", "alice (uid 1000)"},
+                                {"reason", "wrong filter"}}),
+        event("run_refused", {{"run_id", "9"},
+                              {"task", "reclaim-jira"},
+                              {"ok", "0"},
+                              {"failed", "0"},
+                              {"skipped", "0"},
+                              {"caller", "rosterd (schedule)"},
+                              {"error",
+                               "the plan acts on 140 users, more than the cap of 100 "
+                               "(the task's max_users)"}}),
+        event("run_nothing_to_do", {{"run_id", "10"},
+                                    {"task", "reclaim-jira"},
+                                    {"ok", "0"},
+                                    {"failed", "0"},
+                                    {"skipped", "3"}}),
         event("test", {{"webhook", "ops-slack"}, {"requested_by", "alice (uid 1000)"}}),
     };
 }
@@ -102,6 +130,15 @@ rapidjson::Document parse(const std::string& text) {
 }
 
 }  // namespace
+
+TEST_CASE("the samples cover every event type, so each has its golden payloads", "[notify]") {
+    std::set<std::string> sampled, declared;
+    for (const auto& e : sample_events())
+        sampled.insert(e.type);
+    for (auto type : rosterd::kEventTypes)
+        declared.emplace(type);
+    CHECK(sampled == declared);
+}
 
 TEST_CASE("payloads match the golden files for every format and event", "[notify][golden]") {
     std::filesystem::path dir =

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "../../daemon/ops/run_store.hpp"
+#include "rosterd/audit.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;
@@ -90,15 +91,106 @@ TEST_CASE("a run round-trips through the journal and counts follow the outcomes"
     CHECK(counts.ok == 1);
     CHECK(counts.failed == 1);
     CHECK(counts.skipped == 1);
+    CHECK(counts.changed == 1);  // a's suspend; its group step was already so
     CHECK(unfinished_runs(*db).empty());
     CHECK_THROWS_WITH(load_run(*db, "nope"), Catch::Contains("no run with id 'nope'"));
+}
+
+TEST_CASE("a step confirmed after a restart was done by the run, one already so was not",
+          "[ops][store]") {
+    test::TempDir dir;
+    auto db = store::Database::open((dir / "ops.db").string());
+    store::migrate(*db);
+    auto run = sample_run();
+    run.reason = "contract ended";
+    insert_run(*db, run, "", "");
+    auto loaded = load_run(*db, "run-1");
+    CHECK(loaded.reason == "contract ended");
+    for (auto& s : loaded.users[0].steps) {
+        s.state = "ok";
+        s.confirmed = true;  // sent before the crash, found done by the re-read
+    }
+    for (auto& s : loaded.users[1].steps) {
+        s.state = "ok";
+        s.already = true;  // found so before anything was sent
+    }
+    loaded.users[0].state = loaded.users[1].state = "done";
+    save_user(*db, "run-1", loaded.users[0], 5);
+    save_user(*db, "run-1", loaded.users[1], 6);
+    auto done = load_run(*db, "run-1");
+    CHECK(done.users[0].steps[0].confirmed);
+    CHECK_FALSE(done.users[0].steps[0].already);
+    CHECK(done.users[0].steps[0].changed());
+    CHECK_FALSE(done.users[1].steps[0].changed());
+    CHECK(done.counts().changed == 1);
+    CHECK(done.counts().ok == 2);
+    // No audit line for a run recorded without a command (the registry audits those).
+    auto s = db->prepare("SELECT count(*) FROM audit_log");
+    REQUIRE(s.step());
+    CHECK(s.int64(0) == 0);
+    CHECK(run_event_type("nothing_to_do") == "run_nothing_to_do");
+    CHECK(run_event_type("refused") == "run_refused");
+    CHECK(run_event_type("cancelled") == "run_cancelled");
+    CHECK(run_event_type("planned").empty());
+}
+
+TEST_CASE("the audit trail is read newest first, by user, command group and date",
+          "[audit][store]") {
+    test::TempDir dir;
+    auto db = store::Database::open((dir / "audit.db").string());
+    store::migrate(*db);
+    auto add = [&](std::int64_t at, std::string caller, std::int64_t uid, std::string command) {
+        audit::Entry e;
+        e.at = at;
+        e.caller = std::move(caller);
+        e.caller_uid = uid;
+        e.command = std::move(command);
+        audit::append(*db, e);
+    };
+    add(1000, "alice", 1000, "bulk");
+    add(2000, "bob", 1001, "tasks.enable");
+    add(3000, "alice (uid 1000)", 1000, "tasks.disable");  // a row from before schema 5
+    add(4000, "root", 0, "key.set");
+    auto query = [](std::string user, std::string command, std::optional<std::int64_t> since,
+                    int limit) {
+        audit::Query q;
+        q.user = std::move(user);
+        q.command = std::move(command);
+        q.since_ms = since;
+        q.limit = limit;
+        return q;
+    };
+    auto commands = [&](audit::Query q) {
+        std::vector<std::string> out;
+        for (const auto& e : audit::read(*db, q))
+            out.push_back(e.command);
+        return out;
+    };
+    CHECK(commands(query("", "", {}, 50)) ==
+          std::vector<std::string>{"key.set", "tasks.disable", "tasks.enable", "bulk"});
+    CHECK(commands(query("alice", "", {}, 50)) ==
+          std::vector<std::string>{"tasks.disable", "bulk"});
+    CHECK(commands(query("1001", "", {}, 50)) == std::vector<std::string>{"tasks.enable"});
+    CHECK(commands(query("", "tasks.", {}, 50)) ==
+          std::vector<std::string>{"tasks.disable", "tasks.enable"});
+    CHECK(commands(query("", "tasks", {}, 50)).empty());  // exact unless it ends in '.'
+    CHECK(commands(query("", "", 2000, 50)) ==
+          std::vector<std::string>{"key.set", "tasks.disable", "tasks.enable"});
+    CHECK(commands(query("", "", {}, 1)) == std::vector<std::string>{"key.set"});
 }
 
 TEST_CASE("the audit log is append-only", "[ops][store]") {
     test::TempDir dir;
     auto db = store::Database::open((dir / "ops.db").string());
     store::migrate(*db);
-    append_audit(*db, 1, "alice (uid 1000)", 1000, "bulk", "run-1", "apply");
+    audit::Entry entry;
+    entry.at = 1;
+    entry.caller = "alice (uid 1000)";
+    entry.caller_uid = 1000;
+    entry.command = "bulk";
+    entry.run_id = "run-1";
+    entry.detail = "apply";
+    audit::append(*db, entry);
     CHECK_THROWS_WITH(db->exec("UPDATE audit_log SET caller = 'mallory'"),
                       Catch::Contains("append-only"));
     CHECK_THROWS_WITH(db->exec("DELETE FROM audit_log"), Catch::Contains("append-only"));

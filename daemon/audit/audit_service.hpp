@@ -1,0 +1,29 @@
+#pragma once
+// The audit trail as a subsystem: it records every operator and admin command the control
+// registry dispatches (who, with what level, which arguments with secrets redacted, how it ended)
+// and answers `audit` (viewer) with the newest entries.
+#include <cstdint>
+
+#include "rosterd/daemon.hpp"
+#include "rosterd/subsystem.hpp"
+
+namespace rosterd::audit {
+
+class AuditService final : public Subsystem {
+  public:
+    explicit AuditService(DaemonContext& context) : context_(context) {}
+
+    std::string_view name() const override { return "audit"; }
+    void register_commands(control::CommandRegistry& registry) override;
+    void write_status(rapidjson::Value& out,
+                      rapidjson::Document::AllocatorType& alloc) const override;
+
+  private:
+    void record(control::AuditRecord record);
+
+    DaemonContext& context_;
+    std::int64_t recorded_ = 0;  // since start
+    std::int64_t failed_writes_ = 0;
+};
+
+}  // namespace rosterd::audit
