@@ -10,6 +10,7 @@
 #include "rosterd/control_server.hpp"
 #include "rosterd/logging.hpp"
 #include "rosterd/query_snapshot.hpp"
+#include "rosterd/state_files.hpp"
 #include "rosterd/store.hpp"
 #include "rosterd/time_format.hpp"
 #include "rosterd/version.hpp"
@@ -27,8 +28,11 @@ Daemon::Daemon(DaemonOptions options, Config config)
     started_at_ms_ = clock_.now().time_since_epoch().count();
     auto shared = std::make_shared<const Config>(std::move(config));
 
-    // Open and migrate before anything else runs: a database we cannot use is fatal.
-    std::filesystem::create_directories(std::filesystem::path(shared->storage.path).parent_path());
+    // Claim the database, then open and migrate it, before anything else runs: a database we
+    // cannot use is fatal, and so is one another daemon uses (two would undo each other's syncs).
+    store::prepare_state_directory(shared->storage.path);
+    database_lock_ = std::make_unique<store::DatabaseLock>(shared->storage.path);
+    store::prepare_database_file(shared->storage.path);
     {
         auto db = store::Database::open(shared->storage.path);
         int before = store::migrate(*db);
