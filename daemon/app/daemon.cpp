@@ -20,6 +20,20 @@ namespace rosterd {
 
 namespace json = control::json;
 
+namespace {
+
+control::ConnectionLimits connection_limits(const Config& config) {
+    const auto& c = config.control;
+    return {
+        .max_connections = static_cast<std::size_t>(c.max_connections),
+        .max_per_user = static_cast<std::size_t>(c.max_connections_per_user),
+        .admin_reserve = static_cast<std::size_t>(c.admin_reserve),
+        .idle_timeout = std::chrono::seconds(c.idle_timeout_s),
+    };
+}
+
+}  // namespace
+
 Daemon::Daemon(DaemonOptions options, Config config)
     : options_(std::move(options)),
       started_(std::chrono::steady_clock::now()),
@@ -59,7 +73,8 @@ int Daemon::run() {
     const auto& config = *context_->config;
     server_ = std::make_unique<control::ControlServer>(
         loop_, registry_, control::AccessPolicy(config.control.access, ::geteuid()),
-        control::ControlServerOptions{.socket_path = config.control.socket});
+        control::ControlServerOptions{.socket_path = config.control.socket,
+                                      .limits = connection_limits(config)});
     server_->start();  // throws with a clear message when the socket cannot be created
     wait_for_signals();
     for (auto& subsystem : subsystems_)
@@ -129,8 +144,10 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed) {
         set_log_level(fresh.logging.level);
     auto shared = std::make_shared<const Config>(std::move(fresh));
     // Connections opened from now on get the new access levels.
-    if (server_)
+    if (server_) {
         server_->set_access_policy(control::AccessPolicy(shared->control.access, ::geteuid()));
+        server_->set_limits(connection_limits(*shared));
+    }
     context_->config = shared;
     for (auto& subsystem : subsystems_)
         subsystem->apply_config(*shared);
@@ -191,6 +208,9 @@ void Daemon::write_status(rapidjson::Document& out) const {
     json::add(out, "store", std::move(store), a);
     rapidjson::Value control(rapidjson::kObjectType);
     json::add(control, "socket", config.control.socket, a);
+    if (server_)
+        json::add(control, "connections", static_cast<std::int64_t>(server_->connection_count()),
+                  a);
     json::add(out, "control", std::move(control), a);
     for (const auto& subsystem : subsystems_) {
         rapidjson::Value section(rapidjson::kObjectType);
