@@ -479,7 +479,7 @@ TEST_CASE("connections beyond the limit are told to come back later", "[control]
     CHECK(third.read_line() == std::nullopt);
 }
 
-TEST_CASE("an idle connection is closed; one with a request running is not", "[control]") {
+TEST_CASE("an idle connection is closed, but not while a request runs", "[control]") {
     TestDaemon daemon({.limits = {.idle_timeout = 300ms}});
     SECTION("a client that never sends anything") {
         RawClient silent(daemon.path);
