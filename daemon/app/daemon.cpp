@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <asio/post.hpp>
-#include <filesystem>
 
 #include "rosterd/control_json.hpp"
 #include "rosterd/control_server.hpp"
