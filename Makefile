@@ -8,7 +8,7 @@ CMAKE_FLAGS ?=
 DEPS := cmake g++ make pkg-config \
 	libasio-dev libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libyaml-cpp-dev \
 	libspdlog-dev catch2 libcli11-dev libhowardhinnant-date-dev libcpp-httplib-dev \
-	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3
+	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3 util-linux
 
 .PHONY: all build deps test demo install package clean format bench soak fuzz test-asan test-tsan
 

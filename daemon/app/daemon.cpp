@@ -4,12 +4,12 @@
 #include <unistd.h>
 
 #include <asio/post.hpp>
-#include <filesystem>
 
 #include "rosterd/control_json.hpp"
 #include "rosterd/control_server.hpp"
 #include "rosterd/logging.hpp"
 #include "rosterd/query_snapshot.hpp"
+#include "rosterd/state_files.hpp"
 #include "rosterd/store.hpp"
 #include "rosterd/time_format.hpp"
 #include "rosterd/version.hpp"
@@ -19,6 +19,20 @@ namespace rosterd {
 
 namespace json = control::json;
 
+namespace {
+
+control::ConnectionLimits connection_limits(const Config& config) {
+    const auto& c = config.control;
+    return {
+        .max_connections = static_cast<std::size_t>(c.max_connections),
+        .max_per_user = static_cast<std::size_t>(c.max_connections_per_user),
+        .admin_reserve = static_cast<std::size_t>(c.admin_reserve),
+        .idle_timeout = std::chrono::seconds(c.idle_timeout_s),
+    };
+}
+
+}  // namespace
+
 Daemon::Daemon(DaemonOptions options, Config config)
     : options_(std::move(options)),
       started_(std::chrono::steady_clock::now()),
@@ -27,8 +41,11 @@ Daemon::Daemon(DaemonOptions options, Config config)
     started_at_ms_ = clock_.now().time_since_epoch().count();
     auto shared = std::make_shared<const Config>(std::move(config));
 
-    // Open and migrate before anything else runs: a database we cannot use is fatal.
-    std::filesystem::create_directories(std::filesystem::path(shared->storage.path).parent_path());
+    // Claim the database, then open and migrate it, before anything else runs: a database we
+    // cannot use is fatal, and so is one another daemon uses (two would undo each other's syncs).
+    store::prepare_state_directory(shared->storage.path);
+    database_lock_ = std::make_unique<store::DatabaseLock>(shared->storage.path);
+    store::prepare_database_file(shared->storage.path);
     {
         auto db = store::Database::open(shared->storage.path);
         int before = store::migrate(*db);
@@ -55,7 +72,8 @@ int Daemon::run() {
     const auto& config = *context_->config;
     server_ = std::make_unique<control::ControlServer>(
         loop_, registry_, control::AccessPolicy(config.control.access, ::geteuid()),
-        control::ControlServerOptions{.socket_path = config.control.socket});
+        control::ControlServerOptions{.socket_path = config.control.socket,
+                                      .limits = connection_limits(config)});
     server_->start();  // throws with a clear message when the socket cannot be created
     wait_for_signals();
     for (auto& subsystem : subsystems_)
@@ -128,8 +146,10 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed,
         set_log_level(fresh.logging.level);
     auto shared = std::make_shared<const Config>(std::move(fresh));
     // Connections opened from now on get the new access levels.
-    if (server_)
+    if (server_) {
         server_->set_access_policy(control::AccessPolicy(shared->control.access, ::geteuid()));
+        server_->set_limits(connection_limits(*shared));
+    }
     context_->config = shared;
     for (auto& subsystem : subsystems_)
         subsystem->apply_config(*shared);
@@ -199,6 +219,9 @@ void Daemon::write_status(rapidjson::Document& out) const {
     json::add(out, "store", std::move(store), a);
     rapidjson::Value control(rapidjson::kObjectType);
     json::add(control, "socket", config.control.socket, a);
+    if (server_)
+        json::add(control, "connections", static_cast<std::int64_t>(server_->connection_count()),
+                  a);
     json::add(out, "control", std::move(control), a);
     for (const auto& subsystem : subsystems_) {
         rapidjson::Value section(rapidjson::kObjectType);

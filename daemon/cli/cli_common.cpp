@@ -1,8 +1,12 @@
 #include "cli_common.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <iostream>
 
 #include "ctl_json.hpp"
+#include "rosterd/control_protocol.hpp"
 
 namespace rosterd::cli {
 
@@ -12,11 +16,8 @@ int call_and_render(const CliOptions& options, const std::string& command,
     try {
         ControlClient client(options.socket);
         Response response = client.call(command, args, on_progress);
-        if (!response.ok) {
-            std::cerr << "rosterctl: " << command << ": " << response.error_message << " ["
-                      << response.error_code << "]\n";
-            return response.error_code == "invalid_args" ? kExitUsage : kExitFailed;
-        }
+        if (!response.ok)
+            return print_daemon_error(options, command, response);
         if (options.json) {
             print_json(std::cout, response.result);
         } else if (render) {
@@ -24,12 +25,51 @@ int call_and_render(const CliOptions& options, const std::string& command,
         }
         return kExitOk;
     } catch (const ControlUnreachable& e) {
-        std::cerr << "rosterctl: " << e.what() << "\n";
-        return kExitUnreachable;
+        return print_unreachable(options, e);
     } catch (const ControlProtocolError& e) {
-        std::cerr << "rosterctl: connection to rosterd failed: " << e.what() << "\n";
-        return kExitUnreachable;
+        return print_connection_failed(options, e);
     }
+}
+
+void print_error(const CliOptions& options, const std::string& human, std::string_view code,
+                 std::string_view message) {
+    if (!options.json) {
+        std::cerr << human << "\n";
+        return;
+    }
+    // The "error" member of the daemon's error answers (docs/control-protocol.md), on one line.
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("error");
+    writer.StartObject();
+    writer.Key("code");
+    writer.String(code.data(), static_cast<rapidjson::SizeType>(code.size()));
+    writer.Key("message");
+    writer.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+    writer.EndObject();
+    writer.EndObject();
+    std::cerr << std::string_view(buffer.GetString(), buffer.GetSize()) << "\n" << std::flush;
+}
+
+int print_daemon_error(const CliOptions& options, const std::string& command,
+                       const Response& response) {
+    print_error(
+        options,
+        "rosterctl: " + command + ": " + response.error_message + " [" + response.error_code + "]",
+        response.error_code, response.error_message);
+    return response.error_code == control::kInvalidArgs ? kExitUsage : kExitFailed;
+}
+
+int print_unreachable(const CliOptions& options, const ControlUnreachable& error) {
+    print_error(options, std::string("rosterctl: ") + error.what(), kCliUnreachable, error.what());
+    return kExitUnreachable;
+}
+
+int print_connection_failed(const CliOptions& options, const ControlProtocolError& error) {
+    print_error(options, std::string("rosterctl: connection to rosterd failed: ") + error.what(),
+                kCliConnectionFailed, error.what());
+    return kExitUnreachable;
 }
 
 std::string format_duration_s(std::int64_t seconds) {

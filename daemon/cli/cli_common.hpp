@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ctl_client.hpp"
@@ -24,6 +25,24 @@ struct CliOptions {
 };
 
 using Renderer = std::function<void(const rapidjson::Value& result)>;
+
+// Error codes rosterctl reports itself, besides the daemon's (docs/control-protocol.md).
+inline constexpr const char* kCliUnreachable = "unreachable";             // exit 3
+inline constexpr const char* kCliConnectionFailed = "connection_failed";  // exit 3
+inline constexpr const char* kCliUsage = "usage";                         // exit 2
+
+// Reports a failure on stderr: `human` as it stands, or with --json the control protocol's error
+// object on one line, {"error":{"code":CODE,"message":MESSAGE}}, so that a script reading stderr
+// parses it as it parses the daemon's answers.
+void print_error(const CliOptions& options, const std::string& human, std::string_view code,
+                 std::string_view message);
+// The same for a daemon's error answer to `command`: "rosterctl: COMMAND: MESSAGE [CODE]".
+// Returns the exit code it deserves (2 for invalid_args, 1 otherwise).
+int print_daemon_error(const CliOptions& options, const std::string& command,
+                       const Response& response);
+// The same for the client-side exceptions; returns 3.
+int print_unreachable(const CliOptions& options, const ControlUnreachable& error);
+int print_connection_failed(const CliOptions& options, const ControlProtocolError& error);
 
 // Sends `command` with `args`; prints the result with `render` (or as JSON with --json).
 // Progress lines go to `on_progress` when given. Returns the exit code.

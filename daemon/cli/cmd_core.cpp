@@ -16,7 +16,8 @@ void render_status(const rapidjson::Value& r) {
         std::cout << "store:   " << string_or(r["store"], "path", "-") << " (schema "
                   << string_or(r["store"], "schema_version", "?") << ")\n";
     if (r.HasMember("control"))
-        std::cout << "socket:  " << string_or(r["control"], "socket", "-") << "\n";
+        std::cout << "socket:  " << string_or(r["control"], "socket", "-") << " ("
+                  << string_or(r["control"], "connections", "?") << " connections)\n";
     // Every other object is a subsystem: print its scalar fields as "key: value" lines.
     for (const auto& member : r.GetObject()) {
         std::string name = member.name.GetString();

@@ -91,7 +91,8 @@ void install_key_commands(CLI::App& app, CliOptions& options, int& exit_code) {
     set->callback([&options, &exit_code, expires] {
         std::string value = read_key_from_stdin();
         if (value.empty()) {
-            std::cerr << "rosterctl: key set: no key on stdin\n";
+            print_error(options, "rosterctl: key set: no key on stdin", kCliUsage,
+                        "key set: no key on stdin");
             exit_code = kExitUsage;
             return;
         }

@@ -105,11 +105,8 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
                 args.AddMember("now_ms", *now_ms, a);
             }
             Response response = client.call("users", args);
-            if (!response.ok) {
-                std::cerr << "rosterctl: users: " << response.error_message << " ["
-                          << response.error_code << "]\n";
-                return response.error_code == "invalid_args" ? kExitUsage : kExitFailed;
-            }
+            if (!response.ok)
+                return print_daemon_error(options, "users", response);
             const auto& result = response.result;
             snapshot = result["snapshot"].GetInt64();
             now_ms = result["now_ms"].GetInt64();
@@ -126,11 +123,9 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
         std::cout.flush();
         return kExitOk;
     } catch (const ControlUnreachable& e) {
-        std::cerr << "rosterctl: " << e.what() << "\n";
-        return kExitUnreachable;
+        return print_unreachable(options, e);
     } catch (const ControlProtocolError& e) {
-        std::cerr << "rosterctl: connection to rosterd failed: " << e.what() << "\n";
-        return kExitUnreachable;
+        return print_connection_failed(options, e);
     }
 }
 

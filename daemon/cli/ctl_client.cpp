@@ -83,7 +83,15 @@ ControlClient::~ControlClient() {
 Response ControlClient::call(std::string_view command, const rapidjson::Value* args,
                              const ProgressHandler& on_progress) {
     const std::string id = std::to_string(next_id_++);
-    send_all(control::request_line(id, command, args));
+    try {
+        send_all(control::request_line(id, command, args));
+    } catch (const ControlProtocolError&) {
+        // A daemon refusing the connection (too many) writes why and closes at once: the send
+        // then fails with EPIPE while the reason waits, unread, in our receive buffer.
+        if (auto reason = refusal_received())
+            throw ControlProtocolError("rosterd rejected the request: " + *reason);
+        throw;
+    }
     while (true) {
         std::string line = read_line();
         rapidjson::Document document;
@@ -127,6 +135,24 @@ Response ControlClient::call(std::string_view command, const rapidjson::Value* a
         }
         return response;
     }
+}
+
+std::optional<std::string> ControlClient::refusal_received() {
+    char chunk[4096];
+    ssize_t received;
+    while ((received = ::recv(fd_, chunk, sizeof(chunk), MSG_DONTWAIT)) > 0)
+        buffer_.append(chunk, static_cast<std::size_t>(received));
+    auto newline = buffer_.find('\n');
+    if (newline == std::string::npos)
+        return std::nullopt;
+    rapidjson::Document document;
+    document.Parse(buffer_.data(), newline);
+    if (document.HasParseError() || !document.IsObject())
+        return std::nullopt;
+    auto error = document.FindMember("error");
+    if (error == document.MemberEnd() || !error->value.IsObject())
+        return std::nullopt;
+    return member_string(error->value, "message");
 }
 
 void ControlClient::send_all(std::string_view bytes) {

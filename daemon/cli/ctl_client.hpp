@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -68,6 +69,8 @@ class ControlClient {
 
   private:
     void send_all(std::string_view bytes);
+    // The message of an error line the daemon sent before closing, if one arrived.
+    std::optional<std::string> refusal_received();
     std::string read_line();
 
     std::string path_;

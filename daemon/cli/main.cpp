@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <string_view>
 
 #include "cli_common.hpp"
 #include "rosterd/version.hpp"
@@ -36,7 +37,15 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);
+        // --json may not have been parsed when the error struck: look for it in argv. A script
+        // asking for JSON gets its usage errors as JSON too.
+        for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+            if (std::string_view(argv[i]) == "--json")
+                options.json = true;
+        if (options.json)
+            print_error(options, "", kCliUsage, e.what());
+        else
+            app.exit(e);
         return kExitUsage;
     }
     return exit_code;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -112,9 +113,21 @@ void read_grant(const YamlReader& r, const YAML::Node& node, const std::string& 
 
 void read_control(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   Config::Control& out) {
+    std::optional<YAML::Mark> reserve_at;  // checked against max_connections once both are read
     r.read_mapping(
         node, path,
-        {{"socket",
+        {{"max_connections",
+          [&](auto& v, auto& p) { out.max_connections = r.integer(v, p, 1, 4096); }},
+         {"max_connections_per_user",
+          [&](auto& v, auto& p) { out.max_connections_per_user = r.integer(v, p, 1, 4096); }},
+         {"admin_reserve",
+          [&](auto& v, auto& p) {
+              out.admin_reserve = r.integer(v, p, 0, 4095);
+              reserve_at = v.Mark();
+          }},
+         {"idle_timeout_s",
+          [&](auto& v, auto& p) { out.idle_timeout_s = r.integer(v, p, 1, 86400); }},
+         {"socket",
           [&](auto& v, auto& p) {
               out.socket = r.non_empty_string(v, p);
               // sockaddr_un.sun_path holds 108 bytes including the terminator.
@@ -130,6 +143,12 @@ void read_control(const YamlReader& r, const YAML::Node& node, const std::string
                    {"viewer",
                     [&](auto& g, auto& gp) { read_grant(r, g, gp, out.access.viewer); }}});
           }}});
+    if (out.admin_reserve >= out.max_connections) {
+        // Nobody but admins could ever connect.
+        r.fail(reserve_at.value_or(node.Mark()), child_path(path, "admin_reserve"),
+               std::to_string(out.admin_reserve) + " must be less than control.max_connections (" +
+                   std::to_string(out.max_connections) + ")");
+    }
 }
 
 void read_sync(const YamlReader& r, const YAML::Node& node, const std::string& path,

@@ -9,21 +9,53 @@
 namespace rosterd::control::detail {
 
 Connection::Connection(Socket socket, std::shared_ptr<ControlServer::Core> core, Caller caller)
-    : socket_(std::move(socket)), core_(std::move(core)), caller_(std::move(caller)) {}
+    : socket_(std::move(socket)),
+      idle_timer_(socket_.get_executor()),
+      core_(std::move(core)),
+      caller_(std::move(caller)) {}
 
 void Connection::start() {
+    touch();
+    arm_idle_timer();
     process();
 }
 
-void Connection::reject(std::string_view code, std::string_view message) {
-    closing_ = true;
-    enqueue(error_line("null", code, message));
+// Idle connections would otherwise stay for ever: enough of them, held by anyone who may open the
+// socket, would lock everyone out.
+void Connection::arm_idle_timer() {
+    const auto timeout = core_->limits.idle_timeout;
+    if (timeout.count() <= 0)
+        return;
+    idle_timer_.expires_at(last_activity_ + timeout);
+    idle_timer_.async_wait([weak = weak_from_this()](const std::error_code& error) {
+        auto self = weak.lock();
+        if (!error && self)
+            self->on_idle_timer();
+    });
+}
+
+void Connection::on_idle_timer() {
+    if (closed())
+        return;
+    const auto timeout = core_->limits.idle_timeout;
+    if (busy_) {
+        touch();  // a command is running (a sync being followed, say): the client is waiting
+    } else if (timeout.count() > 0 &&
+               std::chrono::steady_clock::now() >= last_activity_ + timeout) {
+        spdlog::debug("control: closing the connection of {} pid {}: idle for {} s",
+                      caller_.describe(), caller_.pid,
+                      std::chrono::duration_cast<std::chrono::seconds>(timeout).count());
+        close();
+        return;
+    }
+    arm_idle_timer();
 }
 
 void Connection::close() {
     if (closed_.exchange(true))
         return;
     std::error_code ignored;
+    idle_timer_.cancel();
     socket_.shutdown(Socket::shutdown_both, ignored);
     socket_.close(ignored);
     // The output queue is left alone: a cancelled write may still refer to its front buffer.
@@ -99,6 +131,7 @@ void Connection::deliver(std::string line, bool final) {
     enqueue(std::move(line));
     if (final) {
         busy_ = false;
+        touch();
         process();
     }
 }
@@ -125,6 +158,7 @@ void Connection::on_read(const std::error_code& error, std::size_t bytes) {
         close();
         return;
     } else {
+        touch();
         framer_.feed(std::string_view(read_buffer_.data(), bytes));
     }
     process();
@@ -162,6 +196,7 @@ void Connection::on_written(const std::error_code& error) {
         close();
         return;
     }
+    touch();
     output_bytes_ -= output_.front().size();
     output_.pop_front();
     if (!output_.empty())

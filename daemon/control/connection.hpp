@@ -2,9 +2,12 @@
 // One client of the control socket: reads lines (capped, never an unbounded buffer), runs one
 // request at a time so answers come in order, and queues output so a slow reader blocks nobody.
 #include <asio/local/stream_protocol.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <array>
 #include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
@@ -23,14 +26,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
     Connection(Socket socket, std::shared_ptr<ControlServer::Core> core, Caller caller);
 
     void start();
-    // Answers one error (e.g. too many connections) and closes once it is written.
-    void reject(std::string_view code, std::string_view message);
     // Idempotent; answers still in flight are dropped when they arrive.
     void close();
     // Safe from any thread: reply sinks check it before posting to the loop.
     bool closed() const { return closed_.load(); }
+    std::uint32_t uid() const { return caller_.uid; }
 
   private:
+    // Something was read or written, or a request finished: the idle clock starts again.
+    void touch() { last_activity_ = std::chrono::steady_clock::now(); }
+    void arm_idle_timer();
+    void on_idle_timer();
     void process();
     void handle(LineFramer::Event event);
     Reply::Sink make_sink();
@@ -42,6 +48,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void on_written(const std::error_code& error);
 
     Socket socket_;
+    asio::steady_timer idle_timer_;
+    std::chrono::steady_clock::time_point last_activity_;
     std::shared_ptr<ControlServer::Core> core_;
     const Caller caller_;
     LineFramer framer_;

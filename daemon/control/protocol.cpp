@@ -48,6 +48,90 @@ std::string json_string(std::string_view text) {
     return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+// JSON's insignificant whitespace (a request line holds no '\n').
+std::size_t skip_space(std::string_view json, std::size_t at) {
+    while (at < json.size() &&
+           (json[at] == ' ' || json[at] == '\t' || json[at] == '\r' || json[at] == '\n'))
+        ++at;
+    return at;
+}
+
+// The end of the string token starting with the '"' at `at` (one past its closing quote).
+std::size_t skip_string(std::string_view json, std::size_t at) {
+    for (++at; at < json.size(); ++at) {
+        if (json[at] == '\\')
+            ++at;
+        else if (json[at] == '"')
+            return at + 1;
+    }
+    return json.size();
+}
+
+// The end of the value starting at `at`: a string, a nested array or object, or a bare scalar.
+std::size_t skip_value(std::string_view json, std::size_t at) {
+    if (at >= json.size())
+        return at;
+    if (json[at] == '"')
+        return skip_string(json, at);
+    if (json[at] == '{' || json[at] == '[') {
+        int depth = 0;
+        while (at < json.size()) {
+            char c = json[at];
+            if (c == '"') {
+                at = skip_string(json, at);
+                continue;
+            }
+            ++at;
+            if (c == '{' || c == '[')
+                ++depth;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return at;
+        }
+        return at;
+    }
+    while (at < json.size() && json[at] != ',' && json[at] != '}' && json[at] != ']' &&
+           json[at] != ' ' && json[at] != '\t' && json[at] != '\r' && json[at] != '\n')
+        ++at;
+    return at;
+}
+
+// The text of a member name token, unescaped (names such as "\u0069d" are rare but valid).
+std::string member_name(std::string_view token) {
+    if (token.find('\\') == std::string_view::npos)
+        return std::string(token.substr(1, token.size() - 2));
+    rapidjson::Document name;
+    name.Parse(token.data(), token.size());
+    return name.IsString() ? std::string(name.GetString(), name.GetStringLength()) : std::string();
+}
+
+// The exact text of the first top-level member `name` of a JSON object that rapidjson has already
+// parsed successfully, so the text is known to be valid. The id is echoed from this text, not
+// re-written from rapidjson's value: a number beyond 64 bits would come back as a double
+// (12345678901234567890123 as 1.2345678901234568e22) and 1.50 as 1.5, and a client matching
+// answers to requests by id would no longer find its own.
+std::optional<std::string_view> raw_member(std::string_view json, std::string_view name) {
+    std::size_t at = skip_space(json, 0);
+    if (at >= json.size() || json[at] != '{')
+        return std::nullopt;
+    at = skip_space(json, at + 1);
+    while (at < json.size() && json[at] == '"') {
+        std::size_t name_end = skip_string(json, at);
+        bool wanted = member_name(json.substr(at, name_end - at)) == name;
+        at = skip_space(json, name_end);
+        if (at >= json.size() || json[at] != ':')
+            return std::nullopt;
+        std::size_t value_start = skip_space(json, at + 1);
+        std::size_t value_end = skip_value(json, value_start);
+        if (wanted)
+            return json.substr(value_start, value_end - value_start);
+        at = skip_space(json, value_end);
+        if (at >= json.size() || json[at] != ',')
+            return std::nullopt;
+        at = skip_space(json, at + 1);
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 void LineFramer::feed(std::string_view bytes) {
@@ -144,7 +228,8 @@ std::variant<ParsedRequest, RequestError> parse_request_line(std::string_view li
     if (auto id = document->FindMember("id"); id != document->MemberEnd()) {
         if (id->value.IsObject() || id->value.IsArray())
             return RequestError{"null", kInvalidRequest, "\"id\" must be a JSON scalar"};
-        id_json = to_json(id->value).value_or("null");
+        auto raw = raw_member(line, "id");
+        id_json = raw ? std::string(*raw) : to_json(id->value).value_or("null");
     }
     if (nesting_depth(line) > kMaxRequestDepth) {
         return RequestError{

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "admission.hpp"
 #include "connection.hpp"
 #include "rosterd/control_server.hpp"
 #include "server_core.hpp"
@@ -21,6 +22,7 @@ ControlServer::Core::Core(asio::io_context& io_context, const CommandRegistry& c
       registry(commands),
       policy(std::move(access)),
       options(std::move(opts)),
+      limits(options.limits),
       acceptor(io_context),
       accept_retry(io_context) {}
 
@@ -52,19 +54,49 @@ void ControlServer::Core::on_accepted(const std::error_code& error, Protocol::so
         Caller caller = policy.identify(credentials->uid, credentials->gid, credentials->pid);
         spdlog::debug("control: connection from {} pid {} ({} access)", caller.describe(),
                       caller.pid, caller.level ? to_string(*caller.level) : "no");
-        auto connection =
-            std::make_shared<detail::Connection>(std::move(socket), shared_from_this(), caller);
-        connections.emplace(connection.get(), connection);
-        open_connections = connections.size();
-        if (connections.size() > options.max_connections)
-            connection->reject(kUnavailable, "too many control connections; try again later");
-        else
+        if (auto refusal = refusal_for(caller)) {
+            refuse(socket, caller, *refusal);
+        } else {
+            auto connection =
+                std::make_shared<detail::Connection>(std::move(socket), shared_from_this(), caller);
+            connections.emplace(connection.get(), connection);
+            ++connections_per_uid[caller.uid];
+            open_connections = connections.size();
             connection->start();
+        }
     }
     accept_next();
 }
 
+std::optional<std::string> ControlServer::Core::refusal_for(const Caller& caller) const {
+    auto mine = connections_per_uid.find(caller.uid);
+    return detail::admission_refusal(limits, connections.size(),
+                                     mine == connections_per_uid.end() ? 0 : mine->second, caller);
+}
+
+void ControlServer::Core::refuse(Protocol::socket& socket, const Caller& caller,
+                                 const std::string& reason) {
+    // The socket's buffer is empty: one short line fits, and a client that does not read loses
+    // nothing but the explanation.
+    std::error_code ignored;
+    socket.non_blocking(true, ignored);
+    std::string line = error_line("null", kUnavailable, reason);
+    socket.write_some(asio::buffer(line), ignored);
+    socket.close(ignored);
+    ++refusals_unlogged;
+    auto now = std::chrono::steady_clock::now();
+    if (now - refusals_logged_at >= std::chrono::seconds(10)) {
+        spdlog::warn("control: refused {} connection(s), the last from {} pid {}: {}",
+                     refusals_unlogged, caller.describe(), caller.pid, reason);
+        refusals_logged_at = now;
+        refusals_unlogged = 0;
+    }
+}
+
 void ControlServer::Core::forget(detail::Connection* connection) {
+    if (auto count = connections_per_uid.find(connection->uid());
+        count != connections_per_uid.end() && --count->second == 0)
+        connections_per_uid.erase(count);
     connections.erase(connection);
     open_connections = connections.size();
 }
@@ -122,6 +154,7 @@ void ControlServer::stop() {
     core.connections.clear();
     for (auto& [raw, connection] : connections)
         connection->close();
+    core.connections_per_uid.clear();
     core.open_connections = 0;
     stop_listening_and_remove();
     spdlog::info("control: stopped listening on {}", core.options.socket_path);
@@ -142,6 +175,10 @@ void ControlServer::refuse_new_requests(std::string reason) {
 
 void ControlServer::set_access_policy(AccessPolicy policy) {
     core_->policy = std::move(policy);
+}
+
+void ControlServer::set_limits(ConnectionLimits limits) {
+    core_->limits = limits;
 }
 
 std::size_t ControlServer::connection_count() const {

@@ -69,14 +69,29 @@ RetryPolicy NotifyService::retry_policy() const {
 void NotifyService::start() {
     started_ = true;
     std::int64_t before = now_ms() - kKeepFinishedMs;
-    context_.db.write([before](store::Database& db) { return outbox::prune(db, before); },
-                      [this](store::DbResult<std::int64_t> r) {
-                          if (!r.ok())
-                              spdlog::warn("notify: cannot prune old deliveries: {}", r.error);
-                          else if (*r.value > 0)
-                              spdlog::debug("notify: pruned {} old deliveries", *r.value);
-                          pump();  // deliveries left pending by the last run go out now
-                      });
+    struct Pruned {
+        std::int64_t deleted = 0;
+        std::optional<std::int64_t> last_delivered;
+    };
+    context_.db.write(
+        [before](store::Database& db) {
+            Pruned pruned;
+            pruned.deleted = outbox::prune(db, before);
+            pruned.last_delivered = outbox::last_delivered_at(db);
+            return pruned;
+        },
+        [this](store::DbResult<Pruned> r) {
+            if (!r.ok()) {
+                spdlog::warn("notify: cannot prune old deliveries: {}", r.error);
+            } else {
+                if (r.value->deleted > 0)
+                    spdlog::debug("notify: pruned {} old deliveries", r.value->deleted);
+                // What the last run delivered, unless this one already delivered something.
+                if (!last_delivered_at_)
+                    last_delivered_at_ = r.value->last_delivered;
+            }
+            pump();  // deliveries left pending by the last run go out now
+        });
 }
 
 void NotifyService::stop() {

@@ -202,6 +202,13 @@ Requeue requeue_dead(store::Database& db, std::int64_t id, std::int64_t now_ms) 
     return Requeue::requeued;
 }
 
+std::optional<std::int64_t> last_delivered_at(store::Database& db) {
+    auto latest =
+        db.prepare("SELECT max(delivered_at) FROM notify_deliveries WHERE state = 'delivered'");
+    latest.step();
+    return latest.optional_int64(0);
+}
+
 std::int64_t prune(store::Database& db, std::int64_t before_ms) {
     store::Transaction transaction(db);
     auto deliveries = db.prepare(

@@ -77,6 +77,10 @@ enum class Requeue { requeued, not_found, not_dead };
 // A dead delivery becomes pending again, due now, with a fresh attempt count and age window.
 Requeue requeue_dead(store::Database& db, std::int64_t id, std::int64_t now_ms);
 
+// When the most recent delivery succeeded; nullopt when none is recorded (status shows it after
+// a restart, not only once the next delivery succeeds).
+std::optional<std::int64_t> last_delivered_at(store::Database& db);
+
 // Deletes finished deliveries older than `before_ms`, and events left without deliveries
 // (except once-only notices, whose key must outlive them). Returns the deliveries deleted.
 std::int64_t prune(store::Database& db, std::int64_t before_ms);

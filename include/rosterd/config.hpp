@@ -83,6 +83,11 @@ struct Config {
     struct Control {
         std::string socket = "/run/rosterd/control.sock";
         AccessConfig access;
+        // Connection limits: counted by the peer's uid; admins (root included) keep a reserve.
+        int max_connections = 256;
+        int max_connections_per_user = 32;
+        int admin_reserve = 16;  // of max_connections; less than it
+        int idle_timeout_s = 60;
     } control;
 
     struct Sync {

@@ -4,6 +4,7 @@
 // connections are independent of each other. See docs/control-protocol.md.
 #include <asio/io_context.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -14,6 +15,20 @@
 
 namespace rosterd::control {
 
+// How many connections the server keeps, and for how long (control.* in the configuration).
+// Connections are counted by the uid the kernel reports for the peer (SO_PEERCRED), so that no
+// process can pass for someone else, and one user cannot take every slot.
+struct ConnectionLimits {
+    std::size_t max_connections = 256;  // in all
+    std::size_t max_per_user = 32;      // from one uid below admin
+    // Of max_connections, this many are only for admins (root included): when everyone else has
+    // filled the rest, an admin can still connect and see what is going on.
+    std::size_t admin_reserve = 16;
+    // A connection with no request running and no byte read or written for this long is closed.
+    // Zero: never.
+    std::chrono::milliseconds idle_timeout{60000};
+};
+
 struct ControlServerOptions {
     std::string socket_path{};
     unsigned socket_mode = 0660;
@@ -22,7 +37,7 @@ struct ControlServerOptions {
     std::size_t max_queued_output_bytes = 64 * 1024 * 1024;
     // Above this much queued output, the next request waits until the client has read some.
     std::size_t pause_reading_output_bytes = 1024 * 1024;
-    std::size_t max_connections = 256;
+    ConnectionLimits limits{};
 };
 
 // Raised by start(): the path is too long, in use by a live daemon, not a socket, or not bindable.
@@ -53,6 +68,9 @@ class ControlServer {
     // Replaces the access policy for connections accepted from now on (e.g. after a reload).
     // Loop thread.
     void set_access_policy(AccessPolicy policy);
+    // Replaces the connection limits, for connections accepted from now on (the idle timeout
+    // also for the others, from their next activity). Loop thread.
+    void set_limits(ConnectionLimits limits);
 
     // Open connections; safe from any thread (for tests and status).
     std::size_t connection_count() const;

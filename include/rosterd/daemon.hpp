@@ -14,6 +14,7 @@
 #include "rosterd/control_registry.hpp"
 #include "rosterd/db_executor.hpp"
 #include "rosterd/events.hpp"
+#include "rosterd/state_files.hpp"
 #include "rosterd/subsystem.hpp"
 #include "rosterd/systemd_notify.hpp"
 
@@ -71,6 +72,7 @@ class Daemon {
     SystemClock clock_;
     std::chrono::steady_clock::time_point started_;
     std::int64_t started_at_ms_ = 0;
+    std::unique_ptr<store::DatabaseLock> database_lock_;  // first in, last out
     std::unique_ptr<store::DbExecutor> db_;
     std::unique_ptr<DaemonContext> context_;
     control::CommandRegistry registry_;

@@ -23,6 +23,14 @@ std::string binary(const char* built, const char* name) {
 
 }  // namespace
 
+std::string rosterd_binary() {
+    return binary(ROSTERD_BIN, "rosterd");
+}
+
+std::string rosterctl_binary() {
+    return binary(ROSTERCTL_BIN, "rosterctl");
+}
+
 DaemonFixture::DaemonFixture(std::string extra_yaml, bool start_now) {
     rewrite_config(extra_yaml);
     if (start_now)

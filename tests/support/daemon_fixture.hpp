@@ -47,6 +47,11 @@ class DaemonFixture {
     std::unique_ptr<ChildProcess> process_;
 };
 
+// The rosterd and rosterctl under test: the ones built here, or those in $ROSTERD_TEST_BIN_DIR
+// (a sanitizer build, or another version to check that a test catches what it should).
+std::string rosterd_binary();
+std::string rosterctl_binary();
+
 // One raw request line over the socket, returning the first response line (for protocol abuse).
 std::string raw_exchange(const std::string& socket_path, const std::string& bytes);
 // Opens a raw connection; the caller writes/reads and closes.

@@ -96,6 +96,38 @@ TEST_CASE("a valid request parses with its id, command and args", "[control]") {
     CHECK(std::get<ParsedRequest>(numeric_id).id_json == "42");
 }
 
+TEST_CASE("ids are echoed exactly as the client wrote them", "[control]") {
+    auto id_of = [](std::string_view line) {
+        auto parsed = parse_request_line(line);
+        REQUIRE(std::holds_alternative<ParsedRequest>(parsed));
+        return std::get<ParsedRequest>(parsed).id_json;
+    };
+    // Beyond 64 bits rapidjson holds a double; the echo must stay the integer that was sent.
+    CHECK(id_of(R"({"id":123456789012345678901234567890,"command":"status"})") ==
+          "123456789012345678901234567890");
+    CHECK(id_of(R"({"id":18446744073709551616,"command":"status"})") == "18446744073709551616");
+    CHECK(id_of(R"({"id":-9223372036854775809,"command":"status"})") == "-9223372036854775809");
+    CHECK(id_of(R"({"id":18446744073709551615,"command":"status"})") == "18446744073709551615");
+    CHECK(id_of(R"({"id":9007199254740993,"command":"status"})") == "9007199254740993");
+    // Other numbers and strings verbatim too, whatever the spacing and member order.
+    CHECK(id_of(R"({"id":1.50,"command":"status"})") == "1.50");
+    CHECK(id_of(R"({"id":1E2,"command":"status"})") == "1E2");
+    CHECK(id_of(R"({"id":-0,"command":"status"})") == "-0");
+    CHECK(id_of(R"( { "command" : "status" , "args" : {"id":5,"x":["}"]}, "id" : 7 } )") == "7");
+    CHECK(id_of(R"({"command":"status","id":"a\"b\u00e9"})") == R"("a\"b\u00e9")");
+    CHECK(id_of(R"({"\u0069d":99999999999999999999999,"command":"status"})") ==
+          "99999999999999999999999");
+    CHECK(id_of(R"({"id":true,"command":"status"})") == "true");
+    CHECK(id_of(R"({"id":null,"command":"status"})") == "null");
+    // Errors found after the id has been read echo it exactly as well.
+    CHECK(parse_error_of(R"({"id":100000000000000000000001})").id_json ==
+          "100000000000000000000001");
+    // And the answer carries it: a client matching answers by id finds its own.
+    rapidjson::Document result(rapidjson::kObjectType);
+    CHECK(ok_line(id_of(R"({"id":100000000000000000000001,"command":"x"})"), result) ==
+          "{\"id\":100000000000000000000001,\"ok\":true,\"result\":{}}\n");
+}
+
 TEST_CASE("malformed requests get parse_error or invalid_request", "[control]") {
     auto garbage = parse_error_of("{nope");
     CHECK(garbage.code == "parse_error");

@@ -464,7 +464,7 @@ TEST_CASE("while shutting down new requests are unavailable", "[control]") {
 }
 
 TEST_CASE("connections beyond the limit are told to come back later", "[control]") {
-    TestDaemon daemon({.max_connections = 2});
+    TestDaemon daemon({.limits = {.max_connections = 2}});
     RawClient first(daemon.path);
     RawClient second(daemon.path);
     first.send(echo_request(1, "a"));
@@ -477,4 +477,40 @@ TEST_CASE("connections beyond the limit are told to come back later", "[control]
         R"({"id":null,"ok":false,"error":{"code":"unavailable","message":"too many control connections; try again later"}})"
         "\n");
     CHECK(third.read_line() == std::nullopt);
+}
+
+TEST_CASE("an idle connection is closed, but not while a request runs", "[control]") {
+    TestDaemon daemon({.limits = {.idle_timeout = 300ms}});
+    SECTION("a client that never sends anything") {
+        RawClient silent(daemon.path);
+        auto started = std::chrono::steady_clock::now();
+        CHECK(silent.wait_closed(3000ms));
+        auto waited = std::chrono::steady_clock::now() - started;
+        CHECK(waited >= 250ms);
+        CHECK(waited < 2000ms);
+        CHECK(eventually([&] { return daemon.server().connection_count() == 0; }));
+    }
+    SECTION("activity restarts the clock") {
+        RawClient chatty(daemon.path);
+        for (int i = 1; i <= 6; ++i) {
+            std::this_thread::sleep_for(100ms);
+            chatty.send(echo_request(i, "x"));
+            CHECK(chatty.read_line() == echo_answer(i, "x"));
+        }
+        CHECK(daemon.server().connection_count() == 1);  // 600 ms in all, never 300 idle
+    }
+    SECTION("a request answered after longer than the timeout") {
+        RawClient waiting(daemon.path);
+        waiting.send(R"({"id":1,"command":"hold"})"
+                     "\n");
+        auto reply = daemon.take_held();
+        REQUIRE(reply);
+        std::this_thread::sleep_for(700ms);
+        CHECK(daemon.server().connection_count() == 1);
+        reply->ok(rapidjson::Value("late"));
+        CHECK(waiting.read_line() == R"({"id":1,"ok":true,"result":"late"})"
+                                     "\n");
+        // Idle again from the answer on.
+        CHECK(waiting.wait_closed(3000ms));
+    }
 }
