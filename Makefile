@@ -8,7 +8,8 @@ CMAKE_FLAGS ?=
 DEPS := cmake g++ make pkg-config \
 	libasio-dev libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libyaml-cpp-dev \
 	libspdlog-dev catch2 libcli11-dev libhowardhinnant-date-dev libcpp-httplib-dev \
-	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3 util-linux
+	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3 util-linux \
+	dpkg-dev file lintian man-db groff-base zsh
 
 .PHONY: all build deps test demo install package clean format bench soak fuzz test-asan test-tsan
 
@@ -41,6 +42,7 @@ demo: deps
 install: build
 	cmake --install $(BUILD_DIR)
 
+# Two packages: rosterd (daemon, rosterctl, units, manuals, completion) and rosterd-sim.
 package: build
 	cd $(BUILD_DIR) && cpack -G DEB
 

@@ -6,26 +6,22 @@
 #include <filesystem>
 #include <iostream>
 
+#include "main_options.hpp"
 #include "rosterd/config.hpp"
 #include "rosterd/daemon.hpp"
 #include "rosterd/logging.hpp"
 #include "rosterd/version.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"rosterd - keeps an Atlassian Cloud organization's users and licences in order"};
-    std::string config_path = rosterd::kDefaultConfigPath;
-    std::string check_path;
-    std::string log_level;
-    bool show_version = false;
-    app.add_option("-c,--config", config_path, "Configuration file")->capture_default_str();
-    app.add_option("--check-config", check_path,
-                   "Validate FILE and exit (0 valid, 1 invalid) without starting");
-    app.add_option("--log-level", log_level,
-                   "trace|debug|info|warn|error|critical|off (overrides logging.level)");
-    app.add_flag("--version", show_version, "Print the version and exit");
+    CLI::App app{rosterd::kDaemonDescription};
+    rosterd::MainOptions main_options;
+    rosterd::add_main_options(app, main_options);
     CLI11_PARSE(app, argc, argv);
+    std::string& config_path = main_options.config_path;
+    const std::string& check_path = main_options.check_path;
+    const std::string& log_level = main_options.log_level;
 
-    if (show_version) {
+    if (main_options.show_version) {
         std::cout << "rosterd " << rosterd::kVersion << "\n";
         return 0;
     }

@@ -50,6 +50,10 @@ int call_and_render(const CliOptions& options, const std::string& command,
                     const rapidjson::Value& args, const Renderer& render,
                     const ProgressHandler& on_progress = {});
 
+// The whole command tree: global options and every command group (used by main() and by the
+// generator of the manual page and the shell completion).
+void build_app(CLI::App& app, CliOptions& options, int& exit_code);
+
 // Each command group adds its subcommands; `exit_code` receives the result of the one that ran.
 using CommandInstaller = void (*)(CLI::App& app, CliOptions& options, int& exit_code);
 void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code);

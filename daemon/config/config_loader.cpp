@@ -559,6 +559,33 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     return config;
 }
 
+std::vector<std::string> declared_config_keys(const std::string& yaml_text,
+                                              const std::string& source_name) {
+    std::vector<std::string> keys;
+    std::set<std::string> seen;
+    config_detail::DeclaredKeyObserver observer([&](const std::string& path) {
+        // "tasks[1].filter.status" -> "tasks[].filter.status"
+        std::string key;
+        for (std::size_t i = 0; i < path.size(); ++i) {
+            key += path[i];
+            if (path[i] == '[') {
+                i = path.find(']', i);
+                key += ']';
+            }
+        }
+        // A saved filter's name is the user's choice, not a key (see read_filters).
+        const std::string filters = "filters.";
+        if (key.rfind(filters, 0) == 0) {
+            auto dot = key.find('.', filters.size());
+            key = filters + "<name>" + (dot == std::string::npos ? "" : key.substr(dot));
+        }
+        if (seen.insert(key).second)
+            keys.push_back(key);
+    });
+    parse_config(yaml_text, source_name);
+    return keys;
+}
+
 Config load_config_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in)

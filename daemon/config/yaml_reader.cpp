@@ -39,7 +39,18 @@ const char* describe(const YAML::Node& node) {
     }
 }
 
+thread_local DeclaredKeyObserver* current_observer = nullptr;
+
 }  // namespace
+
+DeclaredKeyObserver::DeclaredKeyObserver(Callback callback)
+    : callback_(std::move(callback)), previous_(current_observer) {
+    current_observer = this;
+}
+
+DeclaredKeyObserver::~DeclaredKeyObserver() {
+    current_observer = previous_;
+}
 
 std::string child_path(const std::string& parent, std::string_view key) {
     return parent.empty() ? std::string(key) : parent + "." + std::string(key);
@@ -63,6 +74,9 @@ void YamlReader::fail(const YAML::Node& at, const std::string& path,
 
 void YamlReader::read_mapping(const YAML::Node& node, const std::string& path,
                               const std::vector<Key>& keys) const {
+    if (current_observer)
+        for (const auto& key : keys)
+            current_observer->callback_(child_path(path, key.name));
     if (node.IsNull())
         return;  // an empty section keeps every default
     if (!node.IsMap())

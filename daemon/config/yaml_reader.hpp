@@ -46,6 +46,23 @@ class YamlReader {
     std::string source_;
 };
 
+// While one is alive on a thread, every read_mapping() on that thread reports the path of each key
+// its section declares, present in the YAML or not: how the manual page learns the settings table
+// without a second list of keys that could drift from it (declared_config_keys()).
+class DeclaredKeyObserver {
+  public:
+    using Callback = std::function<void(const std::string& key_path)>;
+    explicit DeclaredKeyObserver(Callback callback);
+    ~DeclaredKeyObserver();
+    DeclaredKeyObserver(const DeclaredKeyObserver&) = delete;
+    DeclaredKeyObserver& operator=(const DeclaredKeyObserver&) = delete;
+
+  private:
+    Callback callback_;
+    DeclaredKeyObserver* previous_;
+    friend class YamlReader;
+};
+
 std::string child_path(const std::string& parent, std::string_view key);
 std::string index_path(const std::string& parent, std::size_t index);
 

@@ -174,4 +174,11 @@ std::vector<std::string> changed_settings(const Config& before, const Config& af
 // Parses YAML text; `source_name` is used in error messages. Throws ConfigError.
 Config parse_config(const std::string& yaml_text, const std::string& source_name);
 
+// Every key path the settings table declares for the sections `yaml_text` (a valid configuration
+// that uses every section, such as config/rosterd.example.yaml) opens, in declaration order, each
+// once: list indices read "[]" ("tasks[].name") and saved filter names "<name>"
+// ("filters.<name>.product"). Throws ConfigError when the text is invalid.
+std::vector<std::string> declared_config_keys(const std::string& yaml_text,
+                                              const std::string& source_name);
+
 }  // namespace rosterd

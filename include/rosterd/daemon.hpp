@@ -62,6 +62,9 @@ class Daemon {
                        std::vector<std::string>* changed = nullptr);
     void request_stop();
 
+    // Every control command, as registered by the daemon and its subsystems (for the manuals).
+    const control::CommandRegistry& registry() const { return registry_; }
+
   private:
     void register_core_commands();
     void wait_for_signals();
