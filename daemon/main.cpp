@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "rosterd/api_key_source.hpp"
 #include "rosterd/config.hpp"
 #include "rosterd/daemon.hpp"
 #include "rosterd/logging.hpp"
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     }
     if (!check_path.empty()) {
         try {
-            rosterd::load_config_file(check_path);
+            rosterd::check_api_key_file(rosterd::load_config_file(check_path));
             std::cout << check_path << ": configuration is valid\n";
             return 0;
         } catch (const rosterd::ConfigError& e) {
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
     rosterd::Config config;
     try {
         config = rosterd::load_config_file(config_path);
+        rosterd::check_api_key_file(config);
     } catch (const rosterd::ConfigError& e) {
         std::cerr << "rosterd: invalid configuration: " << e.what() << "\n";
         return 1;
