@@ -255,7 +255,7 @@ void set_mode(const std::filesystem::path& path, ::mode_t mode) {
 
 }  // namespace
 
-TEST_CASE("--check-config and start-up refuse a missing or readable api_key_file, as ssh does",
+TEST_CASE("check-config and start-up refuse a missing or readable api_key_file, as ssh does",
           "[integration][keys]") {
     TempDir dir;
     auto key = dir / "api-key";

@@ -242,7 +242,7 @@ TEST_CASE("the opt-in per-user activity source reads last-active-dates for every
     }
 }
 
-TEST_CASE("a storm of 429s and 5xx slows a sync down but does not fail it; the truth is exact",
+TEST_CASE("a storm of 429s and 5xx slows a sync down but does not fail it, and the truth is exact",
           "[integration][sync][retry]") {
     SimFixture sim({"--users", "2500", "--sites", "1", "--seed", "11", "--fault-seed", "4"});
     // Quick backoff keeps the test short; the budgets are the defaults (minutes).
