@@ -57,7 +57,8 @@ def account_of(r):
 
 def bench(build, users, rate_limit, latency, retry_after, sim_users):
     with tempfile.TemporaryDirectory(prefix="rosterd-bench-ops-") as work:
-        with open(os.path.join(work, "api-key"), "w") as f:
+        # rosterd refuses a key file others may read.
+        with open(os.open(os.path.join(work, "api-key"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
             f.write("bench-key-0123456789\n")
         args = ["--users", str(sim_users), "--sites", "3", "--products-per-site", "2", "--groups", "200",
                 "--seed", "1", "--latency-ms", str(latency), "--rate-limit", str(rate_limit)]

@@ -261,7 +261,8 @@ def work_directory(keep):
 
 def bench_size(build, users, latency, extra_yaml, socket_bench=False, keep=""):
     with work_directory(keep) as work:
-        with open(os.path.join(work, "api-key"), "w") as f:
+        # rosterd refuses a key file others may read.
+        with open(os.open(os.path.join(work, "api-key"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
             f.write("bench-key-0123456789\n")
         sim = Sim(build, work, sim_args(users, latency))
         try:
@@ -284,7 +285,8 @@ def bench_size(build, users, latency, extra_yaml, socket_bench=False, keep=""):
 def bench_activity(build, users, seconds):
     """The opt-in per-user source: measure a bounded slice, extrapolate the rest."""
     with tempfile.TemporaryDirectory(prefix="rosterd-bench-") as work:
-        with open(os.path.join(work, "api-key"), "w") as f:
+        # rosterd refuses a key file others may read.
+        with open(os.open(os.path.join(work, "api-key"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
             f.write("bench-key-0123456789\n")
         sim = Sim(build, work, sim_args(users, 20) + ["--last-active-limit", "200"])
         try:

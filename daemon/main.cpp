@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "main_options.hpp"
+#include "rosterd/api_key_source.hpp"
 #include "rosterd/config.hpp"
 #include "rosterd/daemon.hpp"
 #include "rosterd/logging.hpp"
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
     }
     if (!check_path.empty()) {
         try {
-            rosterd::load_config_file(check_path);
+            rosterd::check_api_key_file(rosterd::load_config_file(check_path));
             std::cout << check_path << ": configuration is valid\n";
             return 0;
         } catch (const rosterd::ConfigError& e) {
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     rosterd::Config config;
     try {
         config = rosterd::load_config_file(config_path);
+        rosterd::check_api_key_file(config);
     } catch (const rosterd::ConfigError& e) {
         std::cerr << "rosterd: invalid configuration: " << e.what() << "\n";
         return 1;

@@ -5,6 +5,7 @@
 
 #include <asio/post.hpp>
 
+#include "rosterd/api_key_source.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/control_server.hpp"
 #include "rosterd/logging.hpp"
@@ -29,6 +30,18 @@ control::ConnectionLimits connection_limits(const Config& config) {
         .admin_reserve = static_cast<std::size_t>(c.admin_reserve),
         .idle_timeout = std::chrono::seconds(c.idle_timeout_s),
     };
+}
+
+// A reload must not take away the key rosterd works with (a removed api_key_file, a state
+// directory elsewhere): the sync and operations would stop until someone noticed.
+std::optional<std::string> dropped_key(const Config& old, const Config& fresh) {
+    auto working = load_api_key(old);
+    if (!working || load_api_key(fresh))
+        return std::nullopt;
+    return "the new configuration drops the API key in use (" + working->source + " " +
+           working->path +
+           ") and provides none: keep atlassian.api_key_file, or install a key with `rosterctl "
+           "key set` first; the running configuration stays";
 }
 
 }  // namespace
@@ -126,12 +139,15 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed,
     Config fresh;
     try {
         fresh = load_config_file(options_.config_path);
+        check_api_key_file(fresh);
     } catch (const ConfigError& e) {
         return e.what();
     }
     const Config& old = *context_->config;
     if (changed)
         *changed = changed_settings(old, fresh);
+    if (auto problem = dropped_key(old, fresh))
+        return *problem;
     std::vector<std::string> needs_restart;
     if (fresh.storage.path != old.storage.path)
         needs_restart.push_back("storage.path");

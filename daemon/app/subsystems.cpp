@@ -17,8 +17,16 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     context.events = notify.get();
     auto keys = std::make_unique<keys::KeyService>(context, notify.get());
     auto sync = std::make_unique<sync::SyncService>(context, *keys);
-    keys->set_initial_sync_starter(
-        [sync = sync.get()] { return !sync->has_snapshot() && !sync->request_sync("initial"); });
+    keys->set_sync_starter([sync = sync.get()](bool replaces_broken) {
+        std::optional<std::string> trigger;
+        if (!sync->has_snapshot())
+            trigger = "initial";
+        else if (replaces_broken)
+            trigger = "new-key";
+        if (trigger && sync->request_sync(*trigger))
+            trigger.reset();  // refused (the refusal is logged by the sync service)
+        return trigger;
+    });
     auto ops = std::make_unique<ops::OpsService>(context, *keys, *sync);
     auto tasks = std::make_unique<ops::TaskService>(context, *ops, *sync);
     list.push_back(std::move(notify));

@@ -176,7 +176,8 @@ void Client::Impl::send_attempt(const CallPtr& call) {
         request.body = api.body.empty() ? "{}" : api.body;
         request.headers.emplace_back("Content-Type", "application/json");
     }
-    ++call->attempts;
+    if (call->attempts++ == 0)
+        call->first_attempt = steady_clock::now();
     ++stats_.requests_sent;
     stats_.bytes_sent += request.body.size();
     http_.send(std::move(request), [weak = weak_from_this(), call](http::Response response) {
@@ -247,17 +248,32 @@ void Client::Impl::on_response(const CallPtr& call, http::Response response) {
 
 void Client::Impl::retry_or_fail(const CallPtr& call, ApiError error, milliseconds wait) {
     redact(error.message);  // the message is logged below; a server might echo the key back
-    if (call->attempts >= std::max(1, config_.retry.max_attempts)) {
+    const auto now = steady_clock::now();
+    const auto elapsed = std::chrono::duration_cast<milliseconds>(now - call->first_attempt);
+    const RetryVerdict verdict =
+        retry_verdict(config_.retry, call->attempts, elapsed, wait, retry_waits_.spent(now));
+    if (verdict != RetryVerdict::retry) {
+        // Out of time, say why it stopped and how long it tried: "the API has failed for ten
+        // minutes" reads differently from "one request failed" (a count speaks for itself).
+        if (verdict != RetryVerdict::attempts_spent)
+            error.message = "gave up after " + std::to_string(call->attempts) + " attempts in " +
+                            std::to_string((elapsed.count() + 999) / 1000) + " s, " +
+                            describe(verdict, config_.retry) + "; last error: " + error.message;
         complete(call, std::move(error));
         return;
     }
     ++stats_.retries;
-    spdlog::info("atlassian: {} {} failed ({}); retry {} of {} in {} ms", call->request.method,
-                 call->request.path, error.describe(), call->attempts,
-                 config_.retry.max_attempts - 1, wait.count());
+    spdlog::info(
+        "atlassian: {} {} failed ({}); retry {} in {} ms ({:.1f} s of its {:.1f} s budget "
+        "used)",
+        call->request.method, call->request.path, error.describe(), call->attempts, wait.count(),
+        elapsed.count() / 1000.0, config_.retry.request_budget.count() / 1000.0);
+    retry_waits_.begin(now);
     after(wait, [weak = weak_from_this(), call] {
-        if (auto self = weak.lock())
+        if (auto self = weak.lock()) {
+            self->retry_waits_.end(steady_clock::now());
             self->dispatch(call);
+        }
     });
 }
 

@@ -69,6 +69,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
         Finish finish;
         std::uint64_t epoch = 0;
         int attempts = 0;
+        std::chrono::steady_clock::time_point first_attempt{};
     };
     using CallPtr = std::shared_ptr<Call>;
 
@@ -100,6 +101,7 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
     std::mt19937_64 rng_;
     TokenBucket last_active_bucket_;
     Stats stats_;
+    RetryWaitClock retry_waits_;  // the client's (the sync's) total budget
     std::uint64_t epoch_ = 0;
     bool key_rejection_reported_ = false;
 

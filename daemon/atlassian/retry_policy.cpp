@@ -82,6 +82,52 @@ std::optional<milliseconds> server_retry_wait(const http::Response& response, Sy
     return std::nullopt;
 }
 
+RetryVerdict retry_verdict(const RetryPolicy& policy, int attempts, milliseconds elapsed,
+                           milliseconds wait, milliseconds spent) {
+    if (policy.max_attempts > 0 && attempts >= policy.max_attempts)
+        return RetryVerdict::attempts_spent;
+    if (spent >= policy.total_budget)
+        return RetryVerdict::total_budget_spent;
+    if (elapsed + wait > policy.request_budget)
+        return RetryVerdict::request_budget_spent;
+    return RetryVerdict::retry;
+}
+
+std::string describe(RetryVerdict verdict, const RetryPolicy& policy) {
+    auto seconds = [](milliseconds d) { return std::to_string((d.count() + 999) / 1000) + " s"; };
+    switch (verdict) {
+        case RetryVerdict::retry:
+            return "retrying";
+        case RetryVerdict::attempts_spent:
+            return "no attempts left (" + std::to_string(policy.max_attempts) + ")";
+        case RetryVerdict::request_budget_spent:
+            return "the request's retry budget (" + seconds(policy.request_budget) +
+                   ", atlassian.retry.request_budget_s) is spent";
+        case RetryVerdict::total_budget_spent:
+            return "the retry budget of the whole sync or run (" + seconds(policy.total_budget) +
+                   ", atlassian.retry.sync_budget_s) is spent";
+    }
+    return "";
+}
+
+void RetryWaitClock::begin(TimePoint now) {
+    if (waiting_++ == 0)
+        since_ = now;
+}
+
+void RetryWaitClock::end(TimePoint now) {
+    if (waiting_ == 0)
+        return;
+    if (--waiting_ == 0)
+        spent_ += std::chrono::duration_cast<milliseconds>(now - since_);
+}
+
+milliseconds RetryWaitClock::spent(TimePoint now) const {
+    if (waiting_ == 0)
+        return spent_;
+    return spent_ + std::chrono::duration_cast<milliseconds>(now - since_);
+}
+
 RateLimitSnapshot read_rate_limit(const http::Response& response) {
     RateLimitSnapshot snapshot;
     if (auto limit = response.header("X-RateLimit-Limit"))

@@ -83,12 +83,26 @@ void install_key_commands(CLI::App& app, CliOptions& options, int& exit_code) {
     auto* set = key->add_subcommand(
         "set", "Install a new key: read from stdin, checked with Atlassian, then stored (admin)");
     auto expires = std::make_shared<std::string>();
-    set->add_option("--expires", *expires,
-                    "The key's expiry date YYYY-MM-DD, as chosen in admin.atlassian.com");
+    auto no_expiry = std::make_shared<bool>(false);
+    auto* expires_option =
+        set->add_option("--expires", *expires,
+                        "The key's expiry date YYYY-MM-DD, as chosen in admin.atlassian.com "
+                        "(required: the reminders count down to it)");
+    set->add_flag("--no-expiry-date", *no_expiry,
+                  "The expiry date is unknown: store the key without one (no reminders)")
+        ->excludes(expires_option);
     set->footer(
         "The key is read from stdin (a hidden prompt on a terminal), never from arguments:\n"
         "  rosterctl key set --expires 2027-01-31 < /path/to/key");
-    set->callback([&options, &exit_code, expires] {
+    set->callback([&options, &exit_code, expires, no_expiry] {
+        if (expires->empty() && !*no_expiry) {
+            // Before the key is read: nobody pastes a key only to have it refused.
+            std::cerr << "rosterctl: key set: --expires YYYY-MM-DD is required (rosterd reminds "
+                         "you before the key expires; admin.atlassian.com, Settings > API keys "
+                         "shows the date); if you really do not know it, use --no-expiry-date\n";
+            exit_code = kExitUsage;
+            return;
+        }
         std::string value = read_key_from_stdin();
         if (value.empty()) {
             print_error(options, "rosterctl: key set: no key on stdin", kCliUsage,
@@ -101,12 +115,18 @@ void install_key_commands(CLI::App& app, CliOptions& options, int& exit_code) {
         args.AddMember("key", rapidjson::Value(value.c_str(), a), a);
         if (!expires->empty())
             args.AddMember("expires", rapidjson::Value(expires->c_str(), a), a);
+        if (*no_expiry)
+            args.AddMember("no_expiry_date", true, a);
         exit_code = call_and_render(options, "key.set", args, [](const rapidjson::Value& r) {
             std::cout << "key accepted by Atlassian for " << string_or(r, "org_name", "?")
                       << " and stored\n\n";
             render_key(r);
-            if (r.HasMember("initial_sync_started") && r["initial_sync_started"].GetBool())
+            std::string started = string_or(r, "sync_started", "");
+            if (started == "initial")
                 std::cout << "\nthe first sync started: follow it with `rosterctl sync --wait`\n";
+            else if (!started.empty())
+                std::cout << "\na sync started, as the key replaces a rejected or expired one: "
+                             "follow it with `rosterctl sync --wait`\n";
         });
     });
 

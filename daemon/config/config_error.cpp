@@ -5,27 +5,40 @@
 namespace rosterd {
 namespace {
 
-std::string compose(const std::string& file, int line, int column, const std::string& key_path,
-                    const std::string& message) {
-    std::string text = file;
-    if (line > 0)
-        text += ":" + std::to_string(line) + ":" + std::to_string(column);
-    text += ": ";
-    if (!key_path.empty())
-        text += key_path + ": ";
-    return text + message;
+std::string compose_all(const std::vector<ConfigIssue>& issues, bool truncated) {
+    std::string text;
+    for (const auto& issue : issues)
+        text += (text.empty() ? "" : "\n") + issue.text();
+    if (truncated && !issues.empty())
+        text += "\n" + issues.front().file + ": stopped after " +
+                std::to_string(ConfigError::kMaxConfigIssues) + " errors";
+    return text;
 }
 
 }  // namespace
 
+std::string ConfigIssue::text() const {
+    std::string out = file;
+    if (line > 0)
+        out += ":" + std::to_string(line) + ":" + std::to_string(column);
+    out += ": ";
+    if (!key_path.empty())
+        out += key_path + ": ";
+    return out + message;
+}
+
 ConfigError::ConfigError(std::string file, int line, int column, std::string key_path,
                          std::string message)
-    : std::runtime_error(compose(file, line, column, key_path, message)),
-      file_(std::move(file)),
-      line_(line),
-      column_(column),
-      key_path_(std::move(key_path)),
-      detail_(std::move(message)) {}
+    : ConfigError(std::vector<ConfigIssue>{
+          {std::move(file), line, column, std::move(key_path), std::move(message)}}) {}
+
+ConfigError::ConfigError(std::vector<ConfigIssue> issues, bool truncated)
+    : std::runtime_error(compose_all(issues, truncated)),
+      issues_(std::move(issues)),
+      truncated_(truncated) {
+    if (issues_.empty())  // callers always pass one; keep the accessors safe regardless
+        issues_.push_back({"", 0, 0, "", "invalid configuration"});
+}
 
 std::string Config::state_directory() const {
     auto parent = std::filesystem::path(storage.path).parent_path();

@@ -16,6 +16,7 @@
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
 #include "yaml_reader.hpp"
+#include "yaml_syntax.hpp"
 
 namespace rosterd {
 namespace {
@@ -49,6 +50,19 @@ std::string one_of(const YamlReader& r, const YAML::Node& node, const std::strin
     return value;
 }
 
+void read_retry(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                Config::Atlassian::Retry& out) {
+    r.read_mapping(node, path,
+                   {{"request_budget_s",
+                     [&](auto& v, auto& p) { out.request_budget_s = r.integer(v, p, 1, 86400); }},
+                    {"sync_budget_s",
+                     [&](auto& v, auto& p) { out.sync_budget_s = r.integer(v, p, 1, 86400); }},
+                    {"backoff_initial_ms",
+                     [&](auto& v, auto& p) { out.backoff_initial_ms = r.integer(v, p, 1, 60000); }},
+                    {"backoff_max_s",
+                     [&](auto& v, auto& p) { out.backoff_max_s = r.integer(v, p, 1, 3600); }}});
+}
+
 void read_atlassian(const YamlReader& r, const YAML::Node& node, const std::string& path,
                     Config::Atlassian& out) {
     r.read_mapping(
@@ -64,6 +78,7 @@ void read_atlassian(const YamlReader& r, const YAML::Node& node, const std::stri
               out.api_base = base;
           }},
          {"api_key_file", [&](auto& v, auto& p) { out.api_key_file = r.non_empty_string(v, p); }},
+         {"retry", [&](auto& v, auto& p) { read_retry(r, v, p, out.retry); }},
          {"api_key_expires", [&](auto& v, auto& p) {
               auto text = r.non_empty_string(v, p);
               auto days = parse_date_days(text);
@@ -201,6 +216,7 @@ void read_inactivity(const YamlReader& r, const YAML::Node& node, const std::str
 WebhookConfig read_webhook(const YamlReader& r, const YAML::Node& node, const std::string& path) {
     WebhookConfig hook;
     bool has_format = false;
+    auto issues_before = r.issue_count();
     r.read_mapping(
         node, path,
         {{"name", [&](auto& v, auto& p) { hook.name = r.non_empty_string(v, p); }},
@@ -231,6 +247,8 @@ WebhookConfig read_webhook(const YamlReader& r, const YAML::Node& node, const st
           }}});
     if (!node.IsMap())
         r.fail(node, path, "expected a mapping with name, url, format");
+    if (r.issue_count() != issues_before)
+        return hook;  // a key was wrong: "missing" checks would only repeat that
     if (hook.name.empty())
         r.fail(node, path, "missing required key 'name'");
     if (hook.url.empty() == hook.url_file.empty())
@@ -263,13 +281,14 @@ void read_notifications(const YamlReader& r, const YAML::Node& node, const std::
                      [&](auto& v, auto& p) {
                          r.expect_sequence(v, p);
                          std::set<std::string> names;
-                         for (std::size_t i = 0; i < v.size(); ++i) {
-                             auto hook = read_webhook(r, v[i], index_path(p, i));
-                             if (!names.insert(hook.name).second)
-                                 r.fail(v[i]["name"], child_path(index_path(p, i), "name"),
-                                        "duplicate webhook name '" + hook.name + "'");
-                             out.webhooks.push_back(std::move(hook));
-                         }
+                         for (std::size_t i = 0; i < v.size(); ++i)
+                             r.guard([&] {  // a bad webhook does not hide the next one
+                                 auto hook = read_webhook(r, v[i], index_path(p, i));
+                                 if (!names.insert(hook.name).second)
+                                     r.fail(v[i]["name"], child_path(index_path(p, i), "name"),
+                                            "duplicate webhook name '" + hook.name + "'");
+                                 out.webhooks.push_back(std::move(hook));
+                             });
                      }},
                     {"api_key_reminder_days",
                      [&](auto& v, auto& p) {
@@ -284,6 +303,7 @@ void read_notifications(const YamlReader& r, const YAML::Node& node, const std::
 
 void read_pricing(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   Config::Pricing& out) {
+    auto issues_before = r.issue_count();
     r.read_mapping(node, path,
                    {{"currency",
                      [&](auto& v, auto& p) {
@@ -311,7 +331,7 @@ void read_pricing(const YamlReader& r, const YAML::Node& node, const std::string
                              out.monthly_per_seat[product] = price;
                          }
                      }}});
-    if (!out.monthly_per_seat.empty() && out.currency.empty())
+    if (r.issue_count() == issues_before && !out.monthly_per_seat.empty() && out.currency.empty())
         r.fail(node, path, "missing required key 'currency' (prices need a currency)");
 }
 
@@ -332,13 +352,22 @@ FilterFieldValue filter_field_value(const YamlReader& r, const YAML::Node& node,
 
 UserFilter read_inline_filter(const YamlReader& r, const YAML::Node& node, const std::string& path);
 
+void read_filter(const YamlReader& r, const YAML::const_iterator::value_type& entry,
+                 const std::string& path, std::map<std::string, UserFilter>& out);
+
 void read_filters(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   std::map<std::string, UserFilter>& out) {
     if (node.IsNull())
         return;
     if (!node.IsMap())
         r.fail(node, path, "expected a mapping of filter name to filter fields");
-    for (const auto& entry : node) {
+    for (const auto& entry : node)
+        r.guard([&] { read_filter(r, entry, path, out); });
+}
+
+void read_filter(const YamlReader& r, const YAML::const_iterator::value_type& entry,
+                 const std::string& path, std::map<std::string, UserFilter>& out) {
+    {
         auto name = r.non_empty_string(entry.first, path);
         auto filter_path = child_path(path, name);
         bool valid_name = std::all_of(name.begin(), name.end(), [](unsigned char c) {
@@ -412,15 +441,17 @@ void read_ops(const YamlReader& r, const YAML::Node& node, const std::string& pa
 
 // A task's `filter` names a saved filter; it is resolved once the whole file is read.
 struct PendingFilterName {
-    std::size_t task;
+    std::size_t task;  // its index in Config::tasks once read
     YAML::Mark mark;
     std::string path;
+    std::string name;
 };
 
 TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::string& path,
                      std::size_t index, std::vector<PendingFilterName>& pending) {
     TaskConfig task;
     bool has_filter = false, has_actions = false, has_schedule = false;
+    auto issues_before = r.issue_count();
     r.read_mapping(
         node, path,
         {{"name",
@@ -437,7 +468,7 @@ TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::str
               has_filter = true;
               if (v.IsScalar()) {
                   task.saved_filter = r.non_empty_string(v, p);
-                  pending.push_back({index, v.Mark(), p});
+                  pending.push_back({index, v.Mark(), p, task.saved_filter});
               } else {
                   task.filter = read_inline_filter(r, v, p);
               }
@@ -476,6 +507,8 @@ TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::str
               if (task.reason.size() > 1000)
                   r.fail(v, p, "at most 1000 characters");
           }}});
+    if (r.issue_count() != issues_before)
+        return task;  // a key was wrong: "missing" checks would only repeat that
     for (auto [present, key] :
          {std::pair{!task.name.empty(), "name"}, std::pair{has_filter, "filter"},
           std::pair{has_actions, "actions"}, std::pair{has_schedule, "schedule"}})
@@ -494,19 +527,46 @@ void read_tasks(const YamlReader& r, const YAML::Node& node, const std::string& 
         return;
     r.expect_sequence(node, path);
     std::set<std::string> names;
-    for (std::size_t i = 0; i < node.size(); ++i) {
-        auto task = read_task(r, node[i], index_path(path, i), i, pending);
-        if (!names.insert(task.name).second)
-            r.fail(node[i]["name"], child_path(index_path(path, i), "name"),
-                   "duplicate task name '" + task.name + "'");
-        out.push_back(std::move(task));
-    }
+    for (std::size_t i = 0; i < node.size(); ++i)
+        r.guard([&] {  // a bad task does not hide the next one
+            auto task = read_task(r, node[i], index_path(path, i), out.size(), pending);
+            if (!names.insert(task.name).second)
+                r.fail(node[i]["name"], child_path(index_path(path, i), "name"),
+                       "duplicate task name '" + task.name + "'");
+            out.push_back(std::move(task));
+        });
 }
 
 void read_logging(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   Config::Logging& out) {
     r.read_mapping(node, path,
                    {{"level", [&](auto& v, auto& p) { out.level = one_of(r, v, p, kLogLevels); }}});
+}
+
+// Every section of the file, each read on its own (a bad section does not hide the next).
+void read_sections(const YamlReader& r, const YAML::Node& root, Config& out,
+                   std::vector<PendingFilterName>& pending_filters) {
+    r.read_mapping(
+        root, "",
+        {{"atlassian", [&](auto& v, auto& p) { read_atlassian(r, v, p, out.atlassian); }},
+         {"http", [&](auto& v, auto& p) { read_http(r, v, p, out.http); }},
+         {"storage",
+          [&](auto& v, auto& p) {
+              r.read_mapping(v, p, {{"path", [&](auto& pv, auto& pp) {
+                                         out.storage.path = r.non_empty_string(pv, pp);
+                                     }}});
+          }},
+         {"control", [&](auto& v, auto& p) { read_control(r, v, p, out.control); }},
+         {"sync", [&](auto& v, auto& p) { read_sync(r, v, p, out.sync); }},
+         {"inactivity", [&](auto& v, auto& p) { read_inactivity(r, v, p, out.inactivity); }},
+         {"pricing", [&](auto& v, auto& p) { read_pricing(r, v, p, out.pricing); }},
+         {"filters", [&](auto& v, auto& p) { read_filters(r, v, p, out.filters); }},
+         {"notifications",
+          [&](auto& v, auto& p) { read_notifications(r, v, p, out.notifications); }},
+         {"protect", [&](auto& v, auto& p) { read_protect(r, v, p, out.protect); }},
+         {"ops", [&](auto& v, auto& p) { read_ops(r, v, p, out.ops); }},
+         {"tasks", [&](auto& v, auto& p) { read_tasks(r, v, p, out.tasks, pending_filters); }},
+         {"logging", [&](auto& v, auto& p) { read_logging(r, v, p, out.logging); }}});
 }
 
 }  // namespace
@@ -517,44 +577,31 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     try {
         root = YAML::Load(yaml_text);
     } catch (const YAML::Exception& e) {
-        reader.fail(e.mark, "", "invalid YAML: " + e.msg);
+        // yaml-cpp stops at the first syntax error: there is only ever one of these.
+        auto at = config_detail::locate_syntax_error(yaml_text, e.mark, e.msg);
+        throw ConfigError(source_name, at.line, at.column, at.key_path, "invalid YAML: " + e.msg);
     }
     Config config;
     config.source_path = source_name;
     std::vector<PendingFilterName> pending_filters;
     if (!root.IsNull() && !root.IsMap())
         reader.fail(root, "", "the top level must be a mapping of sections");
-    reader.read_mapping(
-        root, "",
-        {{"atlassian", [&](auto& v, auto& p) { read_atlassian(reader, v, p, config.atlassian); }},
-         {"http", [&](auto& v, auto& p) { read_http(reader, v, p, config.http); }},
-         {"storage",
-          [&](auto& v, auto& p) {
-              reader.read_mapping(v, p, {{"path", [&](auto& pv, auto& pp) {
-                                              config.storage.path = reader.non_empty_string(pv, pp);
-                                          }}});
-          }},
-         {"control", [&](auto& v, auto& p) { read_control(reader, v, p, config.control); }},
-         {"sync", [&](auto& v, auto& p) { read_sync(reader, v, p, config.sync); }},
-         {"inactivity",
-          [&](auto& v, auto& p) { read_inactivity(reader, v, p, config.inactivity); }},
-         {"pricing", [&](auto& v, auto& p) { read_pricing(reader, v, p, config.pricing); }},
-         {"filters", [&](auto& v, auto& p) { read_filters(reader, v, p, config.filters); }},
-         {"notifications",
-          [&](auto& v, auto& p) { read_notifications(reader, v, p, config.notifications); }},
-         {"protect", [&](auto& v, auto& p) { read_protect(reader, v, p, config.protect); }},
-         {"ops", [&](auto& v, auto& p) { read_ops(reader, v, p, config.ops); }},
-         {"tasks",
-          [&](auto& v, auto& p) { read_tasks(reader, v, p, config.tasks, pending_filters); }},
-         {"logging", [&](auto& v, auto& p) { read_logging(reader, v, p, config.logging); }}});
-    for (const auto& pending : pending_filters) {
-        auto& task = config.tasks[pending.task];
-        auto found = config.filters.find(task.saved_filter);
-        if (found == config.filters.end())
-            reader.fail(pending.mark, pending.path,
-                        "no saved filter named '" + task.saved_filter + "' under filters:");
-        task.filter = found->second;
+    try {
+        read_sections(reader, root, config, pending_filters);
+        for (const auto& pending : pending_filters)
+            reader.guard([&] {
+                auto found = config.filters.find(pending.name);
+                if (found == config.filters.end())
+                    reader.fail(pending.mark, pending.path,
+                                "no saved filter named '" + pending.name + "' under filters:");
+                if (pending.task < config.tasks.size() &&
+                    config.tasks[pending.task].saved_filter == pending.name)
+                    config.tasks[pending.task].filter = found->second;
+            });
+    } catch (const YamlReader::TooManyIssues&) {
+        reader.throw_if_issues(true);
     }
+    reader.throw_if_issues();
     config.settings = flatten_settings(root);
     return config;
 }

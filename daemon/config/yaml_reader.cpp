@@ -72,6 +72,27 @@ void YamlReader::fail(const YAML::Node& at, const std::string& path,
     fail(at.Mark(), path, message);
 }
 
+bool YamlReader::guard(const std::function<void()>& read) const {
+    try {
+        read();
+        return true;
+    } catch (const ConfigError& e) {
+        issues_.insert(issues_.end(), e.issues().begin(), e.issues().end());
+    }
+    if (issues_.size() >= ConfigError::kMaxConfigIssues)
+        throw TooManyIssues{};
+    return false;
+}
+
+void YamlReader::throw_if_issues(bool truncated) const {
+    if (issues_.empty())
+        return;
+    auto issues = issues_;
+    if (issues.size() > ConfigError::kMaxConfigIssues)
+        issues.resize(ConfigError::kMaxConfigIssues);
+    throw ConfigError(std::move(issues), truncated);
+}
+
 void YamlReader::read_mapping(const YAML::Node& node, const std::string& path,
                               const std::vector<Key>& keys) const {
     if (current_observer)
@@ -83,38 +104,44 @@ void YamlReader::read_mapping(const YAML::Node& node, const std::string& path,
         fail(node, path, std::string("expected a mapping, got ") + describe(node));
     std::set<std::string> seen;
     for (const auto& entry : node) {
-        const YAML::Node& key_node = entry.first;
-        if (!key_node.IsScalar())
-            fail(key_node, path, "keys must be plain strings");
-        std::string key = key_node.Scalar();
-        std::string key_path = child_path(path, key);
-        if (!seen.insert(key).second)
-            fail(key_node, key_path, "duplicate key");
-        auto known =
-            std::find_if(keys.begin(), keys.end(), [&](const Key& k) { return k.name == key; });
-        if (known == keys.end()) {
-            std::string message = "unknown key '" + key + "'";
-            std::string_view best;
-            std::size_t best_distance = 3;  // only suggest close matches
-            for (const auto& k : keys) {
-                auto d = edit_distance(key, k.name);
-                if (d < best_distance) {
-                    best_distance = d;
-                    best = k.name;
-                }
-            }
-            if (!best.empty()) {
-                message += " (did you mean '" + std::string(best) + "'?)";
-            } else {
-                message += " (expected one of:";
-                for (std::size_t i = 0; i < keys.size(); ++i)
-                    message += (i ? ", " : " ") + std::string(keys[i].name);
-                message += ")";
-            }
-            fail(key_node, key_path, message);
-        }
-        known->handle(entry.second, key_path);
+        // Each key on its own: a bad one is recorded and the next is still read.
+        guard([&] { read_entry(entry.first, entry.second, path, keys, seen); });
     }
+}
+
+void YamlReader::read_entry(const YAML::Node& key_node, const YAML::Node& value,
+                            const std::string& path, const std::vector<Key>& keys,
+                            std::set<std::string>& seen) const {
+    if (!key_node.IsScalar())
+        fail(key_node, path, "keys must be plain strings");
+    std::string key = key_node.Scalar();
+    std::string key_path = child_path(path, key);
+    if (!seen.insert(key).second)
+        fail(key_node, key_path, "duplicate key");
+    auto known =
+        std::find_if(keys.begin(), keys.end(), [&](const Key& k) { return k.name == key; });
+    if (known == keys.end()) {
+        std::string message = "unknown key '" + key + "'";
+        std::string_view best;
+        std::size_t best_distance = 3;  // only suggest close matches
+        for (const auto& k : keys) {
+            auto d = edit_distance(key, k.name);
+            if (d < best_distance) {
+                best_distance = d;
+                best = k.name;
+            }
+        }
+        if (!best.empty()) {
+            message += " (did you mean '" + std::string(best) + "'?)";
+        } else {
+            message += " (expected one of:";
+            for (std::size_t i = 0; i < keys.size(); ++i)
+                message += (i ? ", " : " ") + std::string(keys[i].name);
+            message += ")";
+        }
+        fail(key_node, key_path, message);
+    }
+    known->handle(value, key_path);
 }
 
 std::string YamlReader::scalar(const YAML::Node& node, const std::string& path,

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <functional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -39,11 +40,24 @@ class YamlReader {
                                   int max) const;
     void expect_sequence(const YAML::Node& node, const std::string& path) const;
 
+    // Runs `read` and records a ConfigError it throws instead of passing it on, so reading goes
+    // on with the next key or item; returns whether `read` succeeded. Throws TooManyIssues once
+    // ConfigError::kMaxConfigIssues are recorded.
+    bool guard(const std::function<void()>& read) const;
+    struct TooManyIssues {};
+    // Problems recorded so far (a caller skips checks that would only repeat one of them).
+    std::size_t issue_count() const { return issues_.size(); }
+    // Throws a ConfigError with every recorded issue when there is any.
+    void throw_if_issues(bool truncated = false) const;
+
     const std::string& source() const { return source_; }
 
   private:
+    void read_entry(const YAML::Node& key_node, const YAML::Node& value, const std::string& path,
+                    const std::vector<Key>& keys, std::set<std::string>& seen) const;
     std::string scalar(const YAML::Node& node, const std::string& path, const char* expected) const;
     std::string source_;
+    mutable std::vector<ConfigIssue> issues_;
 };
 
 // While one is alive on a thread, every read_mapping() on that thread reports the path of each key

@@ -16,6 +16,11 @@ using Alloc = rapidjson::Document::AllocatorType;
 
 constexpr std::size_t kLongestKey = 8192;
 
+constexpr std::string_view kExpiresRequired =
+    "--expires YYYY-MM-DD is required: rosterd reminds you before the key expires, and "
+    "Atlassian does not tell the date (admin.atlassian.com, Settings > API keys shows it); if "
+    "you really do not know it, say so with --no-expiry-date; nothing was stored";
+
 std::string date_of(std::int64_t day) {
     return format_iso8601_s(day * kDayMs).substr(0, 10);
 }
@@ -85,6 +90,8 @@ void KeyService::write_key_json(rapidjson::Value& out, Alloc& a) const {
               a);
     json::add(out, "last_checked", record ? iso(record->checked_at) : std::nullopt, a);
     json::add(out, "rejected_at", record ? iso(record->rejected_at) : std::nullopt, a);
+    // False for a key stored with --no-expiry-date or a file key without api_key_expires.
+    json::add(out, "expiry_known", !key_ || f.expires_day.has_value(), a);
     std::optional<std::string> warning;
     if (key_ && !f.expires_day)
         warning =
@@ -108,6 +115,17 @@ void KeyService::set_command(const control::Request& request,
         return;
     }
     std::optional<std::int64_t> expires;
+    bool no_expiry_date = request.bool_arg("no_expiry_date").value_or(false);
+    if (!request.string_arg("expires") && !no_expiry_date) {
+        // The expiry is what the reminders count down to: a key without one lapses unannounced.
+        reply->fail(control::kInvalidArgs, std::string(kExpiresRequired));
+        return;
+    }
+    if (request.string_arg("expires") && no_expiry_date) {
+        reply->fail(control::kInvalidArgs,
+                    "--expires and --no-expiry-date exclude each other; nothing was stored");
+        return;
+    }
     if (auto text = request.string_arg("expires")) {
         expires = parse_date_days(*text);
         if (!expires) {
@@ -132,53 +150,62 @@ void KeyService::set_command(const control::Request& request,
     }
     std::string who = request.caller.describe();
     std::string fingerprint = key_fingerprint(key);
+    // A key that replaces a rejected or expired one: the data went stale meanwhile, so a sync
+    // starts at once instead of at the next scheduled time.
+    KeyState before = key_state(facts(), context_.clock.now(),
+                                context_.config->notifications.api_key_reminder_days);
+    bool replaces_broken = before == KeyState::rejected || before == KeyState::expired;
     spdlog::info("key: {} installs a new key (fingerprint {}); checking it with Atlassian", who,
                  fingerprint);
-    check_key(
-        key, [this, reply, key, fingerprint, expires, who](atlassian::Result<std::string> org) {
-            if (stopping_) {
-                reply->fail(control::kUnavailable, "rosterd is shutting down; nothing was stored");
-                return;
-            }
-            if (!org) {
-                spdlog::warn("key: the key with fingerprint {} was not stored: {}", fingerprint,
-                             check_failure(org.error()));
-                reply->fail(control::kFailed, check_failure(org.error()) + "; nothing was stored");
-                return;
-            }
-            std::string org_name = org.value();
-            std::string path = stored_key_path(*context_.config);
-            auto now = context_.clock.now().time_since_epoch().count();
-            context_.db.write(
-                [=](store::Database& db) {
-                    store::Transaction transaction(db);
-                    save_stored_key_record(db, fingerprint, expires, org_name, now);
-                    write_key_file(path, key);  // a failure rolls the record back
-                    transaction.commit();
-                    return true;
-                },
-                [this, reply, fingerprint, expires, org_name, now, who](store::DbResult<bool> r) {
-                    if (!r.ok()) {
-                        spdlog::error("key: cannot store the key: {}", r.error);
-                        reply->fail(control::kFailed,
-                                    "the key is valid but could not be stored: " + r.error);
-                        return;
-                    }
-                    auto& record = records_[fingerprint];
-                    record = KeyRecord{expires, now, org_name, now, std::nullopt};
-                    spdlog::info("key: {} stored a key for {} (fingerprint {}, expires {})", who,
-                                 org_name, fingerprint, expires ? date_of(*expires) : "unknown");
-                    refresh();
-                    evaluate();  // a new key: its own reminders
-                    bool initial = start_initial_sync_ && start_initial_sync_();
-                    rapidjson::Document out(rapidjson::kObjectType);
-                    auto& a = out.GetAllocator();
-                    json::add(out, "stored", true, a);
-                    json::add(out, "initial_sync_started", initial, a);
-                    write_key_json(out, a);
-                    reply->ok(out);
-                });
-        });
+    check_key(key, [this, reply, key, fingerprint, expires, who,
+                    replaces_broken](atlassian::Result<std::string> org) {
+        if (stopping_) {
+            reply->fail(control::kUnavailable, "rosterd is shutting down; nothing was stored");
+            return;
+        }
+        if (!org) {
+            spdlog::warn("key: the key with fingerprint {} was not stored: {}", fingerprint,
+                         check_failure(org.error()));
+            reply->fail(control::kFailed, check_failure(org.error()) + "; nothing was stored");
+            return;
+        }
+        std::string org_name = org.value();
+        std::string path = stored_key_path(*context_.config);
+        auto now = context_.clock.now().time_since_epoch().count();
+        context_.db.write(
+            [=](store::Database& db) {
+                store::Transaction transaction(db);
+                save_stored_key_record(db, fingerprint, expires, org_name, now);
+                write_key_file(path, key);  // a failure rolls the record back
+                transaction.commit();
+                return true;
+            },
+            [this, reply, fingerprint, expires, org_name, now, who,
+             replaces_broken](store::DbResult<bool> r) {
+                if (!r.ok()) {
+                    spdlog::error("key: cannot store the key: {}", r.error);
+                    reply->fail(control::kFailed,
+                                "the key is valid but could not be stored: " + r.error);
+                    return;
+                }
+                auto& record = records_[fingerprint];
+                record = KeyRecord{expires, now, org_name, now, std::nullopt};
+                spdlog::info("key: {} stored a key for {} (fingerprint {}, expires {})", who,
+                             org_name, fingerprint, expires ? date_of(*expires) : "unknown");
+                refresh();
+                evaluate();  // a new key: its own reminders
+                std::optional<std::string> started;
+                if (start_sync_)
+                    started = start_sync_(replaces_broken);
+                rapidjson::Document out(rapidjson::kObjectType);
+                auto& a = out.GetAllocator();
+                json::add(out, "stored", true, a);
+                json::add(out, "sync_started", started, a);  // its trigger, or null
+                json::add(out, "initial_sync_started", started == "initial", a);
+                write_key_json(out, a);
+                reply->ok(out);
+            });
+    });
 }
 
 void KeyService::check_command(const control::Request&, std::shared_ptr<control::Reply> reply) {
@@ -229,12 +256,16 @@ void KeyService::register_commands(control::CommandRegistry& registry) {
     registry.add(
         {.name = "key.set",
          .summary = "Check a new organization API key with Atlassian, then store it (mode 0600) "
-                    "and start the first sync if there is none",
+                    "and start a sync when there is no snapshot yet or the key replaces a "
+                    "rejected or expired one",
          .level = control::AccessLevel::admin,
          .args = {{"key", control::ArgType::string, true,
                    "the key (rosterctl reads it from stdin, never from the command line)", true},
                   {"expires", control::ArgType::string, false,
-                   "its expiry date YYYY-MM-DD, as chosen in admin.atlassian.com"}},
+                   "its expiry date YYYY-MM-DD, as chosen in admin.atlassian.com (required "
+                   "unless no_expiry_date)"},
+                  {"no_expiry_date", control::ArgType::boolean, false,
+                   "the expiry date is unknown: store the key without one (no reminders)"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              set_command(request, reply);
          }});

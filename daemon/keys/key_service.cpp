@@ -203,15 +203,28 @@ void KeyService::report_rejected(const std::string& fingerprint) {
     evaluate();
 }
 
-void KeyService::report_accepted(const std::string& fingerprint) {
-    auto found = records_.find(fingerprint);
-    if (found == records_.end() || !found->second.rejected_at || stopping_)
+void KeyService::report_accepted(const std::string& fingerprint, const std::string& org_name) {
+    if (fingerprint.empty() || stopping_)
         return;
-    found->second.rejected_at.reset();
-    spdlog::info("key: Atlassian accepts the key with fingerprint {} again", fingerprint);
+    auto found = records_.find(fingerprint);
+    bool was_rejected = found != records_.end() && found->second.rejected_at;
+    if (!was_rejected && org_name.empty())
+        return;
+    // A successful sync checked the key as well as `key check` does: key show tells when, and
+    // for which organization, for a key from a file or a credential too.
+    auto& record = records_[fingerprint];
+    record.rejected_at.reset();
+    std::optional<std::int64_t> checked_at;
+    if (!org_name.empty()) {
+        checked_at = context_.clock.now().time_since_epoch().count();
+        record.org_name = org_name;
+        record.checked_at = checked_at;
+    }
+    if (was_rejected)
+        spdlog::info("key: Atlassian accepts the key with fingerprint {} again", fingerprint);
     context_.db.write(
-        [fingerprint](store::Database& db) {
-            save_accepted(db, fingerprint, "", std::nullopt);
+        [fingerprint, org_name, checked_at](store::Database& db) {
+            save_accepted(db, fingerprint, org_name, checked_at);
             return true;
         },
         [](store::DbResult<bool> r) {

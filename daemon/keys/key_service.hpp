@@ -25,10 +25,11 @@ class KeyService final : public Subsystem, public KeyGate {
     KeyService(DaemonContext& context, notify::NoticeSink* notices);
     ~KeyService() override;
 
-    // Starts the initial sync when there is no snapshot yet; returns whether one started.
-    void set_initial_sync_starter(std::function<bool()> starter) {
-        start_initial_sync_ = std::move(starter);
-    }
+    // Called when `key set` stored a key: starts a sync when there is no snapshot yet, or when
+    // `replaces_broken` (the key replaced a rejected or expired one); returns the trigger of the
+    // sync it started ("initial", "new-key"), nullopt when none.
+    using SyncStarter = std::function<std::optional<std::string>(bool replaces_broken)>;
+    void set_sync_starter(SyncStarter starter) { start_sync_ = std::move(starter); }
 
     std::string_view name() const override { return "key"; }
     void register_commands(control::CommandRegistry& registry) override;
@@ -42,7 +43,7 @@ class KeyService final : public Subsystem, public KeyGate {
 
     KeyLease acquire() override;
     void report_rejected(const std::string& fingerprint) override;
-    void report_accepted(const std::string& fingerprint) override;
+    void report_accepted(const std::string& fingerprint, const std::string& org_name) override;
 
   private:
     using CheckDone = std::function<void(atlassian::Result<std::string> org_name)>;
@@ -65,7 +66,7 @@ class KeyService final : public Subsystem, public KeyGate {
 
     DaemonContext& context_;
     notify::NoticeSink* notices_;
-    std::function<bool()> start_initial_sync_;
+    SyncStarter start_sync_;
     asio::system_timer timer_;
     std::optional<ApiKey> key_;
     std::string fingerprint_;  // of key_, empty when missing

@@ -43,6 +43,7 @@ bool gives_up(const RetryPolicy& policy, int attempts, bool retryable, SysTime w
 
 std::string redact_url(std::string text, std::string_view url) {
     constexpr std::string_view kMark = "<webhook url>";
+    constexpr std::string_view kSecret = "<redacted>";
     replace_all(text, url, kMark);
     // The token may also appear without the scheme and host (curl messages, echoed paths).
     auto scheme = url.find("://");
@@ -54,6 +55,10 @@ std::string redact_url(std::string text, std::string_view url) {
         if (query != std::string_view::npos && url.size() - query > 1)
             replace_all(text, url.substr(query), kMark);
     }
+    // And on its own: a receiver may quote just the token ("invalid token XXXX"). Longest first,
+    // so a part that contains another is replaced whole.
+    for (const auto& secret : webhook_url_secrets(url))
+        replace_all(text, secret, kSecret);
     return text;
 }
 

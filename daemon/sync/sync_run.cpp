@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 
 #include "rosterd/sync.hpp"
 #include "snapshot_writer.hpp"
@@ -195,12 +196,14 @@ void SyncRun::phase_organization() {
             self->on_phase_drained_();
     };
     client_->get_org([self, snapshot, finish_call](atlassian::Result<atlassian::Org> r) {
-        if (!r)
+        if (!r) {
             self->fail(r.error());
-        else
+        } else {
+            self->org_name_ = r.value().name;
             self->write(
                 [org = r.value(), snapshot](store::Database& db) { write_org(db, snapshot, org); },
                 {});
+        }
         finish_call();
     });
     client_->list_workspaces(
@@ -364,9 +367,18 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
         if (resume_now && resume)
             resume(true);
     };
-    for (auto& partition : user_partitions()) {
-        ++pending_;
-        client_->search_users(
+    // sync.partitions chains page at once; each one that ends starts the next waiting partition.
+    auto waiting = std::make_shared<std::deque<atlassian::UserSearch>>();
+    for (auto& partition : user_partitions())
+        waiting->push_back(std::move(partition));
+    auto start_next = std::make_shared<std::function<void()>>();
+    *start_next = [self, batch, flush, waiting, weak_next = std::weak_ptr(start_next)] {
+        if (waiting->empty() || self->stopped())
+            return;
+        auto partition = std::move(waiting->front());
+        waiting->pop_front();
+        ++self->pending_;
+        self->client_->search_users(
             std::move(partition),
             atlassian::AsyncPageHandler<atlassian::DirectoryUser>(
                 [self, batch, flush](std::vector<atlassian::DirectoryUser> page,
@@ -384,15 +396,18 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
                     else
                         (*flush)(std::move(resume));
                 }),
-            [self, flush](atlassian::Result<atlassian::PageSummary> r) {
+            [self, flush, next = weak_next.lock()](atlassian::Result<atlassian::PageSummary> r) {
                 if (!r)
                     self->fail(r.error());
                 else
                     (*flush)({});  // this partition's last users, while pending_ still counts it
+                (*next)();         // before the count drops, so the phase does not drain early
                 if (--self->pending_ == 0)
                     self->on_phase_drained_();
             });
-    }
+    };
+    for (int i = 0; i < std::max(1, options_.partition_concurrency); ++i)
+        (*start_next)();
 }
 
 void SyncRun::fetch_roles() {
@@ -534,9 +549,14 @@ void SyncRun::finalize() {
             self->finished_ = true;
             self->progress_.phase = "done";
             self->report();
-            SyncOutcome outcome{
-                self->ids_run_,       "succeeded",         "", false, self->progress_,
-                self->started_at_ms_, now_ms(self->clock_)};
+            SyncOutcome outcome{self->ids_run_,
+                                "succeeded",
+                                "",
+                                false,
+                                self->org_name_,
+                                self->progress_,
+                                self->started_at_ms_,
+                                now_ms(self->clock_)};
             spdlog::info("sync {} succeeded: {} users, {} groups, {} requests, {} retries",
                          self->ids_run_, self->progress_.users_fetched, self->progress_.groups,
                          self->progress_.requests, self->progress_.retries);
@@ -556,9 +576,9 @@ void SyncRun::finish_failed() {
     std::string outcome = cancelled_ && !failed_ ? "cancelled" : "failed";
     auto self = shared_from_this();
     auto deliver = [self, outcome] {
-        SyncOutcome result{self->ids_run_,      outcome,         self->error_,
-                           self->key_rejected_, self->progress_, self->started_at_ms_,
-                           now_ms(self->clock_)};
+        SyncOutcome result{
+            self->ids_run_,  outcome,         self->error_,         self->key_rejected_,
+            self->org_name_, self->progress_, self->started_at_ms_, now_ms(self->clock_)};
         spdlog::log(outcome == "cancelled" ? spdlog::level::info : spdlog::level::err,
                     "sync {} {}: {}", self->ids_run_, outcome, self->error_);
         if (self->done_)

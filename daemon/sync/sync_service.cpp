@@ -82,6 +82,11 @@ atlassian::ClientConfig SyncService::client_config(const std::string& key) const
     c.http.total_timeout = std::chrono::seconds(config.http.request_timeout_s);
     c.http.ca_file = config.http.ca_file;
     c.http.proxy = config.http.proxy;
+    const auto& retry = config.atlassian.retry;
+    c.retry.request_budget = std::chrono::seconds(retry.request_budget_s);
+    c.retry.total_budget = std::chrono::seconds(retry.sync_budget_s);
+    c.retry.base_delay = std::chrono::milliseconds(retry.backoff_initial_ms);
+    c.retry.max_delay = std::chrono::seconds(retry.backoff_max_s);
     return c;
 }
 
@@ -180,7 +185,7 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
         if (outcome.key_rejected)
             keys_.report_rejected(fingerprint);  // the key becomes `rejected`; notice sent once
         else if (outcome.outcome == "succeeded")
-            keys_.report_accepted(fingerprint);
+            keys_.report_accepted(fingerprint, outcome.org_name);
         on_done(outcome);
     });
     return std::nullopt;

@@ -66,6 +66,13 @@ struct Config {
         std::string api_base = "https://api.atlassian.com";
         std::string api_key_file;
         std::optional<std::int64_t> api_key_expires_days;  // days since epoch (YYYY-MM-DD in YAML)
+        // Retries of 429s, 5xx and transport errors run against time budgets (docs/sync.md).
+        struct Retry {
+            int request_budget_s = 600;  // one request keeps retrying this long
+            int sync_budget_s = 1800;    // a sync's (or run's) total time waiting for retries
+            int backoff_initial_ms = 500;
+            int backoff_max_s = 30;
+        } retry;
     } atlassian;
 
     struct Http {
@@ -147,22 +154,38 @@ struct Config {
     std::string state_directory() const;
 };
 
-// Raised for any invalid configuration; what() is "FILE:LINE:COL: key.path: message".
+// One problem found in a configuration file.
+struct ConfigIssue {
+    std::string file;
+    int line = 0;    // 1-based; 0 when the problem is not at a place in the file
+    int column = 0;  // 1-based
+    std::string key_path;
+    std::string message;
+    // "FILE:LINE:COL: key.path: message"
+    std::string text() const;
+};
+
+// Raised for any invalid configuration. A file is read to its end and every problem is reported
+// (up to kMaxConfigIssues), so an admin fixes them in one round; what() has one issue per line,
+// "FILE:LINE:COL: key.path: message". The accessors describe the first issue.
 class ConfigError : public std::runtime_error {
   public:
+    static constexpr std::size_t kMaxConfigIssues = 20;
+
     ConfigError(std::string file, int line, int column, std::string key_path, std::string message);
-    const std::string& file() const { return file_; }
-    int line() const { return line_; }
-    int column() const { return column_; }
-    const std::string& key_path() const { return key_path_; }
-    const std::string& detail() const { return detail_; }
+    // `truncated`: more problems were found than kMaxConfigIssues and reading stopped.
+    explicit ConfigError(std::vector<ConfigIssue> issues, bool truncated = false);
+    const std::string& file() const { return issues_.front().file; }
+    int line() const { return issues_.front().line; }
+    int column() const { return issues_.front().column; }
+    const std::string& key_path() const { return issues_.front().key_path; }
+    const std::string& detail() const { return issues_.front().message; }
+    const std::vector<ConfigIssue>& issues() const { return issues_; }
+    bool truncated() const { return truncated_; }
 
   private:
-    std::string file_;
-    int line_;
-    int column_;
-    std::string key_path_;
-    std::string detail_;
+    std::vector<ConfigIssue> issues_;
+    bool truncated_ = false;
 };
 
 // Loads and validates a configuration file. Throws ConfigError.

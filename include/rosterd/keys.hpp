@@ -82,8 +82,9 @@ class KeyGate {
     // Atlassian answered 401 for the key with this fingerprint: it becomes `rejected` (persisted)
     // and api_key_rejected goes out once.
     virtual void report_rejected(const std::string& fingerprint) = 0;
-    // A call with this key succeeded.
-    virtual void report_accepted(const std::string& fingerprint) = 0;
+    // A call with this key succeeded; `org_name` (when not empty) is the organization it reached:
+    // recorded with the time as the key's last check, whatever the key's source.
+    virtual void report_accepted(const std::string& fingerprint, const std::string& org_name) = 0;
 };
 
 }  // namespace rosterd::keys

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "rosterd/clock.hpp"
 #include "rosterd/http.hpp"
@@ -65,7 +66,14 @@ bool gives_up(const RetryPolicy& policy, int attempts, bool retryable, SysTime w
               SysTime next_attempt);
 
 // Removes every occurrence of `url` (and of its path and query, which carry the token) from
-// `text`, replacing them with "<webhook url>".
+// `text`, replacing them with "<webhook url>", and then every secret part of it on its own
+// (webhook_url_secrets) with "<redacted>": receivers echo bare tokens in their error bodies.
 std::string redact_url(std::string text, std::string_view url);
+
+// The parts of a webhook URL that are credentials, longest first, each also percent-decoded:
+// path segments that look like ids or tokens (Slack's T…/B…/token, Discord's id/token), the
+// values of credential query parameters (key, token, sig, …) and of any token-like parameter,
+// and user info.
+std::vector<std::string> webhook_url_secrets(std::string_view url);
 
 }  // namespace rosterd::notify

@@ -30,6 +30,7 @@ struct SyncOutcome {
     std::string outcome;  // succeeded | failed | cancelled
     std::string error;    // empty on success; never contains secrets
     bool key_rejected = false;
+    std::string org_name;  // the organization the key reached (set on success)
     SyncProgress progress;
     std::int64_t started_at_ms = 0;
     std::int64_t finished_at_ms = 0;
@@ -38,7 +39,7 @@ struct SyncOutcome {
 struct SyncRunOptions {
     std::string trigger = "manual";  // manual | schedule | initial | missed
     bool per_user_activity = false;  // sync.activity_source: last-active-dates
-    int partition_concurrency = 4;
+    int partition_concurrency = 4;   // sync.partitions: user partitions paged at the same time
 };
 
 // The disjoint filters that split users/search into parallel cursor chains; together they cover
@@ -91,6 +92,7 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     std::int64_t snapshot_ = 0;
     std::int64_t started_at_ms_ = 0;
     std::vector<atlassian::Workspace> workspaces_;
+    std::string org_name_;
     std::int64_t pending_ = 0;  // API calls and DB writes of the current phase still outstanding
     std::function<void()> on_phase_drained_;
     bool failed_ = false;

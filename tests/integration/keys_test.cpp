@@ -240,3 +240,201 @@ TEST_CASE("a replaced key gets its own reminders", "[integration][keys]") {
     CHECK(std::string(show["fingerprint"].GetString()) == rosterd::key_fingerprint(second));
     check_no_secrets(daemon, {second});
 }
+
+namespace {
+
+std::string rosterd_config(const TempDir& dir, const std::string& atlassian) {
+    return "atlassian:\n  org_id: org-1\n" + atlassian +
+           "storage:\n  path: " + (dir / "state" / "rosterd.db").string() +
+           "\ncontrol:\n  socket: " + (dir / "ctl.sock").string() + "\n";
+}
+
+void set_mode(const std::filesystem::path& path, ::mode_t mode) {
+    REQUIRE(::chmod(path.c_str(), mode) == 0);
+}
+
+}  // namespace
+
+TEST_CASE("check-config and start-up refuse a missing or readable api_key_file, as ssh does",
+          "[integration][keys]") {
+    TempDir dir;
+    auto key = dir / "api-key";
+    auto config =
+        dir.write("rosterd.yaml", rosterd_config(dir, "  api_key_file: " + key.string() + "\n"));
+    auto check = [&](const std::map<std::string, std::string>& env = {}) {
+        return run_command({ROSTERD_BIN, "--check-config", config.string()}, "",
+                           std::chrono::seconds(30), env);
+    };
+
+    SECTION("missing: an error naming the file and the ways to provide a key") {
+        auto r = check();
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(r.err, Catch::StartsWith(config.string() + ": atlassian.api_key_file: " +
+                                            key.string() + " does not exist"));
+        CHECK_THAT(r.err, Catch::Contains("rosterctl key set --expires YYYY-MM-DD"));
+        // Start-up says the same and does not start.
+        auto start =
+            run_command({ROSTERD_BIN, "--config", config.string()}, "", std::chrono::seconds(30));
+        CHECK(start.exit_code == 1);
+        CHECK_THAT(start.err, Catch::Contains(key.string() + " does not exist"));
+        CHECK_FALSE(std::filesystem::exists(dir / "ctl.sock"));
+    }
+    SECTION("missing, but a key was installed with key set: fine") {
+        std::filesystem::create_directories(dir / "state");
+        set_mode(dir.write("state/api-key", "stored-key-0123456789\n"), 0600);
+        auto r = check();
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+    }
+    SECTION("missing, but a systemd credential holds the key: fine") {
+        std::filesystem::create_directories(dir / "creds");
+        set_mode(dir.write("creds/api-key", "credential-key-0123456789\n"), 0400);
+        auto r = check({{"CREDENTIALS_DIRECTORY", (dir / "creds").string()}});
+        INFO(r.err);
+        CHECK(r.exit_code == 0);
+    }
+    SECTION("readable by group or others: refused with the mode and the fix") {
+        dir.write("api-key", "file-key-0123456789\n");
+        for (::mode_t mode : {0644, 0640, 0604}) {
+            set_mode(key, mode);
+            auto r = check();
+            CHECK(r.exit_code == 1);
+            char octal[8];
+            std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode));
+            CHECK(r.err == config.string() + ": atlassian.api_key_file: permissions " + octal +
+                               " for " + key.string() +
+                               " are too open: the API key must not be readable by other users; "
+                               "run `chmod 600 " +
+                               key.string() + "`\n");
+            CHECK(r.err.find("file-key-0123456789") == std::string::npos);
+        }
+        set_mode(key, 0600);
+        CHECK(check().exit_code == 0);
+        set_mode(key, 0400);
+        CHECK(check().exit_code == 0);
+    }
+}
+
+TEST_CASE("a reload that would drop the working key, or expose it, is refused",
+          "[integration][keys]") {
+    SimFixture sim({"--users", "20", "--sites", "1"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+
+    // The same configuration without api_key_file: no key would be left.
+    daemon.rewrite_config("atlassian:\n  org_id: " + sim.org_id() +
+                          "\n  api_base: " + sim.base_url() + "\n");
+    auto dropped = daemon.ctl({"reload"});
+    CHECK(dropped.exit_code == 1);
+    CHECK_THAT(dropped.err, Catch::Contains("the new configuration drops the API key in use "
+                                            "(api_key_file " +
+                                            sim.key_file() + ")"));
+    CHECK_THAT(dropped.err, Catch::Contains("the running configuration stays"));
+    auto show = daemon.ctl_json({"key", "show"});
+    CHECK(std::string(show["state"].GetString()) == "ok");
+    CHECK(std::string(show["source"].GetString()) == "api_key_file");
+    CHECK(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+
+    // A key file others may read is refused on reload too (and by SIGHUP, logged).
+    daemon.rewrite_config(sim.atlassian_yaml());
+    set_mode(sim.key_file(), 0644);
+    auto exposed = daemon.ctl({"reload"});
+    CHECK(exposed.exit_code == 1);
+    CHECK_THAT(exposed.err,
+               Catch::Contains("permissions 0644 for " + sim.key_file() + " are too open"));
+    set_mode(sim.key_file(), 0600);
+    CHECK(daemon.ctl({"reload"}).exit_code == 0);
+    check_no_secrets(daemon);
+}
+
+TEST_CASE("key set needs --expires unless --no-expiry-date says the date is unknown",
+          "[integration][keys]") {
+    SimFixture sim({"--users", "20", "--sites", "1", "--org-name", "Acme Sim Org"});
+    DaemonFixture daemon("atlassian:\n  org_id: " + sim.org_id() +
+                         "\n  api_base: " + sim.base_url() + "\n");
+    std::string stored = (daemon.dir() / "state" / "api-key").string();
+
+    auto bare = daemon.ctl({"key", "set"}, kSimKey + "\n");
+    CHECK(bare.exit_code == 2);
+    CHECK_THAT(bare.err, Catch::Contains("--expires YYYY-MM-DD is required"));
+    CHECK_THAT(bare.err, Catch::Contains("--no-expiry-date"));
+    CHECK_FALSE(std::filesystem::exists(stored));
+    // The daemon refuses it too, whatever client sends it.
+    auto raw = raw_exchange(daemon.socket_path(),
+                            R"({"id":1,"command":"key.set","args":{"key":")" + kSimKey + "\"}}\n");
+    CHECK_THAT(raw, Catch::Contains(R"("code":"invalid_args")"));
+    CHECK_THAT(raw, Catch::Contains("--expires YYYY-MM-DD is required"));
+    CHECK(raw.find(kSimKey) == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(stored));
+    CHECK(daemon
+              .ctl({"key", "set", "--expires", date_from_today(30), "--no-expiry-date"},
+                   kSimKey + "\n")
+              .exit_code == 2);
+
+    auto unknown = daemon.ctl({"key", "set", "--no-expiry-date"}, kSimKey + "\n");
+    INFO(unknown.out << unknown.err);
+    REQUIRE(unknown.exit_code == 0);
+    CHECK(std::filesystem::exists(stored));
+    auto show = daemon.ctl_json({"key", "show"});
+    CHECK(std::string(show["source"].GetString()) == "stored");
+    CHECK(show["expires"].IsNull());
+    CHECK(show["expiry_known"].GetBool() == false);
+    CHECK_THAT(show["warning"].GetString(), Catch::StartsWith("the key's expiry date is unknown"));
+    CHECK_THAT(daemon.ctl({"key", "show"}).out, Catch::Contains("expires:      unknown\n"));
+    auto status = daemon.ctl_json({"status"});
+    CHECK(status["key"]["expiry_known"].GetBool() == false);
+    check_no_secrets(daemon);
+}
+
+TEST_CASE("a new key that replaces a rejected one starts a sync at once", "[integration][keys]") {
+    SimFixture sim({"--users", "30", "--sites", "1"});
+    // No schedule can start it: the daily sync is hours away.
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    sim.configure(R"({"key_expired": true})");
+    CHECK(daemon.ctl({"sync", "--wait"}).exit_code == 1);
+    REQUIRE(wait_until([&] { return key_state(daemon) == "rejected"; }));
+    auto runs_before = daemon.ctl_json({"sync", "history"})["runs"].Size();
+
+    const std::string second = "replacement-sim-key-0042";
+    sim.configure(R"({"key_expired": false, "api_key": ")" + second + R"("})");
+    auto set = daemon.ctl({"key", "set", "--expires", date_from_today(90)}, second + "\n");
+    INFO(set.out << set.err);
+    REQUIRE(set.exit_code == 0);
+    CHECK_THAT(set.out, Catch::Contains("a sync started, as the key replaces a rejected or "
+                                        "expired one"));
+    REQUIRE(wait_until(
+        [&] {
+            auto runs = daemon.ctl_json({"sync", "history"})["runs"].GetArray();
+            return runs.Size() == runs_before + 1 &&
+                   std::string(runs[0]["outcome"].GetString()) == "succeeded";
+        },
+        std::chrono::seconds(30)));
+    auto newest = daemon.ctl_json({"sync", "history"})["runs"][0].GetObject();
+    CHECK(std::string(newest["trigger"].GetString()) == "new-key");
+    CHECK(key_state(daemon) == "ok");
+    check_no_secrets(daemon, {second});
+}
+
+TEST_CASE("key show names the organization and the last check for a key from api_key_file",
+          "[integration][keys]") {
+    SimFixture sim({"--users", "20", "--sites", "1", "--org-name", "Acme Sim Org"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    auto show = daemon.ctl_json({"key", "show"});
+    CHECK(std::string(show["source"].GetString()) == "api_key_file");
+    REQUIRE(show["org_name"].IsString());
+    CHECK(std::string(show["org_name"].GetString()) == "Acme Sim Org");
+    REQUIRE(show["last_checked"].IsString());
+    auto human = daemon.ctl({"key", "show"});
+    CHECK_THAT(human.out, Catch::Contains("organization: Acme Sim Org\n"));
+    CHECK(human.out.find("last checked: never") == std::string::npos);
+    // Remembered across a restart, like a key installed with key set.
+    REQUIRE(daemon.stop() == 0);
+    daemon.start();
+    REQUIRE(wait_until([&] {
+        auto again = daemon.ctl_json({"key", "show"});
+        return again["org_name"].IsString() &&
+               std::string(again["org_name"].GetString()) == "Acme Sim Org";
+    }));
+}

@@ -232,3 +232,39 @@ TEST_CASE("a delivery pending while the receiver is down survives a restart and 
     CHECK(sink_count(sim, name) == 1);
     check_no_secrets(daemon);
 }
+
+TEST_CASE("a receiver that echoes the bare token of its URL: the token is redacted everywhere",
+          "[integration][notify]") {
+    SimFixture sim({"--users", "10", "--sites", "1"});
+    // A Slack-like URL whose last segment is the credential; the receiver quotes it alone.
+    const std::string token = "echo-" + kToken + "-Zq81xQWERTY";
+    DaemonFixture daemon("notifications:\n" + delivery_yaml(2) + "  webhooks:\n" +
+                         hook_yaml("echo", sim.base_url() + "/sink/" + token, "slack"));
+    sink_script(sim, token,
+                R"({"status":400,"body":"{\"ok\":false,\"error\":\"invalid_token\",\"token\":\")" +
+                    token + R"(\"}","times":5})");
+    auto sent = daemon.ctl({"notify", "test", "echo"});
+    CHECK(sent.exit_code == 1);
+    CHECK(sent.err.find(token) == std::string::npos);
+    CHECK_THAT(sent.err, Catch::Contains("\"token\":\"<redacted>\""));
+    REQUIRE(wait_until([&] { return newest_is(daemon, "dead"); }));
+
+    auto list = daemon.ctl({"--json", "notify", "list"});
+    REQUIRE(list.exit_code == 0);
+    CHECK(list.out.find(token) == std::string::npos);
+    auto rows = deliveries(daemon);
+    CHECK(std::string(rows["deliveries"][0]["last_error"].GetString()) ==
+          "HTTP 400: {\"ok\":false,\"error\":\"invalid_token\",\"token\":\"<redacted>\"}");
+    auto status = daemon.ctl({"--json", "status"});
+    REQUIRE(status.exit_code == 0);
+    CHECK(status.out.find(token) == std::string::npos);
+    CHECK_THAT(status.out, Catch::Contains("<redacted>"));
+    CHECK(daemon.log().find(token) == std::string::npos);
+    CHECK_THAT(daemon.log(), Catch::Contains("<redacted>"));
+    REQUIRE(daemon.stop() == 0);  // the WAL is checkpointed into the database file
+    for (const auto& file : std::filesystem::directory_iterator(daemon.dir() / "state")) {
+        INFO(file.path());
+        CHECK(read_file(file.path()).find(token) == std::string::npos);
+    }
+    check_no_secrets(daemon);
+}

@@ -75,7 +75,8 @@ TEST_CASE("faults during a sync: exact truth, or a clean failure with the snapsh
           "[integration][reliability]") {
     SimFixture sim({"--users", "600", "--sites", "1", "--seed", "5", "--fault-seed", "9"});
     const std::string hook = "events-" + std::to_string(sim.port());
-    DaemonFixture daemon(sim.atlassian_yaml() +
+    // A request retries for 8 s at most, so the case of endless 500s ends in seconds.
+    DaemonFixture daemon(sim.atlassian_yaml() + "  retry: {request_budget_s: 8}\n" +
                          "http:\n  request_timeout_s: 1\n"
                          "notifications:\n"
                          "  delivery: {max_attempts: 3, backoff_initial_ms: 50, backoff_max_s: 1}\n"

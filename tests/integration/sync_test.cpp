@@ -241,3 +241,92 @@ TEST_CASE("the opt-in per-user activity source reads last-active-dates for every
         }
     }
 }
+
+TEST_CASE("a storm of 429s and 5xx slows a sync down but does not fail it, and the truth is exact",
+          "[integration][sync][retry]") {
+    SimFixture sim({"--users", "2500", "--sites", "1", "--seed", "11", "--fault-seed", "4"});
+    // Quick backoff keeps the test short; the budgets are the defaults (minutes).
+    DaemonFixture daemon(
+        sim.atlassian_yaml() + "  retry: {backoff_initial_ms: 20, backoff_max_s: 1}\n", false);
+    sim.configure(R"({"rate_429_rate":0.3,"error_rate":0.15})");
+    // And one request that fails eight times in a row: more than any count of attempts allowed.
+    sim.http("POST", "/_sim/fail", R"({"path_contains":"/admin/v1/orgs/","status":503,"count":8})");
+    daemon.start();
+    auto result = daemon.ctl({"sync", "--wait"}, "");
+    INFO(ctl_error(result));
+    REQUIRE(result.exit_code == 0);
+    CHECK_THAT(result.out, Catch::Contains("succeeded: 2500 users"));
+    sim.configure(R"({"rate_429_rate":0,"error_rate":0})");
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
+    auto runs = daemon.ctl_json({"sync", "history"})["runs"].GetArray();
+    CHECK(runs[0]["retries"].GetInt64() >= 8);
+}
+
+TEST_CASE("a server that always fails ends the sync within the request budget, saying why",
+          "[integration][sync][retry]") {
+    SimFixture sim({"--users", "50", "--sites", "1"});
+    DaemonFixture daemon(sim.atlassian_yaml() +
+                             "  retry: {request_budget_s: 3, backoff_initial_ms: 50, "
+                             "backoff_max_s: 1}\n",
+                         false);
+    sim.configure(R"({"error_rate":1.0})");
+    daemon.start();
+    auto started = std::chrono::steady_clock::now();
+    auto result = daemon.ctl({"sync", "--wait"});
+    auto took = std::chrono::steady_clock::now() - started;
+    INFO(ctl_error(result));
+    CHECK(result.exit_code == 1);
+    CHECK(took < std::chrono::seconds(15));
+    CHECK(took >= std::chrono::seconds(1));  // it did retry, for most of its budget
+    CHECK_THAT(result.err, Catch::Contains("gave up after"));
+    CHECK_THAT(result.err,
+               Catch::Contains("the request's retry budget (3 s, atlassian.retry.request_budget_s) "
+                               "is spent; last error:"));
+    auto status = daemon.ctl_json({"status"});
+    CHECK(std::string(status["sync"]["state"].GetString()) == "failed");
+}
+
+namespace {
+
+// The most users/search partition requests (those filtering by status) in flight at once,
+// from the simulator's request log.
+std::size_t most_partitions_in_flight(const SimFixture& sim) {
+    std::vector<std::pair<std::int64_t, std::int64_t>> spans;
+    auto log = sim.requests();
+    for (const auto& r : log.GetArray()) {
+        std::string path = r["path"].GetString();
+        if (path.find("/users/search") == std::string::npos || !r["body"].IsObject() ||
+            !r["body"].HasMember("status"))
+            continue;
+        auto start = r["t"].GetInt64();
+        spans.emplace_back(start, start + r["duration_ms"].GetInt64());
+    }
+    std::size_t most = 0;
+    for (const auto& a : spans) {
+        std::size_t at_once = 0;
+        for (const auto& b : spans)
+            if (b.first <= a.first && a.first < b.second)
+                ++at_once;
+        most = std::max(most, at_once);
+    }
+    return most;
+}
+
+}  // namespace
+
+TEST_CASE("sync.partitions bounds the user partitions paged at once", "[integration][sync]") {
+    for (int partitions : {1, 3}) {
+        DYNAMIC_SECTION("partitions: " << partitions) {
+            SimFixture sim({"--users", "900", "--sites", "1", "--seed", "7", "--latency-ms", "40"});
+            DaemonFixture daemon(
+                sim.atlassian_yaml() + "sync:\n  partitions: " + std::to_string(partitions) + "\n",
+                false);
+            daemon.start();
+            auto result = daemon.ctl({"sync", "--wait"});
+            INFO(ctl_error(result));
+            REQUIRE(result.exit_code == 0);
+            check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
+            CHECK(most_partitions_in_flight(sim) == static_cast<std::size_t>(partitions));
+        }
+    }
+}

@@ -4,12 +4,17 @@
 
 #include <signal.h>
 
+#include <filesystem>
+
 #include <stdexcept>
 
 namespace rosterd::test {
 
 SimFixture::SimFixture(std::vector<std::string> args) {
-    dir_.write("api-key", "sim-test-key-0123456789\n");
+    // 0600: rosterd refuses a key file its group or others may read.
+    std::filesystem::permissions(
+        dir_.write("api-key", "sim-test-key-0123456789\n"),
+        std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     std::vector<std::string> argv = {ROSTERD_SIM_BIN, "--port-file", (dir_ / "port").string(),
                                      "--api-key-file", key_file()};
     argv.insert(argv.end(), args.begin(), args.end());

@@ -843,3 +843,27 @@ TEST_CASE("the API key never appears in logs or error messages", "[atlassian]") 
     CHECK(text.find("[redacted]") != std::string::npos);  // the echoed key was scrubbed
     CHECK(text.find("limit=") == std::string::npos);      // no query strings in logs
 }
+
+TEST_CASE("a server that keeps failing ends a request at its time budget, saying so",
+          "[atlassian][retry]") {
+    TestHttpServer server;
+    server.script("GET", kOrgPath, {Reply{503, R"({"errors":[{"title":"Unavailable"}]})"}});
+    asio::io_context io;
+    auto config = fast_config(server.base_url());
+    config.retry.max_attempts = 0;  // no count: only the budget ends it
+    config.retry.request_budget = 300ms;
+    Client client(io, config);
+    Await<Org> org;
+    auto started = std::chrono::steady_clock::now();
+    client.get_org(org.callback());
+    auto& result = org.wait(io);
+    auto took = std::chrono::steady_clock::now() - started;
+    REQUIRE_FALSE(result);
+    CHECK(result.error().status == 503);
+    CHECK(result.error().attempts > 4);  // more than the old count would have allowed
+    CHECK(took < 2s);
+    CHECK_THAT(result.error().message,
+               Catch::StartsWith("gave up after " + std::to_string(result.error().attempts) +
+                                 " attempts in 1 s, the request's retry budget (1 s, "
+                                 "atlassian.retry.request_budget_s) is spent; last error: "));
+}

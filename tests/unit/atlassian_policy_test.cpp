@@ -127,3 +127,96 @@ TEST_CASE("token bucket allows a burst, then one token per interval", "[atlassia
     for (int i = 0; i < 5; ++i)
         CHECK(unlimited.reserve(t0) == 0ms);
 }
+
+TEST_CASE("retries run against time budgets, not a count", "[atlassian][retry]") {
+    RetryPolicy policy;
+    policy.request_budget = 600s;
+    policy.total_budget = 1800s;
+    SECTION("no count by default: the hundredth attempt may still be retried") {
+        CHECK(policy.max_attempts == 0);
+        CHECK(retry_verdict(policy, 100, 300s, 5s, 0s) == RetryVerdict::retry);
+    }
+    SECTION("a wait that would end past the request's budget gives up now") {
+        CHECK(retry_verdict(policy, 3, 590s, 10s, 0s) == RetryVerdict::retry);
+        CHECK(retry_verdict(policy, 3, 590s, 11s, 0s) == RetryVerdict::request_budget_spent);
+        // A server asking for more than the whole budget is not waited for.
+        CHECK(retry_verdict(policy, 1, 0s, 601s, 0s) == RetryVerdict::request_budget_spent);
+    }
+    SECTION("the client's total budget ends every further retry") {
+        CHECK(retry_verdict(policy, 1, 0s, 1s, 1799s) == RetryVerdict::retry);
+        CHECK(retry_verdict(policy, 1, 0s, 1s, 1800s) == RetryVerdict::total_budget_spent);
+    }
+    SECTION("a count still applies when set (a person waiting for key check)") {
+        policy.max_attempts = 3;
+        CHECK(retry_verdict(policy, 2, 0s, 1s, 0s) == RetryVerdict::retry);
+        CHECK(retry_verdict(policy, 3, 0s, 1s, 0s) == RetryVerdict::attempts_spent);
+    }
+    SECTION("the reasons name the budget and its key") {
+        CHECK(describe(RetryVerdict::request_budget_spent, policy) ==
+              "the request's retry budget (600 s, atlassian.retry.request_budget_s) is spent");
+        CHECK(describe(RetryVerdict::total_budget_spent, policy) ==
+              "the retry budget of the whole sync or run (1800 s, atlassian.retry.sync_budget_s) "
+              "is spent");
+    }
+}
+
+TEST_CASE("overlapping retry waits count once toward the total budget", "[atlassian][retry]") {
+    using TP = RetryWaitClock::TimePoint;
+    const TP t0{};
+    RetryWaitClock clock;
+    CHECK(clock.spent(t0 + 5s) == 0s);
+    clock.begin(t0);       // a waits 0..10
+    clock.begin(t0 + 2s);  // b waits 2..4
+    CHECK(clock.spent(t0 + 3s) == 3s);
+    clock.end(t0 + 4s);
+    clock.end(t0 + 10s);
+    CHECK(clock.spent(t0 + 20s) == 10s);  // not 12: the waits overlapped
+    clock.begin(t0 + 30s);
+    CHECK(clock.spent(t0 + 31s) == 11s);
+    clock.end(t0 + 35s);
+    clock.end(t0 + 40s);  // an unmatched end changes nothing
+    CHECK(clock.spent(t0 + 50s) == 15s);
+}
+
+TEST_CASE("simulated on a fake clock: a storm slows a request, a dead server fails it in time",
+          "[atlassian][retry]") {
+    RetryPolicy policy;  // the defaults: 500 ms base, 30 s cap, 600 s per request
+    std::mt19937_64 rng(2024);
+    std::mt19937_64 server(99);
+    std::uniform_real_distribution<double> draw(0.0, 1.0);
+    // One request through 30 % 429 (one second each, as X-RateLimit-Reset says) and 15 % 5xx,
+    // ten thousand times: every one gets through, however unlucky.
+    std::chrono::milliseconds worst{0};
+    int most_attempts = 0;
+    for (int request = 0; request < 10000; ++request) {
+        std::chrono::milliseconds elapsed{0};
+        for (int attempts = 1;; ++attempts) {
+            double d = draw(server);
+            if (d >= 0.45) {
+                worst = std::max(worst, elapsed);
+                most_attempts = std::max(most_attempts, attempts);
+                break;
+            }
+            auto wait =
+                d < 0.30 ? std::chrono::milliseconds(1000) : backoff_delay(policy, attempts, rng);
+            REQUIRE(retry_verdict(policy, attempts, elapsed, wait, 0s) == RetryVerdict::retry);
+            elapsed += wait;
+        }
+    }
+    CHECK(most_attempts > 6);  // what a count of six used to fail
+    CHECK(worst < policy.request_budget);
+    // A server that always fails: the request gives up, and never later than its budget.
+    std::chrono::milliseconds elapsed{0};
+    int attempts = 1;
+    RetryVerdict verdict = RetryVerdict::retry;
+    for (;; ++attempts) {
+        auto wait = backoff_delay(policy, attempts, rng);
+        verdict = retry_verdict(policy, attempts, elapsed, wait, 0s);
+        if (verdict != RetryVerdict::retry)
+            break;
+        elapsed += wait;
+    }
+    CHECK(verdict == RetryVerdict::request_budget_spent);
+    CHECK(elapsed <= policy.request_budget);
+    CHECK(elapsed > policy.request_budget - policy.max_delay);  // it used its budget
+}

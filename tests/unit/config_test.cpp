@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "rosterd/config.hpp"
 #include "temp_dir.hpp"
 
@@ -404,4 +406,88 @@ filters:
         e = error_of("protect:\n  domains: [a@b.com]\n");
         CHECK(e.key_path() == "protect.domains[0]");
     }
+}
+
+TEST_CASE("a syntax error is located at its cause, not at the line where yaml-cpp noticed it",
+          "[config]") {
+    SECTION("a key without its colon runs on into the next line") {
+        auto e = error_of("atlassian:\n  org_id: abc\n  api_base x\nstorage:\n  path: /x\n");
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 13);
+        CHECK(e.key_path() == "atlassian");
+        CHECK(std::string(e.what()) ==
+              "test.yaml:3:13: atlassian: invalid YAML: illegal map value");
+    }
+    SECTION("the same at the top level") {
+        auto e = error_of("logging:\n  level: info\nsync daily\nhttp:\n  max_in_flight: 4\n");
+        CHECK(e.line() == 3);
+        CHECK(e.detail() == "invalid YAML: illegal map value");
+    }
+    SECTION("an unclosed bracket is reported where it opens") {
+        auto e = error_of("sync:\n  daily_at: [\n");
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 13);
+        CHECK(e.key_path() == "sync.daily_at");
+        CHECK(e.detail() == "invalid YAML: end of sequence flow not found");
+        auto map = error_of("notifications:\n  delivery: {max_attempts: 3\nlogging: {}\n");
+        CHECK(map.line() == 2);
+        CHECK(map.column() == 13);
+        CHECK(map.key_path() == "notifications.delivery");
+    }
+    SECTION("a badly indented key stays where it is") {
+        auto e = error_of("sync:\n  daily_at: \"05:00\"\n timezone: UTC\n");
+        CHECK(e.line() == 3);
+        CHECK(e.column() == 2);
+    }
+}
+
+TEST_CASE("every error of a file is reported, each with file, line, column and key", "[config]") {
+    auto e = error_of(R"(atlassian:
+  org_id: ""
+inactivity:
+  days: thirty
+sync:
+  frequency: daily
+  timezone: Europe/Atlantis
+tasks:
+  - {name: "bad name", filter: {status: active}, actions: [suspend], schedule: every 1d}
+  - {name: t2, filter: {status: active}, actions: [suspend], schedule: every 1d, mode: maybe}
+)");
+    const auto& issues = e.issues();
+    REQUIRE(issues.size() == 6);
+    auto check = [&](std::size_t i, int line, int column, const std::string& key) {
+        INFO(i << ": " << issues[i].text());
+        CHECK(issues[i].file == "test.yaml");
+        CHECK(issues[i].line == line);
+        CHECK(issues[i].column == column);
+        CHECK(issues[i].key_path == key);
+    };
+    check(0, 2, 11, "atlassian.org_id");
+    check(1, 4, 9, "inactivity.days");
+    check(2, 6, 3, "sync.frequency");
+    check(3, 7, 13, "sync.timezone");
+    check(4, 9, 12, "tasks[0].name");
+    check(5, 10, 88, "tasks[1].mode");
+    CHECK(issues[1].message == "expected an integer, got 'thirty'");
+    CHECK_FALSE(e.truncated());
+    // what() has one line per issue, in file order.
+    std::string what = e.what();
+    CHECK(std::count(what.begin(), what.end(), '\n') == 5);
+    CHECK_THAT(what, Catch::StartsWith("test.yaml:2:11: atlassian.org_id: must not be empty\n"
+                                       "test.yaml:4:9: inactivity.days: expected an integer"));
+    // The accessors describe the first.
+    CHECK(e.line() == 2);
+    CHECK(e.key_path() == "atlassian.org_id");
+}
+
+TEST_CASE("a file with very many errors reports the first 20 and says it stopped", "[config]") {
+    std::string yaml = "sync:\n";
+    for (int i = 0; i < 30; ++i)
+        yaml += "  bogus_" + std::to_string(i) + ": 1\n";
+    auto e = error_of(yaml);
+    REQUIRE(e.issues().size() == 20);
+    CHECK(e.truncated());
+    CHECK(e.issues()[19].line == 21);
+    CHECK(e.issues()[19].key_path == "sync.bogus_19");
+    CHECK_THAT(e.what(), Catch::EndsWith("\ntest.yaml: stopped after 20 errors"));
 }

@@ -177,7 +177,7 @@ TEST_CASE("a 401 makes the key rejected, once, and it stays so after a restart",
     CHECK(h.service().acquire().state == keys::KeyState::rejected);
     CHECK(h.notices.events.size() == 1);
     // A later success (a check, a sync) clears it.
-    h.service().report_accepted(lease.fingerprint);
+    h.service().report_accepted(lease.fingerprint, "");
     CHECK(h.service().acquire().state == keys::KeyState::ok);
     h.run_for(100ms);
     h.restart();

@@ -150,3 +150,52 @@ TEST_CASE("redaction removes the URL, its path and its query", "[notify]") {
           "bad token=T in <webhook url>");
     CHECK(redact_url("nothing here", kUrl) == "nothing here");
 }
+
+TEST_CASE("redaction removes every secret part of a webhook URL where it stands alone",
+          "[notify]") {
+    SECTION("Slack: the team, channel and token of /services/T/B/XXXX") {
+        const char* url =
+            "https://hooks.slack.com/services/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";
+        CHECK(redact_url("invalid_token Zq81xTOKENvxQWERTYuiopAS for T0A1B2C3D", url) ==
+              "invalid_token <redacted> for <redacted>");
+        auto v = judge_response(Format::slack,
+                                answer(400,
+                                       "{\"error\":\"no_service\",\"token\":"
+                                       "\"Zq81xTOKENvxQWERTYuiopAS\"}"),
+                                kNow, url);
+        CHECK(v.error == "HTTP 400: {\"error\":\"no_service\",\"token\":\"<redacted>\"}");
+    }
+    SECTION("Discord: the id and token of /api/webhooks/ID/TOKEN") {
+        const char* url =
+            "https://discord.com/api/webhooks/112233445566778899/abcDEF-ghiJKL_mnoPQR";
+        CHECK(redact_url("Unknown Webhook 112233445566778899 abcDEF-ghiJKL_mnoPQR", url) ==
+              "Unknown Webhook <redacted> <redacted>");
+        // Path words are not secrets: the text stays readable.
+        CHECK(redact_url("api webhooks discord", url) == "api webhooks discord");
+    }
+    SECTION("Google Chat: key and token, also percent-decoded") {
+        const char* url =
+            "https://chat.googleapis.com/v1/spaces/AAAAbcd1234/messages?key=AIzaSyKEY-0123&token="
+            "tok%3Den-4567";
+        CHECK(redact_url("key AIzaSyKEY-0123 token tok=en-4567 space AAAAbcd1234", url) ==
+              "key <redacted> token <redacted> space <redacted>");
+        CHECK(redact_url("raw tok%3Den-4567", url) == "raw <redacted>");
+    }
+    SECTION("Teams / Power Automate: sig") {
+        const char* url =
+            "https://prod-12.westeurope.logic.azure.com:443/workflows/0a1b2c3d4e5f/triggers/manual/"
+            "paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SIGabc";
+        CHECK(redact_url("The signature SIGabc is invalid (workflow 0a1b2c3d4e5f)", url) ==
+              "The signature <redacted> is invalid (workflow <redacted>)");
+        CHECK(redact_url("triggers manual invoke 1.0", url) == "triggers manual invoke 1.0");
+    }
+    SECTION("user info") {
+        CHECK(redact_url("denied for hookuser:pa55word",
+                         "https://hookuser:pa55word@example.com/in") ==
+              "denied for <redacted>:<redacted>");
+    }
+    SECTION("the parts, longest first") {
+        CHECK(webhook_url_secrets("https://x.example/hooks/abc123def/XYZ?sig=s1gn&v=2") ==
+              std::vector<std::string>{"abc123def", "s1gn"});
+    }
+}
