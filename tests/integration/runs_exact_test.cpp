@@ -106,16 +106,7 @@ TEST_CASE(
     sim.configure(R"({"slow_ms": 0, "slow_rate": 0.0, "slow_path": ""})");
 
     daemon.start();
-    std::string id;
-    REQUIRE(wait_until(
-        [&] {
-            auto runs = daemon.ctl_json({"runs"});
-            if (runs["runs"].Size() == 0)
-                return false;
-            id = runs["runs"][0]["id"].GetString();
-            return std::string(runs["runs"][0]["state"].GetString()) == "succeeded";
-        },
-        std::chrono::seconds(60)));
+    const std::string id = wait_for_newest_run(daemon, "succeeded");
     auto run = daemon.ctl_json({"runs", "show", id});
     CHECK(run["changed"].GetInt() == 2);
     const auto& first = result_of(run, chosen[0]);

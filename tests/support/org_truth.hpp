@@ -194,4 +194,21 @@ inline std::map<std::string, std::string> outcomes(const rapidjson::Value& run) 
     return out;
 }
 
+// The id of the newest run once its state is `state` (a resumed run ends on its own after a
+// restart; nothing else tells the test when).
+inline std::string wait_for_newest_run(const DaemonFixture& daemon, const std::string& state,
+                                       std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    std::string id;
+    REQUIRE(wait_until(
+        [&] {
+            auto runs = daemon.ctl_json({"runs"});
+            if (runs["runs"].Size() == 0)
+                return false;
+            id = runs["runs"][0]["id"].GetString();
+            return std::string(runs["runs"][0]["state"].GetString()) == state;
+        },
+        timeout));
+    return id;
+}
+
 }  // namespace rosterd::test
