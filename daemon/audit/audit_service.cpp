@@ -30,10 +30,13 @@ std::string detail_of(const control::AuditRecord& r) {
 }  // namespace
 
 void AuditService::register_commands(control::CommandRegistry& registry) {
-    registry.set_audit_sink([this](control::AuditRecord record) {
+    registry.set_audit_sink([this, alive = alive_](control::AuditRecord record) {
+        if (!*alive)
+            return;
         // A reply may complete on another thread; the table is written from the loop.
-        asio::post(context_.loop, [this, record = std::move(record)]() mutable {
-            this->record(std::move(record));
+        asio::post(context_.loop, [this, alive, record = std::move(record)]() mutable {
+            if (*alive)
+                this->record(std::move(record));
         });
     });
     registry.add(

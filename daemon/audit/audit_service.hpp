@@ -3,6 +3,7 @@
 // registry dispatches (who, with what level, which arguments with secrets redacted, how it ended)
 // and answers `audit` (viewer) with the newest entries.
 #include <cstdint>
+#include <memory>
 
 #include "rosterd/daemon.hpp"
 #include "rosterd/subsystem.hpp"
@@ -12,6 +13,8 @@ namespace rosterd::audit {
 class AuditService final : public Subsystem {
   public:
     explicit AuditService(DaemonContext& context) : context_(context) {}
+    // Replies that complete after this (at shutdown) are not recorded: the sink outlives us.
+    ~AuditService() override { *alive_ = false; }
 
     std::string_view name() const override { return "audit"; }
     void register_commands(control::CommandRegistry& registry) override;
@@ -22,6 +25,7 @@ class AuditService final : public Subsystem {
     void record(control::AuditRecord record);
 
     DaemonContext& context_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     std::int64_t recorded_ = 0;  // since start
     std::int64_t failed_writes_ = 0;
 };

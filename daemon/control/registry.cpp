@@ -209,12 +209,23 @@ void CommandRegistry::dispatch(const Request& request, std::shared_ptr<Reply> re
                     "unknown command " + quoted(request.command) + "; \"help\" lists the commands");
         return;
     }
-    if (spec->level != AccessLevel::viewer && audit_)
-        reply->on_completion(
-            [this, spec, request](std::string_view code, std::string_view message,
-                                  const std::map<std::string, std::string>& notes) {
-                audit(*spec, request, code, message, notes);
-            });
+    if (spec->level != AccessLevel::viewer && audit_) {
+        // Everything the record needs is taken now: a reply may complete (or be destroyed
+        // unanswered) after the registry is gone, at shutdown.
+        AuditRecord base;
+        base.caller = caller;
+        base.command = spec->name;
+        base.args_json = redacted_args_json(*spec, request.args());
+        reply->on_completion([sink = audit_, base = std::move(base)](
+                                 std::string_view code, std::string_view message,
+                                 const std::map<std::string, std::string>& notes) {
+            AuditRecord record = base;
+            record.outcome = code.empty() ? "ok" : std::string(code);
+            record.message = std::string(message);
+            record.notes = notes;
+            sink(std::move(record));
+        });
+    }
     if (!caller.may_run(spec->level)) {
         spdlog::info("control: refused {} to {} ({} access)", spec->name, caller.describe(),
                      to_string(*caller.level));
@@ -241,19 +252,6 @@ void CommandRegistry::dispatch(const Request& request, std::shared_ptr<Reply> re
         spdlog::error("control: command {} failed unexpectedly", spec->name);
         reply->fail(kInternal, "internal error in " + quoted(spec->name) + "; see the rosterd log");
     }
-}
-
-void CommandRegistry::audit(const CommandSpec& spec, const Request& request, std::string_view code,
-                            std::string_view message,
-                            const std::map<std::string, std::string>& notes) const {
-    AuditRecord record;
-    record.caller = request.caller;
-    record.command = spec.name;
-    record.args_json = redacted_args_json(spec, request.args());
-    record.outcome = code.empty() ? "ok" : std::string(code);
-    record.message = std::string(message);
-    record.notes = notes;
-    audit_(std::move(record));
 }
 
 std::string redacted_args_json(const CommandSpec& spec, const rapidjson::Value& args) {

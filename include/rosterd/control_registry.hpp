@@ -165,8 +165,6 @@ class CommandRegistry {
     void set_audit_sink(AuditSink sink) { audit_ = std::move(sink); }
 
   private:
-    void audit(const CommandSpec& spec, const Request& request, std::string_view code,
-               std::string_view message, const std::map<std::string, std::string>& notes) const;
     void help(const Request& request, const std::shared_ptr<Reply>& reply) const;
 
     std::map<std::string, CommandSpec, std::less<>> commands_;
