@@ -272,6 +272,7 @@ int main(int argc, char** argv) {
     metrics_config->pricing.currency = all_sites.pricing.currency;
     metrics_config->pricing.monthly_per_seat = all_sites.pricing.per_seat;
     std::string seat_text;
+    metrics::HistoryCounts counts;  // kept between scrapes, as the daemon keeps it
     {
         store::Transaction read(*db, store::Transaction::Kind::deferred);
         seat_text = metrics::compute_seat_block(*db, cache, metrics_config, now_ms)->text;
@@ -317,7 +318,7 @@ int main(int argc, char** argv) {
              std::string body;
              {
                  store::Transaction read(d, store::Transaction::Kind::deferred);
-                 auto live = metrics::read_live_figures(d);
+                 auto live = metrics::read_live_figures(d, counts);
                  live.snapshot_id = metrics::published_snapshot(d);
                  body = metrics::render_live_metrics(live, "bench");
              }

@@ -19,6 +19,7 @@ constexpr auto kSeatRefresh = std::chrono::seconds(60);
 struct ScrapeRead {
     LiveFigures live;
     std::shared_ptr<const SeatBlock> seats;  // recomputed for this scrape, or the cached one
+    HistoryCounts counts;
 };
 
 }  // namespace
@@ -72,9 +73,10 @@ void MetricsService::scrape(std::function<void(HttpAnswer)> answer) {
     auto started = std::chrono::steady_clock::now();
     auto config = context_.config;
     auto cached = seats_;
+    auto counts = counts_;
     auto now_ms = context_.clock.now().time_since_epoch().count();
     context_.db.read(
-        [config, cached, now_ms, snapshots = context_.snapshots](store::Database& db) {
+        [config, cached, counts, now_ms, snapshots = context_.snapshots](store::Database& db) {
             store::Transaction read(db, store::Transaction::Kind::deferred);
             ScrapeRead out;
             out.seats = cached;
@@ -83,7 +85,8 @@ void MetricsService::scrape(std::function<void(HttpAnswer)> answer) {
             if (published &&
                 (!cached || cached->snapshot_id != *published || cached->config != config))
                 out.seats = compute_seat_block(db, *snapshots, config, now_ms);
-            out.live = read_live_figures(db);
+            out.counts = counts;
+            out.live = read_live_figures(db, out.counts);
             out.live.snapshot_id = published;
             return out;
         },
@@ -96,6 +99,10 @@ void MetricsService::scrape(std::function<void(HttpAnswer)> answer) {
             }
             auto& read = *r.value;
             install(read.seats);
+            // Scrapes may finish out of order: keep the counts brought furthest.
+            if (read.counts.syncs_through_id >= counts_.syncs_through_id &&
+                read.counts.runs_before_ms >= counts_.runs_before_ms)
+                counts_ = std::move(read.counts);
             read.live.sync_running = sources_.sync_running && sources_.sync_running();
             if (sources_.key_state)
                 read.live.key_state = sources_.key_state();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "http_responder.hpp"
+#include "metrics_read.hpp"
 #include "rosterd/daemon.hpp"
 #include "rosterd/metrics.hpp"
 #include "rosterd/subsystem.hpp"
@@ -23,14 +24,6 @@ struct MetricsSources {
     std::function<bool()> sync_running;
     std::function<std::string()> key_state;
     std::function<std::optional<std::int64_t>()> key_expiry_ms;  // when the key lapses
-};
-
-// The seat metrics of one snapshot under one configuration, rendered.
-struct SeatBlock {
-    std::int64_t snapshot_id = 0;
-    std::shared_ptr<const Config> config;  // whose thresholds and prices it used
-    std::int64_t measured_ms = 0;
-    std::string text;
 };
 
 class MetricsService final : public Subsystem {
@@ -58,6 +51,7 @@ class MetricsService final : public Subsystem {
     asio::steady_timer refresh_timer_;
     std::string listening_;  // the address served, empty when off
     std::shared_ptr<const SeatBlock> seats_;
+    HistoryCounts counts_;  // settled counters, brought forward by each scrape
     bool stopping_ = false;
     std::int64_t scrapes_ = 0;
     std::optional<std::int64_t> last_scrape_us_;
