@@ -358,7 +358,7 @@ int main(int argc, char** argv) {
         bool ok = t.target_ms <= 0 || t.median_ms <= t.target_ms;
         all_ok = all_ok && ok;
         std::cout << std::left << std::setw(72) << t.name << std::right << std::fixed
-                  << std::setprecision(1) << std::setw(10) << t.median_ms << std::setw(10)
+                  << std::setprecision(t.median_ms < 1 ? 3 : 1) << std::setw(10) << t.median_ms << std::setw(10)
                   << t.min_ms << std::setw(10) << t.max_ms << std::setw(10)
                   << (t.target_ms > 0 ? std::to_string(static_cast<int>(t.target_ms)) : "-") << "  "
                   << (t.target_ms <= 0 ? "-"
@@ -380,9 +380,10 @@ int main(int argc, char** argv) {
     for (const auto& t : results) {
         rapidjson::Value item(rapidjson::kObjectType);
         json::add(item, "case", t.name, a);
-        json::add(item, "median_ms", std::round(t.median_ms * 10) / 10, a);
-        json::add(item, "min_ms", std::round(t.min_ms * 10) / 10, a);
-        json::add(item, "max_ms", std::round(t.max_ms * 10) / 10, a);
+        // Three decimals: a scrape takes microseconds.
+        json::add(item, "median_ms", std::round(t.median_ms * 1000) / 1000, a);
+        json::add(item, "min_ms", std::round(t.min_ms * 1000) / 1000, a);
+        json::add(item, "max_ms", std::round(t.max_ms * 1000) / 1000, a);
         if (t.target_ms > 0) {
             json::add(item, "target_ms", t.target_ms, a);
             json::add(item, "within_target", t.median_ms <= t.target_ms, a);
