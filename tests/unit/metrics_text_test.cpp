@@ -117,7 +117,7 @@ TEST_CASE("live metrics list every run and key state, and leave out what is unkn
     CHECK(escape_label("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
 }
 
-TEST_CASE("metrics.listen takes IP literals and UNIX paths; only local ones unless allowed",
+TEST_CASE("metrics.listen takes IP literals and UNIX paths, and only local ones unless allowed",
           "[unit][metrics][config]") {
     std::string error;
     auto v4 = parse_listen_address("127.0.0.1:9817", &error);
