@@ -358,8 +358,8 @@ int main(int argc, char** argv) {
         bool ok = t.target_ms <= 0 || t.median_ms <= t.target_ms;
         all_ok = all_ok && ok;
         std::cout << std::left << std::setw(72) << t.name << std::right << std::fixed
-                  << std::setprecision(t.median_ms < 1 ? 3 : 1) << std::setw(10) << t.median_ms << std::setw(10)
-                  << t.min_ms << std::setw(10) << t.max_ms << std::setw(10)
+                  << std::setprecision(t.median_ms < 1 ? 3 : 1) << std::setw(10) << t.median_ms
+                  << std::setw(10) << t.min_ms << std::setw(10) << t.max_ms << std::setw(10)
                   << (t.target_ms > 0 ? std::to_string(static_cast<int>(t.target_ms)) : "-") << "  "
                   << (t.target_ms <= 0 ? "-"
                       : ok             ? "yes"
