@@ -94,9 +94,17 @@ def find_binary(build, name):
     raise SystemExit(f"{name} not found under {build}")
 
 
+def free_port():
+    import socket as socketlib
+    with socketlib.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class Daemon:
     def __init__(self, build, work, sim_port, extra_yaml=""):
         self.build = build
+        self.metrics_port = free_port()
         self.socket = os.path.join(work, "ctl.sock")
         self.db = os.path.join(work, "rosterd.db")
         config = os.path.join(work, "rosterd.yaml")
@@ -111,6 +119,8 @@ control:
   socket: {self.socket}
 logging:
   level: info
+metrics:
+  listen: 127.0.0.1:{self.metrics_port}
 {extra_yaml}""")
         self.proc = subprocess.Popen([find_binary(build, "rosterd"), "--config", config],
                                      stdout=open(os.path.join(work, "rosterd.out"), "w"),
@@ -196,6 +206,44 @@ def socket_throughput(socket_path, clients=20, seconds=5.0):
     return out
 
 
+def scrape(port):
+    """One GET /metrics on a new connection, as Prometheus scrapes: (seconds, body bytes)."""
+    import socket as socketlib
+    t0 = time.perf_counter()
+    with socketlib.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    elapsed = time.perf_counter() - t0
+    if not data.startswith(b"HTTP/1.1 200"):
+        raise SystemExit(f"bad scrape: {data[:200]!r}")
+    return elapsed, len(data)
+
+
+def scrape_times(daemon, users, scrapes=300):
+    """GET /metrics round trips on the published snapshot (client side: connect, request, read
+    to the close), and the daemon's own time per scrape (status: metrics.last_scrape_us)."""
+    times, inside = [], []
+    size = 0
+    for _ in range(scrapes):
+        t, size = scrape(daemon.metrics_port)
+        times.append(t)
+    for _ in range(20):
+        scrape(daemon.metrics_port)
+        inside.append(daemon.ctl_json(["status"])["metrics"]["last_scrape_us"] / 1000.0)
+    times.sort()
+    inside.sort()
+    p = lambda xs, q: round(xs[min(len(xs) - 1, int(q * len(xs)))] * 1000, 3)
+    return {"kind": "scrape", "users": users, "scrapes": scrapes, "bytes": size,
+            "p50_ms": p(times, 0.5), "p99_ms": p(times, 0.99),
+            "daemon_p50_ms": round(inside[len(inside) // 2], 3),
+            "daemon_max_ms": round(inside[-1], 3)}
+
+
 def index_snapshot(daemon):
     return daemon.ctl_json(["status"]).get("query", {}).get("index_snapshot")
 
@@ -223,6 +271,8 @@ def run_sync(daemon, sim, pid, users, first):
     elapsed = time.time() - t0
     wait_for_index(daemon, held_before)
     indexed = time.time() - t0
+    # The first scrape after a publish computes the seat figures (once per snapshot).
+    first_scrape, _ = scrape(daemon.metrics_port)
     cpu = cpu_seconds(pid) - cpu_before
     lines = sim.log_lines()[log_before:]
     longest, queries = chains(lines)
@@ -243,6 +293,7 @@ def run_sync(daemon, sim, pid, users, first):
         "cpu_s": round(cpu, 2),
         "peak_rss_mb": round(status_kb(pid, "VmHWM") / 1024, 1),
         "retries": int(history.get("retries", 0)),
+        "first_scrape_ms": round(first_scrape * 1000, 2),
     }
 
 
@@ -272,7 +323,7 @@ def bench_size(build, users, latency, extra_yaml, socket_bench=False, keep=""):
                 # The first sync starts by itself (a key and no snapshot); --wait joins it.
                 first = run_sync(daemon, sim, pid, users, True)
                 second = run_sync(daemon, sim, pid, users, False)
-                results = [first, second]
+                results = [first, second, scrape_times(daemon, users)]
                 if socket_bench:
                     results += socket_throughput(daemon.socket)
                 return results

@@ -32,6 +32,18 @@ def sync_table(doc):
                   f"{r['activity_ok']} answered in {r['measured_s']} s = {r['rate_per_min']}/min "
                   f"({r['activity_429']} refused 429); projected {r['projected_total_min']} min "
                   f"for all, {r['requests_per_1k_users']} requests per 1,000 users")
+    scrapes = [r for r in doc["results"] if r["kind"] == "scrape"]
+    if scrapes:
+        print("\nGET /metrics on a new connection each (target: a scrape < 1 ms)")
+        print(f"{'users':>8} {'scrapes':>8} {'bytes':>7} {'p50 ms':>8} {'p99 ms':>8} "
+              f"{'in daemon p50':>14} {'max':>7} {'first after publish':>20}")
+        for r in scrapes:
+            firsts = [x.get("first_scrape_ms") for x in doc["results"]
+                      if x["kind"] in ("initial", "resync") and x["users"] == r["users"]]
+            first = max((f for f in firsts if f is not None), default="")
+            print(f"{r['users']:>8} {r['scrapes']:>8} {r['bytes']:>7} {r['p50_ms']:>8} "
+                  f"{r['p99_ms']:>8} {r['daemon_p50_ms']:>14} {r['daemon_max_ms']:>7} "
+                  f"{first:>20}  {mark(r['daemon_p50_ms'], 1.0)}")
     socket = [r for r in doc["results"] if r["kind"] == "socket"]
     if socket:
         print(f"\ncontrol socket, {socket[0]['clients']} concurrent clients (100k snapshot)")

@@ -153,6 +153,8 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed,
         needs_restart.push_back("storage.path");
     if (fresh.control.socket != old.control.socket)
         needs_restart.push_back("control.socket");
+    if (fresh.metrics.listen != old.metrics.listen)
+        needs_restart.push_back("metrics.listen");
     for (const auto& key : needs_restart)
         spdlog::warn("reload: {} changed; it takes effect after a restart", key);
     if (restart_needed)

@@ -2,6 +2,7 @@
 
 #include "../audit/audit_service.hpp"
 #include "../keys/key_service.hpp"
+#include "../metrics/metrics_service.hpp"
 #include "../notify/notify_service.hpp"
 #include "../ops/ops_service.hpp"
 #include "../ops/task_service.hpp"
@@ -29,6 +30,8 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     });
     auto ops = std::make_unique<ops::OpsService>(context, *keys, *sync);
     auto tasks = std::make_unique<ops::TaskService>(context, *ops, *sync);
+    const sync::SyncService* sync_ptr = sync.get();
+    const keys::KeyService* keys_ptr = keys.get();
     list.push_back(std::move(notify));
     list.push_back(std::move(keys));
     list.push_back(std::move(sync));
@@ -36,6 +39,20 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     list.push_back(std::move(ops));
     list.push_back(std::move(tasks));
     list.push_back(std::make_unique<audit::AuditService>(context));
+    // Last: it reads what the others know, on the loop, at each scrape.
+    list.push_back(std::make_unique<metrics::MetricsService>(
+        context,
+        metrics::MetricsSources{
+            .sync_running = [sync = sync_ptr] { return sync->running(); },
+            .key_state = [keys =
+                              keys_ptr] { return std::string(to_string(keys->current_state())); },
+            .key_expiry_ms =
+                [keys = keys_ptr] {
+                    auto at = keys->current_expiry();
+                    return at ? std::optional<std::int64_t>(at->time_since_epoch().count())
+                              : std::nullopt;
+                },
+        }));
     return list;
 }
 

@@ -13,6 +13,7 @@
 #include "config_settings.hpp"
 #include "rosterd/config.hpp"
 #include "rosterd/events.hpp"
+#include "rosterd/metrics.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
 #include "yaml_reader.hpp"
@@ -537,6 +538,32 @@ void read_tasks(const YamlReader& r, const YAML::Node& node, const std::string& 
         });
 }
 
+// metrics.listen must be a loopback address or a UNIX socket unless metrics.allow_remote says
+// otherwise: the figures (seat counts, costs, the key's state) are for the admins' own monitoring.
+void read_metrics(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  Config::Metrics& out) {
+    YAML::Node listen_node;
+    r.read_mapping(
+        node, path,
+        {{"listen",
+          [&](auto& v, auto& p) {
+              out.listen = r.non_empty_string(v, p);
+              std::string error;
+              if (!metrics::parse_listen_address(out.listen, &error))
+                  r.fail(v, p, error);
+              listen_node = v;
+          }},
+         {"allow_remote", [&](auto& v, auto& p) { out.allow_remote = r.boolean(v, p); }}});
+    if (out.listen.empty() || out.allow_remote)
+        return;
+    auto address = metrics::parse_listen_address(out.listen, nullptr);
+    if (!address->is_local())
+        r.fail(listen_node, child_path(path, "listen"),
+               address->host +
+                   " is not a loopback address: other hosts could read the metrics; listen on "
+                   "127.0.0.1, ::1 or a UNIX socket, or set metrics.allow_remote: true");
+}
+
 void read_logging(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   Config::Logging& out) {
     r.read_mapping(node, path,
@@ -566,6 +593,7 @@ void read_sections(const YamlReader& r, const YAML::Node& root, Config& out,
          {"protect", [&](auto& v, auto& p) { read_protect(r, v, p, out.protect); }},
          {"ops", [&](auto& v, auto& p) { read_ops(r, v, p, out.ops); }},
          {"tasks", [&](auto& v, auto& p) { read_tasks(r, v, p, out.tasks, pending_filters); }},
+         {"metrics", [&](auto& v, auto& p) { read_metrics(r, v, p, out.metrics); }},
          {"logging", [&](auto& v, auto& p) { read_logging(r, v, p, out.logging); }}});
 }
 

@@ -103,6 +103,18 @@ void KeyService::write_key_json(rapidjson::Value& out, Alloc& a) const {
     json::add(out, "warning", warning, a);
 }
 
+KeyState KeyService::current_state() const {
+    return key_state(facts(), context_.clock.now(),
+                     context_.config->notifications.api_key_reminder_days);
+}
+
+std::optional<SysTime> KeyService::current_expiry() const {
+    auto f = facts();
+    if (!key_ || !f.expires_day)
+        return std::nullopt;
+    return expiry_instant(*f.expires_day);
+}
+
 void KeyService::write_status(rapidjson::Value& out, Alloc& a) const {
     write_key_json(out, a);
 }

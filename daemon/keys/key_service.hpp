@@ -41,6 +41,11 @@ class KeyService final : public Subsystem, public KeyGate {
     // The key records have been read: state and reminders are known (tests wait for it).
     bool loaded() const { return loaded_; }
 
+    // The key's state now and the instant it lapses (nullopt: no key, or its expiry is unknown),
+    // as `key show` reports them (for the metrics).
+    KeyState current_state() const;
+    std::optional<SysTime> current_expiry() const;
+
     KeyLease acquire() override;
     void report_rejected(const std::string& fingerprint) override;
     void report_accepted(const std::string& fingerprint, const std::string& org_name) override;

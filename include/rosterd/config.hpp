@@ -146,6 +146,12 @@ struct Config {
         } delivery;
     } notifications;
 
+    // The Prometheus endpoint (docs/metrics.md); off unless listen is set.
+    struct Metrics {
+        std::string listen;         // HOST:PORT or a UNIX socket path; empty: off
+        bool allow_remote = false;  // a listen address other hosts can reach is refused unless set
+    } metrics;
+
     struct Logging {
         std::string level = "info";  // trace|debug|info|warn|error|critical|off
     } logging;
