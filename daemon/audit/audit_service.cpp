@@ -30,15 +30,16 @@ std::string detail_of(const control::AuditRecord& r) {
 }  // namespace
 
 void AuditService::register_commands(control::CommandRegistry& registry) {
-    registry.set_audit_sink([this, alive = alive_](control::AuditRecord record) {
-        if (!*alive)
-            return;
-        // A reply may complete on another thread; the table is written from the loop.
-        asio::post(context_.loop, [this, alive, record = std::move(record)]() mutable {
-            if (*alive)
-                this->record(std::move(record));
+    registry.set_audit_sink(
+        [this, alive = alive_, &loop = context_.loop](control::AuditRecord record) {
+            if (!alive->load())
+                return;
+            // A reply may complete on another thread; the table is written from the loop.
+            asio::post(loop, [this, alive, record = std::move(record)]() mutable {
+                if (alive->load())
+                    this->record(std::move(record));
+            });
         });
-    });
     registry.add(
         {.name = "audit",
          .summary = "The audit trail: who ran which changing command, when, with which "

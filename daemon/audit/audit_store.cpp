@@ -41,11 +41,12 @@ void append(store::Database& db, const Entry& e) {
 }
 
 std::vector<Entry> read(store::Database& db, const Query& q) {
-    // Rows written before schema 5 named the caller "alice (uid 1000)": matched by prefix too.
+    // Runs name their caller "alice (uid 1000)" (as rows before schema 5 did): matched too.
     std::string sql =
         "SELECT id, at, caller, caller_uid, coalesce(caller_level, ''), command, args, outcome, "
         "coalesce(run_id, ''), detail FROM audit_log WHERE at >= ?1 "
-        "AND (?2 = '' OR caller = ?2 OR caller LIKE ?2 || ' (uid %' OR caller_uid = ?3) "
+        "AND (?2 = '' OR caller = ?2 OR substr(caller, 1, length(?2) + 6) = ?2 || ' (uid ' "
+        "OR caller_uid = ?3) "
         "AND (?4 = '' OR command = ?4 OR (substr(?4, -1) = '.' AND substr(command, 1, "
         "length(?4)) = ?4)) ORDER BY at DESC, id DESC LIMIT ?5";
     auto s = db.prepare(sql);

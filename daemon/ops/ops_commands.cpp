@@ -215,6 +215,11 @@ void OpsService::register_commands(control::CommandRegistry& registry) {
              bool active = active_ && active_->run().id == id;
              if (active)
                  active_->cancel(caller);
+             if (starting_.count(id)) {
+                 // Journaled, about to start: it starts cancelled (OpsService::execute).
+                 cancel_before_start_[id] = caller;
+                 active = true;
+             }
              // A journaled run not executing (e.g. waiting for a usable key) is closed here.
              context_.db.write(
                  [id, now, active](store::Database& db) {

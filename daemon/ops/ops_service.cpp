@@ -388,6 +388,8 @@ void OpsService::refuse(RunRequest request, const std::string& code, const std::
             return true;
         },
         [this, request = std::move(request), run, code, message](store::DbResult<bool> r) {
+            if (stopping_)
+                return;
             if (!r.ok())
                 spdlog::error("ops: cannot record the refused run: {}", r.error);
             if (request.reply)
@@ -490,7 +492,13 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
     }
     std::string detail =
         std::string(run.apply ? "apply" : "dry-run") + " " + run.selection + " -> " + run.state;
-    auto audit_command = request.reply ? std::string() : request.command;
+    // Commands from the socket are audited by the registry when they end; an applying run is
+    // also audited when it is journaled, so a crash before its answer leaves the trail whole.
+    auto audit_command = !request.reply            ? request.command
+                         : run.state == kRunQueued ? request.command + " (run started)"
+                                                   : std::string();
+    if (run.state == kRunQueued)
+        starting_.insert(run.id);
     context_.db.write(
         [run, audit_command, detail](store::Database& db) {
             insert_run(db, run, audit_command, detail);
@@ -498,6 +506,7 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
         },
         [this, request = std::move(request), run, refusal,
          setup = std::move(setup)](store::DbResult<bool> r) mutable {
+            starting_.erase(run.id);
             if (stopping_)
                 return;
             if (!r.ok()) {
@@ -541,7 +550,9 @@ void OpsService::execute(RunRequest request, RunRecord run, ExecutorSetup setup)
         spdlog::warn("ops: run {} cannot go on: {}", run.id, lease.refusal);
         if (request.reply)
             request.reply->fail(control::kFailed, lease.refusal);
-        return;  // stays queued in the journal; resumed at the next start
+        if (request.finished)
+            request.finished(run);  // a task is not left in flight until the next start
+        return;                     // stays queued in the journal; resumed at the next start
     }
     setup.client = sync_.client_config(lease.key->value);
     auto fingerprint = lease.fingerprint;
@@ -556,6 +567,13 @@ void OpsService::execute(RunRequest request, RunRecord run, ExecutorSetup setup)
     spdlog::info("ops: run {} ({}) applying to {} users", run.id, request.kind, run.users.size());
     active_ = std::make_shared<RunExecutor>(context_.loop, context_.db, context_.clock,
                                             std::move(run), std::move(setup));
+    // Cancelled between being journaled and starting: it starts only to record every user as
+    // cancelled (one state, one event).
+    if (auto early = cancel_before_start_.find(active_->run().id);
+        early != cancel_before_start_.end()) {
+        active_->cancel(early->second);
+        cancel_before_start_.erase(early);
+    }
     active_reply_ = request.reply;
     auto shared = std::make_shared<RunRequest>(std::move(request));
     active_->start(

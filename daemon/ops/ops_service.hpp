@@ -4,8 +4,10 @@
 // resume at start-up, undo, run events and the follow-up sync that refreshes the snapshot.
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,6 +89,9 @@ class OpsService final : public Subsystem {
     bool planning_ = false;  // a request is being planned (one at a time, in order)
     bool waiting_for_sync_ = false;
     std::shared_ptr<RunExecutor> active_;  // the applying run
+    // Applying runs being journaled, not executing yet; a cancel meanwhile waits for the start.
+    std::set<std::string> starting_;
+    std::map<std::string, std::string> cancel_before_start_;  // run id -> who cancelled
     std::shared_ptr<control::Reply> active_reply_;
     bool stopping_ = false;
 };

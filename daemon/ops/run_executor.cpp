@@ -7,6 +7,16 @@ namespace {
 
 constexpr const char* kExpand[] = {"platformRoles", "productAccess", "groups"};
 
+// A step journaled 'sent' before a crash whose effect cannot be checked now: its outcome is
+// unknown, which is a failure to report, not a success and not "already so".
+constexpr const char* kSentUnknown =
+    "sent before rosterd stopped; its outcome could not be checked: ";
+
+bool has_sent(const UserRecord& u) {
+    return std::any_of(u.steps.begin(), u.steps.end(),
+                       [](const auto& s) { return s.state == "sent"; });
+}
+
 bool has_op(const UserRecord& u, const char* op) {
     for (const auto& s : u.steps)
         if (s.step.op == op && (s.state == "pending" || s.state == "sent"))
@@ -73,6 +83,7 @@ void RunExecutor::persist(std::function<void(store::Database&)> work, std::funct
                 spdlog::error("run {}: cannot write the journal: {}", self->run_.id, r.error);
                 self->abandoned_ = true;
                 self->run_.error = "cannot write the journal: " + r.error;
+                self->run_.state = kRunFailed;  // reported as failed; the journal resumes it
                 if (self->done_)
                     self->done_(self->run_, false);
                 return;
@@ -88,7 +99,9 @@ void RunExecutor::next_user() {
         ++cursor_;
     if (cursor_ == run_.users.size())
         return finish();
-    if (cancel_requested_)
+    // A user with an operation in flight before a restart is re-read first, cancelled or not:
+    // what that operation did must be known.
+    if (cancel_requested_ && !has_sent(run_.users[cursor_]))
         return skip_user(cursor_, "cancelled");
     reread(cursor_);
 }
@@ -119,9 +132,10 @@ void RunExecutor::reread(std::size_t user) {
                 // The user cannot be checked: nothing is sent to them.
                 auto& u = self->run_.users[user];
                 for (auto& s : u.steps)
-                    if (s.state == "pending") {
+                    if (s.state == "pending" || s.state == "sent") {
+                        s.error = (s.state == "sent" ? kSentUnknown : "") +
+                                  std::string("re-reading the user failed: ") + e.describe();
                         s.state = "failed";
-                        s.error = "re-reading the user failed: " + e.describe();
                     }
                 return self->finish_user(user);
             }
@@ -188,10 +202,13 @@ void RunExecutor::read_roles_then_steps(std::size_t user) {
                     return;
                 if (e.kind == atlassian::ApiError::Kind::auth_rejected)
                     return self->fail_run("the API key was rejected (401): " + e.describe(), true);
+                // Without the roles a revoke cannot be judged: one sent before a restart is
+                // not claimed as done, one not sent yet is not sent.
                 for (auto& s : self->run_.users[user].steps)
-                    if (s.state == "pending" && s.step.op == kOpRevokeRole) {
+                    if ((s.state == "pending" || s.state == "sent") && s.step.op == kOpRevokeRole) {
+                        s.error = (s.state == "sent" ? kSentUnknown : "") +
+                                  std::string("reading the user's roles failed: ") + e.describe();
                         s.state = "failed";
-                        s.error = "reading the user's roles failed: " + e.describe();
                     }
             } else {
                 self->roles_ = std::move(r.value());
@@ -209,18 +226,21 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
         ++step;
     if (step == u.steps.size())
         return finish_user(user);
-    if (cancel_requested_) {
-        for (auto& s : u.steps)
-            if (s.state == "pending" || s.state == "sent") {
-                s.state = "skipped";
-                s.error = "cancelled";
-            }
-        return finish_user(user);
-    }
     auto& s = u.steps[step];
     // Journaled 'sent' before a crash, its answer lost: if the re-read finds its effect, this run
     // did it (confirmed after the restart), which is not the same as finding it already so.
     const bool sent_before_restart = s.state == "sent";
+    auto cancel_rest = [&] {
+        for (auto& other : u.steps)
+            if (other.state == "pending" || other.state == "sent") {
+                other.state = "skipped";
+                other.error = "cancelled";
+            }
+        return finish_user(user);
+    };
+    // Cancelled: nothing more is sent; a step sent before a restart is still resolved below.
+    if (cancel_requested_ && !sent_before_restart)
+        return cancel_rest();
     // Already as the step would leave them (or, on resume, sent before the crash): not sent again.
     bool done = fresh_ && already_done(s.step, *fresh_);
     if (s.step.op == kOpRevokeRole) {
@@ -240,6 +260,8 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
             },
             [self = shared_from_this(), user, step] { self->next_step(user, step + 1); });
     }
+    if (cancel_requested_)
+        return cancel_rest();  // sent before the restart and not in effect: not sent again
     s.state = "sent";
     persist([id = run_.id, seq = u.seq, record = s,
              now = now_ms()](store::Database& db) { save_step(db, id, seq, record, now); },
@@ -318,12 +340,16 @@ void RunExecutor::finish_user(std::size_t user) {
 
 void RunExecutor::skip_user(std::size_t user, const std::string& reason) {
     auto& u = run_.users[user];
-    u.state = "skipped";
+    // A step sent before a restart makes this user's outcome failed (unknown), not skipped.
+    u.state = has_sent(u) ? "done" : "skipped";
     u.reason = reason;
     for (auto& s : u.steps)
         if (s.state == "pending") {
             s.state = "skipped";
             s.error = reason;
+        } else if (s.state == "sent") {
+            s.state = "failed";
+            s.error = kSentUnknown + reason;
         }
     persist([id = run_.id, record = u,
              now = now_ms()](store::Database& db) { save_user(db, id, record, now); },

@@ -200,7 +200,9 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
         entry.caller = run.caller;
         entry.caller_uid = run.caller_uid;
         entry.command = command;
-        entry.outcome = run.state == kRunRefused ? "refused" : "ok";
+        entry.outcome = run.state == kRunRefused  ? "refused"
+                        : run.state == kRunQueued ? "started"
+                                                  : "ok";
         entry.run_id = run.id;
         entry.detail = audit_detail;
         audit::append(db, entry);

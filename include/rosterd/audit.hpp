@@ -16,12 +16,13 @@ namespace rosterd::audit {
 struct Entry {
     std::int64_t id = 0;
     std::int64_t at = 0;  // ms since the epoch, UTC
-    std::string caller;   // the user name ("rosterd" for the daemon's own runs)
+    std::string caller;   // the user name; "alice (uid 1000)" on a run's own line;
+                          // "rosterd (schedule)" for scheduled task runs
     std::optional<std::int64_t> caller_uid;
     std::string caller_level;    // viewer | operator | admin (empty for the daemon)
     std::string command;         // e.g. "bulk", "key.set", "task park (schedule)"
     std::string args = "{}";     // the command's arguments as JSON, secrets redacted
-    std::string outcome = "ok";  // ok, or the error code
+    std::string outcome = "ok";  // ok, the error code, "started" (a run journaled), "refused"
     std::string run_id;          // the run it created or acted on, if any
     std::string detail;          // what else the command said it did (changed keys, error text)
 };

@@ -212,7 +212,12 @@ TEST_CASE(
         auto events = wait_for_event(sim, "run_cancelled");
         CHECK(std::string(events[0]["data"]["run_id"].GetString()) == id);
         CHECK_THAT(events[0]["data"]["cancelled_by"].GetString(), Catch::Contains("uid"));
+        CHECK(std::string(daemon.ctl_json({"runs", "show", id})["state"].GetString()) ==
+              "cancelled");
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        CHECK(events_of(sim, "run_cancelled").size() == 1);  // one outcome, one event
         CHECK(events_of(sim, "run_failed").empty());
+        CHECK(events_of(sim, "run_succeeded").empty());
         sim.configure(R"({"latency_ms": 0})");
     }
 }
@@ -304,19 +309,31 @@ TEST_CASE(
     REQUIRE(daemon.ctl({"reload"}).exit_code == 0);
     CHECK(daemon.ctl({"runs", "cancel", run_id}).exit_code == 1);  // a failure is audited too
 
-    const std::vector<std::string> expected = {
-        "sync",          "bulk",         "runs.undo",   "key.set", "key.check",  "sync",
-        "tasks.disable", "tasks.enable", "notify.test", "reload",  "runs.cancel"};
+    // An applying run is audited twice: when it is journaled (a crash cannot lose that line)
+    // and when its command ends.
+    const std::vector<std::string> expected = {"sync",          "bulk (run started)",
+                                               "bulk",          "runs.undo (run started)",
+                                               "runs.undo",     "key.set",
+                                               "key.check",     "sync",
+                                               "tasks.disable", "tasks.enable",
+                                               "notify.test",   "reload",
+                                               "runs.cancel"};
     REQUIRE(wait_until([&] {
         return daemon.ctl_json({"audit", "-n", "100"})["entries"].Size() >= expected.size();
     }));
     auto audit = daemon.ctl_json({"audit", "-n", "100"});
     std::vector<std::string> commands;
     for (const auto& e : audit["entries"].GetArray()) {
-        commands.insert(commands.begin(), e["command"].GetString());  // oldest first
-        CHECK(std::string(e["caller"].GetString()) == "root");
+        const std::string command = e["command"].GetString();
+        commands.insert(commands.begin(), command);  // oldest first
         CHECK(e["caller_uid"].GetInt() == 0);
-        CHECK(std::string(e["caller_level"].GetString()) == "admin");
+        if (command.find("(run started)") != std::string::npos) {
+            CHECK(std::string(e["caller"].GetString()) == "root (uid 0)");
+            CHECK(std::string(e["outcome"].GetString()) == "started");
+        } else {
+            CHECK(std::string(e["caller"].GetString()) == "root");
+            CHECK(std::string(e["caller_level"].GetString()) == "admin");
+        }
     }
     CHECK(commands == expected);
     auto entry = [&](const std::string& command) -> const rapidjson::Value& {
@@ -391,4 +408,44 @@ TEST_CASE("a sync killed midway is recorded with its requests and reported as sy
             CHECK(h["id"].GetInt64() == data["run_id"].GetInt64());
         }
     CHECK(found);
+}
+
+TEST_CASE("a run whose stale snapshot cannot be refreshed is refused, recorded and reported",
+          "[integration][ops]") {
+    SimFixture sim({"--users", "200", "--sites", "1", "--seed", "23"});
+    auto org = load(sim.truth());
+    std::string target;
+    for (const auto& u : org.users)
+        if (ordinary(u))
+            target = u.id;
+    // Short retry budgets: the failing sync ends in a second or two.
+    DaemonFixture daemon(sim.atlassian_yaml() +
+                         "  retry:\n    request_budget_s: 1\n    sync_budget_s: 2\n"
+                         "    backoff_initial_ms: 50\n    backoff_max_s: 1\n" +
+                         kSinkYaml(sim) + "ops:\n  max_staleness: 60m\n");
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    REQUIRE(daemon.stop() == 0);
+    {
+        // The last sync, two hours ago: a run must sync first.
+        auto db = rosterd::store::Database::open(daemon.db_path());
+        db->exec(
+            "UPDATE sync_runs SET started_at = started_at - 7200000, finished_at = finished_at - "
+            "7200000");
+    }
+    daemon.start();
+    wait_quiet(daemon);
+    sim.clear_requests();
+    // Every API request fails from now on: the sync before the run cannot succeed.
+    sim.configure(R"({"error_rate": 1.0})");
+    auto run = daemon.ctl({"bulk", "suspend", "--users", target, "--apply"});
+    CHECK(run.exit_code == 1);
+    CHECK_THAT(ctl_text(run), Catch::Contains("the sync before the run failed"));
+    sim.configure(R"({"error_rate": 0.0})");
+    auto id = newest_run_id(daemon);
+    auto shown = daemon.ctl_json({"runs", "show", id});
+    CHECK(std::string(shown["state"].GetString()) == "refused");
+    CHECK_THAT(shown["error"].GetString(), Catch::Contains("older than ops.max_staleness"));
+    auto events = wait_for_event(sim, "run_refused");
+    CHECK(std::string(events[0]["data"]["run_id"].GetString()) == id);
+    CHECK(mutations(sim).empty());
 }
