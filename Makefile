@@ -9,7 +9,7 @@ DEPS := cmake g++ make pkg-config \
 	libasio-dev libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libyaml-cpp-dev \
 	libspdlog-dev catch2 libcli11-dev libhowardhinnant-date-dev libcpp-httplib-dev \
 	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3 util-linux \
-	dpkg-dev file lintian man-db groff-base zsh
+	dpkg-dev file lintian man-db groff-base zsh chromium
 
 .PHONY: all build deps test demo install package clean format bench soak fuzz test-asan test-tsan
 

@@ -2,6 +2,7 @@
 
 #include "../audit/audit_service.hpp"
 #include "../keys/key_service.hpp"
+#include "../money/money_service.hpp"
 #include "../notify/notify_service.hpp"
 #include "../ops/ops_service.hpp"
 #include "../ops/task_service.hpp"
@@ -21,12 +22,14 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
         [sync = sync.get()] { return !sync->has_snapshot() && !sync->request_sync("initial"); });
     auto ops = std::make_unique<ops::OpsService>(context, *keys, *sync);
     auto tasks = std::make_unique<ops::TaskService>(context, *ops, *sync);
+    auto money = std::make_unique<money::MoneyService>(context, *sync, *keys);
     list.push_back(std::move(notify));
     list.push_back(std::move(keys));
     list.push_back(std::move(sync));
     list.push_back(std::make_unique<query::QueryService>(context));
     list.push_back(std::move(ops));
     list.push_back(std::move(tasks));
+    list.push_back(std::move(money));
     list.push_back(std::make_unique<audit::AuditService>(context));
     return list;
 }
