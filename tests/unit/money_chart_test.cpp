@@ -60,7 +60,7 @@ TEST_CASE("a line chart draws each series with its own dash, marker and label", 
     CHECK(svg.find(" 510,") != std::string::npos);
 }
 
-TEST_CASE("a chart with one sync centres it; one without data says so", "[money][svg]") {
+TEST_CASE("a chart with one sync centres it, one without data says so", "[money][svg]") {
     auto one = line_chart_svg("One", {{"billable", {{kT0, 5}}}});
     CHECK(count(one, "<polyline") == 1);
     CHECK(one.find("points=\"283,") != std::string::npos);  // 56 + 454 / 2

@@ -39,7 +39,7 @@ TEST_CASE("a count falls into the band whose up_to it does not exceed", "[money]
     CHECK(band_of(t, 1'000'000) == 2);
 }
 
-TEST_CASE("tiers bill every seat at the band's price; annual prices are shown a month",
+TEST_CASE("tiers bill every seat at the band price, annual prices are shown a month",
           "[money][pricing]") {
     auto p = tiered();
     CHECK(*monthly_cost(p, "confluence", 100) == Approx(800.0));

@@ -96,7 +96,7 @@ TEST_CASE("realised savings count the seats runs removed that are still removed"
     CHECK(s.by_task.at("").seats == 1);
 }
 
-TEST_CASE("an undo gives the seats back; --since leaves older runs out", "[money][savings]") {
+TEST_CASE("an undo gives the seats back, and --since leaves older runs out", "[money][savings]") {
     Fixture f;
     auto runs = journal();
     runs.push_back({"r4",
