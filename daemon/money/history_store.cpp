@@ -41,6 +41,12 @@ int record_history(store::Database& db, const std::vector<HistoryPoint>& points,
     if (points.empty())
         return 0;
     store::Transaction transaction(db);
+    // Points older than 30 days were compacted when they crossed that age, at an earlier
+    // recording: only those that crossed it since the newest point before this one need it.
+    std::int64_t previous = 0;
+    auto newest = db.prepare("SELECT max(at) FROM seat_history");
+    if (newest.step() && !newest.is_null(0))
+        previous = newest.int64(0);
     auto insert = db.prepare(
         "INSERT OR IGNORE INTO seat_history (product, site, at, snapshot_id, inactive_days, "
         "billable, active, inactive, capacity, currency, monthly_cost, inactive_monthly_cost) "
@@ -59,11 +65,15 @@ int record_history(store::Database& db, const std::vector<HistoryPoint>& points,
         at = std::max(at, p.at_ms);
     }
     // Older than 30 days: keep the last point of each UTC day (a later one the same day exists).
+    // From the start of the day that held the previous cutoff.
     auto compact = db.prepare(
-        "DELETE FROM seat_history WHERE at < ?1 AND EXISTS (SELECT 1 FROM seat_history AS l "
-        "WHERE l.product = seat_history.product AND l.site = seat_history.site AND "
-        "l.at > seat_history.at AND l.at < (seat_history.at / ?2 + 1) * ?2)");
-    compact.bind(1, at - kFullDetailMs).bind(2, kDayMs);
+        "DELETE FROM seat_history WHERE at < ?1 AND at >= ?3 AND EXISTS (SELECT 1 FROM "
+        "seat_history AS l WHERE l.product = seat_history.product AND l.site = "
+        "seat_history.site AND l.at > seat_history.at AND l.at < (seat_history.at / ?2 + 1) * "
+        "?2)");
+    const std::int64_t from =
+        previous > 0 ? (previous - kFullDetailMs) / kDayMs * kDayMs - kDayMs : 0;
+    compact.bind(1, at - kFullDetailMs).bind(2, kDayMs).bind(3, from);
     compact.run();
     auto expire = db.prepare("DELETE FROM seat_history WHERE at < ?");
     expire.bind(1, at - static_cast<std::int64_t>(keep_days) * kDayMs);
