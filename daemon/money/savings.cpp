@@ -33,7 +33,8 @@ std::vector<JournalRun> read_journal(store::Database& db) {
         runs.push_back({q.text(0), q.text(1), q.text(2), q.text(3), q.text(4), q.int64(5), {}});
     auto steps = db.prepare(
         "SELECT s.user_seq, s.op, s.resource_id, s.state = 'ok' AND (s.already = 0 OR "
-        "s.confirmed = 1), u.account_id FROM run_steps s JOIN run_users u ON u.run_id = s.run_id "
+        "s.confirmed = 1), u.account_id, s.role FROM run_steps s JOIN run_users u ON u.run_id = "
+        "s.run_id "
         "AND u.seq = s.user_seq WHERE s.run_id = ? ORDER BY s.user_seq, s.seq");
     for (auto& run : runs) {
         steps.bind(1, run.id);
@@ -47,7 +48,9 @@ std::vector<JournalRun> read_journal(store::Database& db) {
             const auto op = steps.text(1);
             const bool changed = steps.int64(3) != 0;
             user.changed = user.changed || changed;
-            if (op == ops::kOpRevokeRole)
+            // Only a billable role is a seat (a guest or customer role costs nothing).
+            const auto role = steps.text(5);
+            if (op == ops::kOpRevokeRole && (role == "atlassian/user" || role == "atlassian/admin"))
                 user.revoked.push_back(steps.text(2));
             if (changed && (op == ops::kOpSuspend || op == ops::kOpDeactivate))
                 user.suspended_or_deactivated = true;
@@ -105,7 +108,11 @@ Savings compute_savings(const query::SnapshotIndex& index, const query::Dashboar
 
     // Which run last removed each seat; an undo of that run that gave the user something back
     // releases the user's seats of it.
-    std::map<SeatKey, std::size_t> claims;  // -> index into journal
+    struct Claim {
+        std::size_t run = 0;   // index into journal
+        bool removal = false;  // remove-product-access (else suspend or deactivate)
+    };
+    std::map<SeatKey, Claim> claims;
     for (std::size_t r = 0; r < journal.size(); ++r) {
         const auto& run = journal[r];
         if (run.kind == "undo") {
@@ -113,7 +120,8 @@ Savings compute_savings(const query::SnapshotIndex& index, const query::Dashboar
                 if (!user.regranted)
                     continue;
                 for (auto it = claims.begin(); it != claims.end();)
-                    if (it->first.first == user.account_id && journal[it->second].id == run.undo_of)
+                    if (it->first.first == user.account_id &&
+                        journal[it->second.run].id == run.undo_of)
                         it = claims.erase(it);
                     else
                         ++it;
@@ -125,7 +133,7 @@ Savings compute_savings(const query::SnapshotIndex& index, const query::Dashboar
                 continue;
             for (const auto& resource : user.revoked)
                 if (auto product = product_of(index, resource))
-                    claims[{user.account_id, *product}] = r;
+                    claims[{user.account_id, *product}] = {r, true};
             if (user.suspended_or_deactivated) {
                 // The seats the user held: a suspended or deactivated user keeps the access rows
                 // (not billable while so).
@@ -134,7 +142,7 @@ Savings compute_savings(const query::SnapshotIndex& index, const query::Dashboar
                     for (auto i = iu.access_begin; i < iu.access_end; ++i)
                         if (index.access[i].product < index.listed_products &&
                             billable_role(index, index.access[i]))
-                            claims[{user.account_id, index.access[i].product}] = r;
+                            claims[{user.account_id, index.access[i].product}] = {r, false};
                 }
             }
         }
@@ -143,10 +151,18 @@ Savings compute_savings(const query::SnapshotIndex& index, const query::Dashboar
     // Still removed now, and in the window asked for.
     std::map<std::pair<std::size_t, std::uint32_t>, std::int64_t> per_run;  // run, product
     std::map<std::uint32_t, std::int64_t> per_product;
-    for (const auto& [seat, run] : claims) {
+    const auto active = index.find_text("active");
+    for (const auto& [seat, claim] : claims) {
+        const auto run = claim.run;
         if (since_ms && journal[run].finished_at < *since_ms)
             continue;
-        if (holds_seat(index, index.find_user(seat.first), seat.second))
+        const auto user = index.find_user(seat.first);
+        if (holds_seat(index, user, seat.second))
+            continue;
+        // A removed access saves a seat only while its user would be billed for it: active and
+        // human now (a suspended user's access costs nothing, removed or not).
+        if (claim.removal &&
+            (!user || index.users[*user].app || !active || index.users[*user].status != *active))
             continue;
         ++per_run[{run, seat.second}];
         ++per_product[seat.second];
