@@ -195,3 +195,64 @@ TEST_CASE("history and savings over syncs, runs and an undo, across a price band
     CHECK(tomorrow["realised_seats"].GetInt64() == 0);
     CHECK(daemon.ctl({"history", "--since", "yesterday"}).exit_code == 2);
 }
+
+TEST_CASE("the weekly digest goes out at its time, only to the webhooks that list it",
+          "[integration][money][digest]") {
+    SimFixture sim({"--users", "120", "--sites", "1", "--products-per-site", "2", "--seed", "3"});
+    // The next whole minute at least 15 s away, in UTC: the digest's day and time.
+    using namespace std::chrono;
+    const auto now_s = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+    auto at_s = (now_s / 60 + 1) * 60;
+    if (at_s - now_s < 15)
+        at_s += 60;
+    static const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+    const auto day = kDays[(at_s / 86'400 + 4) % 7];  // 1970-01-01 was a Thursday
+    char time_of_day[8];
+    std::snprintf(time_of_day, sizeof time_of_day, "%02d:%02d",
+                  static_cast<int>(at_s % 86'400 / 3600), static_cast<int>(at_s % 3600 / 60));
+    const std::string base = sim.base_url() + "/sink/";
+    DaemonFixture daemon(sim.atlassian_yaml() + kFlat + "sync:\n  timezone: UTC\n" +
+                         "digest:\n  schedule: weekly " + day + " " + time_of_day + "\n" +
+                         "notifications:\n  webhooks:\n" +
+                         "    - name: everything\n      url: " + base + "everything-Tok3n\n" +
+                         "      format: json\n" + "    - name: weekly\n      url: " + base +
+                         "weekly-Tok3n\n" + "      format: json\n      events: [digest]\n");
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    auto status = daemon.ctl_json({"status"});
+    INFO(compact(status["money"]));
+    CHECK(std::string(status["money"]["next_digest"].GetString()).substr(11, 5) == time_of_day);
+
+    auto deliveries = [&](const std::string& name) {
+        rapidjson::Document doc;
+        doc.Parse(sim.http("GET", "/_sim/sink/" + name + "-Tok3n").c_str());
+        return doc;
+    };
+    REQUIRE(wait_until(
+        [&] {
+            auto got = deliveries("weekly");
+            return got.IsArray() && got.Size() > 0;
+        },
+        seconds(90)));
+    auto d = daemon.ctl_json({"dashboard"});
+    std::int64_t billable = 0, inactive = 0;
+    for (const auto& p : d["products"].GetArray()) {
+        billable += p["total"].GetInt64();
+        inactive += p["inactive"].GetInt64();
+    }
+    auto weekly = deliveries("weekly");
+    REQUIRE(weekly.Size() == 1);
+    rapidjson::Document body;
+    body.Parse(weekly[0]["body"].GetString());
+    CHECK(std::string(body["event"].GetString()) == "digest");
+    CHECK(std::string(body["data"]["billable"].GetString()) == std::to_string(billable));
+    CHECK(std::string(body["data"]["inactive"].GetString()) == std::to_string(inactive));
+    CHECK(std::string(body["data"]["realised_seats"].GetString()) == "0");
+    CHECK_FALSE(body["data"].HasMember("billable_change"));  // no history a week old yet
+    auto everything = deliveries("everything");
+    REQUIRE(everything.IsArray());
+    for (const auto& delivery : everything.GetArray()) {
+        rapidjson::Document other;
+        other.Parse(delivery["body"].GetString());
+        CHECK(std::string(other["event"].GetString()) != "digest");
+    }
+}
