@@ -11,7 +11,7 @@ DEPS := cmake g++ make pkg-config \
 	libspdlog-dev catch2 libcli11-dev libhowardhinnant-date-dev libcpp-httplib-dev \
 	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3 util-linux \
 	dpkg-dev file lintian man-db groff-base zsh \
-	prometheus
+	prometheus chromium
 
 .PHONY: all build deps test demo install package clean format bench soak fuzz test-asan test-tsan
 

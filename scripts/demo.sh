@@ -90,6 +90,9 @@ step "rosterctl sync --wait   (the run's follow-up sync: the dashboard reflects 
 ctl sync --wait 2>/dev/null
 ctl dashboard --site acme.atlassian.net
 
+step "rosterctl savings   (potential: inactive seats now; realised: seats the run removed)"
+ctl savings
+
 step "rosterctl runs undo $run_id --apply   (re-grant everything the run removed)"
 ctl runs undo "$run_id" --apply >"$work/undo.txt" 2>/dev/null || true
 excerpt "$work/undo.txt"
@@ -98,6 +101,15 @@ ctl dashboard --site acme.atlassian.net
 
 step "rosterctl runs"
 ctl runs
+
+step "rosterctl savings   (after the undo: the seats were given back, realised savings fall back)"
+ctl savings
+
+step "rosterctl history --product jira-software --site acme.atlassian.net   (one point per sync)"
+ctl history --product jira-software --site acme.atlassian.net
+
+step "rosterctl report --html -o $work/report.html   (one self-contained file, charts inline)"
+ctl report --html -o "$work/report.html"
 
 step "Stopping rosterd (SIGTERM) and rosterd-sim"
 kill "$daemon_pid"

@@ -3,6 +3,7 @@
 #include "../audit/audit_service.hpp"
 #include "../keys/key_service.hpp"
 #include "../metrics/metrics_service.hpp"
+#include "../money/money_service.hpp"
 #include "../notify/notify_service.hpp"
 #include "../ops/ops_service.hpp"
 #include "../ops/task_service.hpp"
@@ -32,12 +33,14 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     auto tasks = std::make_unique<ops::TaskService>(context, *ops, *sync);
     const sync::SyncService* sync_ptr = sync.get();
     const keys::KeyService* keys_ptr = keys.get();
+    auto money = std::make_unique<money::MoneyService>(context, *sync, *keys);
     list.push_back(std::move(notify));
     list.push_back(std::move(keys));
     list.push_back(std::move(sync));
     list.push_back(std::make_unique<query::QueryService>(context));
     list.push_back(std::move(ops));
     list.push_back(std::move(tasks));
+    list.push_back(std::move(money));
     list.push_back(std::make_unique<audit::AuditService>(context));
     // Last: it reads what the others know, on the loop, at each scrape.
     list.push_back(std::make_unique<metrics::MetricsService>(

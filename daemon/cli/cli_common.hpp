@@ -66,6 +66,7 @@ void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code);
 void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code);
 void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code);
 void install_audit_command(CLI::App& app, CliOptions& options, int& exit_code);
+void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code);
 
 // Formatting helpers for people.
 std::string format_duration_s(std::int64_t seconds);

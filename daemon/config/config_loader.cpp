@@ -302,9 +302,90 @@ void read_notifications(const YamlReader& r, const YAML::Node& node, const std::
                     {"delivery", [&](auto& v, auto& p) { read_delivery(r, v, p, out.delivery); }}});
 }
 
+// A price as the YAML text wrote it ("7.53"), 0 to 1,000,000.
+double read_price(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  const char* expected) {
+    auto text = r.non_empty_string(node, path);
+    double price = -1;
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), price);
+    if (error != std::errc() || end != text.data() + text.size() || price < 0 || price > 1e6)
+        r.fail(node, path, expected);
+    return price;
+}
+
+// One band of pricing.tiers.<product>.bands: {up_to: N, per_seat: X}; the last has no up_to.
+PriceBand read_band(const YamlReader& r, const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap())
+        r.fail(node, path, "expected a mapping {up_to: N, per_seat: PRICE}");
+    PriceBand band;
+    bool has_price = false;
+    for (const auto& entry : node) {
+        auto key = r.non_empty_string(entry.first, path);
+        auto key_path = child_path(path, key);
+        if (key == "up_to") {
+            band.up_to = r.integer(entry.second, key_path, 1, 100'000'000);
+        } else if (key == "per_seat") {
+            band.per_seat =
+                read_price(r, entry.second, key_path, "expected a price per seat such as 7.75");
+            has_price = true;
+        } else {
+            r.fail(entry.first, key_path, "unknown key (expected up_to or per_seat)");
+        }
+    }
+    if (!has_price)
+        r.fail(node, path, "missing required key 'per_seat'");
+    return band;
+}
+
+// pricing.tiers.<product>: {billing: monthly|annual, bands: [...]}. Read by hand rather than
+// through read_mapping, so that the product keys (the user's choice) are not declared keys.
+PriceTiers read_tiers(const YamlReader& r, const YAML::Node& node, const std::string& path) {
+    if (!node.IsMap())
+        r.fail(node, path, "expected a mapping with billing and bands");
+    PriceTiers tiers;
+    for (const auto& entry : node) {
+        auto key = r.non_empty_string(entry.first, path);
+        auto key_path = child_path(path, key);
+        if (key == "billing") {
+            tiers.annual = one_of(r, entry.second, key_path, {"monthly", "annual"}) == "annual";
+        } else if (key == "bands") {
+            r.expect_sequence(entry.second, key_path);
+            for (std::size_t i = 0; i < entry.second.size(); ++i)
+                tiers.bands.push_back(read_band(r, entry.second[i], index_path(key_path, i)));
+        } else {
+            r.fail(entry.first, key_path, "unknown key (expected billing or bands)");
+        }
+    }
+    if (tiers.bands.empty())
+        r.fail(node, path, "expected bands: a list of {up_to: N, per_seat: PRICE}");
+    for (std::size_t i = 0; i < tiers.bands.size(); ++i) {
+        const bool last = i + 1 == tiers.bands.size();
+        const auto& band = tiers.bands[i];
+        if (last != !band.up_to)
+            r.fail(node["bands"], child_path(path, "bands"),
+                   "every band but the last needs up_to, and the last must have none (it takes "
+                   "every count above)");
+        if (i > 0 && band.up_to && *band.up_to <= *tiers.bands[i - 1].up_to)
+            r.fail(node["bands"], child_path(path, "bands"), "up_to must grow from band to band");
+    }
+    return tiers;
+}
+
 void read_pricing(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   Config::Pricing& out) {
     auto issues_before = r.issue_count();
+    auto read_products = [&](const YAML::Node& v, const std::string& p, auto&& read_one) {
+        if (!v.IsMap())
+            r.fail(v, p, "expected a mapping of product key to prices");
+        for (const auto& entry : v) {
+            auto product = r.non_empty_string(entry.first, p);
+            auto entry_path = child_path(p, product);
+            if (out.monthly_per_seat.count(product) || out.tiers.count(product))
+                r.fail(entry.first, entry_path,
+                       "duplicate key (a product has a flat price or tiers, not both)");
+            read_one(product, entry.second, entry_path);
+        }
+    };
     r.read_mapping(node, path,
                    {{"currency",
                      [&](auto& v, auto& p) {
@@ -312,28 +393,44 @@ void read_pricing(const YamlReader& r, const YAML::Node& node, const std::string
                          if (out.currency.size() > 8)
                              r.fail(v, p, "expected a short currency code such as EUR or USD");
                      }},
-                    {"monthly_per_seat", [&](auto& v, auto& p) {
-                         if (!v.IsMap())
-                             r.fail(v, p,
-                                    "expected a mapping of product key to monthly price per seat");
-                         for (const auto& entry : v) {
-                             auto product = r.non_empty_string(entry.first, p);
-                             auto entry_path = child_path(p, product);
-                             if (out.monthly_per_seat.count(product))
-                                 r.fail(entry.first, entry_path, "duplicate key");
-                             auto text = r.non_empty_string(entry.second, entry_path);
-                             double price = -1;
-                             auto [end, error] =
-                                 std::from_chars(text.data(), text.data() + text.size(), price);
-                             if (error != std::errc() || end != text.data() + text.size() ||
-                                 price < 0 || price > 1e6)
-                                 r.fail(entry.second, entry_path,
-                                        "expected a price per seat and month such as 7.75");
-                             out.monthly_per_seat[product] = price;
-                         }
+                    {"monthly_per_seat",
+                     [&](auto& v, auto& p) {
+                         read_products(v, p, [&](auto& product, auto& value, auto& entry_path) {
+                             out.monthly_per_seat[product] =
+                                 read_price(r, value, entry_path,
+                                            "expected a price per seat and month such as 7.75");
+                         });
+                     }},
+                    {"tiers", [&](auto& v, auto& p) {
+                         read_products(v, p, [&](auto& product, auto& value, auto& entry_path) {
+                             out.tiers[product] = read_tiers(r, value, entry_path);
+                         });
                      }}});
-    if (r.issue_count() == issues_before && !out.monthly_per_seat.empty() && out.currency.empty())
+    if (r.issue_count() == issues_before &&
+        (!out.monthly_per_seat.empty() || !out.tiers.empty()) && out.currency.empty())
         r.fail(node, path, "missing required key 'currency' (prices need a currency)");
+}
+
+void read_history(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                  Config::History& out) {
+    // At least 31 days: the first 30 keep every sync's point, older ones one per day.
+    r.read_mapping(
+        node, path,
+        {{"keep", [&](auto& v, auto& p) { out.keep_days = r.integer(v, p, 31, 36500); }}});
+}
+
+void read_digest(const YamlReader& r, const YAML::Node& node, const std::string& path,
+                 Config::Digest& out) {
+    r.read_mapping(node, path,
+                   {{"schedule", [&](auto& v, auto& p) {
+                         auto parsed = parse_schedule(r.non_empty_string(v, p));
+                         if (!parsed || !std::holds_alternative<WeeklySchedule>(*parsed.schedule))
+                             r.fail(v, p,
+                                    "expected a weekly schedule such as 'weekly mon "
+                                    "09:00' (in sync.timezone)");
+                         out.schedule = *parsed.schedule;
+                         out.schedule_text = to_string(out.schedule);
+                     }}});
 }
 
 // A filter field as written in YAML -> the shared field parser (user_filter.hpp), so a saved
@@ -587,6 +684,8 @@ void read_sections(const YamlReader& r, const YAML::Node& root, Config& out,
          {"sync", [&](auto& v, auto& p) { read_sync(r, v, p, out.sync); }},
          {"inactivity", [&](auto& v, auto& p) { read_inactivity(r, v, p, out.inactivity); }},
          {"pricing", [&](auto& v, auto& p) { read_pricing(r, v, p, out.pricing); }},
+         {"history", [&](auto& v, auto& p) { read_history(r, v, p, out.history); }},
+         {"digest", [&](auto& v, auto& p) { read_digest(r, v, p, out.digest); }},
          {"filters", [&](auto& v, auto& p) { read_filters(r, v, p, out.filters); }},
          {"notifications",
           [&](auto& v, auto& p) { read_notifications(r, v, p, out.notifications); }},

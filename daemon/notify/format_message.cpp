@@ -206,6 +206,48 @@ void describe_run_event(const Event& event, Message& m, Facts& f, const std::str
     f.show(m, "Error", "error");
 }
 
+// "+12", "-3", "0": the week's change.
+std::string signed_change(const std::string& value) {
+    return value.empty() || value[0] == '-' || value == "0" || value == "0.00" ? value
+                                                                               : "+" + value;
+}
+
+void describe_digest(Message& m, Facts& f) {
+    std::string org = org_phrase(f);
+    std::string currency = f.has("currency") ? " " + f.get("currency") : "";
+    m.severity = Severity::info;
+    m.title = "Weekly licence digest";
+    m.summary = org + ": " + f.get("billable", "?") + " billable seats, " + f.get("inactive", "?") +
+                " of them inactive";
+    if (f.has("inactive_monthly_cost"))
+        m.summary += " (" + f.get("inactive_monthly_cost") + currency + " a month)";
+    m.summary += ".";
+    if (f.has("billable_change"))
+        m.summary += " Since " + f.get("week_ago", "a week ago") + ": billable " +
+                     signed_change(f.get("billable_change")) + ", inactive " +
+                     signed_change(f.get("inactive_change")) + ".";
+    else
+        m.summary += " No history from a week ago yet to compare with.";
+    if (f.has("realised_monthly"))
+        m.summary += " rosterd's runs save " + f.get("realised_monthly") + currency + " a month (" +
+                     f.get("realised_seats", "0") + " seats).";
+    m.action = "`rosterctl report --html -o report.html` writes the full report with trends.";
+    show_organization(m, f);
+    f.show(m, "Billable seats", "billable");
+    f.show(m, "Active seats", "active");
+    f.show(m, "Inactive seats", "inactive");
+    f.show(m, "Billable, week's change", "billable_change");
+    f.show(m, "Inactive, week's change", "inactive_change");
+    f.show(m, "Monthly cost", "monthly_cost");
+    f.show(m, "Potential savings a month", "inactive_monthly_cost");
+    f.show(m, "Inactive cost, week's change", "inactive_cost_change");
+    f.show(m, "Realised savings a month", "realised_monthly");
+    f.show(m, "Seats reclaimed, still removed", "realised_seats");
+    f.show(m, "Runs this week", "runs_this_week");
+    f.show(m, "Compared with", "week_ago");
+    f.mark_shown("currency");
+}
+
 }  // namespace
 
 Message describe_event(const Event& event, const RenderContext& context) {
@@ -220,6 +262,8 @@ Message describe_event(const Event& event, const RenderContext& context) {
         describe_sync_event(event, m, f, host);
     } else if (event.type.rfind("run_", 0) == 0) {
         describe_run_event(event, m, f, host);
+    } else if (event.type == "digest") {
+        describe_digest(m, f);
     } else if (event.type == "test") {
         m.severity = Severity::info;
         m.title = "Test message from rosterd";

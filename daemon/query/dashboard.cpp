@@ -26,6 +26,25 @@ void check_site_known(const SnapshotIndex& index, const std::string& site) {
                      (known.empty() ? std::string("no sites") : known) + ")");
 }
 
+// A site's costs (each product on each site is its own subscription: tiers apply per site), and
+// their sums on the product.
+void add_costs(const Pricing& pricing, const std::string& key, SiteFigures& site,
+               ProductFigures& product, bool first_site) {
+    site.monthly_seat_price = monthly_seat_price(pricing, key, site.total);
+    if (!site.monthly_seat_price)
+        return;
+    site.monthly_cost = monthly_cost(pricing, key, site.total);
+    site.inactive_monthly_cost = monthly_saving(pricing, key, site.total, site.inactive);
+    product.monthly_cost = product.monthly_cost.value_or(0) + *site.monthly_cost;
+    product.inactive_monthly_cost =
+        product.inactive_monthly_cost.value_or(0) + *site.inactive_monthly_cost;
+    // One seat price for the product only when every site pays the same.
+    if (first_site || product.monthly_seat_price == site.monthly_seat_price)
+        product.monthly_seat_price = site.monthly_seat_price;
+    else
+        product.monthly_seat_price.reset();
+}
+
 }  // namespace
 
 Dashboard compute_dashboard(const SnapshotIndex& index, const DashboardOptions& options) {
@@ -65,14 +84,14 @@ Dashboard compute_dashboard(const SnapshotIndex& index, const DashboardOptions& 
             figures.product = product.key;
             figures.name = product_display_name(product.key);
             figures.inactive_days = days_for(options, product.key);
-            auto price = options.pricing.per_seat.find(product.key);
-            if (!options.pricing.currency.empty() && price != options.pricing.per_seat.end())
-                figures.monthly_seat_price = price->second;
+            figures.pricing_model = options.pricing.model(product.key);
             figures.capacity = 0;
             out.products.push_back(std::move(figures));
         }
         auto& figures = out.products.back();
-        SiteFigures site{product.site, product.resource_id, seats[p], idle[p], product.capacity};
+        SiteFigures site{
+            product.site, product.resource_id, seats[p], idle[p], product.capacity, {}, {}, {}};
+        add_costs(options.pricing, product.key, site, figures, figures.sites.empty());
         figures.total += site.total;
         figures.inactive += site.inactive;
         // A product-wide capacity only means something when every site reports one.

@@ -27,8 +27,11 @@ void put_digits(char* out, std::int64_t value, int width) {
     }
 }
 
-rapidjson::Value site_json(const SiteFigures& s, const std::optional<double>& price,
-                           JsonAllocator& a) {
+rapidjson::Value cost_json(const std::optional<double>& amount, JsonAllocator& a) {
+    return amount ? json::value(money(*amount), a) : rapidjson::Value();
+}
+
+rapidjson::Value site_json(const SiteFigures& s, bool priced, JsonAllocator& a) {
     rapidjson::Value out(rapidjson::kObjectType);
     json::add(out, "site", s.site, a);
     json::add(out, "total", s.total, a);
@@ -36,8 +39,11 @@ rapidjson::Value site_json(const SiteFigures& s, const std::optional<double>& pr
     json::add(out, "inactive", s.inactive, a);
     json::add(out, "inactive_pct", percent(s.inactive, s.total), a);
     json::add(out, "capacity", s.capacity, a);
-    if (price)
-        json::add(out, "inactive_monthly_cost", money(*price * static_cast<double>(s.inactive)), a);
+    if (priced) {
+        json::add(out, "monthly_seat_price", s.monthly_seat_price, a);
+        json::add(out, "monthly_cost", cost_json(s.monthly_cost, a), a);
+        json::add(out, "inactive_monthly_cost", cost_json(s.inactive_monthly_cost, a), a);
+    }
     return out;
 }
 
@@ -107,18 +113,17 @@ rapidjson::Value dashboard_json(const Dashboard& d, JsonAllocator& a) {
         json::add(product, "inactive_pct", percent(p.inactive, p.total), a);
         json::add(product, "capacity", p.capacity, a);
         if (priced) {
+            json::add(
+                product, "pricing",
+                p.pricing_model.empty() ? rapidjson::Value() : json::value(p.pricing_model, a), a);
             json::add(product, "monthly_seat_price", p.monthly_seat_price, a);
-            if (p.monthly_seat_price) {
-                double cost = *p.monthly_seat_price * static_cast<double>(p.inactive);
-                total_cost += cost;
-                json::add(product, "inactive_monthly_cost", money(cost), a);
-            } else {
-                json::add(product, "inactive_monthly_cost", rapidjson::Value(), a);
-            }
+            json::add(product, "monthly_cost", cost_json(p.monthly_cost, a), a);
+            json::add(product, "inactive_monthly_cost", cost_json(p.inactive_monthly_cost, a), a);
+            total_cost += p.inactive_monthly_cost.value_or(0);
         }
         rapidjson::Value sites(rapidjson::kArrayType);
         for (const auto& s : p.sites)
-            sites.PushBack(site_json(s, priced ? p.monthly_seat_price : std::nullopt, a), a);
+            sites.PushBack(site_json(s, priced, a), a);
         json::add(product, "sites", std::move(sites), a);
         products.PushBack(product, a);
     }

@@ -185,8 +185,7 @@ void QueryService::dashboard(const control::Request& request,
     options.now_ms = context_.clock.now().time_since_epoch().count();
     options.default_days = config.inactivity.days;
     options.per_product = config.inactivity.per_product;
-    options.pricing.currency = config.pricing.currency;
-    options.pricing.per_seat = config.pricing.monthly_per_seat;
+    options.pricing = Pricing::from_config(config.pricing);
     try {
         UserFilter normalized;  // the filter's site parser accepts URLs and any case
         if (auto site = request.string_arg("site")) {

@@ -363,10 +363,34 @@ ALTER TABLE audit_log ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';
 CREATE INDEX audit_log_by_at ON audit_log (at);
 )sql";
 
+// Seat history (issue 18): the dashboard's figures per product and site, one row per successful
+// sync (keyed by the snapshot's as_of instant), so trends and savings need no old snapshot.
+// Money is monthly, in `currency` as configured when the point was taken (null: no pricing).
+// Rows older than 30 days are compacted to one per day; seat_history_by_at serves --since and the
+// deletion of points past history.keep.
+constexpr std::string_view kVersion6 = R"sql(
+CREATE TABLE seat_history (
+    product               TEXT NOT NULL,
+    site                  TEXT NOT NULL,
+    at                    INTEGER NOT NULL,
+    snapshot_id           INTEGER NOT NULL,
+    inactive_days         INTEGER NOT NULL,
+    billable              INTEGER NOT NULL,
+    active                INTEGER NOT NULL,
+    inactive              INTEGER NOT NULL,
+    capacity              INTEGER,
+    currency              TEXT,
+    monthly_cost          REAL,
+    inactive_monthly_cost REAL,
+    PRIMARY KEY (product, site, at)
+) WITHOUT ROWID;
+CREATE INDEX seat_history_by_at ON seat_history (at);
+)sql";
+
 const std::vector<std::string>& migrations() {
     static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
                                                   std::string(kVersion3), version4(),
-                                                  std::string(kVersion5)};
+                                                  std::string(kVersion5), std::string(kVersion6)};
     return list;
 }
 

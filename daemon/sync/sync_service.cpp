@@ -229,6 +229,8 @@ void SyncService::on_done(const SyncOutcome& outcome) {
     if (outcome.outcome == "succeeded") {
         last_success_ms_ = outcome.finished_at_ms;
         snapshot_id_ = outcome.run_id;  // only used as "has a snapshot"
+        for (const auto& listener : success_listeners_)
+            listener();
     }
     if (context_.events && outcome.outcome != "cancelled") {
         Event event;

@@ -49,6 +49,11 @@ class SyncService final : public Subsystem {
     atlassian::ClientConfig client_config(const std::string& key) const;
     // Calls `then` on the loop once no sync runs (soon, when none runs now).
     void when_idle(std::function<void()> then);
+    // Calls `listener` on the loop after every successful sync, once its snapshot is published
+    // (the seat history records it).
+    void on_success(std::function<void()> listener) {
+        success_listeners_.push_back(std::move(listener));
+    }
 
   private:
     struct Waiter {
@@ -68,6 +73,7 @@ class SyncService final : public Subsystem {
     std::shared_ptr<SyncRun> running_;
     std::vector<Waiter> waiters_;
     std::vector<std::function<void()>> idle_waiters_;
+    std::vector<std::function<void()>> success_listeners_;
     bool started_ = false;
     bool stopping_ = false;
     // What the status shows; loaded from the database at start-up, then kept current.

@@ -55,6 +55,17 @@ struct TaskConfig {
     std::string reason;            // kept with each run, sent in its webhook events
 };
 
+// Atlassian-style tiered pricing of one product: every seat costs the per-seat price of the band
+// that the billable count falls into (so cutting seats can move into a dearer band).
+struct PriceBand {
+    std::optional<std::int64_t> up_to;  // the band's last count; none: every count above
+    double per_seat = 0;                // per seat and billing period
+};
+struct PriceTiers {
+    bool annual = false;           // per_seat is a price per year (figures are shown per month)
+    std::vector<PriceBand> bands;  // ascending up_to; the last one open-ended
+};
+
 struct Config {
     std::string source_path;  // the file this came from
     // Every scalar of the file as "section.key" -> its text (list items as "key[0]"): what
@@ -114,7 +125,19 @@ struct Config {
     struct Pricing {
         std::string currency;
         std::map<std::string, double> monthly_per_seat;  // product key -> price of one seat
+        std::map<std::string, PriceTiers> tiers;         // product key -> tiered prices
     } pricing;
+
+    // Seat history: every successful sync records the dashboard's figures per product and site.
+    struct History {
+        int keep_days = 400;  // older points are deleted; after 30 days, one point per day stays
+    } history;
+
+    // The weekly digest event (`digest`): opt-in per webhook.
+    struct Digest {
+        std::string schedule_text = "weekly mon 09:00";
+        Schedule schedule = WeeklySchedule{std::bitset<7>(1 << 1), TimeOfDay{9, 0}};  // Monday
+    } digest;
 
     // Saved user filters by name (`rosterctl users --filter NAME`, bulk runs, tasks).
     std::map<std::string, UserFilter> filters;

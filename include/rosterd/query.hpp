@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/pricing.hpp"
 #include "rosterd/store.hpp"
 #include "rosterd/user_filter.hpp"
 
@@ -43,11 +44,6 @@ SnapshotInfo current_snapshot(store::Database& db);
 
 // ---- Dashboard ----
 
-struct Pricing {
-    std::string currency;                    // empty: no pricing
-    std::map<std::string, double> per_seat;  // product key -> monthly price of one seat
-};
-
 struct DashboardOptions {
     std::int64_t now_ms = 0;
     std::optional<std::string> site;         // one site's figures only
@@ -63,6 +59,9 @@ struct SiteFigures {
     std::int64_t total = 0;  // billable users
     std::int64_t inactive = 0;
     std::optional<std::int64_t> capacity;
+    // With pricing: the band's seat price, what the billable seats cost, and what giving up the
+    // inactive ones would save (tiers: not inactive x price, see pricing.hpp). Monthly.
+    std::optional<double> monthly_seat_price, monthly_cost, inactive_monthly_cost;
     std::int64_t active() const { return total - inactive; }
 };
 
@@ -73,8 +72,10 @@ struct ProductFigures {
     std::int64_t total = 0;
     std::int64_t inactive = 0;
     std::optional<std::int64_t> capacity;      // sum over sites, when every site reports one
-    std::optional<double> monthly_seat_price;  // from pricing
-    std::vector<SiteFigures> sites;            // sorted by host
+    std::optional<double> monthly_seat_price;  // flat, or every site in the same band
+    std::string pricing_model;                 // "flat", "monthly tiers", "annual tiers", ""
+    std::optional<double> monthly_cost, inactive_monthly_cost;  // sums over the sites
+    std::vector<SiteFigures> sites;                             // sorted by host
     std::int64_t active() const { return total - inactive; }
 };
 

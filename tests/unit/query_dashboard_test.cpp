@@ -116,7 +116,7 @@ TEST_CASE("dashboard JSON carries the snapshot, the breakdown and the cost of id
     QuerySnapshot s;
     query::DashboardOptions options;
     options.now_ms = kQueryNow;
-    options.pricing = {"EUR", {{"jira-software", 10.0}}};
+    options.pricing = {"EUR", {{"jira-software", 10.0}}, {}};
     auto d = query::compute_dashboard(*query::load_snapshot_index(s.db()), options);
     rapidjson::Document doc;
     auto json = query::dashboard_json(d, doc.GetAllocator());

@@ -1,0 +1,61 @@
+#pragma once
+// The money subsystem: records the seat history after every successful sync, answers history,
+// savings and report, and emits the weekly digest. Work runs on database threads; the loop only
+// schedules it. Commands that read the history wait for a recording in flight, so that the
+// answer after `sync --wait` includes that sync.
+#include <asio/system_timer.hpp>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "rosterd/daemon.hpp"
+#include "rosterd/subsystem.hpp"
+
+namespace rosterd::sync {
+class SyncService;
+}
+namespace rosterd::keys {
+class KeyService;
+}
+
+namespace rosterd::money {
+
+class MoneyService final : public Subsystem {
+  public:
+    MoneyService(DaemonContext& context, sync::SyncService& sync, const keys::KeyService& keys);
+
+    std::string_view name() const override { return "money"; }
+    void register_commands(control::CommandRegistry& registry) override;
+    void start() override;
+    void write_status(rapidjson::Value& out,
+                      rapidjson::Document::AllocatorType& alloc) const override;
+    void apply_config(const Config& config) override;
+    void stop() override;
+
+  private:
+    // Records the published snapshot's figures unless the history has them.
+    void record();
+    // A recording ended: again if a sync succeeded meanwhile, else the waiting commands run.
+    void recorded();
+    // Runs `then` once no recording is in flight.
+    void after_recording(std::function<void()> then);
+    void arm_digest();
+    void send_digest();
+
+    void history(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    void savings(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    void report(const control::Request& request, std::shared_ptr<control::Reply> reply);
+
+    DaemonContext& context_;
+    const keys::KeyService& keys_;
+    asio::system_timer digest_timer_;
+    bool recording_ = false;
+    bool record_again_ = false;  // a sync succeeded while recording
+    bool stopping_ = false;
+    std::vector<std::function<void()>> waiting_;
+    std::optional<double> last_record_write_ms_;
+    std::optional<std::int64_t> next_digest_ms_;
+};
+
+}  // namespace rosterd::money
