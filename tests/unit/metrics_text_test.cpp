@@ -16,12 +16,12 @@ TEST_CASE("seat metrics render each product and site of a dashboard exactly", "[
     jira.product = "jira-software";
     jira.inactive_days = 30;
     jira.monthly_seat_price = 7.53;
-    jira.sites = {{"a.atlassian.net", "ari:a", 1210, 110, 1500},
-                  {"b.atlassian.net", "ari:b", 630, 50, std::nullopt}};
+    jira.sites = {{"a.atlassian.net", "ari:a", 1210, 110, 1500, {}, {}, {}},
+                  {"b.atlassian.net", "ari:b", 630, 50, std::nullopt, {}, {}, {}}};
     query::ProductFigures wiki;
     wiki.product = "confluence";
     wiki.inactive_days = 60;
-    wiki.sites = {{"a.atlassian.net", "ari:c", 3, 3, 10}};
+    wiki.sites = {{"a.atlassian.net", "ari:c", 3, 3, 10, {}, {}, {}}};
     d.products = {wiki, jira};
 
     CHECK(render_seat_metrics(d) ==
