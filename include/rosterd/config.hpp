@@ -113,7 +113,7 @@ struct Config {
         int daily_minute = 0;
         std::string timezone;                            // IANA name; empty = the system zone
         std::string activity_source = "product-access";  // or "last-active-dates" (slow, opt-in)
-        int partitions = 4;                              // parallel cursor chains for users/search
+        int partitions = 7;                              // user partitions paged at once: all
     } sync;
 
     struct Inactivity {
