@@ -363,10 +363,17 @@ ALTER TABLE audit_log ADD COLUMN outcome TEXT NOT NULL DEFAULT 'ok';
 CREATE INDEX audit_log_by_at ON audit_log (at);
 )sql";
 
+// Delegated administration (issue 19): the scope of the caller who started a run or ran a command
+// ("unscoped", or its rules), next to who they were.
+constexpr std::string_view kVersion6 = R"sql(
+ALTER TABLE runs ADD COLUMN caller_scope TEXT;
+ALTER TABLE audit_log ADD COLUMN caller_scope TEXT;
+)sql";
+
 const std::vector<std::string>& migrations() {
     static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
                                                   std::string(kVersion3), version4(),
-                                                  std::string(kVersion5)};
+                                                  std::string(kVersion5), std::string(kVersion6)};
     return list;
 }
 
