@@ -93,7 +93,16 @@ TEST_CASE("delegated scopes: each caller sees and changes only its sites, produc
         "    - {user: \"65532\", level: admin, scope: {groups: [confluence-users-*]}}\n"
         "    - {user: \"65531\", level: viewer, scope: {sites: [nowhere.atlassian.net], "
         "products: [jira-softwear]}}\n" +
-        sim.atlassian_yaml());
+        sim.atlassian_yaml() +
+        // Tasks from the configuration: one all in Confluence, one reaching Jira too.
+        "tasks:\n"
+        "  - {name: reclaim-confluence, filter: {status: active}, schedule: weekly mon 06:00,\n"
+        "     actions: [\"remove-product-access:confluence@" +
+        eu +
+        "\"]}\n"
+        "  - {name: reclaim-both, filter: {status: active}, schedule: weekly mon 06:00,\n"
+        "     actions: [\"remove-product-access:confluence@" +
+        eu + "\", \"remove-product-access:jira-software@" + eu + "\"]}\n");
     daemon.start();
     open_socket_to_nogroup(daemon);
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
@@ -242,6 +251,13 @@ TEST_CASE("delegated scopes: each caller sees and changes only its sites, produc
             "group " + jira_group + " grants access outside the scope (jira-software@" + eu + ")");
         refused(kProductUid, {"bulk", "deactivate", "--users", target, "--apply"},
                 "deactivate: acts on the whole account");
+        // tasks run: only when every action of the task is in scope.
+        refused(kProductUid, {"tasks", "run", "reclaim-both"},
+                "remove-product-access:jira-software@" + eu + ": needs product jira-software");
+        auto task =
+            parsed(ctl_as(daemon, kProductUid, {"--json", "tasks", "run", "reclaim-confluence"}));
+        CHECK(std::string(task["state"].GetString()) == "planned");
+        CHECK(task["ok"].GetInt64() > 0);
         CHECK(mutations_settled(sim, 0).empty());
 
         auto before = sim.truth();
