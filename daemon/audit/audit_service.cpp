@@ -95,6 +95,7 @@ void AuditService::record(control::AuditRecord r) {
     e.caller_uid = r.caller.uid;
     if (r.caller.level)
         e.caller_level = std::string(control::to_string(*r.caller.level));
+    e.caller_scope = r.caller.describe_scope();
     e.command = r.command;
     e.args = r.args_json;
     e.outcome = r.outcome;

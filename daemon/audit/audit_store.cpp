@@ -27,7 +27,7 @@ std::optional<std::int64_t> as_uid(const std::string& text) {
 void append(store::Database& db, const Entry& e) {
     db.cached(
           "INSERT INTO audit_log (at, caller, caller_uid, caller_level, command, args, outcome, "
-          "run_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "run_id, detail, caller_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, e.at)
         .bind(2, e.caller)
         .bind(3, e.caller_uid)
@@ -37,6 +37,7 @@ void append(store::Database& db, const Entry& e) {
         .bind(7, e.outcome)
         .bind(8, null_if_empty(e.run_id))
         .bind(9, e.detail)
+        .bind(10, null_if_empty(e.caller_scope))
         .run();
 }
 
@@ -44,7 +45,7 @@ std::vector<Entry> read(store::Database& db, const Query& q) {
     // Runs name their caller "alice (uid 1000)" (as rows before schema 5 did): matched too.
     std::string sql =
         "SELECT id, at, caller, caller_uid, coalesce(caller_level, ''), command, args, outcome, "
-        "coalesce(run_id, ''), detail FROM audit_log WHERE at >= ?1 "
+        "coalesce(run_id, ''), detail, coalesce(caller_scope, '') FROM audit_log WHERE at >= ?1 "
         "AND (?2 = '' OR caller = ?2 OR substr(caller, 1, length(?2) + 6) = ?2 || ' (uid ' "
         "OR caller_uid = ?3) "
         "AND (?4 = '' OR command = ?4 OR (substr(?4, -1) = '.' AND substr(command, 1, "
@@ -68,6 +69,7 @@ std::vector<Entry> read(store::Database& db, const Query& q) {
         e.outcome = s.text(7);
         e.run_id = s.text(8);
         e.detail = s.text(9);
+        e.caller_scope = s.text(10);
         out.push_back(std::move(e));
     }
     return out;
@@ -80,6 +82,7 @@ rapidjson::Value to_json(const Entry& e, rapidjson::Document::AllocatorType& a) 
     json::add(out, "caller", e.caller, a);
     json::add(out, "caller_uid", e.caller_uid, a);
     json::add(out, "caller_level", null_if_empty(e.caller_level), a);
+    json::add(out, "caller_scope", null_if_empty(e.caller_scope), a);
     json::add(out, "command", e.command, a);
     rapidjson::Document args;
     args.Parse(e.args.c_str());

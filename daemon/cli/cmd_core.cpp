@@ -1,4 +1,4 @@
-// rosterctl status, help, reload.
+// rosterctl status, help, whoami, reload.
 #include <iostream>
 
 #include "cli_common.hpp"
@@ -52,6 +52,14 @@ void render_help(const rapidjson::Value& r) {
     }
 }
 
+// "alice (uid 1000, gid 1000): operator", then the scope of each level held.
+void render_whoami(const rapidjson::Value& r) {
+    std::cout << string_or(r, "user", "?") << " (uid " << string_or(r, "uid", "?") << ", gid "
+              << string_or(r, "gid", "?") << ")\n";
+    std::cout << "level: " << string_or(r, "level", "none") << "\n";
+    std::cout << "scope: " << string_or(r, "scope", "?") << "\n";
+}
+
 }  // namespace
 
 void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code) {
@@ -71,6 +79,13 @@ void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code) {
             args.AddMember("command", rapidjson::Value(command_name->c_str(), args.GetAllocator()),
                            args.GetAllocator());
         exit_code = call_and_render(options, "help", args, render_help);
+    });
+
+    auto* whoami =
+        app.add_subcommand("whoami", "Show who the daemon takes you for: level and scope");
+    whoami->callback([&] {
+        rapidjson::Value args(rapidjson::kObjectType);
+        exit_code = call_and_render(options, "whoami", args, render_whoami);
     });
 
     auto* reload = app.add_subcommand("reload", "Re-read the configuration file");

@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "access_section.hpp"
 #include "account_lookup.hpp"
 #include "config_settings.hpp"
 #include "rosterd/config.hpp"
@@ -102,31 +103,6 @@ void read_http(const YamlReader& r, const YAML::Node& node, const std::string& p
          {"proxy", [&](auto& v, auto& p) { out.proxy = r.non_empty_string(v, p); }}});
 }
 
-void read_grant(const YamlReader& r, const YAML::Node& node, const std::string& path,
-                AccessGrant& out) {
-    r.read_mapping(
-        node, path,
-        {{"users",
-          [&](auto& v, auto& p) {
-              out.users = r.string_list(v, p);
-              for (std::size_t i = 0; i < out.users.size(); ++i) {
-                  auto uid = config_detail::lookup_uid(out.users[i]);
-                  if (!uid)
-                      r.fail(v[i], index_path(p, i), "unknown user '" + out.users[i] + "'");
-                  out.uids.push_back(*uid);
-              }
-          }},
-         {"groups", [&](auto& v, auto& p) {
-              out.groups = r.string_list(v, p);
-              for (std::size_t i = 0; i < out.groups.size(); ++i) {
-                  auto gid = config_detail::lookup_gid(out.groups[i]);
-                  if (!gid)
-                      r.fail(v[i], index_path(p, i), "unknown group '" + out.groups[i] + "'");
-                  out.gids.push_back(*gid);
-              }
-          }}});
-}
-
 void read_control(const YamlReader& r, const YAML::Node& node, const std::string& path,
                   Config::Control& out) {
     std::optional<YAML::Mark> reserve_at;  // checked against max_connections once both are read
@@ -150,15 +126,7 @@ void read_control(const YamlReader& r, const YAML::Node& node, const std::string
               if (out.socket.size() > 107)
                   r.fail(v, p, "socket path longer than 107 bytes");
           }},
-         {"access", [&](auto& v, auto& p) {
-              r.read_mapping(
-                  v, p,
-                  {{"admin", [&](auto& g, auto& gp) { read_grant(r, g, gp, out.access.admin); }},
-                   {"operator",
-                    [&](auto& g, auto& gp) { read_grant(r, g, gp, out.access.operator_); }},
-                   {"viewer",
-                    [&](auto& g, auto& gp) { read_grant(r, g, gp, out.access.viewer); }}});
-          }}});
+         {"access", [&](auto& v, auto& p) { read_access(r, v, p, out.access); }}});
     if (out.admin_reserve >= out.max_connections) {
         // Nobody but admins could ever connect.
         r.fail(reserve_at.value_or(node.Mark()), child_path(path, "admin_reserve"),

@@ -60,6 +60,10 @@ std::string index_path(const std::string& parent, std::size_t index) {
     return parent + "[" + std::to_string(index) + "]";
 }
 
+bool declaring_keys() {
+    return current_observer != nullptr;
+}
+
 void YamlReader::fail(const YAML::Mark& at, const std::string& path,
                       const std::string& message) const {
     int line = at.is_null() ? 0 : at.line + 1;

@@ -77,6 +77,9 @@ class DeclaredKeyObserver {
     friend class YamlReader;
 };
 
+// Whether a DeclaredKeyObserver is alive on this thread (a section with two forms walks both).
+bool declaring_keys();
+
 std::string child_path(const std::string& parent, std::string_view key);
 std::string index_path(const std::string& parent, std::size_t index);
 

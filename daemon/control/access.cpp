@@ -45,6 +45,32 @@ std::optional<AccessLevel> parse_access_level(std::string_view text) {
     return std::nullopt;
 }
 
+Scope Caller::scope_at(AccessLevel required) const {
+    if (grants.empty())
+        return may_run(required) ? Scope::unscoped_scope() : Scope{};
+    Scope scope;
+    for (const auto& grant : grants)
+        if (grant.level >= required &&
+            std::find(scope.rules.begin(), scope.rules.end(), grant.scope) == scope.rules.end())
+            scope.rules.push_back(grant.scope);
+    return scope;
+}
+
+std::string Caller::describe_scope() const {
+    const AccessLevel levels[] = {AccessLevel::admin, AccessLevel::operator_, AccessLevel::viewer};
+    bool unscoped = std::all_of(std::begin(levels), std::end(levels), [&](AccessLevel l) {
+        return !may_run(l) || scope_at(l).unscoped();
+    });
+    if (unscoped)
+        return "unscoped";
+    std::string text;
+    for (auto l : levels)
+        if (may_run(l))
+            text += (text.empty() ? "" : "; ") + std::string(to_string(l)) + ": " +
+                    scope_at(l).describe();
+    return text;
+}
+
 std::string Caller::describe() const {
     return user + " (uid " + std::to_string(uid) + ")";
 }
@@ -62,6 +88,22 @@ std::optional<AccessLevel> resolve_access_level(const AccessConfig& config,
     if (grant_matches(config.viewer, peer))
         return AccessLevel::viewer;
     return std::nullopt;
+}
+
+std::vector<LevelGrant> resolve_access(const AccessConfig& config, std::uint32_t daemon_uid,
+                                       const PeerIdentity& peer) {
+    std::vector<LevelGrant> grants;
+    if (peer.uid == 0 || peer.uid == daemon_uid)
+        return {{AccessLevel::admin, {}}};
+    if (auto level = resolve_access_level(config, daemon_uid, peer))
+        grants.push_back({*level, {}});
+    for (const auto& entry : config.entries) {
+        bool matches =
+            (entry.uid && *entry.uid == peer.uid) || (entry.gid && contains(peer.gids, *entry.gid));
+        if (matches)
+            grants.push_back({static_cast<AccessLevel>(entry.level), entry.scope});
+    }
+    return grants;
 }
 
 std::optional<std::string> lookup_user_name(std::uint32_t uid) {
@@ -119,7 +161,10 @@ Caller AccessPolicy::identify(std::uint32_t uid, std::uint32_t gid, std::int32_t
         // A uid without a passwd entry (e.g. a container's) can still match by uid or primary gid.
         caller.user = std::to_string(uid);
     }
-    caller.level = level_for(peer);
+    caller.grants = resolve_access(config_, daemon_uid_, peer);
+    for (const auto& grant : caller.grants)
+        if (!caller.level || grant.level > *caller.level)
+            caller.level = grant.level;
     return caller;
 }
 

@@ -163,6 +163,14 @@ CommandRegistry::CommandRegistry() {
         .handler = [this](const Request& request,
                           std::shared_ptr<Reply> reply) { help(request, reply); },
     });
+    add(CommandSpec{
+        .name = "whoami",
+        .summary = "Your identity, access level and scope, as the daemon sees them",
+        .level = AccessLevel::viewer,
+        .args = {},
+        .handler = [this](const Request& request,
+                          std::shared_ptr<Reply> reply) { whoami(request, reply); },
+    });
 }
 
 void CommandRegistry::add(CommandSpec spec) {

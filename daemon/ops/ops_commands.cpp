@@ -90,6 +90,13 @@ void require_admin_to_apply(const control::Request& request, bool apply) {
 
 }  // namespace
 
+Scope run_scope(const control::Request& request, bool apply) {
+    // A dry run needs operator and an applying run admin: each reaches what that level's grants
+    // reach (the highest level wins only inside the scope granting it).
+    return request.caller.scope_at(apply ? control::AccessLevel::admin
+                                         : control::AccessLevel::operator_);
+}
+
 void OpsService::bulk(const control::Request& request, std::shared_ptr<control::Reply> reply) {
     const Config& config = *context_.config;
     RunRequest r;
@@ -138,6 +145,7 @@ void OpsService::bulk(const control::Request& request, std::shared_ptr<control::
     r.reason = reason_of(request);
     r.caller = request.caller.describe();
     r.caller_uid = request.caller.uid;
+    r.scope = run_scope(request, r.apply);
     r.reply = std::move(reply);
     spdlog::info("ops: bulk {} by {}", r.apply ? "apply" : "dry run", r.caller);
     submit(std::move(r));
@@ -154,6 +162,7 @@ void OpsService::undo(const control::Request& request, std::shared_ptr<control::
     r.reason = reason_of(request);
     r.caller = request.caller.describe();
     r.caller_uid = request.caller.uid;
+    r.scope = run_scope(request, r.apply);
     r.reply = std::move(reply);
     submit(std::move(r));
 }

@@ -67,6 +67,22 @@ GroupGrants read_group_grants(store::Database& db, std::int64_t snapshot) {
     return grants;
 }
 
+// A run that would reach outside its caller's scope (issue 19): answered `forbidden`.
+class ScopeRefused : public std::runtime_error {
+  public:
+    ScopeRefused(const Scope& scope, const std::string& why)
+        : std::runtime_error("outside your scope (" + scope.describe() + "): " + why) {}
+};
+
+void check_plan_scope(store::Database& db, const query::SnapshotIndex& index, const Plan& plan,
+                      const Scope& scope) {
+    if (scope.unscoped())
+        return;
+    auto catalog = make_scope_catalog(index, read_group_grants(db, index.info.id));
+    if (auto why = plan_violation(plan, scope, catalog))
+        throw ScopeRefused(scope, *why);
+}
+
 // The plan of an undo: the inverse of every operation of `original` that changed something, in
 // reverse order per user.
 Plan undo_plan(const RunRecord& original) {
@@ -298,31 +314,54 @@ void OpsService::plan(RunRequest request) {
                         planned->index = snapshots->current(db);
                         planned->snapshot_id = planned->index->info.id;
                     } catch (const query::NoDataError&) {
+                        if (!r->scope.unscoped())
+                            throw;  // nothing to judge the scope by
                     }
+                    // The inverse of an in-scope run is in scope; judged again all the same,
+                    // since the run may have been someone else's.
+                    if (planned->index)
+                        check_plan_scope(db, *planned->index, planned->plan, r->scope);
                     return planned;
                 }
+                for (const auto& action : r->actions)
+                    if (auto why = action_violation(action, r->scope))
+                        throw ScopeRefused(r->scope, *why);
                 planned->index = snapshots->current(db);
                 const auto& index = *planned->index;
                 planned->snapshot_id = index.info.id;
+                // A scoped caller selects among the users they can see, as `users` shows them.
+                auto view = query::restrict_to_scope(planned->index, r->scope);
+                auto in_base = [&](std::uint32_t v) {
+                    return view.get() == &index ? v : *index.find_user(view->users[v].account_id);
+                };
                 std::vector<std::uint32_t> users;
                 if (!r->users.empty()) {
                     for (const auto& who : r->users) {
-                        auto found = query::find_user(index, who);
+                        auto found = query::find_user(*view, who);
                         if (!found)
-                            throw query::QueryError("no user with account id or email '" + who +
-                                                    "' in snapshot " +
-                                                    std::to_string(index.info.id));
-                        if (std::find(users.begin(), users.end(), *found) == users.end())
-                            users.push_back(*found);
+                            throw query::QueryError(
+                                "no user with account id or email '" + who + "' " +
+                                (r->scope.unscoped()
+                                     ? "in snapshot " + std::to_string(index.info.id)
+                                     : "found in your scope"));
+                        auto user = in_base(*found);
+                        if (std::find(users.begin(), users.end(), user) == users.end())
+                            users.push_back(user);
                     }
                 } else {
-                    users = query::select_users(index, {r->filters, query::UserSort::name, now});
+                    for (auto v :
+                         query::select_users(*view, {r->filters, query::UserSort::name, now}))
+                        users.push_back(in_base(v));
                 }
                 auto grants = read_group_grants(db, index.info.id);
                 planned->plan = build_plan(index, grants, users, r->actions, protect);
+                check_plan_scope(db, index, planned->plan, r->scope);
             } catch (const PlanError& e) {
                 planned->error = e.what();
                 planned->code = control::kInvalidArgs;
+            } catch (const ScopeRefused& e) {
+                planned->error = e.what();
+                planned->code = control::kForbidden;
             } catch (const std::exception& e) {
                 planned->error = e.what();
             }
@@ -359,6 +398,7 @@ RunRecord OpsService::new_run(const RunRequest& request, std::int64_t now_ms) co
     run.max_users = request.max_users;
     run.caller = request.caller;
     run.caller_uid = request.caller_uid;
+    run.caller_scope = request.scope.describe();
     run.created_at = now_ms;
     run.reason = request.reason;
     return run;
@@ -423,6 +463,8 @@ void OpsService::emit_run_event(const RunRecord& run, const std::string& cancell
         event.facts["task"] = run.task;
     if (!run.caller.empty())
         event.facts["caller"] = run.caller;
+    if (!run.caller_scope.empty())
+        event.facts["caller_scope"] = run.caller_scope;
     if (!run.reason.empty())
         event.facts["reason"] = run.reason;
     if (!cancelled_by.empty())

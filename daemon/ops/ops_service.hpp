@@ -15,6 +15,7 @@
 #include "rosterd/daemon.hpp"
 #include "rosterd/keys.hpp"
 #include "rosterd/ops_plan.hpp"
+#include "rosterd/ops_scope.hpp"
 #include "rosterd/subsystem.hpp"
 #include "run_executor.hpp"
 #include "run_store.hpp"
@@ -37,6 +38,9 @@ struct RunRequest {
     std::string reason;       // the admin's note (--reason, a task's reason:)
     std::string caller;
     std::optional<std::int64_t> caller_uid;
+    // What the caller may reach (issue 19): users outside it are not selected, and a plan with
+    // any step outside it is refused as a whole. Runs the daemon starts itself are unscoped.
+    Scope scope = Scope::unscoped_scope();
     // For the audit log of runs the daemon starts itself (scheduled tasks); requests from the
     // control socket are audited by the command registry.
     std::string command;
@@ -103,6 +107,8 @@ std::string new_run_id();
 // no control characters).
 inline constexpr std::size_t kMaxReasonLength = 1000;
 control::ArgSpec reason_arg();
+// The scope a run asked for on the socket acts within: the caller's, at the level it needs.
+Scope run_scope(const control::Request& request, bool apply);
 std::string reason_of(const control::Request& request);
 
 }  // namespace rosterd::ops

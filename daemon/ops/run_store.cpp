@@ -63,7 +63,7 @@ std::optional<std::string> iso(std::optional<std::int64_t> ms) {
 constexpr const char* kRunColumns =
     "id, kind, coalesce(task, ''), coalesce(undo_of, ''), mode, state, actions, selection, "
     "max_users, snapshot_id, coalesce(caller, ''), caller_uid, created_at, started_at, "
-    "finished_at, coalesce(error, ''), coalesce(reason, '')";
+    "finished_at, coalesce(error, ''), coalesce(reason, ''), coalesce(caller_scope, '')";
 
 RunRecord read_run_row(store::Statement& s) {
     RunRecord r;
@@ -84,6 +84,7 @@ RunRecord read_run_row(store::Statement& s) {
     r.finished_at = s.optional_int64(14);
     r.error = s.text(15);
     r.reason = s.text(16);
+    r.caller_scope = s.text(17);
     return r;
 }
 
@@ -142,8 +143,8 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
     store::Transaction t(db);
     db.prepare(
           "INSERT INTO runs (id, kind, task, undo_of, mode, state, actions, selection, max_users, "
-          "snapshot_id, caller, caller_uid, created_at, started_at, finished_at, error, reason) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "snapshot_id, caller, caller_uid, created_at, started_at, finished_at, error, reason, "
+          "caller_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, run.id)
         .bind(2, run.kind)
         .bind(3, run.task.empty() ? std::optional<std::string>() : run.task)
@@ -161,6 +162,7 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
         .bind(15, run.finished_at)
         .bind(16, run.error.empty() ? std::optional<std::string>() : run.error)
         .bind(17, run.reason.empty() ? std::optional<std::string>() : run.reason)
+        .bind(18, run.caller_scope.empty() ? std::optional<std::string>() : run.caller_scope)
         .run();
     auto& user_insert = db.cached(
         "INSERT INTO run_users (run_id, seq, account_id, name, email, state, reason, notes) "
@@ -199,6 +201,7 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
         entry.at = run.created_at;
         entry.caller = run.caller;
         entry.caller_uid = run.caller_uid;
+        entry.caller_scope = run.caller_scope;
         entry.command = command;
         entry.outcome = run.state == kRunRefused  ? "refused"
                         : run.state == kRunQueued ? "started"
@@ -367,6 +370,8 @@ rapidjson::Value run_summary_json(const RunRecord& run, const RunCounts& c, Allo
     json::add(out, "actions", std::move(actions), a);
     json::add(out, "caller", run.caller, a);
     json::add(out, "caller_uid", run.caller_uid, a);
+    json::add(out, "caller_scope",
+              run.caller_scope.empty() ? std::optional<std::string>() : run.caller_scope, a);
     json::add(out, "created_at", format_iso8601_s(run.created_at), a);
     json::add(out, "started_at", iso(run.started_at), a);
     json::add(out, "finished_at", iso(run.finished_at), a);

@@ -124,7 +124,7 @@ void TaskService::tick() {
 
 void TaskService::run_task(const TaskConfig& task, bool apply, const std::string& caller,
                            std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply,
-                           std::string reason) {
+                           std::string reason, Scope scope) {
     RunRequest r;
     r.kind = "task";
     r.task = task.name;
@@ -137,6 +137,9 @@ void TaskService::run_task(const TaskConfig& task, bool apply, const std::string
     r.max_users = task.max_users.value_or(context_.config->ops.max_users);
     r.caller = caller;
     r.caller_uid = uid;
+    // Tasks from the configuration run as the daemon, unscoped; a scoped caller's `tasks.run`
+    // is refused unless every action and step lies in their scope.
+    r.scope = std::move(scope);
     r.reply = std::move(reply);
     auto at = context_.clock.now();
     scheduler_.ran(task.name, at);
@@ -260,7 +263,7 @@ void TaskService::register_commands(control::CommandRegistry& registry) {
                      throw control::CommandError("applying a task needs the admin level",
                                                  control::kForbidden);
                  run_task(*task, apply, request.caller.describe(), request.caller.uid,
-                          std::move(reply), reason_of(request));
+                          std::move(reply), reason_of(request), run_scope(request, apply));
              },
          .streams_progress = true});
     for (bool on : {true, false}) {

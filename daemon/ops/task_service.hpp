@@ -33,7 +33,7 @@ class TaskService final : public Subsystem {
     void tick();
     void run_task(const TaskConfig& task, bool apply, const std::string& caller,
                   std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply,
-                  std::string reason);
+                  std::string reason, Scope scope = Scope::unscoped_scope());
     bool enabled(const TaskConfig& task) const;
     const TaskConfig* find(const std::string& name) const;
 

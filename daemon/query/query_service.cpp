@@ -2,6 +2,7 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -126,17 +127,28 @@ void QueryService::refresh_index() {
     if (stopping_)
         return;
     context_.db.read(
-        [snapshots = snapshots_](store::Database& db) {
+        [snapshots = snapshots_, checked = scopes_checked_,
+         entries = context_.config->control.access.entries](store::Database& db) {
+            std::pair<std::int64_t, std::vector<std::string>> scope_check{checked, {}};
             try {
                 SnapshotRead read(db, *snapshots);
+                // Scopes naming sites or products the organization lacks: said once per
+                // snapshot (and after a reload), since the first sync is what makes them known.
+                if (read.index->info.id != checked)
+                    scope_check = {read.index->info.id, unknown_scope_names(entries, *read.index)};
             } catch (const NoDataError&) {
                 // Nothing synced yet: look again later.
             }
-            return true;
+            return scope_check;
         },
-        [this](store::DbResult<bool>) {
+        [this](store::DbResult<std::pair<std::int64_t, std::vector<std::string>>> r) {
             if (stopping_)
                 return;
+            if (r.ok()) {
+                scopes_checked_ = r.value->first;
+                for (const auto& warning : r.value->second)
+                    spdlog::warn("query: {}", warning);
+            }
             refresh_timer_.expires_after(kRefreshInterval);
             refresh_timer_.async_wait([this](const std::error_code& error) {
                 if (!error)
@@ -201,9 +213,10 @@ void QueryService::dashboard(const control::Request& request,
         return;
     }
     context_.db.read(
-        [options, snapshots = snapshots_](store::Database& db) {
+        [options, scope = request.caller.view_scope(),
+         snapshots = snapshots_](store::Database& db) {
             SnapshotRead read(db, *snapshots);
-            auto dashboard = compute_dashboard(*read.index, options);
+            auto dashboard = compute_dashboard(*restrict_to_scope(read.index, scope), options);
             auto doc = std::make_shared<rapidjson::Document>();
             static_cast<rapidjson::Value&>(*doc) = dashboard_json(dashboard, doc->GetAllocator());
             return doc;
@@ -243,15 +256,21 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
     }
     selection.now_ms =
         request.int_arg("now_ms").value_or(context_.clock.now().time_since_epoch().count());
-    std::string key = selection_key(selection);
+    // The caller's scope is part of the selection: the same filters select fewer users for a
+    // scoped caller, and a cached answer must never cross from one scope to another.
+    auto scope = request.caller.view_scope();
+    std::string key = selection_key(selection) + scope.describe();
     const CachedSelection* hit = cached(key);
     auto known = hit ? std::optional<CachedSelection>(*hit) : std::nullopt;
 
     context_.db.read(
-        [selection, key, known, limit, offset, pinned_snapshot,
+        [selection, key, known, limit, offset, pinned_snapshot, scope,
          snapshots = snapshots_](store::Database& db) {
             SnapshotRead read(db, *snapshots);
-            const auto& index = *read.index;
+            // Positions in a scoped view are stable for one snapshot and scope, so a cached
+            // selection (keyed by both) stays valid against a fresh view of the same index.
+            auto view = restrict_to_scope(read.index, scope);
+            const auto& index = *view;
             const auto& snapshot = index.info;
             if (pinned_snapshot && *pinned_snapshot != snapshot.id)
                 throw QueryError("the data changed while paging: snapshot " +
@@ -302,11 +321,18 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
 void QueryService::user(const control::Request& request, std::shared_ptr<control::Reply> reply) {
     auto who = *request.string_arg("user");
     auto now = context_.clock.now().time_since_epoch().count();
+    auto scope = request.caller.view_scope();
     context_.db.read(
-        [who, now, snapshots = snapshots_](store::Database& db) {
+        [who, now, scope, snapshots = snapshots_](store::Database& db) {
             SnapshotRead read(db, *snapshots);
-            const auto& index = *read.index;
+            auto view = restrict_to_scope(read.index, scope);
+            const auto& index = *view;
             auto user = find_user(index, who);
+            // Out of scope reads exactly like unknown, so that the answer does not tell whether
+            // such a user exists.
+            if (!user && !scope.unscoped())
+                throw QueryError("no user with account id or email '" + who +
+                                 "' found in your scope (" + scope.describe() + ")");
             if (!user)
                 throw QueryError("no user with account id or email '" + who + "' in snapshot " +
                                  std::to_string(index.info.id));
@@ -322,12 +348,14 @@ void QueryService::user(const control::Request& request, std::shared_ptr<control
         control::answer_with_document(reply));
 }
 
-void QueryService::filters(const control::Request&, std::shared_ptr<control::Reply> reply) {
+void QueryService::filters(const control::Request& request, std::shared_ptr<control::Reply> reply) {
     auto saved = context_.config->filters;
     auto now = context_.clock.now().time_since_epoch().count();
     context_.db.read(
-        [saved, now, snapshots = snapshots_](store::Database& db) {
+        [saved, now, scope = request.caller.view_scope(),
+         snapshots = snapshots_](store::Database& db) {
             SnapshotRead read(db, *snapshots);
+            auto view = restrict_to_scope(read.index, scope);
             auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
             auto& a = doc->GetAllocator();
             add_snapshot_fields(*doc, read.index->info, now, a);
@@ -337,7 +365,7 @@ void QueryService::filters(const control::Request&, std::shared_ptr<control::Rep
                 json::add(item, "name", name, a);
                 json::add(item, "description", describe_user_filter(filter), a);
                 json::add(item, "filter", user_filter_to_json(filter, a), a);
-                json::add(item, "count", count_users(*read.index, {{filter}, {}, now}), a);
+                json::add(item, "count", count_users(*view, {{filter}, {}, now}), a);
                 list.PushBack(item, a);
             }
             json::add(*doc, "filters", std::move(list), a);

@@ -33,7 +33,10 @@ class QueryService final : public Subsystem {
     void start() override;
     void write_status(rapidjson::Value& out,
                       rapidjson::Document::AllocatorType& alloc) const override;
-    void apply_config(const Config&) override { selections_.clear(); }
+    void apply_config(const Config&) override {
+        selections_.clear();
+        scopes_checked_ = 0;  // a new control.access: check its scopes against the snapshot
+    }
     void stop() override;
 
   private:
@@ -52,6 +55,7 @@ class QueryService final : public Subsystem {
     std::shared_ptr<SnapshotCache> snapshots_;  // the daemon's (DaemonContext)
     asio::steady_timer refresh_timer_;
     bool stopping_ = false;
+    std::int64_t scopes_checked_ = 0;  // the snapshot control.access scopes were checked against
     std::deque<CachedSelection> selections_;  // most recent first; touched on the loop only
 };
 

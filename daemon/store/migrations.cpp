@@ -387,10 +387,18 @@ CREATE TABLE seat_history (
 CREATE INDEX seat_history_by_at ON seat_history (at);
 )sql";
 
+// Delegated administration (issue 19): the scope of the caller who started a run or ran a command
+// ("unscoped", or its rules), next to who they were.
+constexpr std::string_view kVersion7 = R"sql(
+ALTER TABLE runs ADD COLUMN caller_scope TEXT;
+ALTER TABLE audit_log ADD COLUMN caller_scope TEXT;
+)sql";
+
 const std::vector<std::string>& migrations() {
     static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
                                                   std::string(kVersion3), version4(),
-                                                  std::string(kVersion5), std::string(kVersion6)};
+                                                  std::string(kVersion5), std::string(kVersion6),
+                                                  std::string(kVersion7)};
     return list;
 }
 

@@ -20,6 +20,7 @@ struct Entry {
                           // "rosterd (schedule)" for scheduled task runs
     std::optional<std::int64_t> caller_uid;
     std::string caller_level;    // viewer | operator | admin (empty for the daemon)
+    std::string caller_scope;    // "unscoped" or the caller's scope (issue 19)
     std::string command;         // e.g. "bulk", "key.set", "task park (schedule)"
     std::string args = "{}";     // the command's arguments as JSON, secrets redacted
     std::string outcome = "ok";  // ok, the error code, "started" (a run journaled), "refused"

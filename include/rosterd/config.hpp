@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/access_scope.hpp"
 #include "rosterd/ops_action.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/user_filter.hpp"
@@ -25,10 +26,23 @@ struct AccessGrant {
     std::vector<std::uint32_t> gids;  // resolved
 };
 
+// One entry of the list form of control.access: a user or a group, a level, and a scope.
+struct ScopedAccessEntry {
+    std::string user;   // name or uid, as written (exactly one of user and group)
+    std::string group;  // name or gid, as written
+    std::optional<std::uint32_t> uid, gid;  // resolved
+    int level = 0;                          // 0 viewer, 1 operator, 2 admin (control::AccessLevel)
+    ScopeRule scope;                        // unscoped when the entry has no scope:
+    int line = 0;                           // where it was written, for load-time warnings
+};
+
+// Two forms: level-keyed ({admin: {users, groups}, ...}, unscoped, as before issue 19) or a list of
+// entries with optional scopes. One file uses one form; both end up here.
 struct AccessConfig {
     AccessGrant admin;
     AccessGrant operator_;
     AccessGrant viewer;
+    std::vector<ScopedAccessEntry> entries;
 };
 
 struct WebhookConfig {

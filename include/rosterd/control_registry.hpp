@@ -140,7 +140,8 @@ std::string forbidden_message(const CommandSpec& spec, const Caller& caller);
 
 class CommandRegistry {
   public:
-    // Registers the built-in `help` (viewer): lists the commands the caller may run, or with
+    // Registers the built-in `whoami` (viewer: identity, level and scope) and `help` (viewer):
+    // lists the commands the caller may run, or with
     // {"command":"x"} describes one.
     CommandRegistry();
     CommandRegistry(const CommandRegistry&) = delete;
@@ -166,6 +167,7 @@ class CommandRegistry {
 
   private:
     void help(const Request& request, const std::shared_ptr<Reply>& reply) const;
+    void whoami(const Request& request, const std::shared_ptr<Reply>& reply) const;
 
     std::map<std::string, CommandSpec, std::less<>> commands_;
     AuditSink audit_;

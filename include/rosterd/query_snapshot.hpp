@@ -17,6 +17,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "rosterd/access_scope.hpp"
+#include "rosterd/config.hpp"
 #include "rosterd/query.hpp"
 #include "rosterd/store.hpp"
 #include "rosterd/user_filter.hpp"
@@ -107,6 +109,8 @@ class SnapshotIndex {
     std::string_view keep(std::string_view text) { return user_texts_.keep(text); }
     std::string_view keep_lower(std::string_view text) { return user_texts_.keep_lower(text); }
     void index_users();  // fills the account order and the three orders
+    // A view of `base` (restrict_to_scope): the same texts and ids, user texts borrowed from it.
+    void borrow_texts(std::shared_ptr<const SnapshotIndex> base);
 
   private:
     std::vector<std::string> texts_{""};
@@ -120,11 +124,26 @@ class SnapshotIndex {
     std::unordered_map<std::string, TextId, TextHash, std::equal_to<>> text_ids_{{"", 0}};
     TextStore user_texts_;
     std::vector<std::uint32_t> by_account_;  // user indexes by account id, for find_user
+    std::shared_ptr<const SnapshotIndex> base_;  // owns the user texts of a scoped view
 };
 
 // Reads the published snapshot. Throws NoDataError before the first sync. Run it inside a read
 // transaction so that every table is read from the same snapshot.
 std::shared_ptr<const SnapshotIndex> load_snapshot_index(store::Database& db);
+
+// The part of `base` a scoped caller sees (issue 19): only the products on sites the scope
+// reaches (by product and site; group patterns play no part in seeing), only users with access to
+// one of them, only that access, and last activity over that access alone, so that every question
+// answered from it (dashboard, users, user, filters, exports) shows in-scope figures and totals.
+// A scope that sees everything (no rule limiting sites or products) returns `base` itself.
+std::shared_ptr<const SnapshotIndex> restrict_to_scope(std::shared_ptr<const SnapshotIndex> base,
+                                                       const Scope& scope);
+
+// What control.access scopes name that the snapshot does not have: "control.access entry at line
+// 7: site acme-xx.atlassian.net is not in the organization" (a warning: the organization may
+// gain it later). Checked once per snapshot, after the first sync.
+std::vector<std::string> unknown_scope_names(const std::vector<ScopedAccessEntry>& entries,
+                                             const SnapshotIndex& index);
 
 // The index of the published snapshot, built on first use after each publish. Thread-safe: reader
 // threads share one index; a reader that finds it out of date rebuilds it while the others wait.

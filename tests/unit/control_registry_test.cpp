@@ -190,13 +190,13 @@ TEST_CASE("help lists only what the caller may run", "[control]") {
         return found;
     };
     CHECK(names(AccessLevel::viewer) ==
-          std::vector<std::string>{"boom", "echo", "forget", "help", "refuse", "twice"});
+          std::vector<std::string>{"boom", "echo", "forget", "help", "refuse", "twice", "whoami"});
     CHECK(names(AccessLevel::operator_) == std::vector<std::string>{"boom", "echo", "forget",
                                                                     "help", "refuse", "sync.run",
-                                                                    "twice"});
+                                                                    "twice", "whoami"});
     CHECK(names(AccessLevel::admin) == std::vector<std::string>{"boom", "echo", "forget", "help",
                                                                 "key.set", "refuse", "sync.run",
-                                                                "twice"});
+                                                                "twice", "whoami"});
 }
 
 TEST_CASE("help describes one command exactly", "[control]") {

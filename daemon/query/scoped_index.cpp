@@ -1,0 +1,65 @@
+// A scoped caller's view of the snapshot index: the same questions, asked of less data, so that
+// no question can leak an out-of-scope user or count by forgetting a filter.
+#include <algorithm>
+
+#include "rosterd/query_snapshot.hpp"
+
+namespace rosterd::query {
+
+void SnapshotIndex::borrow_texts(std::shared_ptr<const SnapshotIndex> base) {
+    texts_ = base->texts_;
+    text_ids_ = base->text_ids_;
+    base_ = std::move(base);
+}
+
+std::shared_ptr<const SnapshotIndex> restrict_to_scope(std::shared_ptr<const SnapshotIndex> base,
+                                                       const Scope& scope) {
+    if (scope.sees_everything())
+        return base;
+    auto view = std::make_shared<SnapshotIndex>();
+    view->info = base->info;
+    // Products: the reachable ones, in the same order; `remap` takes old positions to new.
+    constexpr auto kDropped = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint32_t> remap(base->products.size(), kDropped);
+    for (std::uint32_t p = 0; p < base->products.size(); ++p) {
+        const auto& product = base->products[p];
+        if (!scope.allows_resource({product.key, product.site}))
+            continue;
+        remap[p] = static_cast<std::uint32_t>(view->products.size());
+        if (p < base->listed_products)
+            ++view->listed_products;
+        view->products.push_back(product);
+    }
+    for (const auto& site : base->sites)
+        if (std::any_of(view->products.begin(), view->products.end(),
+                        [&](const IndexedProduct& p) { return p.site == site; }))
+            view->sites.push_back(site);
+    view->groups = base->groups;
+    for (const auto& u : base->users) {
+        IndexedUser kept = u;
+        kept.access_begin = static_cast<std::uint32_t>(view->access.size());
+        kept.last_active = kNoInstant;
+        for (auto a = u.access_begin; a < u.access_end; ++a) {
+            IndexedAccess access = base->access[a];
+            if (remap[access.product] == kDropped)
+                continue;
+            access.product = remap[access.product];
+            kept.last_active = std::max(kept.last_active, access.last_active);
+            view->access.push_back(access);
+        }
+        kept.access_end = static_cast<std::uint32_t>(view->access.size());
+        if (kept.access_begin == kept.access_end)
+            continue;  // no in-scope access: not in the caller's view at all
+        kept.groups_begin = static_cast<std::uint32_t>(view->memberships.size());
+        view->memberships.insert(view->memberships.end(),
+                                 base->memberships.begin() + u.groups_begin,
+                                 base->memberships.begin() + u.groups_end);
+        kept.groups_end = static_cast<std::uint32_t>(view->memberships.size());
+        view->users.push_back(kept);
+    }
+    view->borrow_texts(std::move(base));
+    view->index_users();
+    return view;
+}
+
+}  // namespace rosterd::query
