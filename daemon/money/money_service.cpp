@@ -170,6 +170,24 @@ void MoneyService::after_recording(std::function<void()> then) {
         then();
 }
 
+namespace {
+
+// Savings and the report add figures up across the whole organization (and name runs and groups
+// anywhere in it): a scoped caller would learn out-of-scope counts from the totals.
+void require_unscoped(const control::Request& request, const char* what) {
+    auto scope = request.caller.view_scope();
+    if (!scope.sees_everything())
+        throw control::CommandError(std::string(what) +
+                                        " covers the whole organization and needs an unscoped "
+                                        "caller; your scope: " +
+                                        scope.describe() +
+                                        " (history shows your products and "
+                                        "sites)",
+                                    control::kForbidden);
+}
+
+}  // namespace
+
 void MoneyService::register_commands(control::CommandRegistry& registry) {
     registry.add({.name = "history",
                   .summary = "Seat history: the dashboard's figures per product and site at each "
@@ -188,6 +206,7 @@ void MoneyService::register_commands(control::CommandRegistry& registry) {
                   .args = {{"since", ArgType::string, false,
                             "only runs that finished from this date (YYYY-MM-DD)"}},
                   .handler = [this](const auto& request, auto reply) {
+                      require_unscoped(request, "savings");
                       after_recording([this, request, reply] { savings(request, reply); });
                   }});
     registry.add({.name = "report",
@@ -197,6 +216,7 @@ void MoneyService::register_commands(control::CommandRegistry& registry) {
                   .args = {{"since", ArgType::string, false,
                             "history and savings from this date (YYYY-MM-DD)"}},
                   .handler = [this](const auto& request, auto reply) {
+                      require_unscoped(request, "the report");
                       after_recording([this, request, reply] { report(request, reply); });
                   }});
 }
@@ -210,9 +230,15 @@ void MoneyService::history(const control::Request& request, std::shared_ptr<cont
     }
     query.product = request.string_arg("product");
     query.site = request.string_arg("site");
+    auto scope = request.caller.view_scope();
     context_.db.read(
-        [query](store::Database& db) {
+        [query, scope](store::Database& db) {
             auto points = read_history(db, query);
+            // A scoped caller sees the points of their products and sites only.
+            if (!scope.sees_everything())
+                std::erase_if(points, [&](const HistoryPoint& p) {
+                    return !scope.allows_resource({p.product, p.site});
+                });
             auto doc = object_document();
             auto& a = doc->GetAllocator();
             json::add(*doc, "since",

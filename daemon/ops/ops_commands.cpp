@@ -81,6 +81,14 @@ std::int64_t cap_arg(const control::Request& request, std::int64_t fallback, boo
     return cap.value_or(fallback);
 }
 
+// A run's results name users anywhere in the organization: a scoped caller sees only the runs
+// they started themselves (their uid), unscoped callers every run.
+std::optional<std::int64_t> own_runs_only(const control::Request& request) {
+    if (request.caller.view_scope().sees_everything())
+        return std::nullopt;
+    return static_cast<std::int64_t>(request.caller.uid);
+}
+
 void require_admin_to_apply(const control::Request& request, bool apply) {
     if (apply && !request.caller.may_run(control::AccessLevel::admin))
         throw control::CommandError("applying a run needs the admin level; " +
@@ -183,13 +191,15 @@ void OpsService::register_commands(control::CommandRegistry& registry) {
          .args = {{"limit", ArgType::integer, false, "how many runs (default 20)"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              auto limit = std::clamp<std::int64_t>(request.int_arg("limit").value_or(20), 1, 1000);
+             auto own_only = own_runs_only(request);
              context_.db.read(
-                 [limit](store::Database& db) {
+                 [limit, own_only](store::Database& db) {
                      auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
                      auto& a = doc->GetAllocator();
                      rapidjson::Value runs(rapidjson::kArrayType);
                      for (const auto& [run, counts] : list_runs(db, static_cast<int>(limit)))
-                         runs.PushBack(run_summary_json(run, counts, a), a);
+                         if (!own_only || run.caller_uid == *own_only)
+                             runs.PushBack(run_summary_json(run, counts, a), a);
                      doc->AddMember("runs", runs, a);
                      return doc;
                  },
@@ -203,10 +213,13 @@ void OpsService::register_commands(control::CommandRegistry& registry) {
          .args = {{"id", ArgType::string, true, "the run id"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              context_.db.read(
-                 [id = *request.string_arg("id")](store::Database& db) {
+                 [id = *request.string_arg("id"),
+                  own_only = own_runs_only(request)](store::Database& db) {
+                     auto run = load_run(db, id);
+                     if (own_only && run.caller_uid != *own_only)
+                         throw std::runtime_error("no run with id '" + id + "' in your scope");
                      auto doc = std::make_shared<rapidjson::Document>();
-                     static_cast<rapidjson::Value&>(*doc) =
-                         run_json(load_run(db, id), doc->GetAllocator());
+                     static_cast<rapidjson::Value&>(*doc) = run_json(run, doc->GetAllocator());
                      return doc;
                  },
                  control::answer_with_document(reply));

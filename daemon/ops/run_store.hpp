@@ -71,7 +71,7 @@ struct RunRecord {
     std::optional<std::int64_t> snapshot_id;
     std::string caller;
     std::optional<std::int64_t> caller_uid;
-    std::string caller_scope;  // "unscoped" or the caller's scope (issue 19); "" before schema 6
+    std::string caller_scope;  // "unscoped" or the caller's scope (issue 19); "" before schema 7
     std::int64_t created_at = 0;
     std::optional<std::int64_t> started_at, finished_at;
     std::string error;

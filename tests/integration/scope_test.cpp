@@ -168,6 +168,13 @@ TEST_CASE("delegated scopes: each caller sees and changes only its sites, produc
         CHECK_THAT(ctl_text(r), Catch::Contains(message));
         CHECK_THAT(ctl_text(r), Catch::Contains("[forbidden]"));
     };
+    auto refused_text = [&](std::uint32_t uid, const std::vector<std::string>& args,
+                            const std::string& message) {
+        auto r = ctl_as(daemon, uid, args);
+        INFO(ctl_text(r));
+        CHECK(r.exit_code == 1);
+        CHECK_THAT(ctl_text(r), Catch::Contains(message));
+    };
     // An ordinary user with Confluence on the EU site, directly or through conf_group only.
     std::string target;
     for (const auto& u : org.users) {
@@ -287,6 +294,23 @@ TEST_CASE("delegated scopes: each caller sees and changes only its sites, produc
                 found = true;
             }
         CHECK(found);
+
+        // Runs, history, savings and the report: a scoped caller sees its own runs only, the
+        // history of its products, and no organization-wide totals.
+        auto foreign = daemon.ctl_json({"bulk", "suspend", "--users", target});  // root's dry run
+        auto runs = parsed(ctl_as(daemon, kProductUid, {"--json", "runs", "-n", "100"}));
+        CHECK(runs["runs"].Size() >= 3);  // its task dry run, its run and its undo
+        for (const auto& r : runs["runs"].GetArray())
+            CHECK(r["caller_uid"].GetInt64() == kProductUid);
+        refused_text(kProductUid, {"runs", "show", foreign["id"].GetString()}, "in your scope");
+        auto history = parsed(ctl_as(daemon, kProductUid, {"--json", "history"}));
+        REQUIRE(history["points"].Size() > 0);
+        for (const auto& p : history["points"].GetArray())
+            CHECK(std::string(p["product"].GetString()) == "confluence");
+        CHECK(daemon.ctl_json({"history"})["points"].Size() > history["points"].Size());
+        refused(kProductUid, {"savings"}, "needs an unscoped caller");
+        refused(kProductUid, {"report", "--html", "-o", (daemon.dir() / "r.html").string()},
+                "needs an unscoped caller");
     }
 
     SECTION("a groups scope: sees everything, changes only matching groups granting in scope") {
