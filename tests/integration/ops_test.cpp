@@ -591,15 +591,8 @@ TEST_CASE("a snapshot older than ops.max_staleness is synced before a run applie
     DaemonFixture daemon(sim.atlassian_yaml() + "sync:\n  daily_at: \"" + daily +
                          "\"\n  timezone: UTC\nops:\n  max_staleness: 60m\n");
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
-    REQUIRE(daemon.stop() == 0);
-    {
-        // The last sync, two hours ago.
-        auto db = rosterd::store::Database::open(daemon.db_path());
-        db->exec(
-            "UPDATE sync_runs SET started_at = started_at - 7200000, finished_at = finished_at - "
-            "7200000");
-    }
-    daemon.start();
+    age_syncs(daemon, std::chrono::hours(2));  // the last sync, two hours ago
+
     auto before = daemon.ctl_json({"sync", "history"})["runs"].Size();
     auto run = daemon.ctl_json({"bulk", "suspend", "--users", target, "--apply"});
     CHECK(std::string(run["state"].GetString()) == "succeeded");

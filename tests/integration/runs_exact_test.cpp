@@ -424,15 +424,8 @@ TEST_CASE("a run whose stale snapshot cannot be refreshed is refused, recorded a
                          "    backoff_initial_ms: 50\n    backoff_max_s: 1\n" +
                          kSinkYaml(sim) + "ops:\n  max_staleness: 60m\n");
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
-    REQUIRE(daemon.stop() == 0);
-    {
-        // The last sync, two hours ago: a run must sync first.
-        auto db = rosterd::store::Database::open(daemon.db_path());
-        db->exec(
-            "UPDATE sync_runs SET started_at = started_at - 7200000, finished_at = finished_at - "
-            "7200000");
-    }
-    daemon.start();
+    age_syncs(daemon, std::chrono::hours(2));  // the last sync, two hours ago
+
     wait_quiet(daemon);
     sim.clear_requests();
     // Every API request fails from now on: the sync before the run cannot succeed.

@@ -17,6 +17,7 @@
 #include "daemon_fixture.hpp"
 #include "process.hpp"
 #include "rosterd/control_json.hpp"
+#include "rosterd/store.hpp"
 #include "sim_fixture.hpp"
 
 namespace rosterd::test {
@@ -209,6 +210,19 @@ inline std::string wait_for_newest_run(const DaemonFixture& daemon, const std::s
         },
         timeout));
     return id;
+}
+
+// Stops the daemon, moves every sync in its history `by` into the past (so its snapshot is stale)
+// and starts it again.
+inline void age_syncs(DaemonFixture& daemon, std::chrono::milliseconds by) {
+    REQUIRE(daemon.stop() == 0);
+    {
+        auto db = rosterd::store::Database::open(daemon.db_path());
+        const auto ms = std::to_string(by.count());
+        db->exec("UPDATE sync_runs SET started_at = started_at - " + ms +
+                 ", finished_at = finished_at - " + ms);
+    }
+    daemon.start();
 }
 
 }  // namespace rosterd::test
