@@ -170,24 +170,6 @@ void MoneyService::after_recording(std::function<void()> then) {
         then();
 }
 
-namespace {
-
-// Savings and the report add figures up across the whole organization (and name runs and groups
-// anywhere in it): a scoped caller would learn out-of-scope counts from the totals.
-void require_unscoped(const control::Request& request, const char* what) {
-    auto scope = request.caller.view_scope();
-    if (!scope.sees_everything())
-        throw control::CommandError(std::string(what) +
-                                        " covers the whole organization and needs an unscoped "
-                                        "caller; your scope: " +
-                                        scope.describe() +
-                                        " (history shows your products and "
-                                        "sites)",
-                                    control::kForbidden);
-}
-
-}  // namespace
-
 void MoneyService::register_commands(control::CommandRegistry& registry) {
     registry.add({.name = "history",
                   .summary = "Seat history: the dashboard's figures per product and site at each "
@@ -206,7 +188,6 @@ void MoneyService::register_commands(control::CommandRegistry& registry) {
                   .args = {{"since", ArgType::string, false,
                             "only runs that finished from this date (YYYY-MM-DD)"}},
                   .handler = [this](const auto& request, auto reply) {
-                      require_unscoped(request, "savings");
                       after_recording([this, request, reply] { savings(request, reply); });
                   }});
     registry.add({.name = "report",
@@ -216,7 +197,6 @@ void MoneyService::register_commands(control::CommandRegistry& registry) {
                   .args = {{"since", ArgType::string, false,
                             "history and savings from this date (YYYY-MM-DD)"}},
                   .handler = [this](const auto& request, auto reply) {
-                      require_unscoped(request, "the report");
                       after_recording([this, request, reply] { report(request, reply); });
                   }});
 }
@@ -261,11 +241,15 @@ void MoneyService::savings(const control::Request& request, std::shared_ptr<cont
     auto options =
         dashboard_options(*context_.config, context_.clock.now().time_since_epoch().count());
     context_.db.read(
-        [options, since, snapshots = context_.snapshots](store::Database& db) {
+        [options, since, scope = request.caller.view_scope(),
+         snapshots = context_.snapshots](store::Database& db) {
             SnapshotRead read(db, *snapshots);
-            auto dashboard = query::compute_dashboard(*read.index, options);
+            // A scoped caller's figures come from the in-scope view: its products and sites,
+            // its users, so no total counts what the scope does not reach.
+            auto index = query::restrict_to_scope(read.index, scope);
+            auto dashboard = query::compute_dashboard(*index, options);
             auto result =
-                compute_savings(*read.index, dashboard, read_journal(db), options.pricing, since);
+                compute_savings(*index, dashboard, read_journal(db), options.pricing, since);
             auto doc = object_document();
             auto& a = doc->GetAllocator();
             static_cast<rapidjson::Value&>(*doc) = savings_json(result, a);
@@ -298,20 +282,35 @@ void MoneyService::report(const control::Request& request, std::shared_ptr<contr
         key.days_left = key_doc["days_left"].GetInt64();
     if (key_doc.HasMember("expires") && key_doc["expires"].IsString())
         key.expires = key_doc["expires"].GetString();
+    auto scope = request.caller.view_scope();
+    // A scoped caller's report holds its products and sites only, and the runs they started.
+    std::optional<std::int64_t> own_runs;
+    if (!scope.sees_everything())
+        own_runs = static_cast<std::int64_t>(request.caller.uid);
     context_.db.read(
-        [options, since, now, key, snapshots = context_.snapshots](store::Database& db) {
+        [options, since, now, key, scope, own_runs,
+         snapshots = context_.snapshots](store::Database& db) {
             auto start = Clock::now();
             SnapshotRead read(db, *snapshots);
+            auto index = query::restrict_to_scope(read.index, scope);
             ReportData data;
             data.org_name = read.index->info.org_name;
             data.generated_ms = now;
             data.since_ms = since;
-            data.dashboard = query::compute_dashboard(*read.index, options);
+            data.dashboard = query::compute_dashboard(*index, options);
             data.history = read_history(db, {std::nullopt, std::nullopt, since});
-            data.savings = compute_savings(*read.index, data.dashboard, read_journal(db),
-                                           options.pricing, since);
-            data.groups = biggest_inactive_groups(*read.index, data.dashboard, options, 5);
-            for (const auto& [run, counts] : ops::list_runs(db, 20)) {
+            if (!scope.sees_everything())
+                std::erase_if(data.history, [&](const HistoryPoint& p) {
+                    return !scope.allows_resource({p.product, p.site});
+                });
+            data.savings =
+                compute_savings(*index, data.dashboard, read_journal(db), options.pricing, since);
+            data.groups = biggest_inactive_groups(*index, data.dashboard, options, 5);
+            for (const auto& [run, counts] : ops::list_runs(db, own_runs ? 1000 : 20)) {
+                if (own_runs && run.caller_uid != *own_runs)
+                    continue;
+                if (data.runs.size() == 20)
+                    break;
                 ReportRun r{run.id,
                             run.kind,
                             run.task,
