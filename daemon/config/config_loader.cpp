@@ -374,8 +374,8 @@ void read_pricing(const YamlReader& r, const YAML::Node& node, const std::string
                              out.tiers[product] = read_tiers(r, value, entry_path);
                          });
                      }}});
-    if (r.issue_count() == issues_before &&
-        (!out.monthly_per_seat.empty() || !out.tiers.empty()) && out.currency.empty())
+    if (r.issue_count() == issues_before && (!out.monthly_per_seat.empty() || !out.tiers.empty()) &&
+        out.currency.empty())
         r.fail(node, path, "missing required key 'currency' (prices need a currency)");
 }
 

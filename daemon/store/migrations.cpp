@@ -395,10 +395,9 @@ ALTER TABLE audit_log ADD COLUMN caller_scope TEXT;
 )sql";
 
 const std::vector<std::string>& migrations() {
-    static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
-                                                  std::string(kVersion3), version4(),
-                                                  std::string(kVersion5), std::string(kVersion6),
-                                                  std::string(kVersion7)};
+    static const std::vector<std::string> list = {
+        std::string(kVersion1), std::string(kVersion2), std::string(kVersion3), version4(),
+        std::string(kVersion5), std::string(kVersion6), std::string(kVersion7)};
     return list;
 }
 

@@ -100,9 +100,10 @@ struct Savings {
 // Realised savings: a seat (user, product on a site) counts for the run that last removed it
 // (revoke-role/remove-from-group for remove-product-access, counted while the user is active
 // and human, i.e. would be billed; every billable seat of a user a suspend or deactivate
-// changed) when the published snapshot still shows it removed and no undo gave it back. Its price is what the subscription would cost with it again:
-// cost(billable + removed) - cost(billable), shared evenly by the removed seats, so a band
-// boundary shows as it is. Runs that finished before since_ms are left out.
+// changed) when the published snapshot still shows it removed and no undo gave it back. Its price
+// is what the subscription would cost with it again: cost(billable + removed) - cost(billable),
+// shared evenly by the removed seats, so a band boundary shows as it is. Runs that finished before
+// since_ms are left out.
 Savings compute_savings(const query::SnapshotIndex& index, const query::Dashboard& dashboard,
                         const std::vector<JournalRun>& journal, const query::Pricing& pricing,
                         std::optional<std::int64_t> since_ms);

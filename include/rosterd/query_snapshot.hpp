@@ -123,7 +123,7 @@ class SnapshotIndex {
     };
     std::unordered_map<std::string, TextId, TextHash, std::equal_to<>> text_ids_{{"", 0}};
     TextStore user_texts_;
-    std::vector<std::uint32_t> by_account_;  // user indexes by account id, for find_user
+    std::vector<std::uint32_t> by_account_;      // user indexes by account id, for find_user
     std::shared_ptr<const SnapshotIndex> base_;  // owns the user texts of a scoped view
 };
 
