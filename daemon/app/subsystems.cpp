@@ -8,6 +8,7 @@
 #include "../ops/ops_service.hpp"
 #include "../ops/task_service.hpp"
 #include "../query/query_service.hpp"
+#include "../seats/seat_alert_service.hpp"
 #include "../sync/sync_service.hpp"
 
 namespace rosterd {
@@ -34,6 +35,7 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     const sync::SyncService* sync_ptr = sync.get();
     const keys::KeyService* keys_ptr = keys.get();
     auto money = std::make_unique<money::MoneyService>(context, *sync, *keys);
+    auto alerts = std::make_unique<seats::SeatAlertService>(context, *sync, *notify);
     list.push_back(std::move(notify));
     list.push_back(std::move(keys));
     list.push_back(std::move(sync));
@@ -41,6 +43,7 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     list.push_back(std::move(ops));
     list.push_back(std::move(tasks));
     list.push_back(std::move(money));
+    list.push_back(std::move(alerts));
     list.push_back(std::make_unique<audit::AuditService>(context));
     // Last: it reads what the others know, on the loop, at each scrape.
     list.push_back(std::make_unique<metrics::MetricsService>(

@@ -21,6 +21,7 @@ void render_run(const rapidjson::Value& r) {
               << ", " << mode << "): " << actions << "\n";
     if (r.HasMember("reason") && r["reason"].IsString())
         std::cout << "reason: " << r["reason"].GetString() << "\n";
+    render_seat_target(r);
     Table table({"USER", "EMAIL", "OUTCOME", "OPERATIONS / REASON"});
     if (r.HasMember("results"))
         for (const auto& u : r["results"].GetArray()) {

@@ -10,6 +10,8 @@
 namespace rosterd::cli {
 
 void render_run(const rapidjson::Value& run);
+// The seat target of a task run (seat_target_render.cpp); nothing when it has none.
+void render_seat_target(const rapidjson::Value& run);
 // 0 when the run planned, succeeded or had nothing to do; 1 when it failed, partially failed,
 // was cancelled or refused.
 int run_exit_code(const rapidjson::Value& run);

@@ -17,6 +17,7 @@
 #include "rosterd/metrics.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
+#include "seat_target_section.hpp"
 #include "yaml_reader.hpp"
 #include "yaml_syntax.hpp"
 
@@ -25,6 +26,10 @@ namespace {
 
 using config_detail::child_path;
 using config_detail::index_path;
+using config_detail::read_alerts;
+using config_detail::read_seat_target;
+using config_detail::resolve_seat_target;
+using config_detail::WrittenSeatTarget;
 using config_detail::YamlReader;
 
 const std::set<std::string> kWebhookFormats = {"slack", "teams", "google-chat", "discord", "json"};
@@ -513,8 +518,12 @@ struct PendingFilterName {
     std::string name;
 };
 
+// A task's keep_at_most: its product and site are resolved once the task's filter is known.
+using PendingSeatTargets = std::vector<std::pair<std::size_t, WrittenSeatTarget>>;
+
 TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::string& path,
-                     std::size_t index, std::vector<PendingFilterName>& pending) {
+                     std::size_t index, std::vector<PendingFilterName>& pending,
+                     PendingSeatTargets& seat_targets) {
     TaskConfig task;
     bool has_filter = false, has_actions = false, has_schedule = false;
     auto issues_before = r.issue_count();
@@ -568,6 +577,8 @@ TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::str
           }},
          {"max_users", [&](auto& v, auto& p) { task.max_users = r.integer(v, p, 1, 1000000); }},
          {"enabled", [&](auto& v, auto& p) { task.enabled = r.boolean(v, p); }},
+         {"keep_at_most",
+          [&](auto& v, auto& p) { seat_targets.emplace_back(index, read_seat_target(r, v, p)); }},
          {"reason", [&](auto& v, auto& p) {
               task.reason = r.non_empty_string(v, p);
               if (task.reason.size() > 1000)
@@ -588,14 +599,16 @@ TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::str
 }
 
 void read_tasks(const YamlReader& r, const YAML::Node& node, const std::string& path,
-                std::vector<TaskConfig>& out, std::vector<PendingFilterName>& pending) {
+                std::vector<TaskConfig>& out, std::vector<PendingFilterName>& pending,
+                PendingSeatTargets& seat_targets) {
     if (node.IsNull())
         return;
     r.expect_sequence(node, path);
     std::set<std::string> names;
     for (std::size_t i = 0; i < node.size(); ++i)
         r.guard([&] {  // a bad task does not hide the next one
-            auto task = read_task(r, node[i], index_path(path, i), out.size(), pending);
+            auto task =
+                read_task(r, node[i], index_path(path, i), out.size(), pending, seat_targets);
             if (!names.insert(task.name).second)
                 r.fail(node[i]["name"], child_path(index_path(path, i), "name"),
                        "duplicate task name '" + task.name + "'");
@@ -637,7 +650,8 @@ void read_logging(const YamlReader& r, const YAML::Node& node, const std::string
 
 // Every section of the file, each read on its own (a bad section does not hide the next).
 void read_sections(const YamlReader& r, const YAML::Node& root, Config& out,
-                   std::vector<PendingFilterName>& pending_filters) {
+                   std::vector<PendingFilterName>& pending_filters,
+                   PendingSeatTargets& seat_targets) {
     r.read_mapping(
         root, "",
         {{"atlassian", [&](auto& v, auto& p) { read_atlassian(r, v, p, out.atlassian); }},
@@ -659,7 +673,9 @@ void read_sections(const YamlReader& r, const YAML::Node& root, Config& out,
           [&](auto& v, auto& p) { read_notifications(r, v, p, out.notifications); }},
          {"protect", [&](auto& v, auto& p) { read_protect(r, v, p, out.protect); }},
          {"ops", [&](auto& v, auto& p) { read_ops(r, v, p, out.ops); }},
-         {"tasks", [&](auto& v, auto& p) { read_tasks(r, v, p, out.tasks, pending_filters); }},
+         {"tasks",
+          [&](auto& v, auto& p) { read_tasks(r, v, p, out.tasks, pending_filters, seat_targets); }},
+         {"alerts", [&](auto& v, auto& p) { read_alerts(r, v, p, out.alerts); }},
          {"metrics", [&](auto& v, auto& p) { read_metrics(r, v, p, out.metrics); }},
          {"logging", [&](auto& v, auto& p) { read_logging(r, v, p, out.logging); }}});
 }
@@ -679,10 +695,11 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
     Config config;
     config.source_path = source_name;
     std::vector<PendingFilterName> pending_filters;
+    PendingSeatTargets seat_targets;
     if (!root.IsNull() && !root.IsMap())
         reader.fail(root, "", "the top level must be a mapping of sections");
     try {
-        read_sections(reader, root, config, pending_filters);
+        read_sections(reader, root, config, pending_filters, seat_targets);
         for (const auto& pending : pending_filters)
             reader.guard([&] {
                 auto found = config.filters.find(pending.name);
@@ -693,6 +710,11 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
                     config.tasks[pending.task].saved_filter == pending.name)
                     config.tasks[pending.task].filter = found->second;
             });
+        // A task that failed to read is not in config.tasks: indexes hold only without issues.
+        const bool clean = reader.issue_count() == 0;
+        for (const auto& [task, written] : seat_targets)
+            if (clean && task < config.tasks.size())
+                reader.guard([&] { resolve_seat_target(reader, written, config.tasks[task]); });
     } catch (const YamlReader::TooManyIssues&) {
         reader.throw_if_issues(true);
     }

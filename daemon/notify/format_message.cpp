@@ -248,6 +248,54 @@ void describe_digest(Message& m, Facts& f) {
     f.mark_shown("currency");
 }
 
+// "Jira (jira-software) on acme.atlassian.net", "Jira (jira-software) on every site".
+std::string seats_of(const Facts& f) {
+    std::string key = f.get("product", "?");
+    std::string name = f.get("product_name");
+    std::string product = name.empty() || name == key ? key : name + " (" + key + ")";
+    return product + " on " + f.get("site", "every site");
+}
+
+// Seat alerts (issue 17): near capacity at a sync, a task's seat target not reached.
+void describe_seat_event(const Event& event, Message& m, Facts& f, const std::string& host) {
+    m.severity = Severity::warning;
+    if (event.type == "seats_near_capacity") {
+        m.title = seats_of(f) + " at " + f.get("percent", "?") + "% of its seats";
+        m.summary = seats_of(f) + " has " + f.get("seats", "?") + " billable seats of its " +
+                    f.get("capacity", "?") + " (" + f.get("percent", "?") +
+                    "%), at or above the alert threshold of " + f.get("at_percent", "?") +
+                    "%. New users may be refused a seat once it is full.";
+        m.action = "Reclaim idle seats (`rosterctl users --product " + f.get("product", "P") +
+                   " --inactive-days 60` on " + host + ") or raise the subscription's capacity.";
+    } else {
+        std::string task = f.get("task", "?");
+        m.title = "Seat target not reached: " + task;
+        m.summary = "Task " + task + " leaves " + seats_of(f) + " " + f.get("over_after", "?") +
+                    " seats over its target of " + f.get("target", "?") + " (" +
+                    f.get("seats", "?") + " billable seats; the plan takes " + f.get("taken", "?") +
+                    " of " + f.get("candidates", "?") + " candidate users, run " +
+                    f.get("state", "?") + ").";
+        m.action = "Review the plan with `rosterctl runs show " + f.get("run_id", "ID") + "` on " +
+                   host + "; widen the task's filter or change keep_at_most.";
+    }
+    show_organization(m, f);
+    f.mark_shown("product_name");
+    f.show(m, "Product", "product");
+    f.show(m, "Site", "site");
+    f.show(m, "Billable seats", "seats");
+    f.show(m, "Capacity", "capacity");
+    f.show(m, "Share of capacity (%)", "percent");
+    f.show(m, "Alert at (%)", "at_percent");
+    f.show(m, "Task", "task");
+    f.show(m, "Run", "run_id");
+    f.show(m, "Mode", "mode");
+    f.show(m, "State", "state");
+    f.show(m, "Target", "target");
+    f.show(m, "Candidates", "candidates");
+    f.show(m, "Taken", "taken");
+    f.show(m, "Over the target after the run", "over_after");
+}
+
 }  // namespace
 
 Message describe_event(const Event& event, const RenderContext& context) {
@@ -264,6 +312,8 @@ Message describe_event(const Event& event, const RenderContext& context) {
         describe_run_event(event, m, f, host);
     } else if (event.type == "digest") {
         describe_digest(m, f);
+    } else if (event.type == "seats_near_capacity" || event.type == "seats_over_target") {
+        describe_seat_event(event, m, f, host);
     } else if (event.type == "test") {
         m.severity = Severity::info;
         m.title = "Test message from rosterd";

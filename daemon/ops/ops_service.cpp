@@ -9,6 +9,7 @@
 #include "rosterd/control_json.hpp"
 #include "rosterd/notify_delivery.hpp"
 #include "rosterd/query.hpp"
+#include "seat_target_event.hpp"
 
 namespace rosterd::ops {
 namespace {
@@ -144,6 +145,7 @@ struct OpsService::Planned {
     std::int64_t now_ms = 0;
     // An undo may act on as many users as the run it reverses changed: that size was approved.
     std::int64_t undo_allowance = 0;
+    std::optional<SeatTargetOutcome> seat_target;
 };
 
 OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync)
@@ -353,8 +355,13 @@ void OpsService::plan(RunRequest request) {
                          query::select_users(*view, {r->filters, query::UserSort::name, now}))
                         users.push_back(in_base(v));
                 }
+                if (r->keep_at_most)
+                    users = order_for_target(index, users, *r->keep_at_most);
                 auto grants = read_group_grants(db, index.info.id);
                 planned->plan = build_plan(index, grants, users, r->actions, protect);
+                if (r->keep_at_most)
+                    planned->seat_target =
+                        apply_seat_target(index, *r->keep_at_most, planned->plan);
                 check_plan_scope(db, index, planned->plan, r->scope);
             } catch (const PlanError& e) {
                 planned->error = e.what();
@@ -446,6 +453,10 @@ void OpsService::emit_run_event(const RunRecord& run, const std::string& cancell
     // applying run reach the webhooks.
     if (!context_.events || (!run.apply && run.kind != "task"))
         return;
+    // A task's seat target not reached (its dry runs included: they tell the filter leaves too
+    // few before anyone applies it).
+    if (auto over = seats_over_target_event(run))
+        context_.events->emit(std::move(*over));
     auto type = run_event_type(run.state);
     if (type.empty())
         return;
@@ -500,6 +511,7 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
     RunRecord run = new_run(request, planned->now_ms);
     run.snapshot_id = planned->snapshot_id;
     run.users = records_of(planned->plan);
+    run.seat_target = planned->seat_target;
     if (request.reply)
         request.reply->note("run_id", run.id);
 

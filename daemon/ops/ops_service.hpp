@@ -36,6 +36,8 @@ struct RunRequest {
     std::int64_t max_users = 100;
     bool cap_raised = false;  // max_users was given for this run
     std::string reason;       // the admin's note (--reason, a task's reason:)
+    // A task's keep_at_most (issue 17): the plan takes the longest-inactive users, only enough.
+    std::optional<SeatTarget> keep_at_most;
     std::string caller;
     std::optional<std::int64_t> caller_uid;
     // What the caller may reach (issue 19): users outside it are not selected, and a plan with

@@ -8,6 +8,7 @@
 #include "rosterd/audit.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
+#include "seat_target_store.hpp"
 
 namespace rosterd::ops {
 namespace {
@@ -196,6 +197,8 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
                 .bind(12, s.state)
                 .run();
     }
+    if (run.seat_target)
+        save_seat_target(db, run.id, *run.seat_target);
     if (!command.empty()) {
         audit::Entry entry;
         entry.at = run.created_at;
@@ -269,6 +272,7 @@ RunRecord load_run(store::Database& db, const std::string& id) {
         r.confirmed = steps.int64(13) != 0;
         run.users[u].steps.push_back(std::move(r));
     }
+    run.seat_target = load_seat_target(db, id);
     return run;
 }
 
@@ -399,6 +403,8 @@ rapidjson::Value run_json(const RunRecord& run, Alloc& a) {
     if (!selection.HasParseError())
         sel.CopyFrom(selection, a);
     json::add(out, "selection", std::move(sel), a);
+    if (run.seat_target)
+        json::add(out, "seat_target", seat_target_json(run, a), a);
     rapidjson::Value users(rapidjson::kArrayType);
     for (const auto& u : run.users) {
         rapidjson::Value item(rapidjson::kObjectType);

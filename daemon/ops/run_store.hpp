@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rosterd/ops_plan.hpp"
+#include "rosterd/ops_seat_target.hpp"
 #include "rosterd/store.hpp"
 
 namespace rosterd::ops {
@@ -77,6 +78,7 @@ struct RunRecord {
     std::string error;
     std::string reason;             // the admin's note: --reason, or the task's reason:
     std::vector<UserRecord> users;  // empty in listings
+    std::optional<SeatTargetOutcome> seat_target;  // a task's keep_at_most (issue 17)
 
     RunCounts counts() const;
 };

@@ -135,6 +135,7 @@ void TaskService::run_task(const TaskConfig& task, bool apply, const std::string
     r.filters = {task.filter};
     r.saved_filter = task.saved_filter;
     r.max_users = task.max_users.value_or(context_.config->ops.max_users);
+    r.keep_at_most = task.keep_at_most;
     r.caller = caller;
     r.caller_uid = uid;
     // Tasks from the configuration run as the daemon, unscoped; a scoped caller's `tasks.run`

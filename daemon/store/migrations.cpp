@@ -394,10 +394,41 @@ ALTER TABLE runs ADD COLUMN caller_scope TEXT;
 ALTER TABLE audit_log ADD COLUMN caller_scope TEXT;
 )sql";
 
+// Seat targets and seat alerts (issue 17). run_seat_targets: what a task's keep_at_most planned
+// (runs show, the seats_over_target event after a restart); user_seats is a JSON object
+// account id -> seats that user frees. seat_alerts: per product and site, whether its billable
+// seats are at or over alerts.seats.at_percent of its capacity, and how many times they crossed
+// it (the crossing number keys the event's once_key, so a restart never sends one twice).
+constexpr std::string_view kVersion8 = R"sql(
+CREATE TABLE run_seat_targets (
+    run_id      TEXT PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+    product     TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    target      INTEGER NOT NULL,
+    seats       INTEGER NOT NULL,
+    over        INTEGER NOT NULL,
+    candidates  INTEGER NOT NULL,
+    taken       INTEGER NOT NULL,
+    freed       INTEGER NOT NULL,
+    short_by    INTEGER NOT NULL,
+    not_needed  INTEGER NOT NULL,
+    user_seats  TEXT NOT NULL
+);
+CREATE TABLE seat_alerts (
+    resource_id TEXT PRIMARY KEY,
+    product     TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    above       INTEGER NOT NULL,
+    crossings   INTEGER NOT NULL,
+    changed_at  INTEGER NOT NULL
+);
+)sql";
+
 const std::vector<std::string>& migrations() {
-    static const std::vector<std::string> list = {
-        std::string(kVersion1), std::string(kVersion2), std::string(kVersion3), version4(),
-        std::string(kVersion5), std::string(kVersion6), std::string(kVersion7)};
+    static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
+                                                  std::string(kVersion3), version4(),
+                                                  std::string(kVersion5), std::string(kVersion6),
+                                                  std::string(kVersion7), std::string(kVersion8)};
     return list;
 }
 

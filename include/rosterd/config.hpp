@@ -55,6 +55,18 @@ struct WebhookConfig {
     std::chrono::milliseconds timeout{10000};
 };
 
+// A task's seat target (`keep_at_most`, issue 17): bring the billable seats of one product (on one
+// site, or on every site) down to `seats`, taking the longest-inactive matching users first and no
+// more than needed. Product and site are resolved at load (given, or from the task's
+// remove-product-access action, or from its filter).
+struct SeatTarget {
+    std::int64_t seats = 0;
+    std::string product;  // product key
+    std::string site;     // host; empty: the product's seats on every site together
+
+    bool operator==(const SeatTarget&) const = default;
+};
+
 // An automated task (`tasks:`): a bulk run on a schedule.
 struct TaskConfig {
     std::string name;
@@ -67,6 +79,7 @@ struct TaskConfig {
     std::optional<int> max_users;  // default ops.max_users
     bool enabled = true;           // `rosterctl tasks enable|disable` overrides it (persisted)
     std::string reason;            // kept with each run, sent in its webhook events
+    std::optional<SeatTarget> keep_at_most;
 };
 
 // Atlassian-style tiered pricing of one product: every seat costs the per-seat price of the band
@@ -182,6 +195,13 @@ struct Config {
             std::chrono::milliseconds backoff_max{30 * 60 * 1000};
         } delivery;
     } notifications;
+
+    // Alerts computed at each sync (issue 17).
+    struct Alerts {
+        // seats_near_capacity when a product's billable seats on a site reach this share of its
+        // capacity; none: off.
+        std::optional<int> seats_at_percent;
+    } alerts;
 
     // The Prometheus endpoint (docs/metrics.md); off unless listen is set.
     struct Metrics {

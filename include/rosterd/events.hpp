@@ -11,13 +11,12 @@ namespace rosterd {
 // Every event type, declared once: the configuration's `events:` lists are checked against it,
 // webhooks subscribe to it, docs/webhooks.md lists each one's facts. Names are stable: scripts
 // and chat rules match on them.
-inline constexpr std::string_view kEventTypes[] = {"api_key_expiring", "api_key_expired",
-                                                   "api_key_rejected", "sync_failed",
-                                                   "sync_succeeded",   "sync_interrupted",
-                                                   "run_succeeded",    "run_partially_failed",
-                                                   "run_failed",       "run_cancelled",
-                                                   "run_refused",      "run_nothing_to_do",
-                                                   "digest",           "test"};
+inline constexpr std::string_view kEventTypes[] = {
+    "api_key_expiring", "api_key_expired", "api_key_rejected", "sync_failed", "sync_succeeded",
+    "sync_interrupted", "run_succeeded", "run_partially_failed", "run_failed", "run_cancelled",
+    "run_refused", "run_nothing_to_do", "digest", "test",
+    // seat alerts (issue 17)
+    "seats_near_capacity", "seats_over_target"};
 
 struct Event {
     std::string type;  // one of kEventTypes
