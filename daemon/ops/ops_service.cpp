@@ -9,6 +9,7 @@
 #include "rosterd/control_json.hpp"
 #include "rosterd/notify_delivery.hpp"
 #include "rosterd/query.hpp"
+#include "rosterd/query_held.hpp"
 #include "seat_target_event.hpp"
 
 namespace rosterd::ops {
@@ -332,7 +333,8 @@ void OpsService::plan(RunRequest request) {
                 const auto& index = *planned->index;
                 planned->snapshot_id = index.info.id;
                 // A scoped caller selects among the users they can see, as `users` shows them.
-                auto view = query::restrict_to_scope(planned->index, r->scope);
+                // ... and the users whose in-scope access a run took away (to act on them again).
+                auto view = query::scoped_view(db, planned->index, r->scope);
                 auto in_base = [&](std::uint32_t v) {
                     return view.get() == &index ? v : *index.find_user(view->users[v].account_id);
                 };

@@ -9,6 +9,7 @@
 #include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/query.hpp"
+#include "rosterd/query_held.hpp"
 #include "rosterd/query_json.hpp"
 #include "rosterd/query_snapshot.hpp"
 #include "rosterd/user_filter_args.hpp"
@@ -269,7 +270,7 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
             SnapshotRead read(db, *snapshots);
             // Positions in a scoped view are stable for one snapshot and scope, so a cached
             // selection (keyed by both) stays valid against a fresh view of the same index.
-            auto view = restrict_to_scope(read.index, scope);
+            auto view = scoped_view(db, read.index, scope);
             const auto& index = *view;
             const auto& snapshot = index.info;
             if (pinned_snapshot && *pinned_snapshot != snapshot.id)
@@ -279,12 +280,14 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
                                  " (a sync finished); run the query again");
             UsersPage page;
             std::shared_ptr<const std::vector<std::uint32_t>> ids;
-            if (known && known->index == read.index) {
+            // A run between two syncs may add a user who held access: a view of another size
+            // has other positions.
+            if (known && known->index == read.index && known->view_users == index.users.size()) {
                 ids = known->users;
             } else {
                 ids = std::make_shared<const std::vector<std::uint32_t>>(
                     select_users(index, selection));
-                page.computed = CachedSelection{key, read.index, ids};
+                page.computed = CachedSelection{key, read.index, ids, index.users.size()};
             }
             auto first = std::min<std::size_t>(static_cast<std::size_t>(offset), ids->size());
             auto last = std::min<std::size_t>(first + static_cast<std::size_t>(limit), ids->size());
@@ -325,7 +328,7 @@ void QueryService::user(const control::Request& request, std::shared_ptr<control
     context_.db.read(
         [who, now, scope, snapshots = snapshots_](store::Database& db) {
             SnapshotRead read(db, *snapshots);
-            auto view = restrict_to_scope(read.index, scope);
+            auto view = scoped_view(db, read.index, scope);
             const auto& index = *view;
             auto user = find_user(index, who);
             // Out of scope reads exactly like unknown, so that the answer does not tell whether
@@ -355,7 +358,7 @@ void QueryService::filters(const control::Request& request, std::shared_ptr<cont
         [saved, now, scope = request.caller.view_scope(),
          snapshots = snapshots_](store::Database& db) {
             SnapshotRead read(db, *snapshots);
-            auto view = restrict_to_scope(read.index, scope);
+            auto view = scoped_view(db, read.index, scope);
             auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
             auto& a = doc->GetAllocator();
             add_snapshot_fields(*doc, read.index->info, now, a);

@@ -22,6 +22,7 @@ struct CachedSelection {
     std::string key;  // the canonical selection (filters, sort, now)
     std::shared_ptr<const SnapshotIndex> index;
     std::shared_ptr<const std::vector<std::uint32_t>> users;
+    std::size_t view_users = 0;  // the size of the (scoped) view the positions are into
 };
 
 class QueryService final : public Subsystem {

@@ -2,6 +2,7 @@
 // no question can leak an out-of-scope user or count by forgetting a filter.
 #include <algorithm>
 
+#include "rosterd/query_held.hpp"
 #include "rosterd/query_snapshot.hpp"
 
 namespace rosterd::query {
@@ -14,6 +15,11 @@ void SnapshotIndex::borrow_texts(std::shared_ptr<const SnapshotIndex> base) {
 
 std::shared_ptr<const SnapshotIndex> restrict_to_scope(std::shared_ptr<const SnapshotIndex> base,
                                                        const Scope& scope) {
+    return restrict_to_scope(std::move(base), scope, HeldAccess{});
+}
+
+std::shared_ptr<const SnapshotIndex> restrict_to_scope(std::shared_ptr<const SnapshotIndex> base,
+                                                       const Scope& scope, const HeldAccess& held) {
     if (scope.sees_everything())
         return base;
     auto view = std::make_shared<SnapshotIndex>();
@@ -35,6 +41,18 @@ std::shared_ptr<const SnapshotIndex> restrict_to_scope(std::shared_ptr<const Sna
                         [&](const IndexedProduct& p) { return p.site == site; }))
             view->sites.push_back(site);
     view->groups = base->groups;
+    // A user who held an in-scope resource that a run took away stays in the view (issue 19:
+    // "hold or held"), so that whoever removed it finds them, and can undo.
+    auto held_in_scope = [&](std::string_view account) {
+        auto found = held.resources_of.find(std::string(account));
+        if (found == held.resources_of.end())
+            return false;
+        for (const auto& resource : found->second)
+            for (const auto& p : base->products)
+                if (p.resource_id == resource && scope.allows_resource({p.key, p.site}))
+                    return true;
+        return false;
+    };
     for (const auto& u : base->users) {
         IndexedUser kept = u;
         kept.access_begin = static_cast<std::uint32_t>(view->access.size());
@@ -48,8 +66,8 @@ std::shared_ptr<const SnapshotIndex> restrict_to_scope(std::shared_ptr<const Sna
             view->access.push_back(access);
         }
         kept.access_end = static_cast<std::uint32_t>(view->access.size());
-        if (kept.access_begin == kept.access_end)
-            continue;  // no in-scope access: not in the caller's view at all
+        if (kept.access_begin == kept.access_end && !held_in_scope(u.account_id))
+            continue;  // no in-scope access, now or taken by a run: not in the caller's view
         kept.groups_begin = static_cast<std::uint32_t>(view->memberships.size());
         view->memberships.insert(view->memberships.end(),
                                  base->memberships.begin() + u.groups_begin,
