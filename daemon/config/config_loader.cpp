@@ -12,6 +12,7 @@
 #include "access_section.hpp"
 #include "account_lookup.hpp"
 #include "config_settings.hpp"
+#include "notice_section.hpp"
 #include "rosterd/config.hpp"
 #include "rosterd/events.hpp"
 #include "rosterd/metrics.hpp"
@@ -568,6 +569,7 @@ TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::str
           }},
          {"max_users", [&](auto& v, auto& p) { task.max_users = r.integer(v, p, 1, 1000000); }},
          {"enabled", [&](auto& v, auto& p) { task.enabled = r.boolean(v, p); }},
+         {"notice", [&](auto& v, auto& p) { task.notice = config_detail::read_notice(r, v, p); }},
          {"reason", [&](auto& v, auto& p) {
               task.reason = r.non_empty_string(v, p);
               if (task.reason.size() > 1000)
@@ -660,6 +662,7 @@ void read_sections(const YamlReader& r, const YAML::Node& root, Config& out,
          {"protect", [&](auto& v, auto& p) { read_protect(r, v, p, out.protect); }},
          {"ops", [&](auto& v, auto& p) { read_ops(r, v, p, out.ops); }},
          {"tasks", [&](auto& v, auto& p) { read_tasks(r, v, p, out.tasks, pending_filters); }},
+         {"email", [&](auto& v, auto& p) { config_detail::read_email(r, v, p, out.email); }},
          {"metrics", [&](auto& v, auto& p) { read_metrics(r, v, p, out.metrics); }},
          {"logging", [&](auto& v, auto& p) { read_logging(r, v, p, out.logging); }}});
 }
@@ -693,6 +696,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
                     config.tasks[pending.task].saved_filter == pending.name)
                     config.tasks[pending.task].filter = found->second;
             });
+        config_detail::check_notice_settings(reader, root, config);
     } catch (const YamlReader::TooManyIssues&) {
         reader.throw_if_issues(true);
     }

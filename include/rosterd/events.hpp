@@ -17,7 +17,8 @@ inline constexpr std::string_view kEventTypes[] = {"api_key_expiring", "api_key_
                                                    "run_succeeded",    "run_partially_failed",
                                                    "run_failed",       "run_cancelled",
                                                    "run_refused",      "run_nothing_to_do",
-                                                   "digest",           "test"};
+                                                   "digest",           "test",
+                                                   "users_noticed",    "users_released"};
 
 struct Event {
     std::string type;  // one of kEventTypes
