@@ -19,37 +19,6 @@ using namespace rosterd::test;
 
 namespace {
 
-// A group whose members are all ordinary users with product access (no admin, app or protected
-// account among them), 3 to 8 of them: the filter's ground truth is exactly its members.
-const TruthGroup& plain_members_group(const Org& org) {
-    const TruthGroup* best = nullptr;
-    std::size_t best_size = 0;
-    for (const auto& [id, g] : org.groups) {
-        std::size_t members = 0;
-        bool plain = true;
-        for (const auto& u : org.users)
-            if (u.groups.count(id)) {
-                ++members;
-                plain = plain && ordinary(u) && !u.access.empty();
-            }
-        if (plain && members >= 3 && members <= 8 && members > best_size) {
-            best = &g;
-            best_size = members;
-        }
-    }
-    if (!best)
-        throw std::runtime_error("no group of 3 to 8 plain members in this organization");
-    return *best;
-}
-
-std::vector<const TruthUser*> members_of(const Org& org, const std::string& group) {
-    std::vector<const TruthUser*> out;
-    for (const auto& u : org.users)
-        if (u.groups.count(group))
-            out.push_back(&u);
-    return out;
-}
-
 void set_activity(const SimFixture& sim, const TruthUser& u, const std::string& when) {
     for (const auto& [resource, role] : u.access)
         sim.http("POST", "/_sim/activity",
@@ -57,12 +26,10 @@ void set_activity(const SimFixture& sim, const TruthUser& u, const std::string& 
                      R"(","last_active":)" + when + "}");
 }
 
-std::string task_yaml(const std::string& group, const std::string& grace) {
+std::string task_yaml(const std::string& grace) {
     return "tasks:\n"
            "  - name: idle\n"
-           "    filter: {group: [" +
-           group +
-           "], never-active: true, status: active}\n"
+           "    filter: {product: jira-software, never-active: true, status: active}\n"
            "    actions: [suspend]\n"
            "    schedule: every 24h\n"
            "    mode: apply\n"
@@ -106,20 +73,51 @@ void wait_past(std::int64_t ms) {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
 }
 
-// The setting shared by the tests: a plain group, never active, synced.
+// The setting shared by the tests: five ordinary users never active in Jira, everyone else with
+// Jira active just now, so the filter's ground truth is those five.
 struct Setting {
     SimFixture sim{{"--users", "200", "--sites", "1", "--seed", "41"}};
     Org org = load(sim.truth());
-    const TruthGroup& group = plain_members_group(org);
-    std::vector<const TruthUser*> members = members_of(org, group.id);
+    std::vector<const TruthUser*> members;
     std::set<std::string> member_ids;
     std::set<std::string> member_emails;
     Setting() {
-        for (const auto* u : members) {
-            set_activity(sim, *u, "null");
-            member_ids.insert(u->id);
-            member_emails.insert(u->email);
+        const std::string jira = org.jira_resource_of_host.at(org.first_host);
+        auto now =
+            rosterd::format_iso8601_s(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+        for (const auto& u : org.users) {
+            if (!u.access.count(jira))
+                continue;
+            bool chosen = ordinary(u) && members.size() < 5;
+            if (chosen) {
+                members.push_back(&u);
+                member_ids.insert(u.id);
+                member_emails.insert(u.email);
+            }
+            sim.http("POST", "/_sim/activity",
+                     R"({"account_id":")" + u.id + R"(","resource_id":")" + jira +
+                         R"(","last_active":)" + (chosen ? "null" : "\"" + now + "\"") + "}");
         }
+        REQUIRE(members.size() == 5);
+        // The ground truth, from the simulator: active users holding Jira, never active there,
+        // not protected (ordinary).
+        auto truth = sim.truth();
+        auto now_org = load(truth);
+        std::set<std::string> expected;
+        for (const auto& u : truth["users"].GetArray()) {
+            bool holds = false, used = false;
+            for (const auto& a : u["access"].GetArray())
+                if (jira == a["resource_id"].GetString()) {
+                    holds = true;
+                    used = used || !a["last_active_ms"].IsNull();
+                }
+            if (holds && !used && std::string(u["status"].GetString()) == "active" &&
+                ordinary(now_org.user(u["account_id"].GetString())))
+                expected.insert(u["account_id"].GetString());
+        }
+        REQUIRE(expected == member_ids);
     }
 };
 
@@ -132,8 +130,7 @@ TEST_CASE(
     Setting s;
     SmtpSink smtp;
     smtp.start();
-    DaemonFixture daemon(s.sim.atlassian_yaml() + smtp.yaml() + kFastOutbox +
-                         task_yaml(s.group.id, "25s"));
+    DaemonFixture daemon(s.sim.atlassian_yaml() + smtp.yaml() + kFastOutbox + task_yaml("25s"));
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     wait_quiet(daemon);
     s.sim.clear_requests();
@@ -251,8 +248,7 @@ TEST_CASE(
     SmtpSink smtp;
     smtp.start();
     const std::string rest = s.sim.atlassian_yaml();
-    DaemonFixture daemon(rest + smtp.yaml("  per_minute: 2\n") + kFastOutbox +
-                         task_yaml(s.group.id, "20s"));
+    DaemonFixture daemon(rest + smtp.yaml("  per_minute: 2\n") + kFastOutbox + task_yaml("20s"));
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     wait_quiet(daemon);
     s.sim.clear_requests();
@@ -262,7 +258,7 @@ TEST_CASE(
     CHECK(first["notice"]["noticed"].Size() == s.members.size());
     REQUIRE(wait_until([&] { return smtp.mails().size() >= 1; }, std::chrono::seconds(60)));
     daemon.kill9();
-    daemon.rewrite_config(rest + smtp.yaml() + kFastOutbox + task_yaml(s.group.id, "20s"));
+    daemon.rewrite_config(rest + smtp.yaml() + kFastOutbox + task_yaml("20s"));
     daemon.start();
     // The rest go out after the restart (within the per-minute limit), none twice.
     auto accounted = [&] {
@@ -321,7 +317,7 @@ TEST_CASE(
     DaemonFixture daemon(s.sim.atlassian_yaml() + smtp.yaml() +
                          "notifications:\n  delivery: {backoff_initial_ms: 100, backoff_max_s: 1, "
                          "max_attempts: 100}\n" +
-                         task_yaml(s.group.id, "1h"));
+                         task_yaml("1h"));
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     wait_quiet(daemon);
     auto first = daemon.ctl_json({"tasks", "run", "idle", "--apply"});

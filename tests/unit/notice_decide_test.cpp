@@ -106,7 +106,8 @@ TEST_CASE(
                     last_active[u] = now - static_cast<std::int64_t>(rng() % kDay);
             if (rng() % 15 == 0) {
                 auto who = "u" + std::to_string(rng() % users);
-                exempt.count(who) ? exempt.erase(who) : exempt.insert(who);
+                if (!exempt.erase(who))
+                    exempt.insert(who);
             }
             NoticeInputs in;
             in.now_ms = now;
