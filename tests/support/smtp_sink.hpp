@@ -59,6 +59,7 @@ class SmtpSink {
                "\n  from: rosterd@acme.test\n  starttls: off\n  contact: it@acme.test\n" + extra;
     }
     void refuse(const std::string& address) const {
+        std::filesystem::create_directories(dir_ / "mail");
         std::ofstream(dir_ / "mail" / "refuse", std::ios::app) << address << "\n";
     }
 
