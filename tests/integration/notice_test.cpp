@@ -308,7 +308,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "mail waits while the SMTP server is down and is delivered once when it is up; a "
+    "mail waits while the SMTP server is down and is delivered once when it is up, and a "
     "refused recipient is recorded on the notice",
     "[integration][notice]") {
     Setting s;
