@@ -130,7 +130,8 @@ excerpt "$work/notice-dry.txt"
 step "rosterctl tasks run notice-idle-confluence --apply   (the notice stage: recorded, mailed, nothing sent to Atlassian)"
 ctl tasks run notice-idle-confluence --apply >"$work/notice.txt" 2>/dev/null || true
 excerpt "$work/notice.txt"
-noticed=$(ctl --json notices --task notice-idle-confluence --state on-notice | grep -c '"account_id"' || true)
+ctl --json notices --task notice-idle-confluence --state on-notice >"$work/notices.json"
+noticed=$(grep -c '"account_id"' "$work/notices.json" || true)
 for _ in $(seq 1 200); do
     [ "$(ls "$work/mail" | grep -c '\.eml$')" -ge "$noticed" ] && break; sleep 0.1
 done
@@ -139,10 +140,11 @@ first_mail=$(ls "$work/mail" | grep '\.eml$' | head -n 1)
 sed -e 's/\r$//' -e 's/^/  | /' "$work/mail/$first_mail"
 
 step "rosterctl notices --task notice-idle-confluence"
-ctl notices --task notice-idle-confluence | head -n 8
+ctl notices --task notice-idle-confluence >"$work/notices.txt"
+excerpt "$work/notices.txt"
 
-back=$(ctl --json notices --task notice-idle-confluence --state on-notice |
-    grep -o '"account_id": "[^"]*"' | head -n 1 | cut -d'"' -f4)
+ctl --json notices --task notice-idle-confluence --state on-notice >"$work/notices.json"
+back=$(grep -o '"account_id": "[^"]*"' "$work/notices.json" | head -n 1 | cut -d'"' -f4)
 step "User $back comes back (the simulator's POST /_sim/activity), then a sync"
 resource=$(/usr/bin/python3 -c '
 import json, sys
@@ -168,7 +170,8 @@ step "rosterctl tasks run notice-idle-confluence --apply   (after the grace: $ba
 ctl tasks run notice-idle-confluence --apply >"$work/notice-act.txt" 2>/dev/null || true
 excerpt "$work/notice-act.txt"
 notice_run=$(ctl --json runs -n 1 | grep -o '"id": "[^"]*"' | head -n 1 | cut -d'"' -f4)
-ctl notices --task notice-idle-confluence | head -n 8
+ctl notices --task notice-idle-confluence >"$work/notices.txt"
+excerpt "$work/notices.txt"
 echo "mails in the SMTP sink after the act stage: $(ls "$work/mail" | grep -c '\.eml$') (one per user, none at the act stage)"
 
 step "rosterctl runs undo $notice_run --apply   (give back what the act stage removed)"
