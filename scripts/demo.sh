@@ -2,7 +2,9 @@
 # make demo: a simulated organization (rosterd-sim), rosterd against it, the first sync with
 # progress, the status and the sync history, the licence dashboard (all sites, then each site)
 # and a filtered users query; then an automated task's dry-run plan, the task applied against the
-# simulator, its result, and its undo; then both are stopped.
+# simulator, its result, and its undo; then a task with a notice stage: users put on notice and
+# mailed (an aiosmtpd sink), one user coming back and released, the rest acted on after a grace
+# of seconds, and undo; then everything is stopped.
 set -euo pipefail
 build_dir="${1:-build}"
 bin_sim="$build_dir/sim/rosterd-sim"
@@ -13,7 +15,9 @@ users="${DEMO_USERS:-3000}"
 work=$(mktemp -d /tmp/rosterd-demo.XXXXXX)
 sim_pid=""
 daemon_pid=""
+smtp_pid=""
 cleanup() {
+    [ -n "$smtp_pid" ] && kill "$smtp_pid" 2>/dev/null && wait "$smtp_pid" 2>/dev/null || true
     [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null || true
     [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null || true
     rm -rf "$work"
@@ -32,8 +36,16 @@ for _ in $(seq 1 100); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 echo "rosterd-sim listening on http://127.0.0.1:$port"
 
+step "Starting an SMTP sink (python3-aiosmtpd, tests/support/smtp_sink.py) for the notice mails"
+/usr/bin/python3 tests/support/smtp_sink.py "$work/mail" 0 >"$work/smtp.log" 2>&1 &
+smtp_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/mail/port" ] && break; sleep 0.1; done
+smtp_port=$(cat "$work/mail/port")
+echo "SMTP sink listening on smtp://127.0.0.1:$smtp_port, writing each mail to $work/mail"
+
 step "Starting rosterd with config/demo.yaml"
 sed -e "s#http://127.0.0.1:18080#http://127.0.0.1:$port#" \
+    -e "s#smtp://127.0.0.1:2525#smtp://127.0.0.1:$smtp_port#" \
     -e "s#/tmp/rosterd-demo#$work#g" config/demo.yaml > "$work/rosterd.yaml"
 "$bin_daemon" --check-config "$work/rosterd.yaml"
 "$bin_daemon" --config "$work/rosterd.yaml" 2>"$work/rosterd.log" &
@@ -110,6 +122,62 @@ ctl history --product jira-software --site acme.atlassian.net
 
 step "rosterctl report --html -o $work/report.html   (one self-contained file, charts inline)"
 ctl report --html -o "$work/report.html"
+
+step "rosterctl tasks run notice-idle-confluence   (dry run: who would be noticed; nothing recorded)"
+ctl tasks run notice-idle-confluence >"$work/notice-dry.txt" 2>/dev/null || true
+excerpt "$work/notice-dry.txt"
+
+step "rosterctl tasks run notice-idle-confluence --apply   (the notice stage: recorded, mailed, nothing sent to Atlassian)"
+ctl tasks run notice-idle-confluence --apply >"$work/notice.txt" 2>/dev/null || true
+excerpt "$work/notice.txt"
+ctl --json notices --task notice-idle-confluence --state on-notice >"$work/notices.json"
+noticed=$(grep -c '"account_id"' "$work/notices.json" || true)
+for _ in $(seq 1 200); do
+    [ "$(ls "$work/mail" | grep -c '\.eml$')" -ge "$noticed" ] && break; sleep 0.1
+done
+echo "mails in the SMTP sink: $(ls "$work/mail" | grep -c '\.eml$') for $noticed users on notice; the first one:"
+first_mail=$(ls "$work/mail" | grep '\.eml$' | head -n 1)
+sed -e 's/\r$//' -e 's/^/  | /' "$work/mail/$first_mail"
+
+step "rosterctl notices --task notice-idle-confluence"
+ctl notices --task notice-idle-confluence >"$work/notices.txt"
+excerpt "$work/notices.txt"
+
+ctl --json notices --task notice-idle-confluence --state on-notice >"$work/notices.json"
+back=$(grep -o '"account_id": "[^"]*"' "$work/notices.json" | head -n 1 | cut -d'"' -f4)
+step "User $back comes back (the simulator's POST /_sim/activity), then a sync"
+resource=$(/usr/bin/python3 -c '
+import json, sys
+truth = json.load(open(sys.argv[1]))
+for site in truth["sites"]:
+    if site["host"] == "acme.atlassian.net":
+        for p in site["products"]:
+            if p["key"] == "confluence":
+                print(p["resource_id"])
+' "$work/truth.json")
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+/usr/bin/python3 -c '
+import json, sys, urllib.request
+body = json.dumps({"account_id": sys.argv[2], "resource_id": sys.argv[3], "last_active": sys.argv[4]})
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], body.encode(), {"Content-Type": "application/json"}))
+' "http://127.0.0.1:$port/_sim/activity" "$back" "$resource" "$now"
+ctl sync --wait >/dev/null 2>&1
+
+step "Waiting for the 20 s grace to pass"
+sleep 21
+
+step "rosterctl tasks run notice-idle-confluence --apply   (after the grace: $back released, the rest acted on)"
+ctl tasks run notice-idle-confluence --apply >"$work/notice-act.txt" 2>/dev/null || true
+excerpt "$work/notice-act.txt"
+notice_run=$(ctl --json runs -n 1 | grep -o '"id": "[^"]*"' | head -n 1 | cut -d'"' -f4)
+ctl notices --task notice-idle-confluence >"$work/notices.txt"
+excerpt "$work/notices.txt"
+echo "mails in the SMTP sink after the act stage: $(ls "$work/mail" | grep -c '\.eml$') (one per user, none at the act stage)"
+
+step "rosterctl runs undo $notice_run --apply   (give back what the act stage removed)"
+ctl sync --wait >/dev/null 2>&1 || true
+ctl runs undo "$notice_run" --apply >"$work/notice-undo.txt" 2>/dev/null || true
+excerpt "$work/notice-undo.txt"
 
 step "Stopping rosterd (SIGTERM) and rosterd-sim"
 kill "$daemon_pid"

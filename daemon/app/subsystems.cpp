@@ -4,6 +4,7 @@
 #include "../keys/key_service.hpp"
 #include "../metrics/metrics_service.hpp"
 #include "../money/money_service.hpp"
+#include "../notice/notice_service.hpp"
 #include "../notify/notify_service.hpp"
 #include "../ops/ops_service.hpp"
 #include "../ops/task_service.hpp"
@@ -32,6 +33,10 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     });
     auto ops = std::make_unique<ops::OpsService>(context, *keys, *sync);
     auto tasks = std::make_unique<ops::TaskService>(context, *ops, *sync);
+    auto notices = std::make_unique<notice::NoticeService>(
+        context, [outbox = notify.get()] { outbox->wake(); });
+    tasks->set_stage_factory(
+        [stages = notices.get()](const TaskConfig& task) { return stages->make_stage(task); });
     const sync::SyncService* sync_ptr = sync.get();
     const keys::KeyService* keys_ptr = keys.get();
     auto money = std::make_unique<money::MoneyService>(context, *sync, *keys);
@@ -42,6 +47,7 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     list.push_back(std::make_unique<query::QueryService>(context));
     list.push_back(std::move(ops));
     list.push_back(std::move(tasks));
+    list.push_back(std::move(notices));
     list.push_back(std::move(money));
     list.push_back(std::move(alerts));
     list.push_back(std::make_unique<audit::AuditService>(context));

@@ -20,7 +20,7 @@ void build_app(CLI::App& app, CliOptions& options, int& exit_code) {
          {&install_core_commands, &install_sync_commands, &install_key_commands,
           &install_notify_commands, &install_query_commands, &install_bulk_command,
           &install_runs_commands, &install_tasks_commands, &install_audit_command,
-          &install_money_commands})
+          &install_money_commands, &install_notices_commands})
         install(app, options, exit_code);
 }
 

@@ -58,6 +58,7 @@ void build_app(CLI::App& app, CliOptions& options, int& exit_code);
 using CommandInstaller = void (*)(CLI::App& app, CliOptions& options, int& exit_code);
 void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code);
 void install_sync_commands(CLI::App& app, CliOptions& options, int& exit_code);
+void install_notices_commands(CLI::App& app, CliOptions& options, int& exit_code);
 void install_query_commands(CLI::App& app, CliOptions& options, int& exit_code);
 void install_users_command(CLI::App& app, CliOptions& options, int& exit_code);
 void install_key_commands(CLI::App& app, CliOptions& options, int& exit_code);

@@ -26,7 +26,8 @@ void render_list(const rapidjson::Value& r) {
 }  // namespace
 
 void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code) {
-    auto* notify = app.add_subcommand("notify", "Webhook notifications: test, list, retry");
+    auto* notify = app.add_subcommand(
+        "notify", "Webhook and mail notifications: test, test-email, list, retry");
     notify->require_subcommand(1);
 
     auto* test = notify->add_subcommand("test", "Send a test message to a webhook (operator)");
@@ -42,6 +43,21 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
                       << " (delivery #" << string_or(r, "id", "?") << ", HTTP "
                       << string_or(r, "status", "?") << ")\n";
         });
+    });
+
+    auto* test_email =
+        notify->add_subcommand("test-email", "Send a test mail through email: (operator)");
+    auto address = std::make_shared<std::string>();
+    test_email->add_option("address", *address, "The recipient")->required();
+    test_email->callback([&options, &exit_code, address] {
+        rapidjson::Document args(rapidjson::kObjectType);
+        args.AddMember("address", rapidjson::Value(address->c_str(), args.GetAllocator()),
+                       args.GetAllocator());
+        exit_code =
+            call_and_render(options, "notify.test-email", args, [](const rapidjson::Value& r) {
+                std::cout << "test mail sent (delivery #" << string_or(r, "id", "?")
+                          << ", SMTP reply " << string_or(r, "status", "?") << ")\n";
+            });
     });
 
     auto* list = notify->add_subcommand("list", "Recent deliveries: state, attempts, last error");

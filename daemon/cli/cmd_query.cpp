@@ -106,7 +106,17 @@ void render_user(const rapidjson::Value& r) {
     std::string groups;
     for (const auto& g : u["groups"].GetArray())
         groups += (groups.empty() ? "" : ", ") + string_or(g, "name", "");
-    std::cout << "\ngroups: " << (groups.empty() ? "-" : groups) << "\n" << data_age(r) << "\n";
+    std::cout << "\ngroups: " << (groups.empty() ? "-" : groups) << "\n";
+    if (r.HasMember("notices") && r["notices"].Size() > 0) {
+        Table notices({"TASK", "NOTICE", "NOTICED", "DEADLINE", "MAIL", "REASON"});
+        for (const auto& n : r["notices"].GetArray())
+            notices.add_row({string_or(n, "task", ""), string_or(n, "state", ""),
+                             string_or(n, "noticed_at", ""), string_or(n, "deadline", ""),
+                             string_or(n, "mail", ""), string_or(n, "reason", "")});
+        std::cout << "\n";
+        notices.print(std::cout);
+    }
+    std::cout << data_age(r) << "\n";
 }
 
 void render_filters(const rapidjson::Value& r) {

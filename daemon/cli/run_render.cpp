@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "notice_render.hpp"
 
 namespace rosterd::cli {
 
@@ -50,6 +51,7 @@ void render_run(const rapidjson::Value& r) {
         }
     if (table.row_count() > 0)
         table.print(std::cout);
+    render_notice_stage(r);
     std::cout << string_or(r, "users", "0") << " users: ";
     if (state == "planned") {
         std::cout << string_or(r, "ok", "0") << " to act on, " << string_or(r, "skipped", "0")

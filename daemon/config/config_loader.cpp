@@ -12,6 +12,7 @@
 #include "access_section.hpp"
 #include "account_lookup.hpp"
 #include "config_settings.hpp"
+#include "notice_section.hpp"
 #include "rosterd/config.hpp"
 #include "rosterd/events.hpp"
 #include "rosterd/metrics.hpp"
@@ -579,6 +580,7 @@ TaskConfig read_task(const YamlReader& r, const YAML::Node& node, const std::str
          {"enabled", [&](auto& v, auto& p) { task.enabled = r.boolean(v, p); }},
          {"keep_at_most",
           [&](auto& v, auto& p) { seat_targets.emplace_back(index, read_seat_target(r, v, p)); }},
+         {"notice", [&](auto& v, auto& p) { task.notice = config_detail::read_notice(r, v, p); }},
          {"reason", [&](auto& v, auto& p) {
               task.reason = r.non_empty_string(v, p);
               if (task.reason.size() > 1000)
@@ -676,6 +678,7 @@ void read_sections(const YamlReader& r, const YAML::Node& root, Config& out,
          {"tasks",
           [&](auto& v, auto& p) { read_tasks(r, v, p, out.tasks, pending_filters, seat_targets); }},
          {"alerts", [&](auto& v, auto& p) { read_alerts(r, v, p, out.alerts); }},
+         {"email", [&](auto& v, auto& p) { config_detail::read_email(r, v, p, out.email); }},
          {"metrics", [&](auto& v, auto& p) { read_metrics(r, v, p, out.metrics); }},
          {"logging", [&](auto& v, auto& p) { read_logging(r, v, p, out.logging); }}});
 }
@@ -715,6 +718,7 @@ Config parse_config(const std::string& yaml_text, const std::string& source_name
         for (const auto& [task, written] : seat_targets)
             if (clean && task < config.tasks.size())
                 reader.guard([&] { resolve_seat_target(reader, written, config.tasks[task]); });
+        config_detail::check_notice_settings(reader, root, config);
     } catch (const YamlReader::TooManyIssues&) {
         reader.throw_if_issues(true);
     }

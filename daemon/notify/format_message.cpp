@@ -296,6 +296,34 @@ void describe_seat_event(const Event& event, Message& m, Facts& f, const std::st
     f.show(m, "Over the target after the run", "over_after");
 }
 
+// users_noticed, users_released (issue 17): one digest per task run, not one message per user.
+void describe_notice_event(const Event& event, Message& m, Facts& f) {
+    std::string task = f.get("task", "?");
+    std::string count = f.get("count", "?");
+    std::string who = f.has("users") ? " (" + f.get("users") + ")" : "";
+    m.severity = Severity::info;
+    if (event.type == "users_noticed") {
+        m.title = "Task " + task + ": " + count + " users put on notice";
+        m.summary = count + " users" + who + " were put on notice by task " + task +
+                    ": they are acted on after " + f.get("deadline", "their deadline") +
+                    " unless they use their access again.";
+        m.action = "`rosterctl notices --task " + task +
+                   "` lists them; `rosterctl notices exempt "
+                   "USER --reason TEXT` exempts one.";
+    } else {
+        m.title = "Task " + task + ": " + count + " users released";
+        m.summary = count + " users" + who + " on notice from task " + task +
+                    " were released: they no longer match, or were exempted. Nothing is done to "
+                    "them.";
+    }
+    show_organization(m, f);
+    f.show(m, "Task", "task");
+    f.show(m, "Users", "count");
+    f.show(m, "Deadline", "deadline");
+    f.show(m, "Run", "run_id");
+    f.mark_shown("users");
+}
+
 }  // namespace
 
 Message describe_event(const Event& event, const RenderContext& context) {
@@ -314,6 +342,8 @@ Message describe_event(const Event& event, const RenderContext& context) {
         describe_digest(m, f);
     } else if (event.type == "seats_near_capacity" || event.type == "seats_over_target") {
         describe_seat_event(event, m, f, host);
+    } else if (event.type == "users_noticed" || event.type == "users_released") {
+        describe_notice_event(event, m, f);
     } else if (event.type == "test") {
         m.severity = Severity::info;
         m.title = "Test message from rosterd";

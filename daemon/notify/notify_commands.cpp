@@ -138,6 +138,7 @@ void NotifyService::test_command(const control::Request& request,
 }
 
 void NotifyService::register_commands(control::CommandRegistry& registry) {
+    register_mail_commands(registry);
     registry.add(
         {.name = "notify.test",
          .summary = "Send a test message to a webhook and report the first attempt",

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include "mail_outbox.hpp"
 #include "rosterd/version.hpp"
 #include "webhook_target.hpp"
 
@@ -44,7 +45,8 @@ NotifyService::NotifyService(DaemonContext& context)
       http_(context.loop, http_options(*context.config)),
       timer_(context.loop),
       rng_(std::random_device{}()),
-      host_(host_name()) {}
+      host_(host_name()),
+      smtp_(context.loop) {}
 
 NotifyService::~NotifyService() {
     stop();
@@ -71,11 +73,13 @@ void NotifyService::start() {
     std::int64_t before = now_ms() - kKeepFinishedMs;
     struct Pruned {
         std::int64_t deleted = 0;
+        std::int64_t interrupted_mail = 0;
         std::optional<std::int64_t> last_delivered;
     };
     context_.db.write(
-        [before](store::Database& db) {
+        [before, now = now_ms()](store::Database& db) {
             Pruned pruned;
+            pruned.interrupted_mail = mail::settle_interrupted(db, now);
             pruned.deleted = outbox::prune(db, before);
             pruned.last_delivered = outbox::last_delivered_at(db);
             return pruned;
@@ -84,6 +88,11 @@ void NotifyService::start() {
             if (!r.ok()) {
                 spdlog::warn("notify: cannot prune old deliveries: {}", r.error);
             } else {
+                if (r.value->interrupted_mail > 0)
+                    spdlog::warn(
+                        "notify: {} mail(s) were being sent when rosterd stopped; marked dead, "
+                        "not resent (rosterctl notify list --state dead)",
+                        r.value->interrupted_mail);
                 if (r.value->deleted > 0)
                     spdlog::debug("notify: pruned {} old deliveries", r.value->deleted);
                 // What the last run delivered, unless this one already delivered something.
@@ -99,6 +108,7 @@ void NotifyService::stop() {
         return;
     stopping_ = true;
     timer_.cancel();
+    smtp_.stop();
     // In-flight attempts end as cancelled and stay pending: the next start sends them.
     http_.cancel_all();
     for (auto& waiter : waiters_) {
@@ -227,6 +237,8 @@ void NotifyService::arm_timer(std::int64_t at_ms) {
 }
 
 void NotifyService::deliver(outbox::DueDelivery delivery) {
+    if (delivery.webhook == kMailTarget)
+        return deliver_mail(std::move(delivery));
     auto config = context_.config;  // keeps the webhook's settings alive during this call
     WebhookTarget target = resolve_webhook(*config, delivery.webhook);
     if (!target.error.empty()) {

@@ -6,6 +6,7 @@
 #include <asio/steady_timer.hpp>
 #include <asio/system_timer.hpp>
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +21,7 @@
 #include "rosterd/notify.hpp"
 #include "rosterd/notify_delivery.hpp"
 #include "rosterd/subsystem.hpp"
+#include "smtp_sender.hpp"
 
 namespace rosterd::notify {
 
@@ -39,6 +41,8 @@ class NotifyService final : public Subsystem, public NoticeSink {
     void emit(Event event) override;
     void emit_once(Event event, std::string once_key,
                    std::function<void(bool recorded)> done = {}) override;
+    // Deliveries were written by another subsystem's transaction (mail of notices): look now.
+    void wake() { pump(); }
 
   private:
     struct TestWaiter {
@@ -59,6 +63,12 @@ class NotifyService final : public Subsystem, public NoticeSink {
     void arm_timer(std::int64_t at_ms);
     void answer_waiters(const outbox::Attempt& attempt, const std::string& webhook);
     void test_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    // Mail (mail_delivery.cpp): SMTP sends through the same outbox, one at a time, at most
+    // email.per_minute a minute.
+    void deliver_mail(outbox::DueDelivery delivery);
+    void finish_mail(const outbox::DueDelivery& delivery, outbox::Attempt attempt, bool refused);
+    void test_email_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    void register_mail_commands(control::CommandRegistry& registry);
     RetryPolicy retry_policy() const;
     std::int64_t now_ms() const;
 
@@ -79,6 +89,8 @@ class NotifyService final : public Subsystem, public NoticeSink {
     std::vector<TestWaiter> waiters_;
     std::mt19937_64 rng_;
     std::string host_;
+    std::deque<std::int64_t> mail_sent_at_;  // sends of the last minute (email.per_minute)
+    SmtpSender smtp_;
 };
 
 }  // namespace rosterd::notify

@@ -365,6 +365,8 @@ void OpsService::plan(RunRequest request) {
                     planned->seat_target =
                         apply_seat_target(index, *r->keep_at_most, planned->plan);
                 check_plan_scope(db, index, planned->plan, r->scope);
+                if (r->stage)
+                    r->stage->narrow(db, index, planned->plan, now);
             } catch (const PlanError& e) {
                 planned->error = e.what();
                 planned->code = control::kInvalidArgs;
@@ -555,9 +557,14 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
                                                    : std::string();
     if (run.state == kRunQueued)
         starting_.insert(run.id);
+    // The stage's records go in the run's transaction; a dry run or a refused run writes none.
+    auto stage = run.apply && refusal.empty() ? request.stage : nullptr;
     context_.db.write(
-        [run, audit_command, detail](store::Database& db) {
-            insert_run(db, run, audit_command, detail);
+        [run, audit_command, detail, stage](store::Database& db) {
+            insert_run(db, run, audit_command, detail, [&](store::Database& d) {
+                if (stage)
+                    stage->record(d, run);
+            });
             return true;
         },
         [this, request = std::move(request), run, refusal,
@@ -572,6 +579,8 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
                     request.finished(RunRecord{});
                 return;
             }
+            if (request.stage && run.apply && refusal.empty())
+                request.stage->recorded(run);
             if (!refusal.empty()) {
                 if (request.reply)
                     request.reply->fail(control::kFailed, refusal + " (run " + run.id + ")");
@@ -585,6 +594,8 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
                 if (request.reply) {
                     rapidjson::Document doc;
                     static_cast<rapidjson::Value&>(doc) = run_json(run, doc.GetAllocator());
+                    if (request.stage)
+                        request.stage->describe(doc, doc.GetAllocator());
                     request.reply->ok(doc);
                 }
                 emit_run_event(run);
@@ -672,6 +683,8 @@ void OpsService::on_run_done(const RunRequest& request, const RunRecord& run, bo
     if (request.reply) {
         rapidjson::Document doc;
         static_cast<rapidjson::Value&>(doc) = run_json(run, doc.GetAllocator());
+        if (request.stage)
+            request.stage->describe(doc, doc.GetAllocator());
         request.reply->ok(doc);
     }
     if (request.finished)

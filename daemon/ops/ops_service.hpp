@@ -18,6 +18,7 @@
 #include "rosterd/ops_scope.hpp"
 #include "rosterd/subsystem.hpp"
 #include "run_executor.hpp"
+#include "run_stage.hpp"
 #include "run_store.hpp"
 
 namespace rosterd::ops {
@@ -50,6 +51,8 @@ struct RunRequest {
     // Called once the run is recorded and, when applying, finished (or refused: run id empty).
     std::function<void(const RunRecord&)> finished;
     bool synced_first = false;
+    // A task's notice stage (issue 17): narrows the plan to the users whose notice ran out.
+    std::shared_ptr<RunStage> stage;
 };
 
 class OpsService final : public Subsystem {

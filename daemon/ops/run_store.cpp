@@ -140,7 +140,8 @@ RunCounts RunRecord::counts() const {
 }
 
 void insert_run(store::Database& db, const RunRecord& run, const std::string& command,
-                const std::string& audit_detail) {
+                const std::string& audit_detail,
+                const std::function<void(store::Database&)>& also) {
     store::Transaction t(db);
     db.prepare(
           "INSERT INTO runs (id, kind, task, undo_of, mode, state, actions, selection, max_users, "
@@ -213,6 +214,8 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
         entry.detail = audit_detail;
         audit::append(db, entry);
     }
+    if (also)
+        also(db);
     t.commit();
 }
 

@@ -4,6 +4,7 @@
 #include <rapidjson/document.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,8 +86,10 @@ struct RunRecord {
 
 // A new run with its plan in one transaction; with an audit line when `command` is not empty
 // (runs the daemon starts on its own: commands from the socket are audited by the registry).
+// `also` writes in the same transaction (a run stage's records: the notices of issue 17).
 void insert_run(store::Database& db, const RunRecord& run, const std::string& command,
-                const std::string& audit_detail);
+                const std::string& audit_detail,
+                const std::function<void(store::Database&)>& also = {});
 RunRecord load_run(store::Database& db, const std::string& id);  // throws std::runtime_error
 bool run_exists(store::Database& db, const std::string& id);
 // The most recent runs, without users but with counts.

@@ -125,7 +125,19 @@ void TaskService::tick() {
 void TaskService::run_task(const TaskConfig& task, bool apply, const std::string& caller,
                            std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply,
                            std::string reason, Scope scope) {
+    std::shared_ptr<RunStage> stage;
+    if (task.notice) {
+        if (!stage_factory_) {
+            spdlog::error("tasks: {} has a notice: block but no notice stage is available",
+                          task.name);
+            if (reply)
+                reply->fail(control::kFailed, "the notice stage is not available");
+            return;
+        }
+        stage = stage_factory_(task);
+    }
     RunRequest r;
+    r.stage = std::move(stage);
     r.kind = "task";
     r.task = task.name;
     r.command = "task " + task.name + " (schedule)";  // audited here when no one asked for it

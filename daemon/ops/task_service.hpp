@@ -24,6 +24,11 @@ class TaskService final : public Subsystem {
     void apply_config(const Config& config) override;
     void stop() override;
 
+    // Makes the notice stage of a task with a notice: block (issue 17). Without one such a task
+    // does not run: acting without the notice stage would skip the grace period.
+    using StageFactory = std::function<std::shared_ptr<RunStage>(const TaskConfig&)>;
+    void set_stage_factory(StageFactory factory) { stage_factory_ = std::move(factory); }
+
   private:
     struct State {
         std::optional<bool> enabled;  // rosterctl tasks enable|disable
@@ -46,6 +51,7 @@ class TaskService final : public Subsystem {
     std::set<std::string> in_flight_;
     bool started_ = false;
     bool stopping_ = false;
+    StageFactory stage_factory_;
 };
 
 }  // namespace rosterd::ops

@@ -12,6 +12,7 @@
 #include "rosterd/query_held.hpp"
 #include "rosterd/query_json.hpp"
 #include "rosterd/query_snapshot.hpp"
+#include "rosterd/time_format.hpp"
 #include "rosterd/user_filter_args.hpp"
 
 namespace rosterd::query {
@@ -346,6 +347,24 @@ void QueryService::user(const control::Request& request, std::shared_ptr<control
             auto& a = doc->GetAllocator();
             add_snapshot_fields(*doc, index.info, now, a);
             json::add(*doc, "user", user_detail_json(row, a), a);
+            // The user's notice history (issue 17: tasks with a notice stage), newest first.
+            rapidjson::Value notices(rapidjson::kArrayType);
+            auto n = db.prepare(
+                "SELECT task, state, noticed_at, deadline, coalesce(reason, ''), mail_state FROM "
+                "notices WHERE account_id = ? ORDER BY noticed_at DESC, id DESC LIMIT 100");
+            n.bind(1, std::string(index.users[*user].account_id));
+            while (n.step()) {
+                rapidjson::Value item(rapidjson::kObjectType);
+                json::add(item, "task", n.text(0), a);
+                json::add(item, "state", n.text(1), a);
+                json::add(item, "noticed_at", format_iso8601_s(n.int64(2)), a);
+                json::add(item, "deadline", format_iso8601_s(n.int64(3)), a);
+                if (!n.text(4).empty())
+                    json::add(item, "reason", n.text(4), a);
+                json::add(item, "mail", n.text(5), a);
+                notices.PushBack(item, a);
+            }
+            json::add(*doc, "notices", std::move(notices), a);
             return doc;
         },
         control::answer_with_document(reply));

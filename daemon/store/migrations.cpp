@@ -424,11 +424,47 @@ CREATE TABLE seat_alerts (
 );
 )sql";
 
+// Notice before reclaim (issue 17). notices: one row per (user, task) notice period; state
+// on-notice -> released | acted | exempt; the run that acted on it; the mail sent for it (its
+// outbox delivery, and a recipient the SMTP server refused). notice_exemptions: users an admin
+// exempted from every notice task until a date (null: until lifted). notify_deliveries.sending_at:
+// an SMTP send in progress, so that a crash mid-send is never followed by a second copy.
+constexpr std::string_view kVersion9 = R"sql(
+CREATE TABLE notices (
+    id            INTEGER PRIMARY KEY,
+    account_id    TEXT NOT NULL,
+    task          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    email         TEXT NOT NULL,
+    state         TEXT NOT NULL,
+    noticed_at    INTEGER NOT NULL,
+    deadline      INTEGER NOT NULL,
+    reason        TEXT,
+    ended_at      INTEGER,
+    run_id        TEXT,
+    reminders     INTEGER NOT NULL DEFAULT 0,
+    mail_state    TEXT NOT NULL DEFAULT 'none',
+    mail_delivery INTEGER,
+    mail_error    TEXT
+);
+CREATE UNIQUE INDEX notices_open ON notices (task, account_id) WHERE state = 'on-notice';
+CREATE INDEX notices_by_user ON notices (account_id, noticed_at);
+CREATE TABLE notice_exemptions (
+    account_id TEXT PRIMARY KEY,
+    until      INTEGER,
+    reason     TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+ALTER TABLE notify_deliveries ADD COLUMN sending_at INTEGER;
+)sql";
+
 const std::vector<std::string>& migrations() {
     static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
                                                   std::string(kVersion3), version4(),
                                                   std::string(kVersion5), std::string(kVersion6),
-                                                  std::string(kVersion7), std::string(kVersion8)};
+                                                  std::string(kVersion7), std::string(kVersion8),
+                                                  std::string(kVersion9)};
     return list;
 }
 

@@ -67,6 +67,15 @@ struct SeatTarget {
     bool operator==(const SeatTarget&) const = default;
 };
 
+// A task's notice stage (issue 17): users are warned first and acted on only if they still match
+// once `grace` has passed (docs/operations.md, "Notice before reclaim").
+struct NoticeConfig {
+    std::chrono::seconds grace{14 * 86400};
+    bool email = false;  // mail each user (needs `email:`)
+    std::vector<std::chrono::seconds>
+        remind_before;  // reminders before the deadline, longest first
+};
+
 // An automated task (`tasks:`): a bulk run on a schedule.
 struct TaskConfig {
     std::string name;
@@ -80,6 +89,7 @@ struct TaskConfig {
     bool enabled = true;           // `rosterctl tasks enable|disable` overrides it (persisted)
     std::string reason;            // kept with each run, sent in its webhook events
     std::optional<SeatTarget> keep_at_most;
+    std::optional<NoticeConfig> notice;  // notice before acting (docs/operations.md)
 };
 
 // Atlassian-style tiered pricing of one product: every seat costs the per-seat price of the band
@@ -202,6 +212,23 @@ struct Config {
         // capacity; none: off.
         std::optional<int> seats_at_percent;
     } alerts;
+    // Mail to users on notice, through an SMTP server (libcurl), via the outbox; off when
+    // smtp_url is empty. The password is read from password_file at each send, never logged.
+    struct Email {
+        std::string smtp_url;  // smtp://host:port or smtps://host:port
+        std::string from;
+        std::string username;
+        std::string password_file;
+        bool starttls = true;  // `required` (default); `off` only for a server on localhost
+        std::string subject = "Your access to {products} will be removed on {deadline}";
+        std::string body =
+            "Hello {name},\n\nyou have not used {products} on {sites} since {last_active}. "
+            "Unless you use it again, your access will be removed on {deadline} ({days_left} "
+            "days from now).\n\nReason: {reason}\n\nQuestions: {contact}\n";
+        std::string contact;  // the admin contact the templates name
+        int per_minute = 60;  // at most this many mails a minute
+        bool enabled() const { return !smtp_url.empty(); }
+    } email;
 
     // The Prometheus endpoint (docs/metrics.md); off unless listen is set.
     struct Metrics {

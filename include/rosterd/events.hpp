@@ -16,7 +16,9 @@ inline constexpr std::string_view kEventTypes[] = {
     "sync_interrupted", "run_succeeded", "run_partially_failed", "run_failed", "run_cancelled",
     "run_refused", "run_nothing_to_do", "digest", "test",
     // seat alerts (issue 17)
-    "seats_near_capacity", "seats_over_target"};
+    "seats_near_capacity", "seats_over_target",
+    // notice before reclaim (issue 17)
+    "users_noticed", "users_released"};
 
 struct Event {
     std::string type;  // one of kEventTypes
