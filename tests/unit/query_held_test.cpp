@@ -49,7 +49,7 @@ void journal(store::Database& db, const std::string& run_id, const std::string& 
 }
 
 ops::StepRecord revoke_step(const std::string& resource, std::string state = "ok",
-                       bool already = false) {
+                            bool already = false) {
     ops::StepRecord s;
     s.step.op = ops::kOpRevokeRole;
     s.step.role = "atlassian/user";
@@ -69,8 +69,8 @@ TEST_CASE("a scoped view keeps users whose in-scope access a run took away", "[q
           std::vector<std::string>{"acc-01", "acc-05"});
 
     SECTION("from the journal: in-scope removals count, out-of-scope ones and non-changes do not") {
-        journal(s.db(), "run-1", "acc-08", {revoke_step(kConfluenceA)});              // took Confluence
-        journal(s.db(), "run-2", "acc-09", {revoke_step(kJiraB)});                    // out of scope
+        journal(s.db(), "run-1", "acc-08", {revoke_step(kConfluenceA)});  // took Confluence
+        journal(s.db(), "run-2", "acc-09", {revoke_step(kJiraB)});        // out of scope
         journal(s.db(), "run-3", "acc-03", {revoke_step(kConfluenceA, "ok", true)});  // already so
         journal(s.db(), "run-4", "acc-02", {revoke_step(kConfluenceA, "failed")});
         journal(s.db(), "run-5", "acc-10", {revoke_step(kConfluenceA)}, false);  // a dry run
