@@ -17,9 +17,7 @@ namespace {
 
 constexpr std::uint32_t kConfluenceUid = 65533;  // admin, Confluence only
 
-struct Resource {
-    std::string product, site;
-};
+using Resource = SiteProduct;
 
 rapidjson::Document parsed(const CommandResult& r) {
     INFO(r.out << r.err);
@@ -45,13 +43,9 @@ TEST_CASE("a scoped admin still sees the users whose in-scope access they remove
     SimFixture sim({"--users", "240", "--sites", "2", "--seed", "19"});
     auto before = sim.truth();
     auto org = load(before);
-    std::map<std::string, Resource> resources;
-    std::vector<std::string> hosts;
-    for (const auto& s : before["sites"].GetArray()) {
-        hosts.push_back(s["host"].GetString());
-        for (const auto& p : s["products"].GetArray())
-            resources[p["resource_id"].GetString()] = {p["key"].GetString(), hosts.back()};
-    }
+    auto catalogue = site_catalogue(before);
+    const auto& hosts = catalogue.hosts;
+    const auto& resources = catalogue.resources;
     REQUIRE(hosts.size() == 2);
     const std::string eu = hosts[0];
     auto is_confluence = [&](const std::string& r) {

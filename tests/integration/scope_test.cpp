@@ -23,9 +23,7 @@ constexpr std::uint32_t kSiteUid = 65534;     // operator, one site
 constexpr std::uint32_t kProductUid = 65533;  // admin, Confluence only
 constexpr std::uint32_t kGroupUid = 65532;    // admin, groups confluence-users-* only
 
-struct Resource {
-    std::string product, site;
-};
+using Resource = SiteProduct;
 
 rapidjson::Document parsed(const CommandResult& r) {
     INFO(r.out << r.err);
@@ -61,13 +59,9 @@ TEST_CASE("delegated scopes: each caller sees and changes only its sites, produc
     SimFixture sim({"--users", "240", "--sites", "2", "--seed", "19"});
     auto truth_doc = sim.truth();
     auto org = load(truth_doc);
-    std::map<std::string, Resource> resources;
-    std::vector<std::string> hosts;
-    for (const auto& s : truth_doc["sites"].GetArray()) {
-        hosts.push_back(s["host"].GetString());
-        for (const auto& p : s["products"].GetArray())
-            resources[p["resource_id"].GetString()] = {p["key"].GetString(), hosts.back()};
-    }
+    auto catalogue = site_catalogue(truth_doc);
+    const auto& hosts = catalogue.hosts;
+    const auto& resources = catalogue.resources;
     REQUIRE(hosts.size() == 2);
     const std::string eu = hosts[0], us = hosts[1];
     // The group granting exactly Confluence on `eu`.

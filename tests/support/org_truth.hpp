@@ -156,6 +156,25 @@ inline Org load(const rapidjson::Document& t) {
 }
 
 // An ordinary user: active, managed by invitation, no admin role, not an app.
+// The truth's sites and what each product resource is: the product key and the site's host.
+struct SiteProduct {
+    std::string product, site;
+};
+struct SiteCatalogue {
+    std::vector<std::string> hosts;                // in the truth's order
+    std::map<std::string, SiteProduct> resources;  // resource id -> product and site
+};
+
+inline SiteCatalogue site_catalogue(const rapidjson::Document& t) {
+    SiteCatalogue out;
+    for (const auto& s : t["sites"].GetArray()) {
+        out.hosts.push_back(s["host"].GetString());
+        for (const auto& p : s["products"].GetArray())
+            out.resources[p["resource_id"].GetString()] = {p["key"].GetString(), out.hosts.back()};
+    }
+    return out;
+}
+
 inline bool ordinary(const TruthUser& u) {
     return u.status == "active" && u.claim == "managed" && u.source != "synced" &&
            u.type == "atlassian" && u.platform_roles.empty() &&
