@@ -61,6 +61,7 @@ struct UserSearch {
     std::vector<std::string> email_domains;      // max 10
     std::vector<std::string> expand;  // platformRoles, productAccess, groups, counts.resources
     int limit = 100;
+    std::string nickname_sort;  // sortBy nick_name: "asc" | "desc" | "" (the API's default order)
 };
 
 // Filters for POST .../groups/search.
