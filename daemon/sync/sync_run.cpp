@@ -21,6 +21,11 @@ constexpr int kMaxQueuedPageWrites = 2;
 // touches (account ids arrive in random order) and writes them to the WAL again, so fewer, larger
 // ones cost less (bench/sync, 100k users).
 constexpr std::size_t kUsersPerWrite = 10000;
+// Larger organizations: every transaction rewrites most of the account index's pages (its
+// inserts land everywhere), so the WAL traffic of a sync grows with users x transactions. A
+// twentieth of the organization per transaction keeps the number of transactions constant above
+// 200k users, up to this many users held at once (bench/sync, 500k users).
+constexpr std::size_t kMaxUsersPerWrite = 25000;
 // Per-user activity requests kept in flight (the client paces them to the API's limit).
 constexpr std::size_t kActivityConcurrency = 8;
 
@@ -377,25 +382,29 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
         if (resume_now && resume)
             resume(true);
     };
+    const std::size_t per_write =
+        std::clamp<std::size_t>(static_cast<std::size_t>(progress_.users_total.value_or(0) / 20),
+                                kUsersPerWrite, kMaxUsersPerWrite);
     // The lister walks the partitions, sync.partitions cursor chains at a time, and checks the
     // result against users/count (user_lister.hpp).
     auto lister = lister_;
-    lister->set_sink([self, batch, flush, lister](std::vector<atlassian::DirectoryUser> page,
-                                                  std::function<void(bool)> resume) {
-        if (self->stopped()) {
-            resume(false);
-            return;
-        }
-        // Distinct users: the two ends of a partition overlap where they meet.
-        self->progress_.users_fetched = lister->ledger().placed();
-        self->report();
-        batch->insert(batch->end(), std::make_move_iterator(page.begin()),
-                      std::make_move_iterator(page.end()));
-        if (batch->size() < kUsersPerWrite)
-            resume(true);
-        else
-            (*flush)(std::move(resume));
-    });
+    lister->set_sink(
+        [self, batch, flush, lister, per_write](std::vector<atlassian::DirectoryUser> page,
+                                                std::function<void(bool)> resume) {
+            if (self->stopped()) {
+                resume(false);
+                return;
+            }
+            // Distinct users: the two ends of a partition overlap where they meet.
+            self->progress_.users_fetched = lister->ledger().placed();
+            self->report();
+            batch->insert(batch->end(), std::make_move_iterator(page.begin()),
+                          std::make_move_iterator(page.end()));
+            if (batch->size() < per_write)
+                resume(true);
+            else
+                (*flush)(std::move(resume));
+        });
     ++pending_;
     lister->start([self, flush, lister, snapshot](atlassian::Result<ListingOutcome> r) {
         if (!r) {
