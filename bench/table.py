@@ -126,7 +126,7 @@ def growth_table(doc):
         per_100k = (vb - va) / (b - a) * 100000
         fixed = va - per_100k * a / 100000
         print(f"{key:<14} " + " ".join(f"{v:>10}" for v in values) + "  " + ", ".join(steps) +
-              f"; {per_100k:.3g} per 100k users + {fixed:.3g} fixed: {why}")
+              f"; {per_100k:.3g} per 100k users {fixed:+.3g} fixed: {why}")
 
 
 def daily_table(doc):
