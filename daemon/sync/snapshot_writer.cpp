@@ -367,6 +367,25 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
     return added;
 }
 
+std::vector<std::string> managed_email_domains(Database& db, std::size_t most) {
+    auto published = current_snapshot(db);
+    if (!published)
+        return {};
+    const int slot = slot_of(db, *published);
+    auto& select = db.cached(in_slot(
+        "SELECT DISTINCT email_domain FROM {users} WHERE snapshot_id = ? AND status = 'active' "
+        "AND claim_status = 'managed' AND email_domain <> '' LIMIT ?",
+        slot));
+    select.bind(1, *published).bind(2, static_cast<std::int64_t>(most + 1));
+    std::vector<std::string> domains;
+    while (select.step())
+        domains.push_back(select.text(0));
+    select.reset();
+    if (domains.size() > most)
+        domains.clear();
+    return domains;
+}
+
 void delete_users_if(Database& db, std::int64_t snapshot,
                      const std::function<bool(std::string_view account_id)>& gone) {
     Transaction t(db);

@@ -71,6 +71,9 @@ using GroupGrants = std::unordered_map<std::string, std::vector<std::string>>;
 std::int64_t write_users(store::Database& db, std::int64_t snapshot,
                          const std::vector<atlassian::DirectoryUser>& users,
                          const GroupGrants& grants);
+// The email domains of the published snapshot's active managed users (the organization's
+// verified domains), or nothing when there is no snapshot or more than `most` of them.
+std::vector<std::string> managed_email_domains(store::Database& db, std::size_t most);
 // Deletes the generation's users (with their groups and access) whose account id `gone` accepts:
 // users the sync saw and then no longer found in any partition.
 void delete_users_if(store::Database& db, std::int64_t snapshot,

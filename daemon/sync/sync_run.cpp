@@ -241,13 +241,19 @@ void SyncRun::phase_organization() {
             auto run = weak.lock();
             return !run || run->stopped();
         });
-    lister_->count([self, finish_call](atlassian::Result<std::int64_t> r) {
-        if (r)
-            self->progress_.users_total = r.value();
-        else
-            self->fail(r.error());
-        finish_call();
-    });
+    // The largest partitions split by the verified domains the last snapshot saw (user_lister).
+    db_.read([](store::Database& db) { return managed_email_domains(db, 10); },
+             [self, finish_call](store::DbResult<std::vector<std::string>> domains) {
+                 if (domains.ok())
+                     self->lister_->split_by_domain(std::move(*domains.value));
+                 self->lister_->count([self, finish_call](atlassian::Result<std::int64_t> r) {
+                     if (r)
+                         self->progress_.users_total = r.value();
+                     else
+                         self->fail(r.error());
+                     finish_call();
+                 });
+             });
 }
 
 void SyncRun::phase_bulk() {

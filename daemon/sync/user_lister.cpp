@@ -23,8 +23,50 @@ UserLister::UserLister(atlassian::Client& client, std::vector<atlassian::UserSea
       partitions_(std::move(partitions)),
       max_chains_(std::max(1, max_chains)),
       stopped_(std::move(stopped)),
-      ledger_(static_cast<int>(partitions_.size())),
-      covered_(partitions_.size(), false) {}
+      ledger_(UserLedger::kMaxPartitions),
+      covered_(partitions_.size(), false),
+      listed_(partitions_.size(), true),
+      parent_(partitions_.size(), -1) {}
+
+void UserLister::add_domain_splits() {
+    if (split_domains_.size() < 2 || split_domains_.size() > 10)
+        return;
+    const std::size_t originals = partitions_.size();
+    for (std::size_t p = 0; p < originals; ++p) {
+        const auto parent = partitions_[p];  // a copy: the parts are appended to partitions_
+        if (parent.claim_status != "managed" || parent.status != std::vector<std::string>{"active"})
+            continue;
+        if (partitions_.size() + split_domains_.size() > UserLedger::kMaxPartitions)
+            break;
+        for (const auto& domain : split_domains_) {
+            auto part = parent;
+            part.email_domains = {domain};
+            partitions_.push_back(std::move(part));
+            parent_.push_back(static_cast<int>(p));
+            listed_.push_back(false);
+            covered_.push_back(false);
+        }
+    }
+}
+
+// A managed account's email is on one of the organization's verified domains, so the parts are
+// disjoint; they cover their partition when their counts add up to its count. Else (a domain
+// verified since the last snapshot) the partition is listed whole.
+void UserLister::choose_splits() {
+    std::vector<std::int64_t> parts_total(partitions_.size(), 0);
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (parent_[i] >= 0)
+            parts_total[static_cast<std::size_t>(parent_[i])] += counts_[i];
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+        if (parent_[i] < 0)
+            continue;
+        const auto p = static_cast<std::size_t>(parent_[i]);
+        const bool split = parts_total[p] == counts_[p];
+        listed_[i] = split;
+        listed_[p] = !split;
+    }
+    planned_ = true;
+}
 
 void UserLister::count_each(
     std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done) {
@@ -36,9 +78,17 @@ void UserLister::count_each(
     };
     auto gather = std::make_shared<Gather>();
     gather->counts.assign(partitions_.size(), 0);
-    gather->outstanding = partitions_.size();
     gather->done = std::move(done);
-    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (!planned_ || listed_[i])
+            which.push_back(i);
+    gather->outstanding = which.size();
+    if (which.empty()) {
+        gather->done(std::move(gather->counts));
+        return;
+    }
+    for (std::size_t i : which) {
         client_.count_users(partitions_[i], [gather, i](atlassian::Result<std::int64_t> r) {
             if (r)
                 gather->counts[i] = r.value();
@@ -56,15 +106,18 @@ void UserLister::count_each(
 
 void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done) {
     auto self = shared_from_this();
+    add_domain_splits();
     count_each([self, done = std::move(done)](atlassian::Result<std::vector<std::int64_t>> r) {
         if (!r) {
             done(r.error());
             return;
         }
         self->counts_ = std::move(r.value());
+        self->choose_splits();
         std::int64_t total = 0;
-        for (auto c : self->counts_)
-            total += c;
+        for (std::size_t i = 0; i < self->counts_.size(); ++i)
+            if (self->listed_[i])
+                total += self->counts_[i];
         done(total);
     });
 }
@@ -72,9 +125,10 @@ void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done
 void UserLister::start(std::function<void(atlassian::Result<ListingOutcome>)> done) {
     done_ = std::move(done);
     auto all = [this] {
-        std::vector<int> every(partitions_.size());
-        for (std::size_t i = 0; i < every.size(); ++i)
-            every[i] = static_cast<int>(i);
+        std::vector<int> every;
+        for (std::size_t i = 0; i < partitions_.size(); ++i)
+            if (listed_[i])
+                every.push_back(static_cast<int>(i));
         return every;
     };
     if (!counts_.empty()) {
@@ -199,7 +253,7 @@ void UserLister::check_counts() {
         self->counts_ = std::move(r.value());
         std::vector<int> differ;
         for (std::size_t p = 0; p < self->counts_.size(); ++p)
-            if (self->counts_[p] != self->ledger_.held(static_cast<int>(p)))
+            if (self->listed_[p] && self->counts_[p] != self->ledger_.held(static_cast<int>(p)))
                 differ.push_back(static_cast<int>(p));
         if (differ.empty()) {
             self->outcome_.counts_agree = true;

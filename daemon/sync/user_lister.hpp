@@ -42,6 +42,11 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     UserLister(atlassian::Client& client, std::vector<atlassian::UserSearch> partitions,
                int max_chains, std::function<bool()> stopped);
 
+    // The organization's verified email domains (from the last snapshot's managed users; at most
+    // 10): the active managed partitions, the largest, are split by `emailDomains` when their
+    // users/count says the split covers them exactly (before count()).
+    void split_by_domain(std::vector<std::string> domains) { split_domains_ = std::move(domains); }
+
     // Where pages go (before start()): the sink calls resume(true) when it can take more.
     void set_sink(PageSink sink) { sink_ = std::move(sink); }
 
@@ -61,6 +66,8 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     };
 
     void count_each(std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done);
+    void add_domain_splits();
+    void choose_splits();
     void list(const std::vector<int>& partitions);
     void start_chains();
     void start_chain(const Chain& chain);
@@ -76,6 +83,10 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     UserLedger ledger_;
     std::vector<std::int64_t> counts_;  // the latest users/count per partition
     std::vector<bool> covered_;         // this listing of the partition is complete
+    std::vector<bool> listed_;          // listed and checked (a split parent is not, its parts are)
+    std::vector<int> parent_;           // a domain part's partition, else -1
+    std::vector<std::string> split_domains_;
+    bool planned_ = false;
     std::deque<Chain> waiting_;
     int running_ = 0;
     ListingOutcome outcome_;

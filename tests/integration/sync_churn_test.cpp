@@ -5,6 +5,9 @@
 
 #include <rapidjson/document.h>
 
+#include <set>
+#include <string>
+
 #include "daemon_fixture.hpp"
 #include "sim_fixture.hpp"
 #include "snapshot_reader.hpp"
@@ -74,4 +77,34 @@ TEST_CASE("a sync of an unchanging organization counts each partition twice and 
     check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
     auto syncs = daemon.ctl_json({"sync", "history"})["runs"].Size();
     CHECK(api_requests_to(sim, "/users/count") == 14 * syncs);
+}
+
+TEST_CASE(
+    "a sync over a snapshot splits the active managed users by verified domain and stays exact",
+    "[integration][sync]") {
+    SimFixture sim({"--users", "4000", "--sites", "1", "--seed", "11", "--latency-ms", "5"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    // The next sync knows the domains from this snapshot; users move while it lists them.
+    sim.clear_requests();
+    sim.http("POST", "/_sim/churn",
+             R"({"after_pages":20,"suspend":100,"restore":20,"deactivate":40,"seed":9})");
+    auto result = daemon.ctl({"sync", "--wait"});
+    INFO(result.out + result.err);
+    REQUIRE(result.exit_code == 0);
+    rapidjson::Document churn;
+    churn.Parse(sim.http("GET", "/_sim/churn").c_str());
+    REQUIRE(churn["fired"].GetBool());
+
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
+    // The split was used: users/search pages filtered by one email domain each.
+    std::set<std::string> domains;
+    auto log = sim.requests();
+    for (const auto& r : log.GetArray()) {
+        std::string path = r["path"].GetString();
+        if (path.ends_with("/users/search") && r["body"].IsObject() &&
+            r["body"].HasMember("emailDomains"))
+            domains.insert(r["body"]["emailDomains"][0].GetString());
+    }
+    CHECK(domains.size() == 3);  // the simulator's three verified domains
 }
