@@ -241,19 +241,34 @@ void SyncRun::phase_organization() {
             auto run = weak.lock();
             return !run || run->stopped();
         });
-    // The largest partitions split by the verified domains the last snapshot saw (user_lister).
-    db_.read([](store::Database& db) { return managed_email_domains(db, 10); },
-             [self, finish_call](store::DbResult<std::vector<std::string>> domains) {
-                 if (domains.ok())
-                     self->lister_->split_by_domain(std::move(*domains.value));
-                 self->lister_->count([self, finish_call](atlassian::Result<std::int64_t> r) {
-                     if (r)
-                         self->progress_.users_total = r.value();
-                     else
-                         self->fail(r.error());
-                     finish_call();
-                 });
-             });
+    // The largest partitions split by verified domain (user_lister): the organization's list, or
+    // when the key may not read it, the domains the last snapshot's managed users are on.
+    auto count_partitions = [self, finish_call] {
+        self->lister_->count([self, finish_call](atlassian::Result<std::int64_t> r) {
+            if (r)
+                self->progress_.users_total = r.value();
+            else
+                self->fail(r.error());
+            finish_call();
+        });
+    };
+    client_->list_domains(
+        [self, count_partitions](atlassian::Result<std::vector<std::string>> domains) {
+            if (domains && !domains.value().empty()) {
+                self->lister_->split_by_domain(std::move(domains.value()));
+                count_partitions();
+                return;
+            }
+            if (!domains)
+                spdlog::debug("sync: no domain list ({}); using the last snapshot's",
+                              domains.error().describe());
+            self->db_.read([](store::Database& db) { return managed_email_domains(db, 10); },
+                           [self, count_partitions](store::DbResult<std::vector<std::string>> r) {
+                               if (r.ok())
+                                   self->lister_->split_by_domain(std::move(*r.value));
+                               count_partitions();
+                           });
+        });
 }
 
 void SyncRun::phase_bulk() {

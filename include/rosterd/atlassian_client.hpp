@@ -110,6 +110,8 @@ class Client {
     // ---- reads ----
     void get_org(Callback<Org> done);  // cheapest key check
     void list_orgs(Callback<std::vector<Org>> done);
+    // The organization's verified domains (GET /v1/orgs/{orgId}/domains, claim status verified).
+    void list_domains(Callback<std::vector<std::string>> done);
     void list_workspaces(Callback<std::vector<Workspace>> done);
     void list_directories(Callback<std::vector<Directory>> done);
 
