@@ -4,7 +4,10 @@
 #
 #   bench/run.sh BUILD_DIR
 #
-# Environment: BENCH_USERS (default 10000,100000), BENCH_LATENCY_MS (20),
+# Environment: BENCH_USERS (default 10000,100000,500000; the 500k organization adds ~4 minutes),
+# BENCH_NAIVE_MAX (100000: the naive sequential client, bench/naive_sync.py, also runs at sizes up
+# to this), BENCH_DAYS (30 daily syncs of BENCH_DAYS_USERS, 10000, for the database's growth; 0
+# skips), BENCH_LATENCY_MS (20),
 # BENCH_ACTIVITY_SECONDS (120; 0 skips the per-user activity fallback), BENCH_QUERY_USERS (100000),
 # BENCH_OPS_USERS (5000), BENCH_OPS_RATE (the sim's --rate-limit, 5000 a minute),
 # BENCH_OPS_RETRY_AFTER (both: one run with Retry-After on 429s and one with X-RateLimit-* only;
@@ -25,7 +28,9 @@ find_bin() {
 
 echo "== bench/sync: rosterd syncing rosterd-sim (cores: $(nproc)) =="
 python3 "$here/sync.py" "$build" \
-    --users "${BENCH_USERS:-10000,100000}" \
+    --users "${BENCH_USERS:-10000,100000,500000}" \
+    --naive-max "${BENCH_NAIVE_MAX:-100000}" \
+    --days "${BENCH_DAYS:-30}" --days-users "${BENCH_DAYS_USERS:-10000}" \
     --latency-ms "${BENCH_LATENCY_MS:-20}" \
     --activity-seconds "${BENCH_ACTIVITY_SECONDS:-120}" \
     --socket-bench \

@@ -298,7 +298,9 @@ def run_sync(daemon, sim, pid, users, first):
 
 
 def sim_args(users, latency):
-    return ["--users", str(users), "--sites", "3", "--products-per-site", "2", "--groups", "2000",
+    # The largest organizations have more groups too: 10,000 at 500k users (issue 20).
+    groups = 10000 if users >= 500000 else 2000
+    return ["--users", str(users), "--sites", "3", "--products-per-site", "2", "--groups", str(groups),
             "--seed", "1", "--latency-ms", str(latency)]
 
 
@@ -310,7 +312,70 @@ def work_directory(keep):
     return tempfile.TemporaryDirectory(prefix="rosterd-bench-")
 
 
-def bench_size(build, users, latency, extra_yaml, socket_bench=False, keep=""):
+def db_megabytes(daemon):
+    """The database file with its WAL, as it sits on disk after a sync."""
+    total = 0
+    for suffix in ("", "-wal"):
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(daemon.db + suffix)
+    return round(total / 1e6, 1)
+
+
+def socket_call(socket_path, request, runs=15):
+    """Median and worst round trip of one control-socket request, one client, `runs` times."""
+    import socket as socketlib
+    sock = socketlib.socket(socketlib.AF_UNIX, socketlib.SOCK_STREAM)
+    sock.connect(socket_path)
+    reader = sock.makefile("rb")
+    line = (json.dumps(dict(id=1, **request)) + "\n").encode()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        sock.sendall(line)
+        answer = reader.readline()
+        times.append(time.perf_counter() - t0)
+        if b'"ok":true' not in answer:
+            raise SystemExit(f"bad answer: {answer[:200]!r}")
+    sock.close()
+    times.sort()
+    return round(times[len(times) // 2] * 1000, 2), round(times[-1] * 1000, 2)
+
+
+def query_times(daemon, users):
+    """What a person waits for on this snapshot: the dashboard and a filtered users page over the
+    socket (median of 15), the full CSV export through rosterctl (one run, process included)."""
+    dash = socket_call(daemon.socket, {"command": "dashboard"})
+    page = socket_call(daemon.socket, {"command": "users", "args": {
+        "inactive-days": 30, "product": "jira-software", "limit": 50}})
+    t0 = time.perf_counter()
+    with open(os.devnull, "w") as sink:
+        r = subprocess.run([find_binary(daemon.build, "rosterctl"), "--socket", daemon.socket,
+                            "users", "--format", "csv"], stdout=sink, stderr=subprocess.PIPE)
+    csv_s = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"csv export failed: {r.stderr[:300]!r}")
+    return {"kind": "queries", "users": users, "dashboard_ms": dash[0], "dashboard_max_ms": dash[1],
+            "users_page_ms": page[0], "users_page_max_ms": page[1], "csv_s": round(csv_s, 2)}
+
+
+def naive_run(sim, work, users):
+    """The sequential client (bench/naive_sync.py) against the same simulator."""
+    out = subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                       "naive_sync.py"),
+                          "--port", str(sim.port), "--org", ORG,
+                          "--key-file", os.path.join(work, "api-key"),
+                          "--db", os.path.join(work, "naive.db")],
+                         capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"naive client failed: {out.stdout}{out.stderr}")
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    if r["users"] != users:
+        raise SystemExit(f"naive client listed {r['users']} users of {users}")
+    return {"kind": "naive", "users": users, "wall_s": r["wall_s"], "cpu_s": r["cpu_s"],
+            "requests": r["requests"]}
+
+
+def bench_size(build, users, latency, extra_yaml, socket_bench=False, keep="", naive=False):
     with work_directory(keep) as work:
         # rosterd refuses a key file others may read.
         with open(os.open(os.path.join(work, "api-key"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
@@ -323,10 +388,46 @@ def bench_size(build, users, latency, extra_yaml, socket_bench=False, keep=""):
                 # The first sync starts by itself (a key and no snapshot); --wait joins it.
                 first = run_sync(daemon, sim, pid, users, True)
                 second = run_sync(daemon, sim, pid, users, False)
-                results = [first, second, scrape_times(daemon, users)]
+                second["db_mb"] = db_megabytes(daemon)
+                results = [first, second, scrape_times(daemon, users), query_times(daemon, users)]
                 if socket_bench:
                     results += socket_throughput(daemon.socket)
+                if naive:
+                    results.append(naive_run(sim, work, users))
                 return results
+            finally:
+                daemon.stop()
+        finally:
+            sim.stop()
+
+
+def bench_days(build, users, days, latency):
+    """The database over `days` daily syncs of an organization that changes a little every day
+    (users suspended, restored and deactivated through /_sim/churn): its size must level off."""
+    with tempfile.TemporaryDirectory(prefix="rosterd-bench-") as work:
+        with open(os.open(os.path.join(work, "api-key"), os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+            f.write("bench-key-0123456789\n")
+        sim = Sim(build, work, sim_args(users, latency))
+        try:
+            daemon = Daemon(build, work, sim.port)
+            try:
+                sizes = []
+                for day in range(days):
+                    if day:
+                        import urllib.request
+                        body = json.dumps({"after_pages": 3, "suspend": users // 500,
+                                           "restore": users // 1000, "deactivate": users // 1000,
+                                           "seed": day}).encode()
+                        urllib.request.urlopen(urllib.request.Request(
+                            f"http://127.0.0.1:{sim.port}/_sim/churn", data=body,
+                            headers={"Content-Type": "application/json"})).read()
+                    outcome = daemon.ctl_json(["sync", "--wait"])
+                    if outcome.get("outcome", "succeeded") != "succeeded":
+                        raise SystemExit(f"day {day + 1}: sync failed: {outcome}")
+                    time.sleep(0.3)  # the retired generation is pruned right after the publish
+                    sizes.append(db_megabytes(daemon))
+                return {"kind": "daily", "users": users, "days": days, "db_mb": sizes,
+                        "first_mb": sizes[0], "last_mb": sizes[-1], "max_mb": max(sizes)}
             finally:
                 daemon.stop()
         finally:
@@ -389,6 +490,11 @@ def main():
     parser.add_argument("--config", default="", help="extra rosterd YAML")
     parser.add_argument("--socket-bench", action="store_true",
                         help="after the largest size, measure control-socket throughput")
+    parser.add_argument("--naive-max", type=int, default=100000,
+                        help="also run the naive sequential client at sizes up to this many users")
+    parser.add_argument("--days", type=int, default=0,
+                        help="also sync the --days-users organization this many times (daily growth)")
+    parser.add_argument("--days-users", type=int, default=10000)
     parser.add_argument("--out", default="")
     parser.add_argument("--keep", default="",
                         help="work directory to use and keep (database, logs); one size only")
@@ -397,9 +503,14 @@ def main():
     sizes = [int(x) for x in args.users.split(",") if x]
     for n in sizes:
         for r in bench_size(args.build, n, args.latency_ms, args.config,
-                            args.socket_bench and n == max(sizes), args.keep):
+                            args.socket_bench and n == max(sizes), args.keep,
+                            n <= args.naive_max):
             print(json.dumps(r), flush=True)
             results.append(r)
+    if args.days:
+        r = bench_days(args.build, args.days_users, args.days, args.latency_ms)
+        print(json.dumps(r), flush=True)
+        results.append(r)
     if args.activity_seconds:
         r = bench_activity(args.build, 10000, args.activity_seconds)
         print(json.dumps(r), flush=True)

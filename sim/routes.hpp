@@ -29,6 +29,7 @@ class Routes {
 };
 
 void register_org_routes(Routes& server, SimState& state);         // orgs, directories
+void register_domain_routes(Routes& server, SimState& state);      // verified domains
 void register_workspace_routes(Routes& server, SimState& state);   // workspaces
 void register_user_read_routes(Routes& server, SimState& state);   // search, count, details
 void register_v1_user_routes(Routes& server, SimState& state);     // v1 users, last-active

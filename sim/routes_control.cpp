@@ -155,6 +155,29 @@ void set_config(SimState& state, const httplib::Request& req, httplib::Response&
     send_json(res, 200, knobs_json(state.knobs()));
 }
 
+void arm_churn(SimState& state, const httplib::Request& req, httplib::Response& res) {
+    auto body = control_body(req, res);
+    if (!body)
+        return;
+    ChurnPlan plan;
+    try {
+        plan.after_pages = static_cast<int>(optional_int64(*body, "after_pages").value_or(1));
+        plan.suspend = static_cast<int>(optional_int64(*body, "suspend").value_or(0));
+        plan.restore = static_cast<int>(optional_int64(*body, "restore").value_or(0));
+        plan.deactivate = static_cast<int>(optional_int64(*body, "deactivate").value_or(0));
+        plan.seed = static_cast<std::uint64_t>(optional_int64(*body, "seed").value_or(1));
+    } catch (const std::runtime_error& error) {
+        send_control_error(res, 400, error.what());
+        return;
+    }
+    if (plan.after_pages < 1 || plan.suspend < 0 || plan.restore < 0 || plan.deactivate < 0) {
+        send_control_error(res, 400, "after_pages must be >= 1 and the move counts >= 0");
+        return;
+    }
+    state.churn.arm(plan);
+    send_json(res, 200, state.churn.state_json());
+}
+
 }  // namespace
 
 void register_control_routes(Routes& server, SimState& state) {
@@ -188,6 +211,12 @@ void register_control_routes(Routes& server, SimState& state) {
     });
     server.post("/_sim/activity", [&state](const httplib::Request& req, httplib::Response& res) {
         set_activity(state, req, res);
+    });
+    server.post("/_sim/churn", [&state](const httplib::Request& req, httplib::Response& res) {
+        arm_churn(state, req, res);
+    });
+    server.get("/_sim/churn", [&state](const httplib::Request&, httplib::Response& res) {
+        send_json(res, 200, state.churn.state_json());
     });
     server.post("/_sim/reset", [&state](const httplib::Request&, httplib::Response& res) {
         state.reset_model();

@@ -1,5 +1,6 @@
 // Users in directories (v2): POST users/search, deprecated GET users, GET users/count and
 // GET users/{accountId}.
+#include "churn.hpp"
 #include "field_source.hpp"
 #include "json_util.hpp"
 #include "render.hpp"
@@ -79,6 +80,11 @@ void search_users(SimState& state, const httplib::Request& req, httplib::Respons
         start = resolution.position;
     }
 
+    if (auto churn = state.churn.on_users_search()) {
+        // Users move between partitions between two pages of a listing (POST /_sim/churn).
+        std::unique_lock write(state.model_mutex);
+        state.churn.record(apply_churn(state.model, *churn));
+    }
     std::shared_lock lock(state.model_mutex);
     const Model& model = state.model;
     auto directory = path_directory(model, req.matches[2].str());

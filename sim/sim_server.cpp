@@ -21,6 +21,7 @@ SimServer::SimServer(Model model, SimSettings settings)
     install_gateway(*server_, *state_);
     Routes routes(*server_);
     register_org_routes(routes, *state_);
+    register_domain_routes(routes, *state_);
     register_workspace_routes(routes, *state_);
     register_user_read_routes(routes, *state_);
     register_v1_user_routes(routes, *state_);

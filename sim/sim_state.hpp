@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "churn.hpp"
 #include "cursor.hpp"
 #include "faults.hpp"
 #include "knobs.hpp"
@@ -39,6 +40,7 @@ class SimState {
     SinkStore sinks;
     CursorCodec cursors;
     FilterBook filters;
+    Churn churn;  // POST /_sim/churn: users move between partitions mid-listing
 
     Knobs knobs() const;
     // Applies a POST /_sim/config body; throws std::runtime_error on invalid input.

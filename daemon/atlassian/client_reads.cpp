@@ -50,6 +50,30 @@ void Client::list_orgs(Callback<std::vector<Org>> done) {
     impl_->collect<Org>(std::move(source), std::move(done));
 }
 
+void Client::list_domains(Callback<std::vector<std::string>> done) {
+    PageSource<std::string> source;
+    source.request = [path =
+                          impl_->org_v1() + "/domains"](const std::optional<std::string>& cursor) {
+        ApiRequest request;
+        request.path = path;
+        request.query = QueryBuilder().add_cursor(cursor).str();
+        return request;
+    };
+    source.parse = parse_domains_page;
+    impl_->collect<std::string>(std::move(source),
+                                [done = std::move(done)](Result<std::vector<std::string>> r) {
+                                    if (!r) {
+                                        done(r.error());
+                                        return;
+                                    }
+                                    std::vector<std::string> verified;
+                                    for (auto& name : r.value())
+                                        if (!name.empty())
+                                            verified.push_back(std::move(name));
+                                    done(std::move(verified));
+                                });
+}
+
 void Client::list_workspaces(Callback<std::vector<Workspace>> done) {
     PageSource<Workspace> source;
     source.request = [path = impl_->org_v2() + "/workspaces", limit = impl_->config().page_limit](

@@ -152,6 +152,23 @@ Result<Page<Org>> parse_orgs_page(std::string_view body) {
     return json::guarded<Page<Org>>([&] { return parse_page<Org>(body, org_from); });
 }
 
+Result<Page<std::string>> parse_domains_page(std::string_view body) {
+    return json::guarded<Page<std::string>>([&] {
+        return parse_page<std::string>(body, [](const Value& object, const std::string& where) {
+            std::string name;
+            if (const Value* attributes = json::optional_object(object, "attributes", where)) {
+                const auto at = json::at(where, "attributes");
+                std::string status;
+                if (const Value* claim = json::optional_object(*attributes, "claim", at))
+                    status = json::string_or_empty(*claim, "status", json::at(at, "claim"));
+                if (status == "verified")
+                    name = json::string_or_empty(*attributes, "name", at);
+            }
+            return name;
+        });
+    });
+}
+
 Result<Page<Workspace>> parse_workspaces_page(std::string_view body) {
     return json::guarded<Page<Workspace>>(
         [&] { return parse_page<Workspace>(body, workspace_from); });

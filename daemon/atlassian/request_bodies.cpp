@@ -66,6 +66,18 @@ std::string user_search_body(const UserSearch& search, const std::optional<std::
     write_array(writer, "roleIds", search.role_ids);
     write_array(writer, "status", search.status);
     write_array(writer, "expand", search.expand);
+    if (!search.nickname_sort.empty()) {
+        // One listing walked from both ends: two cursor chains over the same filters.
+        writer.Key("sortBy");
+        writer.StartArray();
+        writer.StartObject();
+        writer.Key("field");
+        writer.String("nick_name");
+        writer.Key("direction");
+        write_string(writer, search.nickname_sort);
+        writer.EndObject();
+        writer.EndArray();
+    }
     write_cursor(writer, cursor);
     writer.EndObject();
     return buffer.GetString();

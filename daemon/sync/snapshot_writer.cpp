@@ -265,13 +265,20 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
                          const GroupGrants& grants) {
     Transaction t(db);
     const int slot = slot_of(db, snapshot);
-    const std::string insert_user = in_slot(
-        "INSERT OR IGNORE INTO {users}(snapshot_id, user_no, account_id, name, nickname, "
+    const std::string user_columns =
+        "{users}(snapshot_id, user_no, account_id, name, nickname, "
         "email, email_domain, account_type, account_status, membership_status, status, "
         "claim_status, management_source, added_to_org, platform_roles, is_org_admin, "
         "is_site_admin, is_app, last_active) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        slot);
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    const std::string insert_user = in_slot("INSERT OR IGNORE INTO " + user_columns, slot);
+    const std::string replace_user = in_slot("INSERT OR REPLACE INTO " + user_columns, slot);
+    const std::string find_user =
+        in_slot("SELECT user_no FROM {users} WHERE snapshot_id = ? AND account_id = ?", slot);
+    const std::string drop_groups =
+        in_slot("DELETE FROM {user_groups} WHERE snapshot_id = ? AND user_no = ?", slot);
+    const std::string drop_access =
+        in_slot("DELETE FROM {user_access} WHERE snapshot_id = ? AND user_no = ?", slot);
     const std::string insert_group = in_slot(
         "INSERT OR IGNORE INTO {user_groups}(snapshot_id, user_no, group_id) VALUES (?, ?, ?)",
         slot);
@@ -296,33 +303,52 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
             roles += (roles.empty() ? "" : ",") + r;
         const std::string domain = email_domain(u.email);
         const bool app = is_app_account(u, domain);
-        db.cached(insert_user)
-            .bind(1, snapshot)
-            .bind(2, user_no + 1)
-            .bind(3, u.account_id)
-            .bind(4, u.name)
-            .bind(5, u.nickname)
-            .bind(6, u.email)
-            .bind(7, domain)
-            .bind(8, u.account_type)
-            .bind(9, u.account_status)
-            .bind(10, u.membership_status)
-            .bind(11, u.status)
-            .bind(12, u.claim_status)
-            .bind(13, u.management_source)
-            .bind(14, u.added_to_org_ms)
-            .bind(15, roles)
-            .bind(16, has(u.platform_roles, "atlassian/org-admin") ? 1 : 0)
-            .bind(17, has(u.platform_roles, "atlassian/site-admin") ? 1 : 0)
-            .bind(18, app ? 1 : 0)
-            .bind(19, last_active)
-            .run();
-        if (db.changes() == 0)
-            continue;  // already written by another partition
-        ++user_no;
-        ++added;
+        auto write_row = [&](const std::string& sql, std::int64_t number) {
+            db.cached(sql)
+                .bind(1, snapshot)
+                .bind(2, number)
+                .bind(3, u.account_id)
+                .bind(4, u.name)
+                .bind(5, u.nickname)
+                .bind(6, u.email)
+                .bind(7, domain)
+                .bind(8, u.account_type)
+                .bind(9, u.account_status)
+                .bind(10, u.membership_status)
+                .bind(11, u.status)
+                .bind(12, u.claim_status)
+                .bind(13, u.management_source)
+                .bind(14, u.added_to_org_ms)
+                .bind(15, roles)
+                .bind(16, has(u.platform_roles, "atlassian/org-admin") ? 1 : 0)
+                .bind(17, has(u.platform_roles, "atlassian/site-admin") ? 1 : 0)
+                .bind(18, app ? 1 : 0)
+                .bind(19, last_active)
+                .run();
+        };
+        write_row(insert_user, user_no + 1);
+        std::int64_t row_no = 0;
+        if (db.changes() == 0) {
+            // Listed before in this sync (by the other end of its partition, or by another
+            // partition before the user's status changed): this copy is the newer one and
+            // replaces the other under the same number.
+            auto& find = db.cached(find_user);
+            find.bind(1, snapshot).bind(2, u.account_id);
+            if (!find.step()) {
+                find.reset();
+                throw store::StoreError("write_users: a repeated account has no row");
+            }
+            row_no = find.int64(0);
+            find.reset();
+            db.cached(drop_groups).bind(1, snapshot).bind(2, row_no).run();
+            db.cached(drop_access).bind(1, snapshot).bind(2, row_no).run();
+            write_row(replace_user, row_no);
+        } else {
+            row_no = ++user_no;
+            ++added;
+        }
         for (const auto& g : u.groups)
-            db.cached(insert_group).bind(1, snapshot).bind(2, user_no).bind(3, g.id).run();
+            db.cached(insert_group).bind(1, snapshot).bind(2, row_no).bind(3, g.id).run();
         // Billable as Atlassian bills: an active, human user holding user or admin on the
         // product. Every holder is written as atlassian/user here; finalize_and_publish() applies
         // the other roles and takes billability away where the role is not a paid one.
@@ -330,7 +356,7 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
         for (const auto& access : u.product_access)
             db.cached(insert_access)
                 .bind(1, snapshot)
-                .bind(2, user_no)
+                .bind(2, row_no)
                 .bind(3, access.resource_id)
                 .bind(4, billable ? 1 : 0)
                 .bind(5, granted_by_a_group(u, access.resource_id, grants) ? "group" : "direct")
@@ -339,6 +365,49 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
     }
     t.commit();
     return added;
+}
+
+std::vector<std::string> managed_email_domains(Database& db, std::size_t most) {
+    auto published = current_snapshot(db);
+    if (!published)
+        return {};
+    const int slot = slot_of(db, *published);
+    auto& select = db.cached(in_slot(
+        "SELECT DISTINCT email_domain FROM {users} WHERE snapshot_id = ? AND status = 'active' "
+        "AND claim_status = 'managed' AND email_domain <> '' LIMIT ?",
+        slot));
+    select.bind(1, *published).bind(2, static_cast<std::int64_t>(most + 1));
+    std::vector<std::string> domains;
+    while (select.step())
+        domains.push_back(select.text(0));
+    select.reset();
+    if (domains.size() > most)
+        domains.clear();
+    return domains;
+}
+
+void delete_users_if(Database& db, std::int64_t snapshot,
+                     const std::function<bool(std::string_view account_id)>& gone) {
+    Transaction t(db);
+    const int slot = slot_of(db, snapshot);
+    std::vector<std::int64_t> numbers;
+    {
+        auto& all = db.cached(
+            in_slot("SELECT user_no, account_id FROM {users} WHERE snapshot_id = ?", slot));
+        all.bind(1, snapshot);
+        while (all.step())
+            if (gone(all.text(1)))
+                numbers.push_back(all.int64(0));
+        all.reset();
+    }
+    for (const char* table : store::kSlotTables) {
+        auto& drop = db.cached(in_slot(
+            std::string("DELETE FROM {") + table + "} WHERE snapshot_id = ? AND user_no = ?",
+            slot));
+        for (auto number : numbers)
+            drop.bind(1, snapshot).bind(2, number).run();
+    }
+    t.commit();
 }
 
 void write_role_overrides(Database& db, std::int64_t snapshot, const std::string& resource_id,

@@ -3,6 +3,7 @@
 // snapshot generation beside the published one; publish() switches readers over in one short
 // transaction; discard() drops a generation that never completed.
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,10 +66,18 @@ using GroupGrants = std::unordered_map<std::string, std::vector<std::string>>;
 // Users with their groups and product access, numbered after the generation's last user. Access
 // is written as the provisional role atlassian/user (billable for active human users) with how it
 // is granted decided from `grants`, which must be complete. Returns how many users were new to
-// this snapshot (partitions never overlap, but be safe: a repeated account is skipped).
+// this snapshot: an account written before (listed twice: by both ends of a partition where they
+// meet, or by two partitions when it changed status meanwhile) is replaced by the later copy.
 std::int64_t write_users(store::Database& db, std::int64_t snapshot,
                          const std::vector<atlassian::DirectoryUser>& users,
                          const GroupGrants& grants);
+// The email domains of the published snapshot's active managed users (the organization's
+// verified domains), or nothing when there is no snapshot or more than `most` of them.
+std::vector<std::string> managed_email_domains(store::Database& db, std::size_t most);
+// Deletes the generation's users (with their groups and access) whose account id `gone` accepts:
+// users the sync saw and then no longer found in any partition.
+void delete_users_if(store::Database& db, std::int64_t snapshot,
+                     const std::function<bool(std::string_view account_id)>& gone);
 // Users found holding `role` on `resource_id` (admins win over non-billable roles).
 void write_role_overrides(store::Database& db, std::int64_t snapshot,
                           const std::string& resource_id, const std::string& role_kind,

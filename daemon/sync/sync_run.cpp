@@ -9,6 +9,7 @@
 
 #include "rosterd/sync.hpp"
 #include "snapshot_writer.hpp"
+#include "user_lister.hpp"
 
 namespace rosterd::sync {
 namespace {
@@ -20,6 +21,11 @@ constexpr int kMaxQueuedPageWrites = 2;
 // touches (account ids arrive in random order) and writes them to the WAL again, so fewer, larger
 // ones cost less (bench/sync, 100k users).
 constexpr std::size_t kUsersPerWrite = 10000;
+// Larger organizations: every transaction rewrites most of the account index's pages (its
+// inserts land everywhere), so the WAL traffic of a sync grows with users x transactions. A
+// twentieth of the organization per transaction keeps the number of transactions constant above
+// 200k users, up to this many users held at once (bench/sync, 500k users).
+constexpr std::size_t kMaxUsersPerWrite = 25000;
 // Per-user activity requests kept in flight (the client paces them to the API's limit).
 constexpr std::size_t kActivityConcurrency = 8;
 
@@ -228,14 +234,41 @@ void SyncRun::phase_organization() {
                             {});
             finish_call();
         });
-    // The total only feeds the progress bar: a failure here is not worth failing the sync.
-    client_->count_users({}, [self, finish_call](atlassian::Result<std::int64_t> r) {
-        if (r)
-            self->progress_.users_total = r.value();
-        else if (r.error().kind == atlassian::ApiError::Kind::auth_rejected)
-            self->fail(r.error());
-        finish_call();
-    });
+    // Each user partition's size: the listing plan (longest first, both ends of the big ones) and
+    // the progress bar's total.
+    lister_ = std::make_shared<UserLister>(
+        *client_, user_partitions(), options_.partition_concurrency, [weak = weak_from_this()] {
+            auto run = weak.lock();
+            return !run || run->stopped();
+        });
+    // The largest partitions split by verified domain (user_lister): the organization's list, or
+    // when the key may not read it, the domains the last snapshot's managed users are on.
+    auto count_partitions = [self, finish_call] {
+        self->lister_->count([self, finish_call](atlassian::Result<std::int64_t> r) {
+            if (r)
+                self->progress_.users_total = r.value();
+            else
+                self->fail(r.error());
+            finish_call();
+        });
+    };
+    client_->list_domains(
+        [self, count_partitions](atlassian::Result<std::vector<std::string>> domains) {
+            if (domains && !domains.value().empty()) {
+                self->lister_->split_by_domain(std::move(domains.value()));
+                count_partitions();
+                return;
+            }
+            if (!domains)
+                spdlog::debug("sync: no domain list ({}); using the last snapshot's",
+                              domains.error().describe());
+            self->db_.read([](store::Database& db) { return managed_email_domains(db, 10); },
+                           [self, count_partitions](store::DbResult<std::vector<std::string>> r) {
+                               if (r.ok())
+                                   self->lister_->split_by_domain(std::move(*r.value));
+                               count_partitions();
+                           });
+        });
 }
 
 void SyncRun::phase_bulk() {
@@ -355,8 +388,11 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
             [snapshot, users, gate](store::Database& db) {
                 // In account order the inserts walk the account index instead of jumping
                 // around it (the user tables themselves are appended to in any order).
-                std::sort(users->begin(), users->end(),
-                          [](const auto& a, const auto& b) { return a.account_id < b.account_id; });
+                // Stable: an account listed twice keeps its copies in the order they arrived
+                // and the later one wins.
+                std::stable_sort(users->begin(), users->end(), [](const auto& a, const auto& b) {
+                    return a.account_id < b.account_id;
+                });
                 write_users(db, snapshot, *users, gate->grants);
             },
             [self, queued, resume, resume_now] {
@@ -367,84 +403,114 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
         if (resume_now && resume)
             resume(true);
     };
-    // sync.partitions chains page at once; each one that ends starts the next waiting partition.
-    auto waiting = std::make_shared<std::deque<atlassian::UserSearch>>();
-    for (auto& partition : user_partitions())
-        waiting->push_back(std::move(partition));
-    auto start_next = std::make_shared<std::function<void()>>();
-    *start_next = [self, batch, flush, waiting, weak_next = std::weak_ptr(start_next)] {
-        if (waiting->empty() || self->stopped())
+    const std::size_t per_write =
+        std::clamp<std::size_t>(static_cast<std::size_t>(progress_.users_total.value_or(0) / 20),
+                                kUsersPerWrite, kMaxUsersPerWrite);
+    // The lister walks the partitions, sync.partitions cursor chains at a time, and checks the
+    // result against users/count (user_lister.hpp).
+    auto lister = lister_;
+    lister->set_sink(
+        [self, batch, flush, lister, per_write](std::vector<atlassian::DirectoryUser> page,
+                                                std::function<void(bool)> resume) {
+            if (self->stopped()) {
+                resume(false);
+                return;
+            }
+            // Distinct users: the two ends of a partition overlap where they meet.
+            self->progress_.users_fetched = lister->ledger().placed();
+            self->report();
+            batch->insert(batch->end(), std::make_move_iterator(page.begin()),
+                          std::make_move_iterator(page.end()));
+            if (batch->size() < per_write)
+                resume(true);
+            else
+                (*flush)(std::move(resume));
+        });
+    ++pending_;
+    lister->start([self, flush, lister, snapshot](atlassian::Result<ListingOutcome> r) {
+        if (!r) {
+            self->fail(r.error());
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
             return;
-        auto partition = std::move(waiting->front());
-        waiting->pop_front();
-        ++self->pending_;
-        self->client_->search_users(
-            std::move(partition),
-            atlassian::AsyncPageHandler<atlassian::DirectoryUser>(
-                [self, batch, flush](std::vector<atlassian::DirectoryUser> page,
-                                     std::function<void(bool)> resume) {
-                    if (self->stopped()) {
-                        resume(false);
-                        return;
-                    }
-                    self->progress_.users_fetched += static_cast<std::int64_t>(page.size());
-                    self->report();
-                    batch->insert(batch->end(), std::make_move_iterator(page.begin()),
-                                  std::make_move_iterator(page.end()));
-                    if (batch->size() < kUsersPerWrite)
-                        resume(true);
-                    else
-                        (*flush)(std::move(resume));
-                }),
-            [self, flush, next = weak_next.lock()](atlassian::Result<atlassian::PageSummary> r) {
-                if (!r)
-                    self->fail(r.error());
-                else
-                    (*flush)({});  // this partition's last users, while pending_ still counts it
-                (*next)();         // before the count drops, so the phase does not drain early
-                if (--self->pending_ == 0)
-                    self->on_phase_drained_();
-            });
-    };
-    for (int i = 0; i < std::max(1, options_.partition_concurrency); ++i)
-        (*start_next)();
+        }
+        const auto outcome = r.value();
+        self->progress_.users_fetched = lister->ledger().placed();
+        spdlog::info(
+            "sync {}: users listed in {} round(s), {} partition(s) listed again, counts "
+            "{}, longest chain {} pages, {} users gone meanwhile",
+            self->ids_run_, outcome.listings, outcome.partitions_relisted,
+            outcome.counts_agree ? "agree" : "still differ", outcome.longest_chain,
+            outcome.unplaced);
+        // The last users; then, after them, drop the users that left the organization.
+        (*flush)([self, lister, snapshot, outcome](bool ok) {
+            if (ok && outcome.counts_agree && outcome.unplaced > 0)
+                self->write(
+                    [lister, snapshot](store::Database& db) {
+                        delete_users_if(db, snapshot, [&](std::string_view account) {
+                            return lister->ledger().is_unplaced(account);
+                        });
+                    },
+                    {});
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
+        });
+    });
 }
 
 void SyncRun::fetch_roles() {
     auto self = shared_from_this();
     auto snapshot = snapshot_;
-    for (const auto& workspace : workspaces_) {
-        for (const auto& role : role_queries()) {
-            atlassian::UserSearch search;
-            search.resource_ids = {workspace.id};
-            search.role_ids = {role};
-            search.limit = 100;
-            auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
-            ++pending_;
-            client_->search_users(
-                std::move(search),
-                atlassian::PageHandler<atlassian::DirectoryUser>(
-                    [found, role](const std::vector<atlassian::DirectoryUser>& page) {
-                        for (const auto& u : page)
-                            found->emplace_back(u.account_id, role);
-                    }),
-                [self, snapshot, found, role,
-                 resource = workspace.id](atlassian::Result<atlassian::PageSummary> r) {
-                    if (!r)
-                        self->fail(r.error());
-                    else if (!found->empty())
-                        self->write(
-                            [snapshot, found, role, resource](store::Database& db) {
-                                write_role_overrides(db, snapshot, resource,
-                                                     role == "atlassian/admin" ? "admin" : "other",
-                                                     *found);
-                            },
-                            {});
-                    if (--self->pending_ == 0)
-                        self->on_phase_drained_();
-                });
-        }
-    }
+    struct Query {
+        std::string resource;
+        std::string role;
+    };
+    auto queries = std::make_shared<std::deque<Query>>();
+    for (const auto& workspace : workspaces_)
+        for (const auto& role : role_queries())
+            queries->push_back({workspace.id, role});
+    // The role queries (~3 per 1,000 users) share the in-flight limit with the user chains: a
+    // few at a time, so the chains' next pages do not queue behind them (the longest user
+    // chain, not these, bounds the sync).
+    auto pump = std::make_shared<std::function<void()>>();
+    *pump = [self, snapshot, queries, weak_pump = std::weak_ptr(pump)] {
+        if (queries->empty() || self->stopped())
+            return;
+        auto query = std::move(queries->front());
+        queries->pop_front();
+        atlassian::UserSearch search;
+        search.resource_ids = {query.resource};
+        search.role_ids = {query.role};
+        search.limit = 100;
+        auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+        ++self->pending_;
+        self->client_->search_users(
+            std::move(search),
+            atlassian::PageHandler<atlassian::DirectoryUser>(
+                [found, role = query.role](const std::vector<atlassian::DirectoryUser>& page) {
+                    for (const auto& u : page)
+                        found->emplace_back(u.account_id, role);
+                }),
+            [self, snapshot, found, query,
+             next = weak_pump.lock()](atlassian::Result<atlassian::PageSummary> r) {
+                if (!r)
+                    self->fail(r.error());
+                else if (!found->empty())
+                    self->write(
+                        [snapshot, found, role = query.role,
+                         resource = query.resource](store::Database& db) {
+                            write_role_overrides(db, snapshot, resource,
+                                                 role == "atlassian/admin" ? "admin" : "other",
+                                                 *found);
+                        },
+                        {});
+                (*next)();
+                if (--self->pending_ == 0)
+                    self->on_phase_drained_();
+            });
+    };
+    for (int i = 0; i < std::max(1, options_.role_query_concurrency); ++i)
+        (*pump)();
 }
 
 void SyncRun::phase_activity() {

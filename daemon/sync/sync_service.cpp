@@ -178,6 +178,9 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
     options.trigger = trigger;
     options.per_user_activity = config.sync.activity_source == "last-active-dates";
     options.partition_concurrency = config.sync.partitions;
+    // The user chains first; the role queries take what the in-flight limit leaves (at least 2).
+    options.role_query_concurrency =
+        std::max(2, config.http.max_in_flight - config.sync.partitions);
     running_ = std::make_shared<SyncRun>(context_.loop, context_.db, context_.clock,
                                          client_config(lease.key->value), options);
     running_->set_progress_listener([this](const SyncProgress& p) { on_progress(p); });

@@ -61,6 +61,7 @@ struct UserSearch {
     std::vector<std::string> email_domains;      // max 10
     std::vector<std::string> expand;  // platformRoles, productAccess, groups, counts.resources
     int limit = 100;
+    std::string nickname_sort;  // sortBy nick_name: "asc" | "desc" | "" (the API's default order)
 };
 
 // Filters for POST .../groups/search.
@@ -109,6 +110,8 @@ class Client {
     // ---- reads ----
     void get_org(Callback<Org> done);  // cheapest key check
     void list_orgs(Callback<std::vector<Org>> done);
+    // The organization's verified domains (GET /v1/orgs/{orgId}/domains, claim status verified).
+    void list_domains(Callback<std::vector<std::string>> done);
     void list_workspaces(Callback<std::vector<Workspace>> done);
     void list_directories(Callback<std::vector<Directory>> done);
 

@@ -14,6 +14,8 @@ namespace rosterd::atlassian {
 
 Result<Org> parse_org(std::string_view body);              // GET /v1/orgs/{orgId}
 Result<Page<Org>> parse_orgs_page(std::string_view body);  // GET /v1/orgs
+// GET /v1/orgs/{orgId}/domains: the names of the verified ones ("" for the others).
+Result<Page<std::string>> parse_domains_page(std::string_view body);
 Result<Page<Workspace>> parse_workspaces_page(std::string_view body);
 Result<Page<Directory>> parse_directories_page(std::string_view body);
 Result<Page<DirectoryUser>> parse_users_page(std::string_view body);

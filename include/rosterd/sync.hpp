@@ -39,14 +39,17 @@ struct SyncOutcome {
 struct SyncRunOptions {
     std::string trigger = "manual";  // manual | schedule | initial | missed
     bool per_user_activity = false;  // sync.activity_source: last-active-dates
-    int partition_concurrency = 4;   // sync.partitions: user partitions paged at the same time
+    int partition_concurrency = 4;   // sync.partitions: user cursor chains paged at the same time
+    int role_query_concurrency = 2;  // role queries at once (what http.max_in_flight leaves)
 };
 
 // The disjoint filters that split users/search into parallel cursor chains; together they cover
-// every status, so each user is fetched exactly once.
+// every status (see user_lister.hpp for users who change partition during a sync).
 std::vector<atlassian::UserSearch> user_partitions();
 // The role queries per product: admins, then each non-billable role.
 std::vector<std::string> role_queries();
+
+class UserLister;
 
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
@@ -92,6 +95,7 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     std::int64_t snapshot_ = 0;
     std::int64_t started_at_ms_ = 0;
     std::vector<atlassian::Workspace> workspaces_;
+    std::shared_ptr<UserLister> lister_;  // the user partitions: counted first, then listed
     std::string org_name_;
     std::int64_t pending_ = 0;  // API calls and DB writes of the current phase still outstanding
     std::function<void()> on_phase_drained_;

@@ -1,0 +1,297 @@
+#include "user_lister.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace rosterd::sync {
+
+namespace {
+
+atlassian::ApiError stopped_error() {
+    atlassian::ApiError error;
+    error.kind = atlassian::ApiError::Kind::cancelled;
+    error.message = "stopped";
+    return error;
+}
+
+}  // namespace
+
+UserLister::UserLister(atlassian::Client& client, std::vector<atlassian::UserSearch> partitions,
+                       int max_chains, std::function<bool()> stopped)
+    : client_(client),
+      partitions_(std::move(partitions)),
+      max_chains_(std::max(1, max_chains)),
+      stopped_(std::move(stopped)),
+      ledger_(UserLedger::kMaxPartitions),
+      covered_(partitions_.size(), false),
+      listed_(partitions_.size(), true),
+      parent_(partitions_.size(), -1) {}
+
+void UserLister::add_domain_splits() {
+    if (split_domains_.size() < 2 || split_domains_.size() > 10)
+        return;
+    const std::size_t originals = partitions_.size();
+    for (std::size_t p = 0; p < originals; ++p) {
+        const auto parent = partitions_[p];  // a copy: the parts are appended to partitions_
+        if (parent.claim_status != "managed" || parent.status != std::vector<std::string>{"active"})
+            continue;
+        if (partitions_.size() + split_domains_.size() > UserLedger::kMaxPartitions)
+            break;
+        for (const auto& domain : split_domains_) {
+            auto part = parent;
+            part.email_domains = {domain};
+            partitions_.push_back(std::move(part));
+            parent_.push_back(static_cast<int>(p));
+            listed_.push_back(false);
+            covered_.push_back(false);
+        }
+    }
+}
+
+// A managed account's email is on one of the organization's verified domains, so the parts are
+// disjoint; they cover their partition when their counts add up to its count. Else (a domain
+// verified since the last snapshot) the partition is listed whole.
+void UserLister::choose_splits() {
+    std::vector<std::int64_t> parts_total(partitions_.size(), 0);
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (parent_[i] >= 0)
+            parts_total[static_cast<std::size_t>(parent_[i])] += counts_[i];
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+        if (parent_[i] < 0)
+            continue;
+        const auto p = static_cast<std::size_t>(parent_[i]);
+        const bool split = parts_total[p] == counts_[p];
+        listed_[i] = split;
+        listed_[p] = !split;
+    }
+    planned_ = true;
+}
+
+void UserLister::count_each(
+    std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done) {
+    struct Gather {
+        std::vector<std::int64_t> counts;
+        std::size_t outstanding = 0;
+        std::optional<atlassian::ApiError> error;
+        std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done;
+    };
+    auto gather = std::make_shared<Gather>();
+    gather->counts.assign(partitions_.size(), 0);
+    gather->done = std::move(done);
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (!planned_ || listed_[i])
+            which.push_back(i);
+    gather->outstanding = which.size();
+    if (which.empty()) {
+        gather->done(std::move(gather->counts));
+        return;
+    }
+    for (std::size_t i : which) {
+        client_.count_users(partitions_[i], [gather, i](atlassian::Result<std::int64_t> r) {
+            if (r)
+                gather->counts[i] = r.value();
+            else if (!gather->error)
+                gather->error = r.error();
+            if (--gather->outstanding > 0)
+                return;
+            if (gather->error)
+                gather->done(*gather->error);
+            else
+                gather->done(std::move(gather->counts));
+        });
+    }
+}
+
+void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done) {
+    auto self = shared_from_this();
+    add_domain_splits();
+    count_each([self, done = std::move(done)](atlassian::Result<std::vector<std::int64_t>> r) {
+        if (!r) {
+            done(r.error());
+            return;
+        }
+        self->counts_ = std::move(r.value());
+        self->choose_splits();
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < self->counts_.size(); ++i)
+            if (self->listed_[i])
+                total += self->counts_[i];
+        done(total);
+    });
+}
+
+void UserLister::start(std::function<void(atlassian::Result<ListingOutcome>)> done) {
+    done_ = std::move(done);
+    auto all = [this] {
+        std::vector<int> every;
+        for (std::size_t i = 0; i < partitions_.size(); ++i)
+            if (listed_[i])
+                every.push_back(static_cast<int>(i));
+        return every;
+    };
+    if (!counts_.empty()) {
+        list(all());
+        return;
+    }
+    auto self = shared_from_this();
+    count([self, all](atlassian::Result<std::int64_t> r) {
+        if (!r)
+            self->finish(r.error());
+        else
+            self->list(all());
+    });
+}
+
+void UserLister::list(const std::vector<int>& partitions) {
+    ++outcome_.listings;
+    if (outcome_.listings > 1)
+        outcome_.partitions_relisted += static_cast<int>(partitions.size());
+    std::vector<Chain> chains;
+    for (int p : partitions) {
+        covered_[static_cast<std::size_t>(p)] = false;
+        if (outcome_.listings > 1)
+            ledger_.begin_walk(p);
+        const auto count = counts_[static_cast<std::size_t>(p)];
+        const auto limit = static_cast<std::int64_t>(std::max(1, partitions_[p].limit));
+        // An empty partition is not listed: if users move into it meanwhile, its count at the
+        // end says so and it is listed then.
+        if (count <= 0) {
+            covered_[static_cast<std::size_t>(p)] = true;
+            continue;
+        }
+        const auto pages = static_cast<std::size_t>((count + limit - 1) / limit);
+        // Two ends halve the chain; a one-page partition, or one chain at a time, gains nothing.
+        if (pages > 1 && max_chains_ > 1) {
+            chains.push_back({p, WalkEnd::ascending, true, (pages + 1) / 2});
+            chains.push_back({p, WalkEnd::descending, true, (pages + 1) / 2});
+        } else {
+            chains.push_back({p, WalkEnd::ascending, false, pages});
+        }
+    }
+    // Longest first: the sync ends when its longest chain does.
+    std::stable_sort(chains.begin(), chains.end(), [](const Chain& a, const Chain& b) {
+        return a.expected_pages > b.expected_pages;
+    });
+    waiting_.assign(chains.begin(), chains.end());
+    if (waiting_.empty()) {
+        check_counts();
+        return;
+    }
+    start_chains();
+}
+
+void UserLister::start_chains() {
+    while (running_ < max_chains_ && !waiting_.empty() && !stopped_()) {
+        Chain chain = waiting_.front();
+        waiting_.pop_front();
+        // The other end of a partition that has been covered meanwhile is not needed.
+        if (covered_[static_cast<std::size_t>(chain.partition)])
+            continue;
+        start_chain(chain);
+    }
+    if (running_ == 0 && (waiting_.empty() || stopped_())) {
+        if (stopped_())
+            finish(stopped_error());
+        else
+            check_counts();
+    }
+}
+
+void UserLister::start_chain(const Chain& chain) {
+    ++running_;
+    auto self = shared_from_this();
+    atlassian::UserSearch search = partitions_[static_cast<std::size_t>(chain.partition)];
+    if (chain.both_ends)
+        search.nickname_sort = chain.end == WalkEnd::ascending ? "asc" : "desc";
+    auto pages = std::make_shared<std::size_t>(0);
+    client_.search_users(
+        std::move(search),
+        atlassian::AsyncPageHandler<atlassian::DirectoryUser>(
+            [self, chain, pages](std::vector<atlassian::DirectoryUser> page,
+                                 std::function<void(bool)> resume) {
+                const auto p = static_cast<std::size_t>(chain.partition);
+                ++*pages;
+                self->outcome_.longest_chain = std::max(self->outcome_.longest_chain, *pages);
+                if (self->finished_ || self->stopped_()) {
+                    resume(false);
+                    return;
+                }
+                bool met = false;
+                for (const auto& user : page)
+                    met = self->ledger_.see(user.account_id, chain.partition, chain.end) || met;
+                if (met)
+                    self->covered_[p] = true;
+                // The page is stored whatever happens next; the walk goes on only while the
+                // partition is not covered (by this walk meeting the other, or the other ending).
+                self->sink_(std::move(page), [self, p, resume = std::move(resume)](bool go_on) {
+                    resume(go_on && !self->covered_[p] && !self->stopped_());
+                });
+            }),
+        [self, chain](atlassian::Result<atlassian::PageSummary> r) {
+            --self->running_;
+            if (!r) {
+                self->finish(r.error());
+                return;
+            }
+            // A walk that ended by itself reached the end of the listing: the partition is
+            // covered whichever end it started from.
+            self->covered_[static_cast<std::size_t>(chain.partition)] = true;
+            if (!self->finished_)
+                self->start_chains();
+        });
+}
+
+void UserLister::check_counts() {
+    auto self = shared_from_this();
+    count_each([self](atlassian::Result<std::vector<std::int64_t>> r) {
+        if (!r) {
+            self->finish(r.error());
+            return;
+        }
+        self->counts_ = std::move(r.value());
+        std::vector<int> differ;
+        for (std::size_t p = 0; p < self->counts_.size(); ++p)
+            if (self->listed_[p] && self->counts_[p] != self->ledger_.held(static_cast<int>(p)))
+                differ.push_back(static_cast<int>(p));
+        if (differ.empty()) {
+            self->outcome_.counts_agree = true;
+            self->outcome_.unplaced = self->ledger_.unplaced();
+            self->finish(self->outcome_);
+            return;
+        }
+        for (int p : differ)
+            spdlog::info("sync: partition {} holds {} users, users/count says {}: listing it again",
+                         p, self->ledger_.held(p), self->counts_[static_cast<std::size_t>(p)]);
+        if (self->outcome_.listings >= kMaxListings) {
+            // The organization keeps changing faster than it can be listed: keep what was seen.
+            spdlog::warn(
+                "sync: partition counts still differ after {} listings; users who "
+                "changed status during the sync may be missing until the next sync",
+                self->outcome_.listings);
+            self->outcome_.counts_agree = false;
+            self->finish(self->outcome_);
+            return;
+        }
+        if (self->stopped_()) {
+            self->finish(stopped_error());
+            return;
+        }
+        self->list(differ);
+    });
+}
+
+void UserLister::finish(atlassian::Result<ListingOutcome> result) {
+    if (finished_)
+        return;
+    // Other chains may still be running after an error: their completions are ignored.
+    finished_ = true;
+    sink_ = nullptr;  // it may hold the sync; the listing is over
+    auto done = std::move(done_);
+    done_ = nullptr;
+    if (done)
+        done(std::move(result));
+}
+
+}  // namespace rosterd::sync

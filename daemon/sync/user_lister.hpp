@@ -1,0 +1,97 @@
+#pragma once
+// Lists every user of the organization through disjoint users/search partitions, fast and exactly
+// once each, while the organization may change underneath.
+//
+// Fast: the longest cursor chain bounds a sync's wall time, so a partition of more than one page
+// is walked from both ends at once (sortBy nick_name ascending and descending) and the two walks
+// stop when they meet: one of them returns a user the other already returned. Chains are started
+// longest first (their lengths known from users/count), at most `max_chains` at a time.
+//
+// Exact: a user whose status changes between two pages may be returned by two partitions or by
+// none. Duplicates are harmless (the database keeps the last copy of an account). Misses are
+// caught by counting: once every partition is listed, users/count of each is compared with the
+// users the ledger last saw there; a partition that differs is listed again (up to
+// kMaxListings times in all), its users unplaced until seen again. When every count agrees,
+// users still unplaced have left the organization and are dropped from the snapshot.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "rosterd/atlassian_client.hpp"
+#include "user_ledger.hpp"
+
+namespace rosterd::sync {
+
+struct ListingOutcome {
+    int listings = 0;               // rounds: 1 when the first listing's counts agreed
+    int partitions_relisted = 0;    // partition listings after the first round
+    bool counts_agree = false;      // every partition's users/count matched at the end
+    std::int64_t unplaced = 0;      // users seen, then not found again: gone from the organization
+    std::size_t longest_chain = 0;  // pages of the longest cursor chain
+};
+
+class UserLister : public std::enable_shared_from_this<UserLister> {
+  public:
+    static constexpr int kMaxListings = 4;
+
+    using PageSink = std::function<void(std::vector<atlassian::DirectoryUser> page,
+                                        std::function<void(bool keep_going)> resume)>;
+
+    UserLister(atlassian::Client& client, std::vector<atlassian::UserSearch> partitions,
+               int max_chains, std::function<bool()> stopped);
+
+    // The organization's verified email domains (from the last snapshot's managed users; at most
+    // 10): the active managed partitions, the largest, are split by `emailDomains` when their
+    // users/count says the split covers them exactly (before count()).
+    void split_by_domain(std::vector<std::string> domains) { split_domains_ = std::move(domains); }
+
+    // Where pages go (before start()): the sink calls resume(true) when it can take more.
+    void set_sink(PageSink sink) { sink_ = std::move(sink); }
+
+    // users/count of every partition (the plan, and the sync's progress total).
+    void count(std::function<void(atlassian::Result<std::int64_t> total)> done);
+    // Lists (count() first when it has not run) and checks the counts.
+    void start(std::function<void(atlassian::Result<ListingOutcome>)> done);
+
+    const UserLedger& ledger() const { return ledger_; }
+
+  private:
+    struct Chain {
+        int partition = 0;
+        WalkEnd end = WalkEnd::ascending;
+        bool both_ends = false;
+        std::size_t expected_pages = 0;
+    };
+
+    void count_each(std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done);
+    void add_domain_splits();
+    void choose_splits();
+    void list(const std::vector<int>& partitions);
+    void start_chains();
+    void start_chain(const Chain& chain);
+    void chain_ended(const atlassian::Result<atlassian::PageSummary>& result);
+    void check_counts();
+    void finish(atlassian::Result<ListingOutcome> result);
+
+    atlassian::Client& client_;
+    std::vector<atlassian::UserSearch> partitions_;
+    int max_chains_;
+    PageSink sink_;
+    std::function<bool()> stopped_;
+    UserLedger ledger_;
+    std::vector<std::int64_t> counts_;  // the latest users/count per partition
+    std::vector<bool> covered_;         // this listing of the partition is complete
+    std::vector<bool> listed_;          // listed and checked (a split parent is not, its parts are)
+    std::vector<int> parent_;           // a domain part's partition, else -1
+    std::vector<std::string> split_domains_;
+    bool planned_ = false;
+    std::deque<Chain> waiting_;
+    int running_ = 0;
+    ListingOutcome outcome_;
+    std::function<void(atlassian::Result<ListingOutcome>)> done_;
+    bool finished_ = false;
+};
+
+}  // namespace rosterd::sync
