@@ -44,7 +44,12 @@ std::string direct_role(const std::vector<atlassian::UserRoleAssignment>& roles,
 
 RunExecutor::RunExecutor(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
                          RunRecord run, ExecutorSetup setup)
-    : loop_(loop), db_(db), clock_(clock), run_(std::move(run)), setup_(std::move(setup)) {
+    : loop_(loop),
+      db_(db),
+      clock_(clock),
+      run_(std::move(run)),
+      setup_(std::move(setup)),
+      settle_(loop) {
     client_ = std::make_unique<atlassian::Client>(loop_, setup_.client);
 }
 
@@ -59,15 +64,29 @@ void RunExecutor::start(Progress progress, Done done) {
     auto started = run_.started_at.value_or(now_ms());
     run_.started_at = started;
     run_.state = "running";
+    const bool in_flight = std::any_of(run_.users.begin(), run_.users.end(), [](const auto& u) {
+        return u.state == "planned" && has_sent(u);
+    });
     persist(
         [id = run_.id, started](store::Database& db) {
             set_run_state(db, id, "running", started, std::nullopt, "");
         },
-        [self = shared_from_this()] { self->next_user(); });
+        [self = shared_from_this(), in_flight] {
+            if (!in_flight)
+                return self->next_user();
+            spdlog::info("run {}: an operation was in flight when rosterd stopped; re-reading in {} s",
+                         self->run_.id, kInFlightSettle.count());
+            self->settle_.expires_after(kInFlightSettle);
+            self->settle_.async_wait([self](const std::error_code& ec) {
+                if (!ec && !self->abandoned_)
+                    self->next_user();
+            });
+        });
 }
 
 void RunExecutor::abandon() {
     abandoned_ = true;
+    settle_.cancel();
     client_->cancel();
 }
 

@@ -9,6 +9,7 @@
 // still re-read right before they are acted on, and a long run costs about one request per
 // operation. A read older than kMaxReadAge when its user's turn comes is read again.
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <chrono>
 #include <functional>
@@ -61,6 +62,10 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
 
     // The longest a user's re-read may wait for their turn (a rate-limit wait, a slow API).
     static constexpr std::chrono::seconds kMaxReadAge{10};
+    // A run resumed with an operation that was in flight when rosterd stopped waits this long
+    // before re-reading: the API may still have been carrying that request out (a re-read that
+    // overtakes it would send it again).
+    static constexpr std::chrono::seconds kInFlightSettle{3};
 
   private:
     // A user's re-read: found (or not in the organization), or the read failed.
@@ -104,6 +109,7 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
     std::unordered_map<std::string, Read> reads_;  // re-reads of the users ahead, by account id
     std::size_t batch_size_ = 2;                   // users in the next re-read (doubles to 100)
     std::set<std::string> read_alone_;  // users whose batch re-read failed: read one by one
+    asio::steady_timer settle_;
 };
 
 }  // namespace rosterd::ops

@@ -10,9 +10,12 @@ sync::RefreshRequest refresh_request(const RunRecord& run) {
     for (const auto& u : run.users) {
         // A failed step may have been carried out (its answer lost): read the user again too.
         auto touched = [](const StepRecord& s) { return s.changed() || s.state == "failed"; };
-        if (std::none_of(u.steps.begin(), u.steps.end(), touched))
+        // Skipped because the re-read found them changed since the snapshot: the snapshot learns
+        // how (whatever changed, their roles included).
+        const bool found_changed = u.state == "skipped" && u.reason.rfind("changed", 0) == 0;
+        if (!found_changed && std::none_of(u.steps.begin(), u.steps.end(), touched))
             continue;
-        sync::RefreshUser user{u.account_id, u.email, false, false};
+        sync::RefreshUser user{u.account_id, u.email, false, found_changed};
         for (const auto& s : u.steps) {
             if (!touched(s))
                 continue;
