@@ -74,8 +74,9 @@ void RunExecutor::start(Progress progress, Done done) {
         [self = shared_from_this(), in_flight] {
             if (!in_flight)
                 return self->next_user();
-            spdlog::info("run {}: an operation was in flight when rosterd stopped; re-reading in {} s",
-                         self->run_.id, kInFlightSettle.count());
+            spdlog::info(
+                "run {}: an operation was in flight when rosterd stopped; re-reading in {} s",
+                self->run_.id, kInFlightSettle.count());
             self->settle_.expires_after(kInFlightSettle);
             self->settle_.async_wait([self](const std::error_code& ec) {
                 if (!ec && !self->abandoned_)
@@ -172,10 +173,10 @@ void RunExecutor::read_ahead(std::size_t from) {
             }
             for (const auto& id : accounts) {
                 auto found = r.found.find(id);
-                self->reads_[id] = Read{found == r.found.end()
-                                            ? std::nullopt
-                                            : std::optional<atlassian::DirectoryUser>(found->second),
-                                        std::nullopt, now};
+                self->reads_[id] = Read{
+                    found == r.found.end() ? std::nullopt
+                                           : std::optional<atlassian::DirectoryUser>(found->second),
+                    std::nullopt, now};
             }
             self->next_user();
         });

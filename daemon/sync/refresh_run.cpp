@@ -38,8 +38,8 @@ RefreshRun::~RefreshRun() = default;
 
 RunCounters RefreshRun::counters() const {
     auto stats = client_->stats();
-    return {static_cast<std::int64_t>(stats.requests_sent), static_cast<std::int64_t>(stats.retries),
-            users_read_, 0};
+    return {static_cast<std::int64_t>(stats.requests_sent),
+            static_cast<std::int64_t>(stats.retries), users_read_, 0};
 }
 
 void RefreshRun::start(Done done) {
@@ -74,21 +74,21 @@ void RefreshRun::read_users() {
     for (const auto& u : request_.users)
         if (!u.removed)
             wanted.push_back({u.account_id, u.email});
-    atlassian::read_users(
-        *client_, std::move(wanted), kExpand,
-        [self = shared_from_this()](atlassian::BatchReadResult r) {
-            if (r.error)
-                return self->fail(r.error->kind == atlassian::ApiError::Kind::cancelled
-                                      ? std::string("cancelled")
-                                      : "reading the users failed: " + r.error->describe(),
-                                  r.error->kind == atlassian::ApiError::Kind::auth_rejected);
-            std::vector<atlassian::DirectoryUser> users;
-            users.reserve(r.found.size());
-            for (auto& [id, user] : r.found)
-                users.push_back(std::move(user));
-            self->users_read_ = static_cast<std::int64_t>(users.size());
-            self->read_roles(std::move(users));
-        });
+    atlassian::read_users(*client_, std::move(wanted), kExpand,
+                          [self = shared_from_this()](atlassian::BatchReadResult r) {
+                              if (r.error)
+                                  return self->fail(
+                                      r.error->kind == atlassian::ApiError::Kind::cancelled
+                                          ? std::string("cancelled")
+                                          : "reading the users failed: " + r.error->describe(),
+                                      r.error->kind == atlassian::ApiError::Kind::auth_rejected);
+                              std::vector<atlassian::DirectoryUser> users;
+                              users.reserve(r.found.size());
+                              for (auto& [id, user] : r.found)
+                                  users.push_back(std::move(user));
+                              self->users_read_ = static_cast<std::int64_t>(users.size());
+                              self->read_roles(std::move(users));
+                          });
 }
 
 void RefreshRun::read_roles(std::vector<atlassian::DirectoryUser> users) {

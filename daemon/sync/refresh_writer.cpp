@@ -82,8 +82,8 @@ RefreshIds begin_refresh(Database& db, const std::string& trigger,
     const std::string kept = " AND user_no IN (SELECT user_no FROM " + users_to +
                              " WHERE snapshot_id = " + std::to_string(snapshot) + ")";
     for (const char* table : {"user_groups", "user_access"})
-        copy_rows(db, store::slot_table(table, from), store::slot_table(table, to), *base,
-                  snapshot, kept);
+        copy_rows(db, store::slot_table(table, from), store::slot_table(table, to), *base, snapshot,
+                  kept);
     t.commit();
     return refresh;
 }
@@ -155,8 +155,8 @@ std::optional<std::int64_t> finish_refresh(Database& db, const RefreshIds& refre
                    "coalesce(b.added_to_org, n.added_to_org) FROM " +
                    in("users", from) +
                    " b WHERE b.snapshot_id = ?2 AND b.account_id = n.account_id) "
-                   "WHERE n.snapshot_id = ?1 AND n.user_no IN " + refreshed +
-                   " AND EXISTS (SELECT 1 FROM " + in("users", from) +
+                   "WHERE n.snapshot_id = ?1 AND n.user_no IN " +
+                   refreshed + " AND EXISTS (SELECT 1 FROM " + in("users", from) +
                    " b WHERE b.snapshot_id = ?2 AND b.account_id = n.account_id)")
             .bind(1, snapshot)
             .bind(2, refresh.base)

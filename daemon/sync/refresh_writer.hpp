@@ -23,7 +23,7 @@ inline constexpr std::string_view kRefreshed = "refreshed";
 inline constexpr std::string_view kRefreshFailed = "refresh_failed";
 
 struct RefreshIds {
-    SnapshotIds ids;       // the refresh's sync_runs row and its generation
+    SnapshotIds ids;        // the refresh's sync_runs row and its generation
     std::int64_t base = 0;  // the published generation it copies
 };
 

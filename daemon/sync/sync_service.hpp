@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
+#include "refresh_run.hpp"
 #include "rosterd/daemon.hpp"
 #include "rosterd/keys.hpp"
 #include "rosterd/subsystem.hpp"
 #include "rosterd/sync.hpp"
-#include "refresh_run.hpp"
 
 namespace rosterd::sync {
 
