@@ -8,8 +8,9 @@ sync::RefreshRequest refresh_request(const RunRecord& run) {
     sync::RefreshRequest request;
     request.trigger = "run";
     for (const auto& u : run.users) {
-        // A failed step may have been carried out (its answer lost): read the user again too.
-        auto touched = [](const StepRecord& s) { return s.changed() || s.state == "failed"; };
+        // A failed step may have been carried out (its answer lost), and one found already so
+        // shows that the snapshot was wrong about the user: read them again too.
+        auto touched = [](const StepRecord& s) { return s.state == "ok" || s.state == "failed"; };
         // Skipped because the re-read found them changed since the snapshot: the snapshot learns
         // how (whatever changed, their roles included).
         const bool found_changed = u.state == "skipped" && u.reason.rfind("changed", 0) == 0;
