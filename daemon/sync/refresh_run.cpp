@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "../atlassian/user_batch_read.hpp"
 
 namespace rosterd::sync {
@@ -44,22 +46,26 @@ RunCounters RefreshRun::counters() const {
 
 void RefreshRun::start(Done done) {
     done_ = std::move(done);
+    // The copy of the published generation and the reads go on side by side (at 100k users the
+    // copy takes about as long as a few dozen reads); publishing waits for both.
+    stages_ = 2;
     std::vector<std::string> accounts;
     for (const auto& u : request_.users)
         accounts.push_back(u.account_id);
-    db_.write(
-        [trigger = request_.trigger, accounts = std::move(accounts),
-         at = now_ms()](store::Database& db) { return begin_refresh(db, trigger, accounts, at); },
-        [self = shared_from_this()](store::DbResult<RefreshIds> r) {
-            if (!r.ok())
-                return self->finish({0, false, "database: " + r.error, false, 0, 0});
-            self->ids_ = *r.value;
-            spdlog::info("sync {} started (refresh of {} users after a {})", self->ids_.ids.run_id,
-                         self->request_.users.size(), self->request_.trigger);
-            if (self->cancelled_)
-                return self->fail("cancelled");
-            self->read_users();
-        });
+    db_.write([trigger = request_.trigger, accounts = std::move(accounts), at = now_ms()](
+                  store::Database& db) { return begin_refresh(db, trigger, accounts, at); },
+              [self = shared_from_this()](store::DbResult<RefreshIds> r) {
+                  if (!r.ok()) {
+                      self->begin_error_ = "database: " + r.error;
+                  } else {
+                      self->ids_ = *r.value;
+                      spdlog::info("sync {} started (refresh of {} users after a {})",
+                                   self->ids_.ids.run_id, self->request_.users.size(),
+                                   self->request_.trigger);
+                  }
+                  self->stage_done();
+              });
+    read_users();
 }
 
 void RefreshRun::cancel() {
@@ -67,6 +73,25 @@ void RefreshRun::cancel() {
         return;
     cancelled_ = true;
     client_->cancel();  // outstanding reads complete as cancelled and fail the refresh
+}
+
+void RefreshRun::read_failed(const atlassian::ApiError& error, const std::string& what) {
+    read_error_ =
+        error.kind == atlassian::ApiError::Kind::cancelled ? "cancelled" : what + error.describe();
+    key_rejected_ = error.kind == atlassian::ApiError::Kind::auth_rejected;
+    stage_done();
+}
+
+void RefreshRun::stage_done() {
+    if (--stages_ > 0)
+        return;
+    if (!begin_error_.empty())
+        return finish({0, false, begin_error_, key_rejected_, counters().requests, 0});
+    if (!read_error_.empty())
+        return fail(read_error_, key_rejected_);
+    if (cancelled_)
+        return fail("cancelled");
+    publish(std::move(users_));
 }
 
 void RefreshRun::read_users() {
@@ -77,37 +102,32 @@ void RefreshRun::read_users() {
     atlassian::read_users(*client_, std::move(wanted), kExpand,
                           [self = shared_from_this()](atlassian::BatchReadResult r) {
                               if (r.error)
-                                  return self->fail(
-                                      r.error->kind == atlassian::ApiError::Kind::cancelled
-                                          ? std::string("cancelled")
-                                          : "reading the users failed: " + r.error->describe(),
-                                      r.error->kind == atlassian::ApiError::Kind::auth_rejected);
-                              std::vector<atlassian::DirectoryUser> users;
-                              users.reserve(r.found.size());
+                                  return self->read_failed(*r.error, "reading the users failed: ");
+                              self->users_.reserve(r.found.size());
                               for (auto& [id, user] : r.found)
-                                  users.push_back(std::move(user));
-                              self->users_read_ = static_cast<std::int64_t>(users.size());
-                              self->read_roles(std::move(users));
+                                  self->users_.push_back(std::move(user));
+                              self->users_read_ = static_cast<std::int64_t>(self->users_.size());
+                              self->read_roles();
                           });
 }
 
-void RefreshRun::read_roles(std::vector<atlassian::DirectoryUser> users) {
+void RefreshRun::read_roles() {
     // Only users whose groups or roles the run changed: the others keep the roles the published
     // snapshot has for them (a status change leaves a user's roles as they are).
+    std::set<std::string> found;
+    for (const auto& u : users_)
+        found.insert(u.account_id);
     std::vector<std::string> changed;
     for (const auto& u : request_.users)
-        if (u.roles_changed && !u.removed)
-            for (const auto& found : users)
-                if (found.account_id == u.account_id)
-                    changed.push_back(u.account_id);
+        if (u.roles_changed && !u.removed && found.count(u.account_id))
+            changed.push_back(u.account_id);
     if (changed.empty())
-        return publish(std::move(users));
+        return stage_done();
     auto outstanding = std::make_shared<std::size_t>(changed.size());
-    auto read = std::make_shared<std::vector<atlassian::DirectoryUser>>(std::move(users));
     auto failed = std::make_shared<std::optional<atlassian::ApiError>>();
     for (const auto& account : changed)
         client_->get_user_roles(
-            account, [self = shared_from_this(), account, outstanding, read,
+            account, [self = shared_from_this(), account, outstanding,
                       failed](atlassian::Result<std::vector<atlassian::UserRoleAssignment>> r) {
                 if (r)
                     self->roles_[account] = roles_of(r.value());
@@ -116,18 +136,12 @@ void RefreshRun::read_roles(std::vector<atlassian::DirectoryUser> users) {
                 if (--*outstanding > 0)
                     return;
                 if (*failed)
-                    return self->fail(
-                        (*failed)->kind == atlassian::ApiError::Kind::cancelled
-                            ? std::string("cancelled")
-                            : "reading a user's roles failed: " + (*failed)->describe(),
-                        (*failed)->kind == atlassian::ApiError::Kind::auth_rejected);
-                self->publish(std::move(*read));
+                    return self->read_failed(**failed, "reading a user's roles failed: ");
+                self->stage_done();
             });
 }
 
 void RefreshRun::publish(std::vector<atlassian::DirectoryUser> users) {
-    if (cancelled_)
-        return fail("cancelled");
     db_.write(
         [ids = ids_, users = std::move(users), roles = roles_, keep = request_.keep_activity,
          counters = counters(), at = now_ms()](store::Database& db) {

@@ -54,7 +54,9 @@ class RefreshRun : public std::enable_shared_from_this<RefreshRun> {
 
   private:
     void read_users();
-    void read_roles(std::vector<atlassian::DirectoryUser> users);
+    void read_roles();
+    void read_failed(const atlassian::ApiError& error, const std::string& what);
+    void stage_done();  // the copy or the reads are done; publishes after both
     void publish(std::vector<atlassian::DirectoryUser> users);
     void fail(const std::string& error, bool key_rejected = false);
     void finish(const RefreshOutcome& outcome);
@@ -68,6 +70,11 @@ class RefreshRun : public std::enable_shared_from_this<RefreshRun> {
     std::unique_ptr<atlassian::Client> client_;
     Done done_;
     RefreshIds ids_;
+    int stages_ = 0;
+    std::string begin_error_;  // the copy failed: nothing recorded to discard
+    std::string read_error_;
+    bool key_rejected_ = false;
+    std::vector<atlassian::DirectoryUser> users_;
     std::unordered_map<std::string, UserRoles> roles_;
     std::int64_t users_read_ = 0;
     bool cancelled_ = false;

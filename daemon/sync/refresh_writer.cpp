@@ -47,6 +47,10 @@ void copy_rows(Database& db, const std::string& from, const std::string& to, std
         .run();
 }
 
+// The published generation into the refresh's, without `accounts`.
+void copy_published(Database& db, const RefreshIds& refresh,
+                    const std::vector<std::string>& accounts);
+
 }  // namespace
 
 RefreshIds begin_refresh(Database& db, const std::string& trigger,
@@ -55,6 +59,21 @@ RefreshIds begin_refresh(Database& db, const std::string& trigger,
     if (!base)
         throw store::StoreError("no snapshot to refresh: no sync has succeeded yet");
     RefreshIds refresh{begin_snapshot(db, trigger, now_ms), *base};
+    try {
+        copy_published(db, refresh, accounts);
+    } catch (const std::exception& e) {
+        // Recorded as failed at once: the refresh never started, nothing else will end its row.
+        discard(db, refresh.ids, std::string(kRefreshFailed), e.what(), {}, now_ms);
+        throw;
+    }
+    return refresh;
+}
+
+namespace {
+
+void copy_published(Database& db, const RefreshIds& refresh,
+                    const std::vector<std::string>& accounts) {
+    const auto* base = &refresh.base;
     const auto snapshot = refresh.ids.snapshot_id;
     const int from = slot_of(db, *base), to = slot_of(db, snapshot);
     Transaction t(db);
@@ -85,8 +104,9 @@ RefreshIds begin_refresh(Database& db, const std::string& trigger,
         copy_rows(db, store::slot_table(table, from), store::slot_table(table, to), *base, snapshot,
                   kept);
     t.commit();
-    return refresh;
 }
+
+}  // namespace
 
 std::optional<std::int64_t> finish_refresh(Database& db, const RefreshIds& refresh,
                                            const std::vector<atlassian::DirectoryUser>& users,
