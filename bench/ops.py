@@ -19,8 +19,9 @@ Atlassian accounts (`rosterctl users`), and applies `rosterctl bulk suspend --fr
   missing            users the plan acted on that received no suspend
   http_429           429 answers during the run
   wall_s             bulk command start to its answer (rosterctl's view: planning included)
-  post_run_requests  requests after the run's last suspend (the sync rosterd starts after an
-                     applying run)
+  post_run_requests  requests after the run's last suspend: the refresh that publishes the run's
+                     changes (the users it changed, read again 100 a request); post_run_kinds
+                     counts them by endpoint, as request_kinds does the run's
   cpu_s, peak_rss_mb rosterd's CPU seconds during the run and its peak resident set (VmHWM)
   windows            the sim's one-minute windows (rebuilt from the log) that overlap the run;
                      full_window_use: accepted / limit for each window wholly inside the run, and
@@ -31,8 +32,9 @@ By default it runs twice: the sim sending Retry-After on 429s, and only X-RateLi
 rosterd has to go by X-RateLimit-Reset, which has whole seconds). Environment: BENCH_OPS_KEEP=DIR
 copies the work directory (request log, rosterd's log, database) there.
 
-The executor re-reads each user before acting (docs/operations.md), so a suspended user costs at
-least 2 requests: at the limit R, at most R/2 users a minute.
+The executor re-reads the users before acting (docs/operations.md) in batches just ahead of them
+(by email, up to 100 a request), so a suspended user costs about 1.01 requests, and the refresh
+after the run another 0.01: at the limit R, about R users a minute.
 """
 import argparse
 import json
@@ -48,6 +50,19 @@ from sync import Daemon, Sim, cpu_seconds, reset_peak, status_kb  # noqa: E402
 
 def is_suspend(r):
     return r["method"] == "POST" and r["path"].endswith("/suspend")
+
+
+def kind_of(r):
+    """The endpoint of a request, users/search told apart by what it filters on."""
+    if is_suspend(r):
+        return "suspend"
+    if r["path"].endswith("/users/search"):
+        body = r.get("body") if isinstance(r.get("body"), dict) else {}
+        for field in ("emails", "accountIds"):
+            if field in body:
+                return f"users/search by {field}"
+        return "users/search (sync)"
+    return f"{r['method']} {r['path']}"
 
 
 def account_of(r):
@@ -117,9 +132,8 @@ def bench(build, users, rate_limit, latency, retry_after, sim_users):
     attempts_per_account = Counter(account_of(r) for r in suspends)
     repeated = sorted(a for a, n in per_account.items() if n > 1)
     missing = sorted(set(ids) - set(per_account))
-    kinds = Counter("suspend" if is_suspend(r) else
-                    "re-read" if "users/search" in r["path"] else f"{r['method']} {r['path']}"
-                    for r in in_run)
+    kinds = Counter(kind_of(r) for r in in_run)
+    post_kinds = Counter(kind_of(r) for r in after if not r["path"].startswith("/_sim"))
     # The sim's windows (one minute, opened by the first request after the previous one closed;
     # refused requests do not count), rebuilt from the whole log: the sync before the run opened
     # the first one. A window wholly inside the run shows how much of the allowed budget the run
@@ -169,6 +183,8 @@ def bench(build, users, rate_limit, latency, retry_after, sim_users):
         "steady_vs_limit": round(sum(window_use) / len(window_use), 3) if window_use else None,
         "longest_gaps_ms": gaps,
         "post_run_requests": len(after),
+        "post_run_kinds": dict(post_kinds),
+        "requests_per_user": round((len(in_run) + len(after)) / max(len(per_account), 1), 4),
         "cpu_s": round(cpu, 2),
         "peak_rss_mb": round(rss, 1),
     }

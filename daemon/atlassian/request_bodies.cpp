@@ -56,6 +56,7 @@ std::string user_search_body(const UserSearch& search, const std::optional<std::
     write_array(writer, "accountStatus", search.account_status);
     write_field(writer, "claimStatus", search.claim_status);
     write_array(writer, "emailDomains", search.email_domains);
+    write_array(writer, "emails", search.emails);
     write_array(writer, "groupIds", search.group_ids);
     write_array(writer, "membershipStatus", search.membership_status);
     if (search.mfa_enabled) {

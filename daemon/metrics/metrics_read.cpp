@@ -75,10 +75,12 @@ void count_runs(store::Database& db, HistoryCounts& counts, LiveFigures& f) {
 
 LiveFigures read_live_figures(store::Database& db, HistoryCounts& counts) {
     LiveFigures f;
-    // sync_runs gains a row per sync (a few a day): small, and read backwards by rowid.
+    // sync_runs gains a row per sync (a few a day): small, and read backwards by rowid. The
+    // refreshes after bulk runs are not the last sync (sync/refresh_writer.hpp).
     auto last = db.prepare(
         "SELECT outcome, started_at, finished_at, requests, retries FROM sync_runs "
-        "WHERE finished_at IS NOT NULL AND outcome <> 'running' ORDER BY id DESC LIMIT 1");
+        "WHERE finished_at IS NOT NULL AND outcome NOT IN ('running', 'refreshed', "
+        "'refresh_failed') ORDER BY id DESC LIMIT 1");
     if (last.step()) {
         f.last_outcome = last.text(0);
         if (!last.is_null(2))

@@ -10,6 +10,7 @@
 #include "rosterd/notify_delivery.hpp"
 #include "rosterd/query.hpp"
 #include "rosterd/query_held.hpp"
+#include "run_refresh.hpp"
 #include "seat_target_event.hpp"
 
 namespace rosterd::ops {
@@ -676,20 +677,35 @@ void OpsService::on_run_done(const RunRequest& request, const RunRecord& run, bo
     spdlog::info("ops: run {} {}: {} ok, {} failed, {} skipped", run.id, run.state, counts.ok,
                  counts.failed, counts.skipped);
     emit_run_event(run, finished ? finished->cancelled_by() : std::string());
-    // The snapshot learns what changed through a sync (a new complete generation, never a patch).
-    if (counts.changed > 0)
-        if (auto refused = sync_.request_sync("run"))
-            spdlog::warn("ops: no sync after run {}: {}", run.id, *refused);
-    if (request.reply) {
-        rapidjson::Document doc;
-        static_cast<rapidjson::Value&>(doc) = run_json(run, doc.GetAllocator());
-        if (request.stage)
-            request.stage->describe(doc, doc.GetAllocator());
-        request.reply->ok(doc);
-    }
-    if (request.finished)
-        request.finished(run);
-    asio::post(context_.loop, [this] { pump(); });
+    auto answer = [this, reply = request.reply, stage = request.stage, done = request.finished,
+                   run] {
+        if (reply) {
+            rapidjson::Document doc;
+            static_cast<rapidjson::Value&>(doc) = run_json(run, doc.GetAllocator());
+            if (stage)
+                stage->describe(doc, doc.GetAllocator());
+            reply->ok(doc);
+        }
+        if (done)
+            done(run);
+        asio::post(context_.loop, [this] { pump(); });
+    };
+    // The snapshot learns what changed from a new complete generation, never a patch: the users
+    // the run changed, read again and published (a refresh); the run is answered once it is, so
+    // what the caller reads next shows the run's effect. Should the refresh fail, a full sync.
+    auto refresh = refresh_request(run);
+    if (refresh.users.empty())
+        return answer();
+    sync_.request_refresh(
+        std::move(refresh), [this, id = run.id, answer](const sync::RefreshOutcome& outcome) {
+            if (!outcome.published && !stopping_) {
+                spdlog::warn("ops: the snapshot refresh after run {} failed ({}); syncing", id,
+                             outcome.error);
+                if (auto refused = sync_.request_sync("run"))
+                    spdlog::warn("ops: no sync after run {}: {}", id, *refused);
+            }
+            answer();
+        });
 }
 
 void OpsService::write_status(rapidjson::Value& out,

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "../atlassian/user_batch_read.hpp"
+
 namespace rosterd::ops {
 namespace {
 
@@ -42,7 +44,12 @@ std::string direct_role(const std::vector<atlassian::UserRoleAssignment>& roles,
 
 RunExecutor::RunExecutor(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
                          RunRecord run, ExecutorSetup setup)
-    : loop_(loop), db_(db), clock_(clock), run_(std::move(run)), setup_(std::move(setup)) {
+    : loop_(loop),
+      db_(db),
+      clock_(clock),
+      run_(std::move(run)),
+      setup_(std::move(setup)),
+      settle_(loop) {
     client_ = std::make_unique<atlassian::Client>(loop_, setup_.client);
 }
 
@@ -57,15 +64,30 @@ void RunExecutor::start(Progress progress, Done done) {
     auto started = run_.started_at.value_or(now_ms());
     run_.started_at = started;
     run_.state = "running";
+    const bool in_flight = std::any_of(run_.users.begin(), run_.users.end(), [](const auto& u) {
+        return u.state == "planned" && has_sent(u);
+    });
     persist(
         [id = run_.id, started](store::Database& db) {
             set_run_state(db, id, "running", started, std::nullopt, "");
         },
-        [self = shared_from_this()] { self->next_user(); });
+        [self = shared_from_this(), in_flight] {
+            if (!in_flight)
+                return self->next_user();
+            spdlog::info(
+                "run {}: an operation was in flight when rosterd stopped; re-reading in {} s",
+                self->run_.id, kInFlightSettle.count());
+            self->settle_.expires_after(kInFlightSettle);
+            self->settle_.async_wait([self](const std::error_code& ec) {
+                if (!ec && !self->abandoned_)
+                    self->next_user();
+            });
+        });
 }
 
 void RunExecutor::abandon() {
     abandoned_ = true;
+    settle_.cancel();
     client_->cancel();
 }
 
@@ -103,44 +125,76 @@ void RunExecutor::next_user() {
     // what that operation did must be known.
     if (cancel_requested_ && !has_sent(run_.users[cursor_]))
         return skip_user(cursor_, "cancelled");
-    reread(cursor_);
+    auto read = reads_.find(run_.users[cursor_].account_id);
+    if (read != reads_.end()) {
+        Read taken = std::move(read->second);
+        reads_.erase(read);
+        // Read too long ago to guard this user's operations: read again, from this user on.
+        if (std::chrono::steady_clock::now() - taken.at <= kMaxReadAge)
+            return on_read(cursor_, std::move(taken));
+    }
+    read_ahead(cursor_);
 }
 
-void RunExecutor::reread(std::size_t user) {
-    atlassian::UserSearch search;
-    search.account_ids = {run_.users[user].account_id};
-    search.expand.assign(std::begin(kExpand), std::end(kExpand));
-    search.limit = 1;
-    auto found = std::make_shared<std::optional<atlassian::DirectoryUser>>();
-    client_->search_users(
-        std::move(search),
-        atlassian::PageHandler<atlassian::DirectoryUser>(
-            [found, id = run_.users[user].account_id](const auto& page) {
-                for (const auto& u : page)
-                    if (u.account_id == id)
-                        *found = u;
-            }),
-        [self = shared_from_this(), user, found](atlassian::Result<atlassian::PageSummary> r) {
+void RunExecutor::read_ahead(std::size_t from) {
+    // The users this read guards: the next ones still to do, `batch_size_` of them; a user whose
+    // batch read failed is read alone, so one bad answer costs one user, not a hundred.
+    const bool alone = read_alone_.count(run_.users[from].account_id) > 0;
+    std::vector<atlassian::UserToRead> batch;
+    for (auto i = from; i < run_.users.size() && batch.size() < (alone ? 1 : batch_size_); ++i) {
+        const auto& u = run_.users[i];
+        if (u.state != "planned" || (i != from && read_alone_.count(u.account_id)))
+            continue;
+        batch.push_back({u.account_id, u.email});
+    }
+    if (!alone)
+        batch_size_ = std::min(batch_size_ * 2, atlassian::kMaxEmailsPerSearch);
+    std::vector<std::string> accounts;
+    for (const auto& u : batch)
+        accounts.push_back(u.account_id);
+    atlassian::read_users(
+        *client_, std::move(batch), {std::begin(kExpand), std::end(kExpand)},
+        [self = shared_from_this(), from, accounts](atlassian::BatchReadResult r) {
             if (self->abandoned_)
                 return;
-            if (!r) {
-                const auto& e = r.error();
+            const auto now = std::chrono::steady_clock::now();
+            if (r.error) {
+                const auto& e = *r.error;
                 if (e.kind == atlassian::ApiError::Kind::cancelled)
                     return;
                 if (e.kind == atlassian::ApiError::Kind::auth_rejected)
                     return self->fail_run("the API key was rejected (401): " + e.describe(), true);
-                // The user cannot be checked: nothing is sent to them.
-                auto& u = self->run_.users[user];
-                for (auto& s : u.steps)
-                    if (s.state == "pending" || s.state == "sent") {
-                        s.error = (s.state == "sent" ? kSentUnknown : "") +
-                                  std::string("re-reading the user failed: ") + e.describe();
-                        s.state = "failed";
-                    }
-                return self->finish_user(user);
+                if (accounts.size() > 1) {
+                    // Read again one by one: only a user whose own read fails is not acted on.
+                    self->read_alone_.insert(accounts.begin(), accounts.end());
+                    return self->next_user();
+                }
+                return self->on_read(from, Read{std::nullopt, e, now});
             }
-            self->on_fresh(user, *found);
+            for (const auto& id : accounts) {
+                auto found = r.found.find(id);
+                self->reads_[id] = Read{
+                    found == r.found.end() ? std::nullopt
+                                           : std::optional<atlassian::DirectoryUser>(found->second),
+                    std::nullopt, now};
+            }
+            self->next_user();
         });
+}
+
+void RunExecutor::on_read(std::size_t user, Read read) {
+    if (read.error) {
+        // The user cannot be checked: nothing is sent to them.
+        auto& u = run_.users[user];
+        for (auto& s : u.steps)
+            if (s.state == "pending" || s.state == "sent") {
+                s.error = (s.state == "sent" ? kSentUnknown : "") +
+                          std::string("re-reading the user failed: ") + read.error->describe();
+                s.state = "failed";
+            }
+        return finish_user(user);
+    }
+    on_fresh(user, std::move(read.user));
 }
 
 std::optional<std::string> RunExecutor::changed_reason(

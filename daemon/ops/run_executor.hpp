@@ -3,11 +3,20 @@
 // they changed, then for each step journal 'sent', send it, record the outcome. A run loaded from
 // the journal after a crash continues where it stopped: steps already ok are not sent again, and a
 // step left 'sent' is first checked against the fresh read (sent only if its effect is missing).
+//
+// The re-reads go out in batches just ahead of the users they guard (user_batch_read.hpp: 100
+// users a request by email): 2 users, then 4, 8, ... up to 100, so the users of a short run are
+// still re-read right before they are acted on, and a long run costs about one request per
+// operation. A read older than kMaxReadAge when its user's turn comes is read again.
 #include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "rosterd/atlassian_client.hpp"
@@ -51,9 +60,23 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
     const RunRecord& run() const { return run_; }
     std::size_t finished_users() const { return finished_; }
 
+    // The longest a user's re-read may wait for their turn (a rate-limit wait, a slow API).
+    static constexpr std::chrono::seconds kMaxReadAge{10};
+    // A run resumed with an operation that was in flight when rosterd stopped waits this long
+    // before re-reading: the API may still have been carrying that request out (a re-read that
+    // overtakes it would send it again).
+    static constexpr std::chrono::seconds kInFlightSettle{3};
+
   private:
+    // A user's re-read: found (or not in the organization), or the read failed.
+    struct Read {
+        std::optional<atlassian::DirectoryUser> user;
+        std::optional<atlassian::ApiError> error;
+        std::chrono::steady_clock::time_point at;
+    };
     void next_user();
-    void reread(std::size_t user);
+    void read_ahead(std::size_t from);
+    void on_read(std::size_t user, Read read);
     void on_fresh(std::size_t user, std::optional<atlassian::DirectoryUser> fresh);
     void read_roles_then_steps(std::size_t user);
     void next_step(std::size_t user, std::size_t step);
@@ -83,6 +106,10 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
     bool key_rejected_ = false;
     std::optional<atlassian::DirectoryUser> fresh_;
     std::vector<atlassian::UserRoleAssignment> roles_;
+    std::unordered_map<std::string, Read> reads_;  // re-reads of the users ahead, by account id
+    std::size_t batch_size_ = 2;                   // users in the next re-read (doubles to 100)
+    std::set<std::string> read_alone_;  // users whose batch re-read failed: read one by one
+    asio::steady_timer settle_;
 };
 
 }  // namespace rosterd::ops

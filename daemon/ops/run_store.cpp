@@ -306,10 +306,12 @@ std::vector<std::string> unfinished_runs(store::Database& db) {
 
 bool sent_since_last_sync(store::Database& db) {
     // `already` steps found the user in the wanted state: they changed nothing. A sync that began
-    // in the same millisecond as a request may have read the user before it: not counted.
+    // in the same millisecond as a request may have read the user before it: not counted. A
+    // refresh re-reads what the run before it changed (runs never overlap a refresh).
     auto s = db.prepare(
         "SELECT EXISTS (SELECT 1 FROM run_steps WHERE already = 0 AND sent_at >= "
-        "coalesce((SELECT max(started_at) FROM sync_runs WHERE outcome = 'succeeded'), 0))");
+        "coalesce((SELECT max(started_at) FROM sync_runs WHERE outcome IN ('succeeded', "
+        "'refreshed')), 0))");
     return s.step() && s.int64(0) != 0;
 }
 

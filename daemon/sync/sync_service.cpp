@@ -102,8 +102,10 @@ void SyncService::start() {
                 db.prepare("SELECT max(finished_at) FROM sync_runs WHERE outcome = 'succeeded'");
             if (s.step())
                 info.last_success_ms = s.optional_int64(0);
+            // (refreshes after bulk runs are not syncs: refresh_writer.hpp)
             auto last = db.prepare(
-                "SELECT outcome, coalesce(error, '') FROM sync_runs ORDER BY id DESC LIMIT 1");
+                "SELECT outcome, coalesce(error, '') FROM sync_runs WHERE outcome NOT IN "
+                "('refreshed', 'refresh_failed') ORDER BY id DESC LIMIT 1");
             if (last.step()) {
                 info.last_outcome = last.text(0);
                 info.last_error = last.text(1);
@@ -174,6 +176,10 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
     auto lease = keys_.acquire();  // refused while the key is missing, expired or rejected
     if (!lease.key)
         return lease.refusal;
+    if (refreshing_ || !refresh_queue_.empty()) {
+        deferred_sync_ = trigger;  // starts when the refresh ends (on_refresh_done)
+        return std::nullopt;
+    }
     SyncRunOptions options;
     options.trigger = trigger;
     options.per_user_activity = config.sync.activity_source == "last-active-dates";
@@ -247,10 +253,8 @@ void SyncService::on_done(const SyncOutcome& outcome) {
             event.facts["error"] = outcome.error;
         context_.events->emit(std::move(event));
     }
-    auto idle = std::move(idle_waiters_);
-    idle_waiters_.clear();
-    for (auto& then : idle)
-        asio::post(context_.loop, std::move(then));
+    start_refresh();  // one that waited for this sync
+    release_idle_waiters();
     auto waiters = std::move(waiters_);
     waiters_.clear();
     for (auto& waiter : waiters) {
@@ -265,7 +269,7 @@ void SyncService::on_done(const SyncOutcome& outcome) {
 }
 
 void SyncService::when_idle(std::function<void()> then) {
-    if (running_)
+    if (running())
         idle_waiters_.push_back(std::move(then));
     else
         asio::post(context_.loop, std::move(then));
@@ -285,13 +289,18 @@ void SyncService::stop() {
     timer_.cancel();
     if (running_)
         running_->cancel();
+    if (refreshing_)
+        refreshing_->cancel();
+    for (auto& [request, done] : refresh_queue_)
+        done({0, false, "rosterd is shutting down", false, 0, 0});
+    refresh_queue_.clear();
     for (auto& waiter : waiters_)
         waiter.reply->fail(control::kUnavailable, "rosterd is shutting down");
     waiters_.clear();
 }
 
 void SyncService::write_status(rapidjson::Value& out, Alloc& a) const {
-    std::string state = running_                       ? "running"
+    std::string state = running_ || refreshing_        ? "running"
                         : last_outcome_.empty()        ? "never"
                         : last_outcome_ == "succeeded" ? "idle"
                         : last_success_ms_             ? "failed"

@@ -5,12 +5,14 @@
 #include <asio/system_timer.hpp>
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "refresh_run.hpp"
 #include "rosterd/daemon.hpp"
 #include "rosterd/keys.hpp"
 #include "rosterd/subsystem.hpp"
@@ -38,8 +40,14 @@ class SyncService final : public Subsystem {
     std::optional<std::string> request_sync(const std::string& trigger);
     // Whether a complete sync exists (known once start() has read the history).
     bool has_snapshot() const { return snapshot_id_.has_value(); }
-    // Whether a sync runs now (bulk runs and tasks wait for it).
-    bool running() const { return static_cast<bool>(running_); }
+    // Whether a sync or a refresh runs now, or a refresh waits (bulk runs and tasks wait for it).
+    bool running() const {
+        return static_cast<bool>(running_) || refreshing_ || !refresh_queue_.empty();
+    }
+    // Re-reads the users a bulk run changed and publishes a new generation with them
+    // (refresh_run.hpp), after the sync in progress if one is; a sync asked for meanwhile starts
+    // when it ends. `done` is called on the loop (also when it cannot run).
+    void request_refresh(RefreshRequest request, RefreshRun::Done done);
     // When the last sync succeeded (epoch ms), if one did.
     std::optional<std::int64_t> last_success_ms() const { return last_success_ms_; }
     // How the last sync ended ("succeeded", "failed", ...) and its error, if any.
@@ -66,6 +74,9 @@ class SyncService final : public Subsystem {
     void on_done(const SyncOutcome& outcome);
     // sync_interrupted for each sync a crash or stop cut short (found at start-up).
     void report_interrupted(const std::vector<InterruptedSync>& interrupted);
+    void start_refresh();  // the next queued refresh, if nothing runs (sync_refresh.cpp)
+    void on_refresh_done(const RefreshOutcome& outcome);
+    void release_idle_waiters();
 
     DaemonContext& context_;
     keys::KeyGate& keys_;
@@ -74,6 +85,9 @@ class SyncService final : public Subsystem {
     std::vector<Waiter> waiters_;
     std::vector<std::function<void()>> idle_waiters_;
     std::vector<std::function<void()>> success_listeners_;
+    std::shared_ptr<RefreshRun> refreshing_;
+    std::deque<std::pair<RefreshRequest, RefreshRun::Done>> refresh_queue_;
+    std::optional<std::string> deferred_sync_;  // the trigger of a sync asked for during a refresh
     bool started_ = false;
     bool stopping_ = false;
     // What the status shows; loaded from the database at start-up, then kept current.

@@ -59,6 +59,7 @@ struct UserSearch {
     std::vector<std::string> group_ids;          // max 10
     std::vector<std::string> account_ids;        // max 10
     std::vector<std::string> email_domains;      // max 10
+    std::vector<std::string> emails;  // exact addresses, max 100 (POST search only; not searchTerm)
     std::vector<std::string> expand;  // platformRoles, productAccess, groups, counts.resources
     int limit = 100;
     std::string nickname_sort;  // sortBy nick_name: "asc" | "desc" | "" (the API's default order)

@@ -133,6 +133,7 @@ TEST_CASE("every request the client makes is a documented operation with documen
     search.group_ids = {"g"};
     search.account_ids = {"a"};
     search.email_domains = {"example.com"};
+    search.emails = {"a@example.com"};
     search.expand = {"groups"};
     GroupSearch groups;
     groups.group_ids = {"g"};
