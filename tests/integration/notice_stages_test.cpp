@@ -10,11 +10,26 @@
 #include <thread>
 
 #include "notice_helpers.hpp"
+#include "notify_helpers.hpp"
 #include "smtp_sink.hpp"
 
 using namespace rosterd::test;
 
 namespace {
+
+// The users_noticed / users_released events the sim's webhook sink received: one digest each.
+std::vector<rapidjson::Document> events_of(const SimFixture& sim, const std::string& type) {
+    std::vector<rapidjson::Document> out;
+    auto received = sink_deliveries(sim, "notice-events");
+    if (!received.IsArray())
+        return out;
+    for (const auto& d : received.GetArray()) {
+        auto body = body_of(d);
+        if (body.IsObject() && body.HasMember("event") && type == body["event"].GetString())
+            out.push_back(std::move(body));
+    }
+    return out;
+}
 
 int count_with_subject(const SmtpSink& sink, const std::string& rcpt, const std::string& prefix) {
     int n = 0;
@@ -111,7 +126,10 @@ TEST_CASE(
     Setting s;
     SmtpSink smtp;
     smtp.start();
-    DaemonFixture daemon(s.sim.atlassian_yaml() + smtp.yaml() + kFastOutbox +
+    DaemonFixture daemon(s.sim.atlassian_yaml() + smtp.yaml() +
+                         "notifications:\n  delivery: {backoff_initial_ms: 100, backoff_max_s: "
+                         "1}\n  webhooks:\n    - name: events\n      url: " +
+                         s.sim.base_url() + "/sink/notice-events\n      format: json\n" +
                          task_yaml("20s", "      release_email: true\n"));
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     wait_quiet(daemon);
@@ -119,6 +137,20 @@ TEST_CASE(
     REQUIRE(first["notice"]["noticed"].Size() == s.members.size());
     REQUIRE(wait_until([&] { return smtp.mails().size() >= s.members.size(); },
                        std::chrono::seconds(60)));
+    // One digest for the five, naming them, not one event per user.
+    REQUIRE(wait_until([&] { return events_of(s.sim, "users_noticed").size() >= 1; },
+                       std::chrono::seconds(30)));
+    {
+        auto noticed = events_of(s.sim, "users_noticed");
+        REQUIRE(noticed.size() == 1);
+        const auto& data = noticed[0]["data"];
+        CHECK(std::string(data["task"].GetString()) == "idle");
+        CHECK(std::string(data["count"].GetString()) == std::to_string(s.members.size()));
+        std::string names = data["users"].GetString();
+        CHECK(std::count(names.begin(), names.end(), ',') ==
+              static_cast<long>(s.members.size()) - 1);
+        CHECK(names.find("more") == std::string::npos);
+    }
 
     // One member comes back; one other ordinary Jira user stops being active (never active now).
     const TruthUser& back = *s.members.front();
@@ -191,6 +223,8 @@ TEST_CASE(
     CHECK(daemon.ctl_json({"notify", "list"})["deliveries"].Size() == outbox_before);
     CHECK(daemon.ctl_json({"audit", "--command", "notice."})["entries"].Size() == audit_before);
     CHECK(smtp.mails().size() == s.members.size());
+    CHECK(events_of(s.sim, "users_noticed").size() == 1);  // no event from a dry run
+    CHECK(events_of(s.sim, "users_released").empty());
 
     // The applying run does what the dry run showed, and the released user is told.
     auto applied = daemon.ctl_json({"tasks", "run", "idle", "--apply"});
@@ -214,6 +248,21 @@ TEST_CASE(
     CHECK(per.size() == s.members.size() + 1);
     auto states = notice_states(daemon);
     CHECK(states.at(back.id) == "released");
+    // Its digests: one noticed (the newcomer), one released (the user who came back).
+    REQUIRE(wait_until([&] { return events_of(s.sim, "users_released").size() >= 1; },
+                       std::chrono::seconds(30)));
+    REQUIRE(wait_until([&] { return events_of(s.sim, "users_noticed").size() >= 2; },
+                       std::chrono::seconds(30)));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto released = events_of(s.sim, "users_released");
+    REQUIRE(released.size() == 1);
+    CHECK(std::string(released[0]["data"]["count"].GetString()) == "1");
+    const auto& run_id = released[0]["data"]["run_id"];  // the json format writes ids as numbers
+    CHECK((run_id.IsString() ? std::string(run_id.GetString())
+                             : std::to_string(run_id.GetInt64())) == applied["id"].GetString());
+    auto noticed = events_of(s.sim, "users_noticed");
+    REQUIRE(noticed.size() == 2);
+    CHECK(std::string(noticed[1]["data"]["count"].GetString()) == "1");
 }
 
 TEST_CASE(
