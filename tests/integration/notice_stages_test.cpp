@@ -330,3 +330,37 @@ TEST_CASE(
     CHECK(static_cast<std::size_t>(std::count(csv.out.begin(), csv.out.end(), '\n')) ==
           s.members.size() + 1);
 }
+
+TEST_CASE(
+    "email.per_minute: at most that many mails a minute, the rest wait in the outbox and go out "
+    "once the minute has passed, each once",
+    "[integration][notice][slow]") {
+    Setting s;
+    SmtpSink smtp;
+    smtp.start();
+    DaemonFixture daemon(s.sim.atlassian_yaml() + smtp.yaml("  per_minute: 3\n") + kFastOutbox +
+                         task_yaml("1h"));
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    wait_quiet(daemon);
+    auto first = daemon.ctl_json({"tasks", "run", "idle", "--apply"});
+    REQUIRE(first["notice"]["noticed"].Size() == s.members.size());
+    REQUIRE(wait_until([&] { return smtp.mails().size() >= 3; }, std::chrono::seconds(30)));
+    // Well inside the minute: three sent, the other two waiting, not failed.
+    std::this_thread::sleep_for(std::chrono::seconds(10));
+    CHECK(smtp.mails().size() == 3);
+    auto pending = daemon.ctl_json({"notify", "list", "--state", "pending"});
+    CHECK(pending["deliveries"].Size() == s.members.size() - 3);
+    for (const auto& d : pending["deliveries"].GetArray()) {
+        CHECK(std::string(d["webhook"].GetString()) == "@email");
+        CHECK(d["attempts"].GetInt() == 0);
+    }
+    REQUIRE(wait_until([&] { return smtp.mails().size() >= s.members.size(); },
+                       std::chrono::seconds(120)));
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    auto mails = smtp.mails();  // in the order received
+    REQUIRE(mails.size() == s.members.size());
+    // The fourth went out a minute after the first (the first's send began before it arrived).
+    CHECK(mails[3].received_ms - mails[0].received_ms >= 60000 - 2000);
+    for (const auto& [rcpt, count] : smtp.per_recipient())
+        CHECK(count == 1);
+}
