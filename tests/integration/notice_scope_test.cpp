@@ -136,6 +136,11 @@ TEST_CASE("a scoped caller sees only the notices of users in their scope and may
         CHECK(csv.out.find(id) == std::string::npos);
     for (const auto& id : eu_members)
         CHECK(csv.out.find(id) != std::string::npos);
+    // The limit counts the caller's notices only.
+    auto two = parsed(ctl_as(daemon, kViewerUid, {"--json", "notices", "--limit", "2"}));
+    REQUIRE(two["notices"].Size() == 2);
+    for (const auto& n : two["notices"].GetArray())
+        CHECK(eu_members.count(n["account_id"].GetString()) == 1);
     // Root sees all of them.
     CHECK(all["notices"].Size() == members.size());
 

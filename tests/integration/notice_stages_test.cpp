@@ -321,6 +321,13 @@ TEST_CASE(
     REQUIRE(audit["entries"].Size() >= 1);
     CHECK_THAT(compact(audit["entries"]), Catch::Contains("parental leave"));
 
+    // --limit: the newest first.
+    auto newest = daemon.ctl_json({"notices", "--limit", "2"});
+    auto every = daemon.ctl_json({"notices"});
+    REQUIRE(newest["notices"].Size() == 2);
+    CHECK(newest["notices"][0]["id"].GetInt64() == every["notices"][0]["id"].GetInt64());
+    CHECK(newest["notices"][1]["id"].GetInt64() == every["notices"][1]["id"].GetInt64());
+
     // CSV: the documented columns, one row per notice.
     auto csv = daemon.ctl({"notices", "--format", "csv"});
     REQUIRE(csv.exit_code == 0);
