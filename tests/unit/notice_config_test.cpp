@@ -28,7 +28,8 @@ const std::string kTask = R"(tasks:
 
 }  // namespace
 
-TEST_CASE("email: every key loads, with ca_file, the release templates and the defaults", "[config][notice]") {
+TEST_CASE("email: every key loads, with ca_file, the release templates and the defaults",
+          "[config][notice]") {
     auto config = parse_config(kTask + R"(      grace: 14d
       email: true
       release_email: true
