@@ -138,7 +138,7 @@ void TaskService::run_task(const TaskConfig& task, bool apply, const std::string
     }
     RunRequest r;
     r.stage = std::move(stage);
-    r.kind = "task";
+    r.kind = RunKind::task;
     r.task = task.name;
     r.command = "task " + task.name + " (schedule)";  // audited here when no one asked for it
     r.reason = reason.empty() ? task.reason : std::move(reason);
