@@ -33,8 +33,7 @@ std::vector<ArgSpec> bulk_args() {
     return args;
 }
 
-void bulk(OpsService& ops, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+void bulk(OpsService& ops, const control::Request& request, std::shared_ptr<control::Reply> reply) {
     const Config& config = *ops.context().config;
     RunRequest r;
     r.command = "bulk";
@@ -92,8 +91,9 @@ void bulk(OpsService& ops, const control::Request& request,
 
 control::CommandSpec bulk_command(OpsService& ops) {
     return {.name = "bulk",
-            .summary = "Plan (dry run) or apply actions to the users a filter selects; "
-                       "applying streams progress and answers with the run's result",
+            .summary =
+                "Plan (dry run) or apply actions to the users a filter selects; "
+                "applying streams progress and answers with the run's result",
             .level = control::AccessLevel::operator_,
             .args = bulk_args(),
             .handler = [&ops](const auto& request, auto reply) { bulk(ops, request, reply); },

@@ -5,15 +5,15 @@
 namespace rosterd::ops {
 
 control::CommandSpec runs_cancel_command(OpsService& ops) {
-    return {.name = "runs.cancel",
-            .summary = "Stop a run after the operation in flight; what was not sent is skipped",
-            .level = control::AccessLevel::admin,
-            .args = {{"id", control::ArgType::string, true, "the run id"}},
-            .handler = [&ops](const control::Request& request,
-                              std::shared_ptr<control::Reply> reply) {
-                ops.supervisor().cancel(*request.string_arg("id"), request.caller.describe(),
-                                        std::move(reply));
-            }};
+    return {
+        .name = "runs.cancel",
+        .summary = "Stop a run after the operation in flight; what was not sent is skipped",
+        .level = control::AccessLevel::admin,
+        .args = {{"id", control::ArgType::string, true, "the run id"}},
+        .handler = [&ops](const control::Request& request, std::shared_ptr<control::Reply> reply) {
+            ops.supervisor().cancel(*request.string_arg("id"), request.caller.describe(),
+                                    std::move(reply));
+        }};
 }
 
 }  // namespace rosterd::ops

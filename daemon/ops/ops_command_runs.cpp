@@ -8,8 +8,7 @@
 namespace rosterd::ops {
 namespace {
 
-void runs(OpsService& ops, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+void runs(OpsService& ops, const control::Request& request, std::shared_ptr<control::Reply> reply) {
     auto limit = std::clamp<std::int64_t>(request.int_arg("limit").value_or(20), 1, 1000);
     auto own_only = own_runs_only(request);
     ops.context().db.read(
@@ -52,13 +51,12 @@ control::CommandSpec runs_command(OpsService& ops) {
 
 control::CommandSpec runs_show_command(OpsService& ops) {
     return {.name = "runs.show",
-            .summary = "One run in full: every user and operation with its outcome (the audit "
-                       "document)",
+            .summary =
+                "One run in full: every user and operation with its outcome (the audit "
+                "document)",
             .level = control::AccessLevel::viewer,
             .args = {{"id", control::ArgType::string, true, "the run id"}},
-            .handler = [&ops](const auto& request, auto reply) {
-                runs_show(ops, request, reply);
-            }};
+            .handler = [&ops](const auto& request, auto reply) { runs_show(ops, request, reply); }};
 }
 
 }  // namespace rosterd::ops

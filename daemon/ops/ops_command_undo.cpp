@@ -26,8 +26,9 @@ void runs_undo(OpsService& ops, const control::Request& request,
 
 control::CommandSpec runs_undo_command(OpsService& ops) {
     return {.name = "runs.undo",
-            .summary = "A new run applying the inverse of every operation of a run that changed "
-                       "something (dry run unless apply)",
+            .summary =
+                "A new run applying the inverse of every operation of a run that changed "
+                "something (dry run unless apply)",
             .level = control::AccessLevel::operator_,
             .args = {{"id", control::ArgType::string, true, "the run to undo"},
                      {"apply", control::ArgType::boolean, false, "execute the undo (admin)"},
@@ -35,9 +36,7 @@ control::CommandSpec runs_undo_command(OpsService& ops) {
                       "raise the cap for this run (an undo may always act on as many users as "
                       "the run it reverses changed)"},
                      reason_arg()},
-            .handler = [&ops](const auto& request, auto reply) {
-                runs_undo(ops, request, reply);
-            },
+            .handler = [&ops](const auto& request, auto reply) { runs_undo(ops, request, reply); },
             .streams_progress = true};
 }
 

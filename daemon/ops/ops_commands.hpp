@@ -14,11 +14,11 @@ namespace rosterd::ops {
 
 class OpsService;
 
-control::CommandSpec bulk_command(OpsService& ops);          // ops_command_bulk.cpp
-control::CommandSpec runs_command(OpsService& ops);          // ops_command_runs.cpp
-control::CommandSpec runs_show_command(OpsService& ops);     // ops_command_runs.cpp
-control::CommandSpec runs_cancel_command(OpsService& ops);   // ops_command_cancel.cpp
-control::CommandSpec runs_undo_command(OpsService& ops);     // ops_command_undo.cpp
+control::CommandSpec bulk_command(OpsService& ops);         // ops_command_bulk.cpp
+control::CommandSpec runs_command(OpsService& ops);         // ops_command_runs.cpp
+control::CommandSpec runs_show_command(OpsService& ops);    // ops_command_runs.cpp
+control::CommandSpec runs_cancel_command(OpsService& ops);  // ops_command_cancel.cpp
+control::CommandSpec runs_undo_command(OpsService& ops);    // ops_command_undo.cpp
 
 // max_users: the cap for this run (1 to 1000000), or `fallback`; `raised` tells it was given.
 std::int64_t cap_arg(const control::Request& request, std::int64_t fallback, bool& raised);

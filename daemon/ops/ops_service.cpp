@@ -50,22 +50,21 @@ void OpsService::plan(RunRequest request) {
     PlanInputs in{context_.clock.now().time_since_epoch().count(), context_.config->protect,
                   context_.snapshots};
     auto shared = std::make_shared<RunRequest>(std::move(request));
-    context_.db.read(
-        [r = shared, in](store::Database& db) { return plan_run(db, *r, in); },
-        [this, shared](store::DbResult<std::shared_ptr<Planned>> r) {
-            queue_.planned();
-            if (stopping_)
-                return;
-            std::shared_ptr<Planned> planned;
-            if (r.ok()) {
-                planned = *r.value;
-            } else {
-                planned = std::make_shared<Planned>();
-                planned->error = r.error;
-            }
-            on_planned(std::move(*shared), std::move(planned));
-            queue_.pump();
-        });
+    context_.db.read([r = shared, in](store::Database& db) { return plan_run(db, *r, in); },
+                     [this, shared](store::DbResult<std::shared_ptr<Planned>> r) {
+                         queue_.planned();
+                         if (stopping_)
+                             return;
+                         std::shared_ptr<Planned> planned;
+                         if (r.ok()) {
+                             planned = *r.value;
+                         } else {
+                             planned = std::make_shared<Planned>();
+                             planned->error = r.error;
+                         }
+                         on_planned(std::move(*shared), std::move(planned));
+                         queue_.pump();
+                     });
 }
 
 void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned) {
@@ -80,8 +79,8 @@ void OpsService::on_planned(RunRequest request, std::shared_ptr<Planned> planned
     if (request.resuming()) {
         RunRecord run = std::move(planned->resumed);
         // An undo acts on the users of the run it reverses, whatever they match now.
-        setup.filters = run.kind == RunKind::undo ? std::vector<UserFilter>{}
-                                                  : filters_of(run.selection);
+        setup.filters =
+            run.kind == RunKind::undo ? std::vector<UserFilter>{} : filters_of(run.selection);
         setup.recheck_protection = run.kind != RunKind::undo;
         request.kind = run.kind;
         request.task = run.task;

@@ -23,8 +23,9 @@ class RunClient {
     virtual void read_users(std::vector<atlassian::UserToRead> users,
                             std::vector<std::string> expand,
                             std::function<void(atlassian::BatchReadResult)> done) = 0;
-    virtual void get_user_roles(const std::string& account_id,
-                                atlassian::Callback<std::vector<atlassian::UserRoleAssignment>> done) = 0;
+    virtual void get_user_roles(
+        const std::string& account_id,
+        atlassian::Callback<std::vector<atlassian::UserRoleAssignment>> done) = 0;
     // Sends `step` (its op names the API call); 409 "already so" is an outcome, not an error.
     virtual void send(const Step& step, atlassian::MutationCallback done) = 0;
     // Stops what is in flight; its callbacks get ApiError::Kind::cancelled.

@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-
 namespace rosterd::ops {
 namespace {
 
@@ -320,11 +319,11 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
 }
 
 void RunExecutor::send(std::size_t user, std::size_t step) {
-    client_->send(run_.users[user].steps[step].step,
-                  [self = shared_from_this(), user,
-                   step](atlassian::Result<atlassian::MutationOutcome> r) {
-                      self->on_sent(user, step, std::move(r));
-                  });
+    client_->send(
+        run_.users[user].steps[step].step,
+        [self = shared_from_this(), user, step](atlassian::Result<atlassian::MutationOutcome> r) {
+            self->on_sent(user, step, std::move(r));
+        });
 }
 
 void RunExecutor::on_sent(std::size_t user, std::size_t step,

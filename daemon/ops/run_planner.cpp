@@ -59,8 +59,7 @@ GroupGrants read_group_grants(store::Database& db, std::int64_t snapshot) {
 }
 
 // A resumed run: its journal, and the snapshot to judge changed users by (if there is one).
-void plan_resume(store::Database& db, const RunRequest& r, const PlanInputs& in,
-                 Planned& planned) {
+void plan_resume(store::Database& db, const RunRequest& r, const PlanInputs& in, Planned& planned) {
     planned.resumed = load_run(db, r.resume_id);
     planned.filters = filters_of(planned.resumed.selection);
     try {

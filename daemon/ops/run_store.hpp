@@ -20,8 +20,8 @@ struct StepRecord {
     int seq = 0;
     Step step;
     StepState state = StepState::pending;
-    bool already = false;           // nothing changed: already so (409, or seen in the re-read)
-    std::string error;              // the API's error, or why the step was skipped
+    bool already = false;  // nothing changed: already so (409, or seen in the re-read)
+    std::string error;     // the API's error, or why the step was skipped
     // Sent before a crash, its answer lost; the re-read after the restart found it done: this
     // run changed it (counted as changed, reversed by undo), unlike `already`.
     bool confirmed = false;
@@ -36,7 +36,7 @@ struct UserRecord {
     int seq = 0;
     std::string account_id, name, email;
     UserState state = UserState::planned;
-    std::string reason;             // skipped: why
+    std::string reason;  // skipped: why
     std::vector<std::string> notes;
     std::vector<StepRecord> steps;
 
@@ -52,8 +52,8 @@ struct RunCounts {
 struct RunRecord {
     std::string id;
     RunKind kind = RunKind::bulk;
-    std::string task;           // kind task
-    std::string undo_of;        // kind undo
+    std::string task;     // kind task
+    std::string undo_of;  // kind undo
     bool apply = false;
     RunState state = RunState::planned;
     std::vector<std::string> actions;

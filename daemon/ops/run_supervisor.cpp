@@ -122,9 +122,9 @@ void RunSupervisor::journal(RunRequest request, RunRecord run, ExecutorSetup set
                          std::string(to_string(run.state));
     // Commands from the socket are audited by the registry when they end; an applying run is
     // also audited when it is journaled, so a crash before its answer leaves the trail whole.
-    auto audit_command = !request.reply                   ? request.command
+    auto audit_command = !request.reply                  ? request.command
                          : run.state == RunState::queued ? request.command + " (run started)"
-                                                          : std::string();
+                                                         : std::string();
     if (run.state == RunState::queued)
         starting_.insert(run.id);
     // The stage's records go in the run's transaction; a dry run or a refused run writes none.
@@ -231,8 +231,8 @@ void RunSupervisor::execute(RunRequest request, RunRecord run, ExecutorSetup set
         });
 }
 
-void RunSupervisor::on_run_done(const RunRequest& request, const RunRecord& run,
-                                bool key_rejected, const std::string& fingerprint) {
+void RunSupervisor::on_run_done(const RunRequest& request, const RunRecord& run, bool key_rejected,
+                                const std::string& fingerprint) {
     auto finished = active_;  // alive until this returns
     active_.reset();
     active_reply_.reset();
