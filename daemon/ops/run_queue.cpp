@@ -82,8 +82,8 @@ void RunQueue::pump() {
         queue_.pop_front();
         hooks_.refuse(std::move(request),
                       "the snapshot is older than ops.max_staleness and the sync before the run " +
-                          (sync_.last_outcome().empty() ? std::string("did not succeed")
-                                                        : sync_.last_outcome()) +
+                          (sync_.last_outcome() ? std::string(to_string(*sync_.last_outcome()))
+                                                : std::string("did not succeed")) +
                           (sync_.last_error().empty() ? "" : ": " + sync_.last_error()));
         return pump();
     }

@@ -51,7 +51,7 @@ class SyncService final : public Subsystem {
     // When the last sync succeeded (epoch ms), if one did.
     std::optional<std::int64_t> last_success_ms() const { return last_success_ms_; }
     // How the last sync ended ("succeeded", "failed", ...) and its error, if any.
-    const std::string& last_outcome() const { return last_outcome_; }
+    std::optional<SyncResult> last_outcome() const { return last_outcome_; }
     const std::string& last_error() const { return last_error_; }
     // The API client settings of the configuration in force, with `key` (bulk runs use them too).
     atlassian::ClientConfig client_config(const std::string& key) const;
@@ -67,7 +67,7 @@ class SyncService final : public Subsystem {
     struct Waiter {
         std::shared_ptr<control::Reply> reply;
         std::chrono::steady_clock::time_point last_sent;
-        std::string last_phase;
+        std::optional<SyncPhase> last_phase;
     };
     void arm_timer();
     void on_progress(const SyncProgress& progress);
@@ -93,7 +93,7 @@ class SyncService final : public Subsystem {
     // What the status shows; loaded from the database at start-up, then kept current.
     std::optional<std::int64_t> last_success_ms_;
     std::optional<std::int64_t> snapshot_id_;
-    std::string last_outcome_;
+    std::optional<SyncResult> last_outcome_;  // none before the first sync
     std::string last_error_;
     std::optional<std::int64_t> next_run_ms_;
 };
