@@ -1,11 +1,10 @@
 #include "task_service.hpp"
 
-#include "task_commands.hpp"
-
 #include <spdlog/spdlog.h>
 
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
+#include "task_commands.hpp"
 
 namespace rosterd::ops {
 namespace {

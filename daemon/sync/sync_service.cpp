@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 
-#include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
 #include "snapshot_writer.hpp"
+#include "sync_commands.hpp"
 
 namespace rosterd::sync {
 namespace {
@@ -342,73 +342,14 @@ void SyncService::write_status(rapidjson::Value& out, Alloc& a) const {
 }
 
 void SyncService::register_commands(control::CommandRegistry& registry) {
-    registry.add(
-        {.name = "sync",
-         .summary = "Start a sync (or join the running one); with wait, stream its progress and "
-                    "answer when it ends",
-         .level = control::AccessLevel::operator_,
-         .args = {{"wait", control::ArgType::boolean, false,
-                   "follow the sync until it ends (progress lines, then the outcome)"}},
-         .handler =
-             [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-                 bool joined = static_cast<bool>(running_);
-                 if (auto refused = request_sync("manual")) {
-                     reply->fail(control::kFailed, *refused);
-                     return;
-                 }
-                 spdlog::info("sync {} by {}", joined ? "joined" : "requested",
-                              request.caller.describe());
-                 if (request.bool_arg("wait").value_or(false)) {
-                     waiters_.push_back({reply, {}, std::nullopt});
-                     if (running_)
-                         on_progress(running_->progress());
-                     return;
-                 }
-                 rapidjson::Document out(rapidjson::kObjectType);
-                 json::add(out, "started", !joined, out.GetAllocator());
-                 json::add(out, "joined", joined, out.GetAllocator());
-                 reply->ok(out);
-             },
-         .streams_progress = true});
-    registry.add(
-        {.name = "sync.history",
-         .summary = "Recent syncs: start, end, outcome, error, requests, retries, users, groups",
-         .level = control::AccessLevel::viewer,
-         .args = {{"limit", control::ArgType::integer, false, "how many runs (default 20)"}},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             auto limit = std::clamp<std::int64_t>(request.int_arg("limit").value_or(20), 1, 1000);
-             context_.db.read(
-                 [limit](store::Database& db) {
-                     auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
-                     auto& a = doc->GetAllocator();
-                     rapidjson::Value runs(rapidjson::kArrayType);
-                     auto s = db.prepare(
-                         "SELECT id, trigger, started_at, finished_at, outcome, error, requests, "
-                         "retries, users, groups FROM sync_runs ORDER BY id DESC LIMIT ?");
-                     s.bind(1, limit);
-                     while (s.step()) {
-                         rapidjson::Value run(rapidjson::kObjectType);
-                         json::add(run, "id", s.int64(0), a);
-                         json::add(run, "trigger", s.text(1), a);
-                         json::add(run, "started_at", format_iso8601_s(s.int64(2)), a);
-                         json::add(run, "finished_at",
-                                   s.is_null(3)
-                                       ? std::optional<std::string>()
-                                       : std::optional<std::string>(format_iso8601_s(s.int64(3))),
-                                   a);
-                         json::add(run, "outcome", s.text(4), a);
-                         json::add(run, "error", s.optional_text(5), a);
-                         json::add(run, "requests", s.int64(6), a);
-                         json::add(run, "retries", s.int64(7), a);
-                         json::add(run, "users", s.optional_int64(8), a);
-                         json::add(run, "groups", s.optional_int64(9), a);
-                         runs.PushBack(run, a);
-                     }
-                     doc->AddMember("runs", runs, a);
-                     return doc;
-                 },
-                 control::answer_with_document(reply));
-         }});
+    registry.add(sync_command(*this));
+    registry.add(sync_history_command(*this));
+}
+
+void SyncService::follow(std::shared_ptr<control::Reply> reply) {
+    waiters_.push_back({std::move(reply), {}, std::nullopt});
+    if (running_)
+        on_progress(running_->progress());
 }
 
 }  // namespace rosterd::sync

@@ -57,6 +57,12 @@ class SyncService final : public Subsystem {
     atlassian::ClientConfig client_config(const std::string& key) const;
     // Calls `then` on the loop once no sync runs (soon, when none runs now).
     void when_idle(std::function<void()> then);
+
+    // For the sync commands (sync_command_*.cpp): a sync (not a refresh) is running; the caller
+    // follows the running or requested sync to its end (progress lines, then the outcome).
+    bool sync_running() const { return static_cast<bool>(running_); }
+    void follow(std::shared_ptr<control::Reply> reply);
+    DaemonContext& context() { return context_; }
     // Calls `listener` on the loop after every successful sync, once its snapshot is published
     // (the seat history records it).
     void on_success(std::function<void()> listener) {
