@@ -4,6 +4,7 @@
 #include "notify_commands.hpp"
 #include "notify_service.hpp"
 #include "outbox_store.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
 
@@ -63,7 +64,7 @@ void notify_list(NotifyService& notify, const control::Request& request,
 }  // namespace
 
 control::CommandSpec notify_list_command(NotifyService& notify) {
-    return {.name = "notify.list",
+    return {.name = control::cmd::kNotifyList,
             .summary = "Recent webhook deliveries with their state, attempts and last error",
             .level = control::AccessLevel::viewer,
             .args = {{"limit", control::ArgType::integer, false, "how many (default 20)"},

@@ -4,6 +4,7 @@
 #include "notify_commands.hpp"
 #include "notify_service.hpp"
 #include "outbox_store.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_json.hpp"
 
 namespace rosterd::notify {
@@ -44,7 +45,7 @@ void notify_retry(NotifyService& notify, const control::Request& request,
 }  // namespace
 
 control::CommandSpec notify_retry_command(NotifyService& notify) {
-    return {.name = "notify.retry",
+    return {.name = control::cmd::kNotifyRetry,
             .summary = "Requeue a dead delivery: it is attempted again at once",
             .level = control::AccessLevel::operator_,
             .args = {{"id", control::ArgType::integer, true, "the delivery id (notify list)"}},

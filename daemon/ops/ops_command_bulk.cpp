@@ -3,6 +3,7 @@
 
 #include "ops_commands.hpp"
 #include "ops_service.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/user_filter_args.hpp"
 
 namespace rosterd::ops {
@@ -36,7 +37,7 @@ std::vector<ArgSpec> bulk_args() {
 void bulk(OpsService& ops, const control::Request& request, std::shared_ptr<control::Reply> reply) {
     const Config& config = *ops.context().config;
     RunRequest r;
-    r.command = "bulk";
+    r.command = control::cmd::kBulk;
     r.apply = request.bool_arg("apply").value_or(false);
     require_admin_to_apply(request, r.apply);
     try {
@@ -90,7 +91,7 @@ void bulk(OpsService& ops, const control::Request& request, std::shared_ptr<cont
 }  // namespace
 
 control::CommandSpec bulk_command(OpsService& ops) {
-    return {.name = "bulk",
+    return {.name = control::cmd::kBulk,
             .summary =
                 "Plan (dry run) or apply actions to the users a filter selects; "
                 "applying streams progress and answers with the run's result",

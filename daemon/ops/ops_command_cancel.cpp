@@ -1,12 +1,13 @@
 // `runs.cancel`: stop a run after the operation in flight (RunSupervisor::cancel).
 #include "ops_commands.hpp"
 #include "ops_service.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::ops {
 
 control::CommandSpec runs_cancel_command(OpsService& ops) {
     return {
-        .name = "runs.cancel",
+        .name = control::cmd::kRunsCancel,
         .summary = "Stop a run after the operation in flight; what was not sent is skipped",
         .level = control::AccessLevel::admin,
         .args = {{"id", control::ArgType::string, true, "the run id"}},

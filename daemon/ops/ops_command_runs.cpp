@@ -3,6 +3,7 @@
 
 #include "ops_commands.hpp"
 #include "ops_service.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_db_reply.hpp"
 
 namespace rosterd::ops {
@@ -42,7 +43,7 @@ void runs_show(OpsService& ops, const control::Request& request,
 }  // namespace
 
 control::CommandSpec runs_command(OpsService& ops) {
-    return {.name = "runs",
+    return {.name = control::cmd::kRuns,
             .summary = "Recent runs (bulk, task, undo) with their counts",
             .level = control::AccessLevel::viewer,
             .args = {{"limit", control::ArgType::integer, false, "how many runs (default 20)"}},
@@ -50,7 +51,7 @@ control::CommandSpec runs_command(OpsService& ops) {
 }
 
 control::CommandSpec runs_show_command(OpsService& ops) {
-    return {.name = "runs.show",
+    return {.name = control::cmd::kRunsShow,
             .summary =
                 "One run in full: every user and operation with its outcome (the audit "
                 "document)",

@@ -1,6 +1,7 @@
 // `runs.undo`: a new run applying the inverse of a run (run_undo.hpp plans it).
 #include "ops_commands.hpp"
 #include "ops_service.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::ops {
 namespace {
@@ -9,7 +10,7 @@ void runs_undo(OpsService& ops, const control::Request& request,
                std::shared_ptr<control::Reply> reply) {
     RunRequest r;
     r.kind = RunKind::undo;
-    r.command = "runs.undo";
+    r.command = control::cmd::kRunsUndo;
     r.undo_of = *request.string_arg("id");
     r.apply = request.bool_arg("apply").value_or(false);
     require_admin_to_apply(request, r.apply);
@@ -25,7 +26,7 @@ void runs_undo(OpsService& ops, const control::Request& request,
 }  // namespace
 
 control::CommandSpec runs_undo_command(OpsService& ops) {
-    return {.name = "runs.undo",
+    return {.name = control::cmd::kRunsUndo,
             .summary =
                 "A new run applying the inverse of every operation of a run that changed "
                 "something (dry run unless apply)",

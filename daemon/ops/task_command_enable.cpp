@@ -1,4 +1,5 @@
 // `tasks.enable` and `tasks.disable`: whether a task runs on its schedule, kept in task_state.
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_json.hpp"
 #include "task_commands.hpp"
 #include "task_service.hpp"
@@ -34,7 +35,7 @@ void tasks_enable(TaskService& service, bool on, const control::Request& request
 }  // namespace
 
 control::CommandSpec tasks_enable_command(TaskService& service, bool on) {
-    return {.name = on ? "tasks.enable" : "tasks.disable",
+    return {.name = on ? control::cmd::kTasksEnable : control::cmd::kTasksDisable,
             .summary = on ? "Let a task run on its schedule (kept across restarts and reloads)"
                           : "Stop a task from running on its schedule (kept across restarts "
                             "and reloads)",

@@ -1,4 +1,5 @@
 // `tasks`: every configured task with its schedule, state, last run and next run.
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
@@ -53,7 +54,7 @@ void tasks(TaskService& service, const control::Request&, std::shared_ptr<contro
 
 control::CommandSpec tasks_command(TaskService& service) {
     return {
-        .name = "tasks",
+        .name = control::cmd::kTasks,
         .summary = "The automated tasks: actions, schedule, enabled, last run and next run",
         .level = control::AccessLevel::viewer,
         .args = {},

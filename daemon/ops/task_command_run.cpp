@@ -1,4 +1,5 @@
 // `tasks.run`: run a task now, a dry run unless apply.
+#include "rosterd/control/commands.hpp"
 #include "task_commands.hpp"
 #include "task_service.hpp"
 
@@ -23,7 +24,7 @@ void tasks_run(TaskService& service, const control::Request& request,
 
 control::CommandSpec tasks_run_command(TaskService& service) {
     return {
-        .name = "tasks.run",
+        .name = control::cmd::kTasksRun,
         .summary = "Run a task now: a dry run unless apply (admin)",
         .level = control::AccessLevel::operator_,
         .args = {{"name", control::ArgType::string, true, "the task"},

@@ -1,6 +1,7 @@
 // `sync.history`: the recent rows of sync_runs (syncs and the refreshes after runs).
 #include <algorithm>
 
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
@@ -50,7 +51,7 @@ void sync_history(SyncService& sync, const control::Request& request,
 }  // namespace
 
 control::CommandSpec sync_history_command(SyncService& sync) {
-    return {.name = "sync.history",
+    return {.name = control::cmd::kSyncHistory,
             .summary = "Recent syncs: start, end, outcome, error, requests, retries, users, groups",
             .level = control::AccessLevel::viewer,
             .args = {{"limit", control::ArgType::integer, false, "how many runs (default 20)"}},

@@ -1,6 +1,7 @@
 // `sync`: start a sync (or join the running one); with wait, follow it to its end.
 #include <spdlog/spdlog.h>
 
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_json.hpp"
 #include "sync_commands.hpp"
 #include "sync_service.hpp"
@@ -27,7 +28,7 @@ void sync_now(SyncService& sync, const control::Request& request,
 }  // namespace
 
 control::CommandSpec sync_command(SyncService& sync) {
-    return {.name = "sync",
+    return {.name = control::cmd::kSync,
             .summary =
                 "Start a sync (or join the running one); with wait, stream its progress "
                 "and answer when it ends",
