@@ -81,7 +81,7 @@ RunRecord read_run_row(store::Statement& s) {
     r.kind = known(run_kind_from(s.text(1)), "run kind", s.text(1));
     r.task = s.text(2);
     r.undo_of = s.text(3);
-    r.apply = s.text(4) == "apply";
+    r.apply = s.text(4) == mode_name(true);
     r.state = known(run_state_from(s.text(5)), "run state", s.text(5));
     r.actions = parse_actions(s.text(6));
     r.selection = s.text(7);
