@@ -3,6 +3,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control_json.hpp"
 
 namespace rosterd::cli {
@@ -66,7 +67,7 @@ void install_audit_command(CLI::App& app, CliOptions& options, int& exit_code) {
         if (!o->command.empty())
             args.AddMember("command", rapidjson::Value(o->command.c_str(), a), a);
         args.AddMember("limit", o->limit, a);
-        exit_code = call_and_render(options, "audit", args, render_audit);
+        exit_code = call_and_render(options, control::cmd::kAudit, args, render_audit);
     });
 }
 

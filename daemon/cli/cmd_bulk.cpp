@@ -6,6 +6,7 @@
 
 #include "cli_common.hpp"
 #include "filter_flags.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/ops_action.hpp"
 #include "run_render.hpp"
 
@@ -89,7 +90,7 @@ void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code) {
         if (o->max_users > 0)
             args.AddMember("max_users", o->max_users, a);
         add_reason_arg(o->reason, args);
-        exit_code = call_run_command(options, "bulk", args);
+        exit_code = call_run_command(options, control::cmd::kBulk, args);
     });
 }
 

@@ -3,6 +3,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {
@@ -66,7 +67,7 @@ void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code) {
     auto* status = app.add_subcommand("status", "Show the daemon's state");
     status->callback([&] {
         rapidjson::Value args(rapidjson::kObjectType);
-        exit_code = call_and_render(options, "status", args, render_status);
+        exit_code = call_and_render(options, control::cmd::kStatus, args, render_status);
     });
 
     auto* help =
@@ -78,25 +79,26 @@ void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code) {
         if (!command_name->empty())
             args.AddMember("command", rapidjson::Value(command_name->c_str(), args.GetAllocator()),
                            args.GetAllocator());
-        exit_code = call_and_render(options, "help", args, render_help);
+        exit_code = call_and_render(options, control::cmd::kHelp, args, render_help);
     });
 
     auto* whoami =
         app.add_subcommand("whoami", "Show who the daemon takes you for: level and scope");
     whoami->callback([&] {
         rapidjson::Value args(rapidjson::kObjectType);
-        exit_code = call_and_render(options, "whoami", args, render_whoami);
+        exit_code = call_and_render(options, control::cmd::kWhoami, args, render_whoami);
     });
 
     auto* reload = app.add_subcommand("reload", "Re-read the configuration file");
     reload->callback([&] {
         rapidjson::Value args(rapidjson::kObjectType);
-        exit_code = call_and_render(options, "reload", args, [](const rapidjson::Value& r) {
-            std::cout << "configuration reloaded from " << string_or(r, "config", "?") << "\n";
-            if (r.HasMember("restart_needed"))
-                for (const auto& key : r["restart_needed"].GetArray())
-                    std::cout << "note: " << key.GetString() << " changes after a restart\n";
-        });
+        exit_code =
+            call_and_render(options, control::cmd::kReload, args, [](const rapidjson::Value& r) {
+                std::cout << "configuration reloaded from " << string_or(r, "config", "?") << "\n";
+                if (r.HasMember("restart_needed"))
+                    for (const auto& key : r["restart_needed"].GetArray())
+                        std::cout << "note: " << key.GetString() << " changes after a restart\n";
+            });
     });
 }
 

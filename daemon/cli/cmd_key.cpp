@@ -7,6 +7,7 @@
 #include <iterator>
 
 #include "cli_common.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {
@@ -117,33 +118,36 @@ void install_key_commands(CLI::App& app, CliOptions& options, int& exit_code) {
             args.AddMember("expires", rapidjson::Value(expires->c_str(), a), a);
         if (*no_expiry)
             args.AddMember("no_expiry_date", true, a);
-        exit_code = call_and_render(options, "key.set", args, [](const rapidjson::Value& r) {
-            std::cout << "key accepted by Atlassian for " << string_or(r, "org_name", "?")
-                      << " and stored\n\n";
-            render_key(r);
-            std::string started = string_or(r, "sync_started", "");
-            if (started == "initial")
-                std::cout << "\nthe first sync started: follow it with `rosterctl sync --wait`\n";
-            else if (!started.empty())
-                std::cout << "\na sync started, as the key replaces a rejected or expired one: "
-                             "follow it with `rosterctl sync --wait`\n";
-        });
+        exit_code =
+            call_and_render(options, control::cmd::kKeySet, args, [](const rapidjson::Value& r) {
+                std::cout << "key accepted by Atlassian for " << string_or(r, "org_name", "?")
+                          << " and stored\n\n";
+                render_key(r);
+                std::string started = string_or(r, "sync_started", "");
+                if (started == "initial")
+                    std::cout
+                        << "\nthe first sync started: follow it with `rosterctl sync --wait`\n";
+                else if (!started.empty())
+                    std::cout << "\na sync started, as the key replaces a rejected or expired one: "
+                                 "follow it with `rosterctl sync --wait`\n";
+            });
     });
 
     auto* check = key->add_subcommand("check", "Re-validate the key in use with Atlassian");
     check->callback([&options, &exit_code] {
         rapidjson::Value args(rapidjson::kObjectType);
-        exit_code = call_and_render(options, "key.check", args, [](const rapidjson::Value& r) {
-            std::cout << "the key is valid for " << string_or(r, "org_name", "?") << "\n\n";
-            render_key(r);
-        });
+        exit_code =
+            call_and_render(options, control::cmd::kKeyCheck, args, [](const rapidjson::Value& r) {
+                std::cout << "the key is valid for " << string_or(r, "org_name", "?") << "\n\n";
+                render_key(r);
+            });
     });
 
     auto* show = key->add_subcommand(
         "show", "Source, expiry, days left, state and fingerprint of the key (never the key)");
     show->callback([&options, &exit_code] {
         rapidjson::Value args(rapidjson::kObjectType);
-        exit_code = call_and_render(options, "key.show", args, render_key);
+        exit_code = call_and_render(options, control::cmd::kKeyShow, args, render_key);
     });
 }
 

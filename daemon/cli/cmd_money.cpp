@@ -7,6 +7,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/query_csv.hpp"
 
 namespace rosterd::cli {
@@ -120,7 +121,7 @@ void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         add_string(args, "since", h->since);
         CliOptions call = options;
         call.json = options.json || h->format == "json";
-        exit_code = call_and_render(call, "history", args,
+        exit_code = call_and_render(call, control::cmd::kHistory, args,
                                     h->format == "csv" ? render_history_csv : render_history_table);
     });
 
@@ -131,7 +132,7 @@ void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code) 
     savings->callback([&options, &exit_code, since] {
         rapidjson::Document args(rapidjson::kObjectType);
         add_string(args, "since", *since);
-        exit_code = call_and_render(options, "savings", args, render_savings);
+        exit_code = call_and_render(options, control::cmd::kSavings, args, render_savings);
     });
 
     auto report_since = std::make_shared<std::string>();
@@ -148,24 +149,25 @@ void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         CliOptions call = options;
         call.json = false;  // the answer is the file; --json describes it instead
         bool written = false;
-        int code = call_and_render(call, "report", args, [&](const rapidjson::Value& r) {
-            std::ofstream out(*output, std::ios::binary | std::ios::trunc);
-            const auto& text = r["html"];
-            out.write(text.GetString(), text.GetStringLength());
-            out.close();
-            if (!out) {
-                print_error(options, "rosterctl: report: cannot write " + *output, "failed",
-                            "cannot write " + *output);
-                return;
-            }
-            written = true;
-            if (options.json)
-                std::cout << "{\"file\":\"" << *output << "\",\"bytes\":" << text.GetStringLength()
-                          << "}\n";
-            else
-                std::cout << "wrote " << *output << " (" << text.GetStringLength() << " bytes, "
-                          << amount(r, "generate_ms") << " ms)\n";
-        });
+        int code =
+            call_and_render(call, control::cmd::kReport, args, [&](const rapidjson::Value& r) {
+                std::ofstream out(*output, std::ios::binary | std::ios::trunc);
+                const auto& text = r["html"];
+                out.write(text.GetString(), text.GetStringLength());
+                out.close();
+                if (!out) {
+                    print_error(options, "rosterctl: report: cannot write " + *output, "failed",
+                                "cannot write " + *output);
+                    return;
+                }
+                written = true;
+                if (options.json)
+                    std::cout << "{\"file\":\"" << *output
+                              << "\",\"bytes\":" << text.GetStringLength() << "}\n";
+                else
+                    std::cout << "wrote " << *output << " (" << text.GetStringLength() << " bytes, "
+                              << amount(r, "generate_ms") << " ms)\n";
+            });
         exit_code = code == kExitOk && !written ? static_cast<int>(kExitFailed) : code;
     });
 }

@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/query_csv.hpp"
 
 namespace rosterd::cli {
@@ -92,7 +93,7 @@ void install_notices_commands(CLI::App& app, CliOptions& options, int& exit_code
             args.AddMember("limit", *limit, a);
         CliOptions effective = options;
         effective.json = options.json || *format == "json";
-        exit_code = call_and_render(effective, "notices", args,
+        exit_code = call_and_render(effective, control::cmd::kNotices, args,
                                     *format == "csv" ? render_csv : render_notices);
     });
 
@@ -113,12 +114,13 @@ void install_notices_commands(CLI::App& app, CliOptions& options, int& exit_code
         args.AddMember("reason", rapidjson::Value(reason->c_str(), a), a);
         if (!until->empty())
             args.AddMember("until", rapidjson::Value(until->c_str(), a), a);
-        exit_code = call_and_render(options, "notices.exempt", args, [](const rapidjson::Value& r) {
-            std::cout << string_or(r, "account_id", "?") << " exempted from notice tasks "
-                      << (r["until"].IsString() ? "until " + string_or(r, "until", "")
-                                                : std::string("until lifted"))
-                      << "; " << string_or(r, "notices_ended", "0") << " notice(s) ended\n";
-        });
+        exit_code = call_and_render(
+            options, control::cmd::kNoticesExempt, args, [](const rapidjson::Value& r) {
+                std::cout << string_or(r, "account_id", "?") << " exempted from notice tasks "
+                          << (r["until"].IsString() ? "until " + string_or(r, "until", "")
+                                                    : std::string("until lifted"))
+                          << "; " << string_or(r, "notices_ended", "0") << " notice(s) ended\n";
+            });
     });
 }
 

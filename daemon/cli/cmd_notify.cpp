@@ -3,6 +3,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {
@@ -38,11 +39,12 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
         rapidjson::Document args(rapidjson::kObjectType);
         args.AddMember("webhook", rapidjson::Value(name->c_str(), args.GetAllocator()),
                        args.GetAllocator());
-        exit_code = call_and_render(options, "notify.test", args, [](const rapidjson::Value& r) {
-            std::cout << "test message delivered to " << string_or(r, "webhook", "?")
-                      << " (delivery #" << string_or(r, "id", "?") << ", HTTP "
-                      << string_or(r, "status", "?") << ")\n";
-        });
+        exit_code = call_and_render(
+            options, control::cmd::kNotifyTest, args, [](const rapidjson::Value& r) {
+                std::cout << "test message delivered to " << string_or(r, "webhook", "?")
+                          << " (delivery #" << string_or(r, "id", "?") << ", HTTP "
+                          << string_or(r, "status", "?") << ")\n";
+            });
     });
 
     auto* test_email =
@@ -53,8 +55,8 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
         rapidjson::Document args(rapidjson::kObjectType);
         args.AddMember("address", rapidjson::Value(address->c_str(), args.GetAllocator()),
                        args.GetAllocator());
-        exit_code =
-            call_and_render(options, "notify.test-email", args, [](const rapidjson::Value& r) {
+        exit_code = call_and_render(
+            options, control::cmd::kNotifyTestEmail, args, [](const rapidjson::Value& r) {
                 std::cout << "test mail sent (delivery #" << string_or(r, "id", "?")
                           << ", SMTP reply " << string_or(r, "status", "?") << ")\n";
             });
@@ -71,7 +73,7 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
         args.AddMember("limit", *limit, a);
         if (!state->empty())
             args.AddMember("state", rapidjson::Value(state->c_str(), a), a);
-        exit_code = call_and_render(options, "notify.list", args, render_list);
+        exit_code = call_and_render(options, control::cmd::kNotifyList, args, render_list);
     });
 
     auto* retry = notify->add_subcommand("retry", "Requeue a dead delivery (operator)");
@@ -80,10 +82,11 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
     retry->callback([&options, &exit_code, id] {
         rapidjson::Document args(rapidjson::kObjectType);
         args.AddMember("id", *id, args.GetAllocator());
-        exit_code = call_and_render(options, "notify.retry", args, [](const rapidjson::Value& r) {
-            std::cout << "delivery #" << string_or(r, "id", "?")
-                      << " requeued; it is attempted again now\n";
-        });
+        exit_code = call_and_render(options, control::cmd::kNotifyRetry, args,
+                                    [](const rapidjson::Value& r) {
+                                        std::cout << "delivery #" << string_or(r, "id", "?")
+                                                  << " requeued; it is attempted again now\n";
+                                    });
     });
 }
 

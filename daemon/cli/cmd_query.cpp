@@ -6,6 +6,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {
@@ -151,7 +152,7 @@ void install_query_commands(CLI::App& app, CliOptions& options, int& exit_code) 
             args.AddMember("site", rapidjson::Value(site->c_str(), a), a);
         if (*days > 0)
             args.AddMember("inactive-days", *days, a);
-        exit_code = call_and_render(options, "dashboard", args, render_dashboard);
+        exit_code = call_and_render(options, control::cmd::kDashboard, args, render_dashboard);
     });
 
     auto* user = app.add_subcommand("user", "Everything known about one user");
@@ -161,13 +162,13 @@ void install_query_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         rapidjson::Document args(rapidjson::kObjectType);
         args.AddMember("user", rapidjson::Value(who->c_str(), args.GetAllocator()),
                        args.GetAllocator());
-        exit_code = call_and_render(options, "user", args, render_user);
+        exit_code = call_and_render(options, control::cmd::kUser, args, render_user);
     });
 
     auto* filters = app.add_subcommand("filters", "Saved filters and how many users match now");
     filters->callback([&options, &exit_code] {
         rapidjson::Value args(rapidjson::kObjectType);
-        exit_code = call_and_render(options, "filters", args, render_filters);
+        exit_code = call_and_render(options, control::cmd::kFilters, args, render_filters);
     });
 
     install_users_command(app, options, exit_code);

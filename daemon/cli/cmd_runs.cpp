@@ -4,6 +4,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 #include "run_render.hpp"
 
 namespace rosterd::cli {
@@ -42,7 +43,7 @@ void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code) {
             return;
         rapidjson::Document args(rapidjson::kObjectType);
         args.AddMember("limit", *limit, args.GetAllocator());
-        exit_code = call_and_render(options, "runs", args, render_runs);
+        exit_code = call_and_render(options, control::cmd::kRuns, args, render_runs);
     });
 
     auto id = std::make_shared<std::string>();
@@ -51,17 +52,17 @@ void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code) {
                                       "document with --json)");
     show->add_option("id", *id, "Run id")->required();
     show->callback([&options, &exit_code, id] {
-        exit_code = call_and_render(options, "runs.show", id_args(*id), render_run);
+        exit_code = call_and_render(options, control::cmd::kRunsShow, id_args(*id), render_run);
     });
 
     auto* cancel = runs->add_subcommand("cancel", "Stop a run after the operation in flight");
     cancel->add_option("id", *id, "Run id")->required();
     cancel->callback([&options, &exit_code, id] {
-        exit_code =
-            call_and_render(options, "runs.cancel", id_args(*id), [](const rapidjson::Value& r) {
-                std::cout << "run " << string_or(r, "id", "?")
-                          << " stops after the operation in flight\n";
-            });
+        exit_code = call_and_render(options, control::cmd::kRunsCancel, id_args(*id),
+                                    [](const rapidjson::Value& r) {
+                                        std::cout << "run " << string_or(r, "id", "?")
+                                                  << " stops after the operation in flight\n";
+                                    });
     });
 
     auto* undo = runs->add_subcommand(
@@ -83,7 +84,7 @@ void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code) {
             args.AddMember("apply", true, args.GetAllocator());
         if (*max_users > 0)
             args.AddMember("max_users", *max_users, args.GetAllocator());
-        exit_code = call_run_command(options, "runs.undo", args);
+        exit_code = call_run_command(options, control::cmd::kRunsUndo, args);
     });
 }
 

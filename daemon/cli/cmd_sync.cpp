@@ -5,6 +5,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {
@@ -83,13 +84,14 @@ void install_sync_commands(CLI::App& app, CliOptions& options, int& exit_code) {
         args.AddMember("wait", *wait, args.GetAllocator());
         if (*wait) {
             ProgressPrinter printer;
-            exit_code = call_and_render(options, "sync", args, render_outcome,
+            exit_code = call_and_render(options, control::cmd::kSync, args, render_outcome,
                                         [&printer](const rapidjson::Value& p) { printer(p); });
         } else {
-            exit_code = call_and_render(options, "sync", args, [](const rapidjson::Value& r) {
-                std::cout << (r["joined"].GetBool() ? "a sync is already running; joined it\n"
-                                                    : "sync started\n");
-            });
+            exit_code =
+                call_and_render(options, control::cmd::kSync, args, [](const rapidjson::Value& r) {
+                    std::cout << (r["joined"].GetBool() ? "a sync is already running; joined it\n"
+                                                        : "sync started\n");
+                });
         }
     });
     auto* history = sync->add_subcommand("history", "Recent syncs and their outcomes");
@@ -98,7 +100,7 @@ void install_sync_commands(CLI::App& app, CliOptions& options, int& exit_code) {
     history->callback([&, limit] {
         rapidjson::Document args(rapidjson::kObjectType);
         args.AddMember("limit", *limit, args.GetAllocator());
-        exit_code = call_and_render(options, "sync.history", args, render_history);
+        exit_code = call_and_render(options, control::cmd::kSyncHistory, args, render_history);
     });
 }
 

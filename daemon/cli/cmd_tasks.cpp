@@ -3,6 +3,7 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/control/commands.hpp"
 #include "run_render.hpp"
 
 namespace rosterd::cli {
@@ -46,7 +47,7 @@ void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         if (!tasks->get_subcommands().empty())
             return;
         rapidjson::Document args(rapidjson::kObjectType);
-        exit_code = call_and_render(options, "tasks", args, render_tasks);
+        exit_code = call_and_render(options, control::cmd::kTasks, args, render_tasks);
     });
     auto name = std::make_shared<std::string>();
     auto* run = tasks->add_subcommand("run", "Run a task now (dry run unless --apply)");
@@ -60,7 +61,7 @@ void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         if (*apply)
             args.AddMember("apply", true, args.GetAllocator());
         add_reason_arg(*reason, args);
-        exit_code = call_run_command(options, "tasks.run", args);
+        exit_code = call_run_command(options, control::cmd::kTasksRun, args);
     });
     for (bool on : {true, false}) {
         auto* cmd = tasks->add_subcommand(
@@ -68,11 +69,12 @@ void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code) 
             on ? "Let a task run on its schedule" : "Stop a task from running on its schedule");
         cmd->add_option("name", *name, "Task name")->required();
         cmd->callback([&options, &exit_code, name, on] {
-            exit_code = call_and_render(options, on ? "tasks.enable" : "tasks.disable",
-                                        name_args(*name), [on](const rapidjson::Value& r) {
-                                            std::cout << "task " << string_or(r, "name", "?")
-                                                      << (on ? " enabled" : " disabled") << "\n";
-                                        });
+            exit_code = call_and_render(
+                options, on ? control::cmd::kTasksEnable : control::cmd::kTasksDisable,
+                name_args(*name), [on](const rapidjson::Value& r) {
+                    std::cout << "task " << string_or(r, "name", "?")
+                              << (on ? " enabled" : " disabled") << "\n";
+                });
         });
     }
 }

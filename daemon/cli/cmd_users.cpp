@@ -9,6 +9,7 @@
 #include "ctl_json.hpp"
 #include "ctl_table.hpp"
 #include "filter_flags.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/query_csv.hpp"
 #include "rosterd/user_filter.hpp"
 
@@ -105,9 +106,9 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
                 args.AddMember("snapshot", *snapshot, a);
                 args.AddMember("now_ms", *now_ms, a);
             }
-            Response response = client.call("users", args);
+            Response response = client.call(control::cmd::kUsers, args);
             if (!response.ok)
-                return print_daemon_error(options, "users", response);
+                return print_daemon_error(options, control::cmd::kUsers, response);
             const auto& result = response.result;
             snapshot = result["snapshot"].GetInt64();
             now_ms = result["now_ms"].GetInt64();
@@ -159,7 +160,7 @@ void install_users_command(CLI::App& app, CliOptions& options, int& exit_code) {
             args.AddMember("offset", o->offset, args.GetAllocator());
         CliOptions effective = options;
         effective.json = options.json || o->format == "json";
-        exit_code = call_and_render(effective, "users", args, render_users);
+        exit_code = call_and_render(effective, control::cmd::kUsers, args, render_users);
     });
 }
 

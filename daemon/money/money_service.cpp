@@ -312,9 +312,9 @@ void MoneyService::report(const control::Request& request, std::shared_ptr<contr
                 if (data.runs.size() == 20)
                     break;
                 ReportRun r{run.id,
-                            run.kind,
+                            std::string(ops::to_string(run.kind)),
                             run.task,
-                            run.state,
+                            std::string(ops::to_string(run.state)),
                             joined(run.actions),
                             run.reason,
                             run.created_at,

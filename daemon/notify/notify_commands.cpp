@@ -1,8 +1,8 @@
-// The notify commands (test, list, retry) and the "notify" section of status.
-#include <spdlog/spdlog.h>
-
+// The notify commands (test here; list and retry in notify_command_*.cpp), their registration and
+// the "notify" section of status.
 #include <algorithm>
 
+#include "notify_commands.hpp"
 #include "notify_service.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
@@ -16,34 +16,13 @@ using Alloc = rapidjson::Document::AllocatorType;
 // How long `notify test` waits for the first attempt (a webhook may be busy or rate-limited).
 constexpr auto kTestAnswerWait = std::chrono::seconds(30);
 
+}  // namespace
+
 std::optional<std::string> iso(std::optional<std::int64_t> ms) {
     if (!ms)
         return std::nullopt;
     return format_iso8601_s(*ms);
 }
-
-rapidjson::Value row_json(const outbox::DeliveryRow& row, Alloc& a) {
-    rapidjson::Value out(rapidjson::kObjectType);
-    json::add(out, "id", row.id, a);
-    json::add(out, "event_id", row.event_id, a);
-    json::add(out, "event", row.event_type, a);
-    json::add(out, "webhook", row.webhook, a);
-    json::add(out, "delivery_id", row.uuid, a);
-    json::add(out, "state", row.state, a);
-    json::add(out, "attempts", row.attempts, a);
-    json::add(out, "created_at", format_iso8601_s(row.created_at), a);
-    json::add(out, "next_attempt_at",
-              row.state == "pending" ? iso(row.next_attempt_at) : std::nullopt, a);
-    json::add(out, "last_attempt_at", iso(row.last_attempt_at), a);
-    json::add(out, "delivered_at", iso(row.delivered_at), a);
-    json::add(out, "last_status", row.last_status, a);
-    json::add(out, "last_error",
-              row.last_error.empty() ? std::nullopt : std::optional<std::string>(row.last_error),
-              a);
-    return out;
-}
-
-}  // namespace
 
 void NotifyService::write_status(rapidjson::Value& out, Alloc& a) const {
     const Config& config = *context_.config;
@@ -147,72 +126,8 @@ void NotifyService::register_commands(control::CommandRegistry& registry) {
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              test_command(request, std::move(reply));
          }});
-    registry.add(
-        {.name = "notify.list",
-         .summary = "Recent webhook deliveries with their state, attempts and last error",
-         .level = control::AccessLevel::viewer,
-         .args = {{"limit", control::ArgType::integer, false, "how many (default 20)"},
-                  {"state", control::ArgType::string, false, "pending, delivered or dead"}},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             auto limit = std::clamp<std::int64_t>(request.int_arg("limit").value_or(20), 1, 1000);
-             std::string state = request.string_arg("state").value_or("");
-             if (!state.empty() && state != "pending" && state != "delivered" && state != "dead")
-                 throw control::CommandError(
-                     "state must be pending, delivered or dead, not '" + state + "'",
-                     control::kInvalidArgs);
-             context_.db.read(
-                 [limit, state](store::Database& db) {
-                     return outbox::list_deliveries(db, static_cast<int>(limit), state);
-                 },
-                 [reply](store::DbResult<std::vector<outbox::DeliveryRow>> r) {
-                     if (!r.ok()) {
-                         reply->fail(control::kFailed, r.error);
-                         return;
-                     }
-                     rapidjson::Document out(rapidjson::kObjectType);
-                     auto& a = out.GetAllocator();
-                     rapidjson::Value rows(rapidjson::kArrayType);
-                     for (const auto& row : *r.value)
-                         rows.PushBack(row_json(row, a), a);
-                     json::add(out, "deliveries", std::move(rows), a);
-                     reply->ok(out);
-                 });
-         }});
-    registry.add(
-        {.name = "notify.retry",
-         .summary = "Requeue a dead delivery: it is attempted again at once",
-         .level = control::AccessLevel::operator_,
-         .args = {{"id", control::ArgType::integer, true, "the delivery id (notify list)"}},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             std::int64_t id = request.int_arg("id").value_or(0);
-             context_.db.write(
-                 [id, now = now_ms()](store::Database& db) {
-                     return outbox::requeue_dead(db, id, now);
-                 },
-                 [this, id, reply,
-                  who = request.caller.describe()](store::DbResult<outbox::Requeue> r) {
-                     if (!r.ok()) {
-                         reply->fail(control::kFailed, r.error);
-                         return;
-                     }
-                     if (*r.value == outbox::Requeue::not_found) {
-                         reply->fail(control::kFailed, "no delivery #" + std::to_string(id));
-                         return;
-                     }
-                     if (*r.value == outbox::Requeue::not_dead) {
-                         reply->fail(control::kFailed,
-                                     "delivery #" + std::to_string(id) +
-                                         " is not dead; only dead deliveries are requeued");
-                         return;
-                     }
-                     spdlog::info("notify: delivery #{} requeued by {}", id, who);
-                     rapidjson::Document out(rapidjson::kObjectType);
-                     json::add(out, "id", id, out.GetAllocator());
-                     json::add(out, "state", "pending", out.GetAllocator());
-                     reply->ok(out);
-                     pump();
-                 });
-         }});
+    registry.add(notify_list_command(*this));
+    registry.add(notify_retry_command(*this));
 }
 
 }  // namespace rosterd::notify

@@ -43,6 +43,7 @@ class NotifyService final : public Subsystem, public NoticeSink {
                    std::function<void(bool recorded)> done = {}) override;
     // Deliveries were written by another subsystem's transaction (mail of notices): look now.
     void wake() { pump(); }
+    DaemonContext& context() { return context_; }  // for the commands (notify_command_*.cpp)
 
   private:
     struct TestWaiter {

@@ -1,15 +1,13 @@
 #pragma once
-// Bulk runs: the `bulk` and `runs` commands, the queue that makes runs wait for syncs (and applying
-// runs for each other), planning against the published snapshot, the executor of applying runs,
-// resume at start-up, undo, run events and the follow-up sync that refreshes the snapshot.
-#include <deque>
-#include <functional>
-#include <map>
+// Bulk runs: the subsystem that wires the parts of ops together, each with one job:
+//   RunQueue       (run_queue.hpp)       the order runs start in, behind syncs and each other
+//   plan_run/admit (run_planner.hpp)     the plan against the published snapshot; its admission
+//   plan_undo      (run_undo.hpp)        the inverse of a run
+//   RunSupervisor  (run_supervisor.hpp)  journal, execute (RunExecutor), cancel, resume, refresh
+//   run_events     (run_events.hpp)      the events a run emits
+// and the `bulk` and `runs` commands (ops_commands.cpp).
 #include <memory>
-#include <optional>
-#include <set>
 #include <string>
-#include <vector>
 
 #include "../sync/sync_service.hpp"
 #include "rosterd/daemon.hpp"
@@ -18,42 +16,15 @@
 #include "rosterd/ops_scope.hpp"
 #include "rosterd/subsystem.hpp"
 #include "run_executor.hpp"
+#include "run_queue.hpp"
+#include "run_request.hpp"
 #include "run_stage.hpp"
 #include "run_store.hpp"
+#include "run_supervisor.hpp"
 
 namespace rosterd::ops {
 
-// What to run: a new bulk or task run, an undo, or the resumption of a journaled run.
-struct RunRequest {
-    std::string kind = "bulk";  // bulk | task | undo | resume
-    std::string task;
-    std::string undo_of;    // kind undo
-    std::string resume_id;  // kind resume
-    bool apply = false;
-    std::vector<Action> actions;
-    std::vector<UserFilter> filters;  // every one must match
-    std::string saved_filter;         // for the record
-    std::vector<std::string> users;   // explicit users (ids or emails) instead of filters
-    std::int64_t max_users = 100;
-    bool cap_raised = false;  // max_users was given for this run
-    std::string reason;       // the admin's note (--reason, a task's reason:)
-    // A task's keep_at_most (issue 17): the plan takes the longest-inactive users, only enough.
-    std::optional<SeatTarget> keep_at_most;
-    std::string caller;
-    std::optional<std::int64_t> caller_uid;
-    // What the caller may reach (issue 19): users outside it are not selected, and a plan with
-    // any step outside it is refused as a whole. Runs the daemon starts itself are unscoped.
-    Scope scope = Scope::unscoped_scope();
-    // For the audit log of runs the daemon starts itself (scheduled tasks); requests from the
-    // control socket are audited by the command registry.
-    std::string command;
-    std::shared_ptr<control::Reply> reply;
-    // Called once the run is recorded and, when applying, finished (or refused: run id empty).
-    std::function<void(const RunRecord&)> finished;
-    bool synced_first = false;
-    // A task's notice stage (issue 17): narrows the plan to the users whose notice ran out.
-    std::shared_ptr<RunStage> stage;
-};
+struct Planned;
 
 class OpsService final : public Subsystem {
   public:
@@ -70,43 +41,20 @@ class OpsService final : public Subsystem {
     // Queues a run; it starts when no sync runs and, when applying, no other applying run does.
     void submit(RunRequest request);
 
+    DaemonContext& context() { return context_; }
+    RunSupervisor& supervisor() { return supervisor_; }
+
   private:
-    struct Planned;
-    void pump();
+    // Plans the head of the queue on a database thread, then admits it (on_planned).
     void plan(RunRequest request);
     void on_planned(RunRequest request, std::shared_ptr<Planned> planned);
-    void execute(RunRequest request, RunRecord run, ExecutorSetup setup);
-    void on_run_done(const RunRequest& request, const RunRecord& run, bool key_rejected,
-                     const std::string& fingerprint);
-    // Records `request` as a refused run (state refused, the reason), answers the caller and
-    // emits run_refused; nothing was sent.
-    void refuse(RunRequest request, const std::string& code, const std::string& message,
-                std::optional<std::int64_t> snapshot_id = std::nullopt);
-    // The run's outcome event (run_succeeded, run_refused, ...) for applying runs and tasks.
-    void emit_run_event(const RunRecord& run, const std::string& cancelled_by = "");
-    RunRecord new_run(const RunRequest& request, std::int64_t now_ms) const;
-    bool stale() const;
-
-    void bulk(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void undo(const control::Request& request, std::shared_ptr<control::Reply> reply);
 
     DaemonContext& context_;
     keys::KeyGate& keys_;
-    sync::SyncService& sync_;
-    std::shared_ptr<query::SnapshotCache> snapshots_;  // the daemon's (DaemonContext)
-    std::deque<RunRequest> queue_;
-    bool planning_ = false;  // a request is being planned (one at a time, in order)
-    bool waiting_for_sync_ = false;
-    std::shared_ptr<RunExecutor> active_;  // the applying run
-    // Applying runs being journaled, not executing yet; a cancel meanwhile waits for the start.
-    std::set<std::string> starting_;
-    std::map<std::string, std::string> cancel_before_start_;  // run id -> who cancelled
-    std::shared_ptr<control::Reply> active_reply_;
+    RunSupervisor supervisor_;
+    RunQueue queue_;
     bool stopping_ = false;
 };
-
-// A run id is a UUID; the journal's own.
-std::string new_run_id();
 
 // The `reason` argument of bulk, runs.undo and tasks.run, and reading it (checked: length,
 // no control characters).

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "../atlassian/user_batch_read.hpp"
-
 namespace rosterd::ops {
 namespace {
 
@@ -16,12 +14,12 @@ constexpr const char* kSentUnknown =
 
 bool has_sent(const UserRecord& u) {
     return std::any_of(u.steps.begin(), u.steps.end(),
-                       [](const auto& s) { return s.state == "sent"; });
+                       [](const auto& s) { return s.state == StepState::sent; });
 }
 
 bool has_op(const UserRecord& u, const char* op) {
     for (const auto& s : u.steps)
-        if (s.step.op == op && (s.state == "pending" || s.state == "sent"))
+        if (s.step.op == op && s.open())
             return true;
     return false;
 }
@@ -43,15 +41,14 @@ std::string direct_role(const std::vector<atlassian::UserRoleAssignment>& roles,
 }  // namespace
 
 RunExecutor::RunExecutor(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
-                         RunRecord run, ExecutorSetup setup)
+                         RunRecord run, ExecutorSetup setup, std::unique_ptr<RunClient> client)
     : loop_(loop),
       db_(db),
       clock_(clock),
       run_(std::move(run)),
       setup_(std::move(setup)),
-      settle_(loop) {
-    client_ = std::make_unique<atlassian::Client>(loop_, setup_.client);
-}
+      client_(std::move(client)),
+      settle_(loop) {}
 
 RunExecutor::~RunExecutor() = default;
 
@@ -59,17 +56,17 @@ void RunExecutor::start(Progress progress, Done done) {
     progress_ = std::move(progress);
     done_ = std::move(done);
     for (const auto& u : run_.users)
-        if (u.state != "planned")
+        if (u.state != UserState::planned)
             ++finished_;
     auto started = run_.started_at.value_or(now_ms());
     run_.started_at = started;
-    run_.state = "running";
+    run_.state = RunState::running;
     const bool in_flight = std::any_of(run_.users.begin(), run_.users.end(), [](const auto& u) {
-        return u.state == "planned" && has_sent(u);
+        return u.state == UserState::planned && has_sent(u);
     });
     persist(
         [id = run_.id, started](store::Database& db) {
-            set_run_state(db, id, "running", started, std::nullopt, "");
+            set_run_state(db, id, RunState::running, started, std::nullopt, "");
         },
         [self = shared_from_this(), in_flight] {
             if (!in_flight)
@@ -105,7 +102,7 @@ void RunExecutor::persist(std::function<void(store::Database&)> work, std::funct
                 spdlog::error("run {}: cannot write the journal: {}", self->run_.id, r.error);
                 self->abandoned_ = true;
                 self->run_.error = "cannot write the journal: " + r.error;
-                self->run_.state = kRunFailed;  // reported as failed; the journal resumes it
+                self->run_.state = RunState::failed;  // reported as failed; the journal resumes it
                 if (self->done_)
                     self->done_(self->run_, false);
                 return;
@@ -117,7 +114,7 @@ void RunExecutor::persist(std::function<void(store::Database&)> work, std::funct
 void RunExecutor::next_user() {
     if (abandoned_)
         return;
-    while (cursor_ < run_.users.size() && run_.users[cursor_].state != "planned")
+    while (cursor_ < run_.users.size() && run_.users[cursor_].state != UserState::planned)
         ++cursor_;
     if (cursor_ == run_.users.size())
         return finish();
@@ -143,7 +140,7 @@ void RunExecutor::read_ahead(std::size_t from) {
     std::vector<atlassian::UserToRead> batch;
     for (auto i = from; i < run_.users.size() && batch.size() < (alone ? 1 : batch_size_); ++i) {
         const auto& u = run_.users[i];
-        if (u.state != "planned" || (i != from && read_alone_.count(u.account_id)))
+        if (u.state != UserState::planned || (i != from && read_alone_.count(u.account_id)))
             continue;
         batch.push_back({u.account_id, u.email});
     }
@@ -152,8 +149,8 @@ void RunExecutor::read_ahead(std::size_t from) {
     std::vector<std::string> accounts;
     for (const auto& u : batch)
         accounts.push_back(u.account_id);
-    atlassian::read_users(
-        *client_, std::move(batch), {std::begin(kExpand), std::end(kExpand)},
+    client_->read_users(
+        std::move(batch), {std::begin(kExpand), std::end(kExpand)},
         [self = shared_from_this(), from, accounts](atlassian::BatchReadResult r) {
             if (self->abandoned_)
                 return;
@@ -187,10 +184,10 @@ void RunExecutor::on_read(std::size_t user, Read read) {
         // The user cannot be checked: nothing is sent to them.
         auto& u = run_.users[user];
         for (auto& s : u.steps)
-            if (s.state == "pending" || s.state == "sent") {
-                s.error = (s.state == "sent" ? kSentUnknown : "") +
+            if (s.open()) {
+                s.error = (s.state == StepState::sent ? kSentUnknown : "") +
                           std::string("re-reading the user failed: ") + read.error->describe();
-                s.state = "failed";
+                s.state = StepState::failed;
             }
         return finish_user(user);
     }
@@ -216,18 +213,18 @@ std::optional<std::string> RunExecutor::changed_reason(
 void RunExecutor::on_fresh(std::size_t user, std::optional<atlassian::DirectoryUser> fresh) {
     auto& u = run_.users[user];
     bool resumed = std::any_of(u.steps.begin(), u.steps.end(),
-                               [](const auto& s) { return s.state != "pending"; });
+                               [](const auto& s) { return s.state != StepState::pending; });
     if (!fresh) {
         bool only_removal = std::all_of(u.steps.begin(), u.steps.end(), [](const auto& s) {
-            return s.step.op == kOpRemoveFromDirectory || s.state == "ok";
+            return s.step.op == kOpRemoveFromDirectory || s.state == StepState::ok;
         });
         if (only_removal && resumed) {
             // Gone: a removal sent before the crash did it; one never sent found it done.
             for (auto& s : u.steps)
-                if (s.state != "ok") {
-                    s.confirmed = s.state == "sent";
+                if (s.state != StepState::ok) {
+                    s.confirmed = s.state == StepState::sent;
                     s.already = !s.confirmed;
-                    s.state = "ok";
+                    s.state = StepState::ok;
                 }
             return finish_user(user);
         }
@@ -259,10 +256,10 @@ void RunExecutor::read_roles_then_steps(std::size_t user) {
                 // Without the roles a revoke cannot be judged: one sent before a restart is
                 // not claimed as done, one not sent yet is not sent.
                 for (auto& s : self->run_.users[user].steps)
-                    if ((s.state == "pending" || s.state == "sent") && s.step.op == kOpRevokeRole) {
-                        s.error = (s.state == "sent" ? kSentUnknown : "") +
+                    if (s.open() && s.step.op == kOpRevokeRole) {
+                        s.error = (s.state == StepState::sent ? kSentUnknown : "") +
                                   std::string("reading the user's roles failed: ") + e.describe();
-                        s.state = "failed";
+                        s.state = StepState::failed;
                     }
             } else {
                 self->roles_ = std::move(r.value());
@@ -275,19 +272,18 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
     if (abandoned_)
         return;
     auto& u = run_.users[user];
-    while (step < u.steps.size() && u.steps[step].state != "pending" &&
-           u.steps[step].state != "sent")
+    while (step < u.steps.size() && !u.steps[step].open())
         ++step;
     if (step == u.steps.size())
         return finish_user(user);
     auto& s = u.steps[step];
     // Journaled 'sent' before a crash, its answer lost: if the re-read finds its effect, this run
     // did it (confirmed after the restart), which is not the same as finding it already so.
-    const bool sent_before_restart = s.state == "sent";
+    const bool sent_before_restart = s.state == StepState::sent;
     auto cancel_rest = [&] {
         for (auto& other : u.steps)
-            if (other.state == "pending" || other.state == "sent") {
-                other.state = "skipped";
+            if (other.open()) {
+                other.state = StepState::skipped;
                 other.error = "cancelled";
             }
         return finish_user(user);
@@ -304,7 +300,7 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
             s.step.role = role;
     }
     if (done) {
-        s.state = "ok";
+        s.state = StepState::ok;
         s.already = !sent_before_restart;
         s.confirmed = sent_before_restart;
         s.error.clear();
@@ -316,42 +312,18 @@ void RunExecutor::next_step(std::size_t user, std::size_t step) {
     }
     if (cancel_requested_)
         return cancel_rest();  // sent before the restart and not in effect: not sent again
-    s.state = "sent";
+    s.state = StepState::sent;
     persist([id = run_.id, seq = u.seq, record = s,
              now = now_ms()](store::Database& db) { save_step(db, id, seq, record, now); },
             [self = shared_from_this(), user, step] { self->send(user, step); });
 }
 
 void RunExecutor::send(std::size_t user, std::size_t step) {
-    const Step& s = run_.users[user].steps[step].step;
-    auto done = [self = shared_from_this(), user,
-                 step](atlassian::Result<atlassian::MutationOutcome> r) {
-        self->on_sent(user, step, std::move(r));
-    };
-    auto& c = *client_;
-    if (s.op == kOpSuspend)
-        c.suspend(s.directory_id, s.account_id, done);
-    else if (s.op == kOpRestore)
-        c.restore(s.directory_id, s.account_id, done);
-    else if (s.op == kOpAddToGroup)
-        c.add_to_group(s.directory_id, s.group_id, s.account_id, done);
-    else if (s.op == kOpRemoveFromGroup)
-        c.remove_from_group(s.directory_id, s.group_id, s.account_id, done);
-    else if (s.op == kOpRevokeRole)
-        c.revoke_user_role(s.account_id, s.role, s.resource_id, done);
-    else if (s.op == kOpAssignRole)
-        c.assign_user_role(s.account_id, s.role, s.resource_id, done);
-    else if (s.op == kOpDeactivate)
-        c.lifecycle_disable(s.account_id, "Your account was deactivated by your organization.",
-                            done);
-    else if (s.op == kOpReactivate)
-        c.lifecycle_enable(s.account_id, done);
-    else if (s.op == kOpRemoveFromDirectory)
-        c.remove_from_directory(s.directory_id, s.account_id, done);
-    else
-        on_sent(user, step,
-                atlassian::ApiError{atlassian::ApiError::Kind::parse, 0, "",
-                                    "unknown operation " + s.op});
+    client_->send(
+        run_.users[user].steps[step].step,
+        [self = shared_from_this(), user, step](atlassian::Result<atlassian::MutationOutcome> r) {
+            self->on_sent(user, step, std::move(r));
+        });
 }
 
 void RunExecutor::on_sent(std::size_t user, std::size_t step,
@@ -361,7 +333,7 @@ void RunExecutor::on_sent(std::size_t user, std::size_t step,
     auto& u = run_.users[user];
     auto& s = u.steps[step];
     if (r) {
-        s.state = "ok";
+        s.state = StepState::ok;
         s.already = r.value().already_in_state;
     } else {
         const auto& e = r.error();
@@ -369,7 +341,7 @@ void RunExecutor::on_sent(std::size_t user, std::size_t step,
             return;  // shutdown: stays 'sent', checked again on resume
         if (e.kind == atlassian::ApiError::Kind::auth_rejected)
             return fail_run("the API key was rejected (401): " + e.describe(), true);
-        s.state = "failed";
+        s.state = StepState::failed;
         s.error = e.describe();
     }
     persist([id = run_.id, seq = u.seq, record = s,
@@ -379,7 +351,7 @@ void RunExecutor::on_sent(std::size_t user, std::size_t step,
 
 void RunExecutor::finish_user(std::size_t user) {
     auto& u = run_.users[user];
-    u.state = "done";
+    u.state = UserState::done;
     fresh_.reset();
     persist([id = run_.id, record = u,
              now = now_ms()](store::Database& db) { save_user(db, id, record, now); },
@@ -395,14 +367,14 @@ void RunExecutor::finish_user(std::size_t user) {
 void RunExecutor::skip_user(std::size_t user, const std::string& reason) {
     auto& u = run_.users[user];
     // A step sent before a restart makes this user's outcome failed (unknown), not skipped.
-    u.state = has_sent(u) ? "done" : "skipped";
+    u.state = has_sent(u) ? UserState::done : UserState::skipped;
     u.reason = reason;
     for (auto& s : u.steps)
-        if (s.state == "pending") {
-            s.state = "skipped";
+        if (s.state == StepState::pending) {
+            s.state = StepState::skipped;
             s.error = reason;
-        } else if (s.state == "sent") {
-            s.state = "failed";
+        } else if (s.state == StepState::sent) {
+            s.state = StepState::failed;
             s.error = kSentUnknown + reason;
         }
     persist([id = run_.id, record = u,
@@ -421,16 +393,16 @@ void RunExecutor::fail_run(const std::string& error, bool key_rejected) {
     key_rejected_ = key_rejected;
     // Nothing more is sent; what was not sent is recorded as skipped with the reason.
     for (auto& u : run_.users) {
-        if (u.state != "planned")
+        if (u.state != UserState::planned)
             continue;
         bool touched = std::any_of(u.steps.begin(), u.steps.end(),
-                                   [](const auto& s) { return s.state != "pending"; });
+                                   [](const auto& s) { return s.state != StepState::pending; });
         for (auto& s : u.steps)
-            if (s.state == "pending" || s.state == "sent") {
-                s.state = s.state == "sent" ? "failed" : "skipped";
+            if (s.open()) {
+                s.state = s.state == StepState::sent ? StepState::failed : StepState::skipped;
                 s.error = error;
             }
-        u.state = touched ? "done" : "skipped";
+        u.state = touched ? UserState::done : UserState::skipped;
         if (!touched)
             u.reason = "not attempted: " + error;
     }
@@ -446,18 +418,18 @@ void RunExecutor::finish() {
     auto counts = run_.counts();
     bool cancelled =
         cancel_requested_ && std::any_of(run_.users.begin(), run_.users.end(), [](const auto& u) {
-            return u.reason == "cancelled" || u.outcome() == "cancelled";
+            return u.reason == "cancelled" || u.outcome() == UserOutcome::cancelled;
         });
     if (cancelled)
-        run_.state = kRunCancelled;
+        run_.state = RunState::cancelled;
     else if (!run_.error.empty() || (counts.failed > 0 && counts.ok == 0))
-        run_.state = kRunFailed;
+        run_.state = RunState::failed;
     else if (counts.failed > 0)
-        run_.state = kRunPartiallyFailed;
+        run_.state = RunState::partially_failed;
     else if (counts.changed == 0)
-        run_.state = kRunNothingToDo;  // every user skipped, or every operation already so
+        run_.state = RunState::nothing_to_do;  // every user skipped, or every operation already so
     else
-        run_.state = kRunSucceeded;
+        run_.state = RunState::succeeded;
     run_.finished_at = now_ms();
     persist(
         [id = run_.id, state = run_.state, finished = *run_.finished_at, error = run_.error](

@@ -23,12 +23,12 @@
 #include "rosterd/clock.hpp"
 #include "rosterd/db_executor.hpp"
 #include "rosterd/ops_plan.hpp"
+#include "run_client.hpp"
 #include "run_store.hpp"
 
 namespace rosterd::ops {
 
 struct ExecutorSetup {
-    atlassian::ClientConfig client;
     // The snapshot the run was planned from (roles, groups, products the re-read lacks).
     std::shared_ptr<const query::SnapshotIndex> base;
     // Users must still match every one of these (empty: an explicit user list or an undo).
@@ -45,7 +45,7 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
     using Done = std::function<void(const RunRecord&, bool key_rejected)>;
 
     RunExecutor(asio::io_context& loop, store::DbExecutor& db, const Clock& clock, RunRecord run,
-                ExecutorSetup setup);
+                ExecutorSetup setup, std::unique_ptr<RunClient> client);
     ~RunExecutor();
 
     void start(Progress progress, Done done);
@@ -95,7 +95,7 @@ class RunExecutor : public std::enable_shared_from_this<RunExecutor> {
     const Clock& clock_;
     RunRecord run_;
     ExecutorSetup setup_;
-    std::unique_ptr<atlassian::Client> client_;
+    std::unique_ptr<RunClient> client_;
     Progress progress_;
     Done done_;
     std::size_t cursor_ = 0;

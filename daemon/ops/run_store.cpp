@@ -61,6 +61,15 @@ std::optional<std::string> iso(std::optional<std::int64_t> ms) {
     return ms ? std::optional<std::string>(format_iso8601_s(*ms)) : std::nullopt;
 }
 
+// A word of the journal read back: one this version does not know stops the read (a journal
+// written by a newer rosterd), rather than being taken for another.
+template <class E>
+E known(std::optional<E> value, const char* what, const std::string& text) {
+    if (!value)
+        throw std::runtime_error(std::string("unknown ") + what + " '" + text + "' in the journal");
+    return *value;
+}
+
 constexpr const char* kRunColumns =
     "id, kind, coalesce(task, ''), coalesce(undo_of, ''), mode, state, actions, selection, "
     "max_users, snapshot_id, coalesce(caller, ''), caller_uid, created_at, started_at, "
@@ -69,11 +78,11 @@ constexpr const char* kRunColumns =
 RunRecord read_run_row(store::Statement& s) {
     RunRecord r;
     r.id = s.text(0);
-    r.kind = s.text(1);
+    r.kind = known(run_kind_from(s.text(1)), "run kind", s.text(1));
     r.task = s.text(2);
     r.undo_of = s.text(3);
-    r.apply = s.text(4) == "apply";
-    r.state = s.text(5);
+    r.apply = s.text(4) == mode_name(true);
+    r.state = known(run_state_from(s.text(5)), "run state", s.text(5));
     r.actions = parse_actions(s.text(6));
     r.selection = s.text(7);
     r.max_users = s.int64(8);
@@ -91,34 +100,27 @@ RunRecord read_run_row(store::Statement& s) {
 
 }  // namespace
 
-std::string UserRecord::outcome() const {
-    if (state == "skipped")
-        return "skipped";
+UserOutcome UserRecord::outcome() const {
+    if (state == UserState::skipped)
+        return UserOutcome::skipped;
     bool failed = false, pending = false, sent = false, cancelled = false;
     for (const auto& s : steps) {
-        failed = failed || s.state == "failed";
-        sent = sent || s.state == "sent";
-        pending = pending || s.state == "pending" || s.state == "sent";
-        cancelled = cancelled || s.state == "skipped";
+        failed = failed || s.state == StepState::failed;
+        sent = sent || s.state == StepState::sent;
+        pending = pending || s.open();
+        cancelled = cancelled || s.state == StepState::skipped;
     }
     if (failed)
-        return "failed";
+        return UserOutcome::failed;
     if (sent)
-        return "pending";  // an operation in flight
-    if (state == "planned")
-        return "planned";
+        return UserOutcome::pending;  // an operation in flight
+    if (state == UserState::planned)
+        return UserOutcome::planned;
     if (pending)
-        return "pending";
+        return UserOutcome::pending;
     if (cancelled)
-        return "cancelled";
-    return "ok";
-}
-
-std::string run_event_type(const std::string& state) {
-    if (state == kRunSucceeded || state == kRunPartiallyFailed || state == kRunFailed ||
-        state == kRunCancelled || state == kRunRefused || state == kRunNothingToDo)
-        return "run_" + state;
-    return "";
+        return UserOutcome::cancelled;
+    return UserOutcome::ok;
 }
 
 RunCounts RunRecord::counts() const {
@@ -129,11 +131,12 @@ RunCounts RunRecord::counts() const {
                         [](const StepRecord& s) { return s.changed(); }))
             ++c.changed;
         auto o = u.outcome();
-        if (o == "skipped" || o == "cancelled")
+        if (o == UserOutcome::skipped || o == UserOutcome::cancelled)
             ++c.skipped;
-        else if (o == "failed")
+        else if (o == UserOutcome::failed)
             ++c.failed;
-        else if (o == "ok" || (o == "planned" && !apply))  // a dry run's plan: would act
+        else if (o == UserOutcome::ok ||
+                 (o == UserOutcome::planned && !apply))  // a dry run's plan: would act
             ++c.ok;
     }
     return c;
@@ -148,11 +151,11 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
           "snapshot_id, caller, caller_uid, created_at, started_at, finished_at, error, reason, "
           "caller_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         .bind(1, run.id)
-        .bind(2, run.kind)
+        .bind(2, std::string(to_string(run.kind)))
         .bind(3, run.task.empty() ? std::optional<std::string>() : run.task)
         .bind(4, run.undo_of.empty() ? std::optional<std::string>() : run.undo_of)
-        .bind(5, run.apply ? "apply" : "dry-run")
-        .bind(6, run.state)
+        .bind(5, std::string(mode_name(run.apply)))
+        .bind(6, std::string(to_string(run.state)))
         .bind(7, actions_text(run.actions))
         .bind(8, run.selection)
         .bind(9, run.max_users)
@@ -179,7 +182,7 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
             .bind(3, u.account_id)
             .bind(4, u.name)
             .bind(5, u.email)
-            .bind(6, u.state)
+            .bind(6, std::string(to_string(u.state)))
             .bind(7, u.reason.empty() ? std::optional<std::string>() : u.reason)
             .bind(8, joined_notes(u.notes))
             .run();
@@ -195,7 +198,7 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
                 .bind(9, s.step.role)
                 .bind(10, s.step.resource_id)
                 .bind(11, s.step.resource_label)
-                .bind(12, s.state)
+                .bind(12, std::string(to_string(s.state)))
                 .run();
     }
     if (run.seat_target)
@@ -207,9 +210,9 @@ void insert_run(store::Database& db, const RunRecord& run, const std::string& co
         entry.caller_uid = run.caller_uid;
         entry.caller_scope = run.caller_scope;
         entry.command = command;
-        entry.outcome = run.state == kRunRefused  ? "refused"
-                        : run.state == kRunQueued ? "started"
-                                                  : "ok";
+        entry.outcome = run.state == RunState::refused  ? "refused"
+                        : run.state == RunState::queued ? "started"
+                                                        : "ok";
         entry.run_id = run.id;
         entry.detail = audit_detail;
         audit::append(db, entry);
@@ -241,7 +244,7 @@ RunRecord load_run(store::Database& db, const std::string& id) {
         u.account_id = users.text(1);
         u.name = users.text(2);
         u.email = users.text(3);
-        u.state = users.text(4);
+        u.state = known(user_state_from(users.text(4)), "user state", users.text(4));
         u.reason = users.text(5);
         u.notes = split_notes(users.text(6));
         run.users.push_back(std::move(u));
@@ -269,7 +272,7 @@ RunRecord load_run(store::Database& db, const std::string& id) {
         r.step.role = steps.text(7);
         r.step.resource_id = steps.text(8);
         r.step.resource_label = steps.text(9);
-        r.state = steps.text(10);
+        r.state = known(step_state_from(steps.text(10)), "step state", steps.text(10));
         r.already = steps.int64(11) != 0;
         r.error = steps.text(12);
         r.confirmed = steps.int64(13) != 0;
@@ -315,13 +318,13 @@ bool sent_since_last_sync(store::Database& db) {
     return s.step() && s.int64(0) != 0;
 }
 
-void set_run_state(store::Database& db, const std::string& id, const std::string& state,
+void set_run_state(store::Database& db, const std::string& id, RunState state,
                    std::optional<std::int64_t> started_at, std::optional<std::int64_t> finished_at,
                    const std::string& error) {
     db.cached(
           "UPDATE runs SET state = ?, started_at = coalesce(?, started_at), "
           "finished_at = coalesce(?, finished_at), error = ? WHERE id = ?")
-        .bind(1, state)
+        .bind(1, std::string(to_string(state)))
         .bind(2, started_at)
         .bind(3, finished_at)
         .bind(4, error.empty() ? std::optional<std::string>() : error)
@@ -336,13 +339,13 @@ void save_step(store::Database& db, const std::string& run_id, int user_seq, con
           "sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END, "
           "finished_at = CASE WHEN ? IN ('ok', 'failed', 'skipped') THEN ? ELSE NULL END, "
           "confirmed = ? WHERE run_id = ? AND user_seq = ? AND seq = ?")
-        .bind(1, step.state)
+        .bind(1, std::string(to_string(step.state)))
         .bind(2, step.already ? 1 : 0)
         .bind(3, step.error.empty() ? std::optional<std::string>() : step.error)
         .bind(4, step.step.role)
-        .bind(5, step.state)
+        .bind(5, std::string(to_string(step.state)))
         .bind(6, now_ms)
-        .bind(7, step.state)
+        .bind(7, std::string(to_string(step.state)))
         .bind(8, now_ms)
         .bind(9, step.confirmed ? 1 : 0)
         .bind(10, run_id)
@@ -355,7 +358,7 @@ void save_user(store::Database& db, const std::string& run_id, const UserRecord&
                std::int64_t now_ms) {
     store::Transaction t(db);
     db.cached("UPDATE run_users SET state = ?, reason = ? WHERE run_id = ? AND seq = ?")
-        .bind(1, user.state)
+        .bind(1, std::string(to_string(user.state)))
         .bind(2, user.reason.empty() ? std::optional<std::string>() : user.reason)
         .bind(3, run_id)
         .bind(4, user.seq)
@@ -368,11 +371,11 @@ void save_user(store::Database& db, const std::string& run_id, const UserRecord&
 rapidjson::Value run_summary_json(const RunRecord& run, const RunCounts& c, Alloc& a) {
     rapidjson::Value out(rapidjson::kObjectType);
     json::add(out, "id", run.id, a);
-    json::add(out, "kind", run.kind, a);
+    json::add(out, "kind", std::string(to_string(run.kind)), a);
     json::add(out, "task", run.task.empty() ? std::optional<std::string>() : run.task, a);
     json::add(out, "undo_of", run.undo_of.empty() ? std::optional<std::string>() : run.undo_of, a);
-    json::add(out, "mode", std::string(run.apply ? "apply" : "dry-run"), a);
-    json::add(out, "state", run.state, a);
+    json::add(out, "mode", std::string(mode_name(run.apply)), a);
+    json::add(out, "state", std::string(to_string(run.state)), a);
     rapidjson::Value actions(rapidjson::kArrayType);
     for (const auto& action : run.actions)
         json::push(actions, action, a);
@@ -416,7 +419,7 @@ rapidjson::Value run_json(const RunRecord& run, Alloc& a) {
         json::add(item, "account_id", u.account_id, a);
         json::add(item, "name", u.name, a);
         json::add(item, "email", u.email, a);
-        json::add(item, "outcome", u.outcome(), a);
+        json::add(item, "outcome", std::string(to_string(u.outcome())), a);
         if (!u.reason.empty())
             json::add(item, "reason", u.reason, a);
         rapidjson::Value notes(rapidjson::kArrayType);
@@ -428,7 +431,7 @@ rapidjson::Value run_json(const RunRecord& run, Alloc& a) {
             rapidjson::Value op(rapidjson::kObjectType);
             json::add(op, "op", s.step.op, a);
             json::add(op, "description", describe(s.step), a);
-            json::add(op, "state", s.state, a);
+            json::add(op, "state", std::string(to_string(s.state)), a);
             if (s.already)
                 json::add(op, "already", true, a);
             if (s.confirmed)

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/ops/run_vocabulary.hpp"
 #include "rosterd/ops_plan.hpp"
 #include "rosterd/ops_seat_target.hpp"
 #include "rosterd/store.hpp"
@@ -18,27 +19,29 @@ namespace rosterd::ops {
 struct StepRecord {
     int seq = 0;
     Step step;
-    std::string state = "pending";  // pending | sent | ok | failed | skipped
-    bool already = false;           // nothing changed: already so (409, or seen in the re-read)
-    std::string error;              // the API's error, or why the step was skipped
+    StepState state = StepState::pending;
+    bool already = false;  // nothing changed: already so (409, or seen in the re-read)
+    std::string error;     // the API's error, or why the step was skipped
     // Sent before a crash, its answer lost; the re-read after the restart found it done: this
     // run changed it (counted as changed, reversed by undo), unlike `already`.
     bool confirmed = false;
 
     // Whether this step changed the organization (ok, and not found already so).
-    bool changed() const { return state == "ok" && !already; }
+    bool changed() const { return state == StepState::ok && !already; }
+    // Not ended: still to send, or sent and its answer not recorded.
+    bool open() const { return state == StepState::pending || state == StepState::sent; }
 };
 
 struct UserRecord {
     int seq = 0;
     std::string account_id, name, email;
-    std::string state = "planned";  // planned | done | skipped
-    std::string reason;             // skipped: why
+    UserState state = UserState::planned;
+    std::string reason;  // skipped: why
     std::vector<std::string> notes;
     std::vector<StepRecord> steps;
 
-    // ok | failed | skipped | planned | pending | cancelled, from the steps.
-    std::string outcome() const;
+    // From the steps.
+    UserOutcome outcome() const;
 };
 
 struct RunCounts {
@@ -46,27 +49,13 @@ struct RunCounts {
     std::int64_t changed = 0;  // users at least one operation of the run changed
 };
 
-// The states of a run. A dry run is `planned`; an applying run goes queued -> running -> one of
-// succeeded, partially_failed, failed, cancelled, nothing_to_do; `refused` runs never start.
-inline constexpr const char* kRunPlanned = "planned";
-inline constexpr const char* kRunQueued = "queued";
-inline constexpr const char* kRunRunning = "running";
-inline constexpr const char* kRunSucceeded = "succeeded";
-inline constexpr const char* kRunPartiallyFailed = "partially_failed";
-inline constexpr const char* kRunFailed = "failed";
-inline constexpr const char* kRunCancelled = "cancelled";
-inline constexpr const char* kRunRefused = "refused";
-inline constexpr const char* kRunNothingToDo = "nothing_to_do";
-// The event a run that ended in `state` emits ("" for planned, queued and running).
-std::string run_event_type(const std::string& state);
-
 struct RunRecord {
     std::string id;
-    std::string kind = "bulk";  // bulk | task | undo
-    std::string task;           // kind task
-    std::string undo_of;        // kind undo
+    RunKind kind = RunKind::bulk;
+    std::string task;     // kind task
+    std::string undo_of;  // kind undo
     bool apply = false;
-    std::string state;  // one of the kRun* states above
+    RunState state = RunState::planned;
     std::vector<std::string> actions;
     std::string selection;  // JSON: {"filters":[...]} or {"users":[...]}
     std::int64_t max_users = 0;
@@ -100,7 +89,7 @@ std::vector<std::string> unfinished_runs(store::Database& db);
 // snapshot may not show it: the sync that follows every run was lost to a crash or a stop.
 bool sent_since_last_sync(store::Database& db);
 
-void set_run_state(store::Database& db, const std::string& id, const std::string& state,
+void set_run_state(store::Database& db, const std::string& id, RunState state,
                    std::optional<std::int64_t> started_at, std::optional<std::int64_t> finished_at,
                    const std::string& error);
 void save_step(store::Database& db, const std::string& run_id, int user_seq, const StepRecord& step,

@@ -5,8 +5,7 @@
 namespace rosterd::ops {
 
 std::optional<Event> seats_over_target_event(const RunRecord& run) {
-    if (run.kind != "task" || !run.seat_target || run.state == kRunQueued ||
-        run.state == kRunRunning)
+    if (run.kind != RunKind::task || !run.seat_target || !ended(run.state))
         return std::nullopt;
     auto over = seats_over_after(run);
     if (over <= 0)
@@ -17,8 +16,8 @@ std::optional<Event> seats_over_target_event(const RunRecord& run) {
     event.at_ms = run.finished_at.value_or(run.created_at);
     event.facts = {{"task", run.task},
                    {"run_id", run.id},
-                   {"state", run.state},
-                   {"mode", run.apply ? "apply" : "dry-run"},
+                   {"state", std::string(to_string(run.state))},
+                   {"mode", std::string(mode_name(run.apply))},
                    {"product", t.product},
                    {"target", std::to_string(t.target)},
                    {"seats", std::to_string(t.seats)},

@@ -83,7 +83,7 @@ std::int64_t seats_over_after(const RunRecord& run) {
         return run.seat_target->short_by;
     std::vector<std::string> ok;
     for (const auto& u : run.users)
-        if (u.outcome() == "ok")
+        if (u.outcome() == UserOutcome::ok)
             ok.push_back(u.account_id);
     return seats_left_over(*run.seat_target, ok);
 }
@@ -105,8 +105,7 @@ rapidjson::Value seat_target_json(const RunRecord& run, rapidjson::Document::All
     json::add(out, "short_by", o.short_by, a);
     json::add(out, "too_few", o.short_by > 0, a);
     // Once an applying run ended, what its successful users actually freed counts.
-    bool ended = run.state != kRunQueued && run.state != kRunRunning;
-    if (ended)
+    if (ended(run.state))
         json::add(out, "over_after", seats_over_after(run), a);
     return out;
 }

@@ -2,16 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/time_format.hpp"
+#include "task_commands.hpp"
 
 namespace rosterd::ops {
 namespace {
 
 namespace json = control::json;
-using control::ArgType;
-using DocumentPtr = std::shared_ptr<rapidjson::Document>;
 
 constexpr auto kTick = std::chrono::seconds(1);
 
@@ -138,7 +136,7 @@ void TaskService::run_task(const TaskConfig& task, bool apply, const std::string
     }
     RunRequest r;
     r.stage = std::move(stage);
-    r.kind = "task";
+    r.kind = RunKind::task;
     r.task = task.name;
     r.command = "task " + task.name + " (schedule)";  // audited here when no one asked for it
     r.reason = reason.empty() ? task.reason : std::move(reason);
@@ -190,131 +188,33 @@ void TaskService::write_status(rapidjson::Value& out,
 }
 
 void TaskService::register_commands(control::CommandRegistry& registry) {
-    registry.add(
-        {.name = "tasks",
-         .summary = "The automated tasks: actions, schedule, enabled, last run and next run",
-         .level = control::AccessLevel::viewer,
-         .args = {},
-         .handler = [this](const control::Request&, std::shared_ptr<control::Reply> reply) {
-             struct Row {
-                 std::string name, filter, actions, schedule, mode;
-                 bool enabled;
-                 std::optional<std::int64_t> max_users, next_ms;
-                 bool pending;
-             };
-             std::vector<Row> rows;
-             for (const auto& t : context_.config->tasks) {
-                 auto next = scheduler_.next_due(t.name);
-                 rows.push_back(
-                     {t.name,
-                      t.saved_filter.empty() ? describe_user_filter(t.filter) : t.saved_filter,
-                      actions_of(t), t.schedule_text, t.apply ? "apply" : "dry-run", enabled(t),
-                      t.max_users.value_or(context_.config->ops.max_users),
-                      next ? std::optional<std::int64_t>(next->time_since_epoch().count())
-                           : std::nullopt,
-                      scheduler_.pending(t.name)});
-             }
-             auto zone = zone_of(*context_.config);
-             context_.db.read(
-                 [rows, zone](store::Database& db) {
-                     auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
-                     auto& a = doc->GetAllocator();
-                     rapidjson::Value list(rapidjson::kArrayType);
-                     for (const auto& r : rows) {
-                         rapidjson::Value item(rapidjson::kObjectType);
-                         json::add(item, "name", r.name, a);
-                         json::add(item, "filter", r.filter, a);
-                         json::add(item, "actions", r.actions, a);
-                         json::add(item, "schedule", r.schedule, a);
-                         json::add(item, "mode", r.mode, a);
-                         json::add(item, "enabled", r.enabled, a);
-                         json::add(item, "max_users", r.max_users, a);
-                         json::add(item, "pending", r.pending, a);
-                         json::add(item, "next_run",
-                                   r.next_ms
-                                       ? std::optional<std::string>(format_iso8601_s(*r.next_ms))
-                                       : std::nullopt,
-                                   a);
-                         if (r.next_ms)
-                             json::add(
-                                 item, "next_run_local",
-                                 format_local(SysTime(std::chrono::milliseconds(*r.next_ms)), zone),
-                                 a);
-                         auto last = db.prepare(
-                             "SELECT id FROM runs WHERE task = ? ORDER BY created_at DESC, id "
-                             "LIMIT 1");
-                         last.bind(1, r.name);
-                         if (last.step()) {
-                             auto run = load_run(db, last.text(0));
-                             json::add(item, "last_run", run_summary_json(run, run.counts(), a), a);
-                         } else {
-                             json::add(item, "last_run", std::optional<std::string>(), a);
-                         }
-                         list.PushBack(item, a);
-                     }
-                     doc->AddMember("tasks", list, a);
-                     return doc;
-                 },
-                 control::answer_with_document(reply));
-         }});
-    registry.add(
-        {.name = "tasks.run",
-         .summary = "Run a task now: a dry run unless apply (admin)",
-         .level = control::AccessLevel::operator_,
-         .args = {{"name", ArgType::string, true, "the task"},
-                  {"apply", ArgType::boolean, false, "apply the plan instead of a dry run"},
-                  reason_arg()},
-         .handler =
-             [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-                 auto name = *request.string_arg("name");
-                 const auto* task = find(name);
-                 if (!task)
-                     throw control::CommandError("no task named '" + name + "' under tasks:",
-                                                 control::kInvalidArgs);
-                 bool apply = request.bool_arg("apply").value_or(false);
-                 if (apply && !request.caller.may_run(control::AccessLevel::admin))
-                     throw control::CommandError("applying a task needs the admin level",
-                                                 control::kForbidden);
-                 run_task(*task, apply, request.caller.describe(), request.caller.uid,
-                          std::move(reply), reason_of(request), run_scope(request, apply));
-             },
-         .streams_progress = true});
-    for (bool on : {true, false}) {
-        registry.add(
-            {.name = on ? "tasks.enable" : "tasks.disable",
-             .summary = on ? "Let a task run on its schedule (kept across restarts and reloads)"
-                           : "Stop a task from running on its schedule (kept across restarts "
-                             "and reloads)",
-             .level = control::AccessLevel::admin,
-             .args = {{"name", ArgType::string, true, "the task"}},
-             .handler = [this, on](const control::Request& request,
-                                   std::shared_ptr<control::Reply> reply) {
-                 auto name = *request.string_arg("name");
-                 if (!find(name))
-                     throw control::CommandError("no task named '" + name + "' under tasks:",
-                                                 control::kInvalidArgs);
-                 state_[name].enabled = on;
-                 scheduler_.set_enabled(name, on);
-                 context_.db.write(
-                     [name, on](store::Database& db) {
-                         db.prepare(
-                               "INSERT INTO task_state (name, enabled) VALUES (?, ?) "
-                               "ON CONFLICT(name) DO UPDATE SET enabled = excluded.enabled")
-                             .bind(1, name)
-                             .bind(2, on ? 1 : 0)
-                             .run();
-                         return true;
-                     },
-                     [reply, name, on](store::DbResult<bool> r) {
-                         if (!r.ok())
-                             return reply->fail(control::kFailed, r.error);
-                         rapidjson::Document doc(rapidjson::kObjectType);
-                         json::add(doc, "name", name, doc.GetAllocator());
-                         json::add(doc, "enabled", on, doc.GetAllocator());
-                         reply->ok(doc);
-                     });
-             }});
+    registry.add(tasks_command(*this));
+    registry.add(tasks_run_command(*this));
+    registry.add(tasks_enable_command(*this, true));
+    registry.add(tasks_enable_command(*this, false));
+}
+
+std::vector<TaskService::Row> TaskService::rows() const {
+    std::vector<Row> rows;
+    for (const auto& t : context_.config->tasks) {
+        auto next = scheduler_.next_due(t.name);
+        rows.push_back(
+            {t.name, t.saved_filter.empty() ? describe_user_filter(t.filter) : t.saved_filter,
+             actions_of(t), t.schedule_text, std::string(mode_name(t.apply)), enabled(t),
+             t.max_users.value_or(context_.config->ops.max_users),
+             next ? std::optional<std::int64_t>(next->time_since_epoch().count()) : std::nullopt,
+             scheduler_.pending(t.name)});
     }
+    return rows;
+}
+
+const date::time_zone* TaskService::zone() const {
+    return zone_of(*context_.config);
+}
+
+void TaskService::set_enabled(const std::string& name, bool on) {
+    state_[name].enabled = on;
+    scheduler_.set_enabled(name, on);
 }
 
 }  // namespace rosterd::ops

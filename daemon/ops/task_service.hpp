@@ -29,6 +29,24 @@ class TaskService final : public Subsystem {
     using StageFactory = std::function<std::shared_ptr<RunStage>(const TaskConfig&)>;
     void set_stage_factory(StageFactory factory) { stage_factory_ = std::move(factory); }
 
+    // For the tasks commands (task_command_*.cpp).
+    // One line of `tasks`, as the loop knows it (the last run is read from the journal).
+    struct Row {
+        std::string name, filter, actions, schedule, mode;
+        bool enabled;
+        std::optional<std::int64_t> max_users, next_ms;
+        bool pending;
+    };
+    std::vector<Row> rows() const;
+    const date::time_zone* zone() const;  // sync.timezone: tasks' schedules are in it
+    const TaskConfig* find(const std::string& name) const;
+    void run_task(const TaskConfig& task, bool apply, const std::string& caller,
+                  std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply,
+                  std::string reason, Scope scope = Scope::unscoped_scope());
+    // rosterctl tasks enable|disable, on the loop (the caller persists it: task_store.hpp).
+    void set_enabled(const std::string& name, bool on);
+    DaemonContext& context() { return context_; }
+
   private:
     struct State {
         std::optional<bool> enabled;  // rosterctl tasks enable|disable
@@ -36,11 +54,7 @@ class TaskService final : public Subsystem {
     };
     void load_schedule();
     void tick();
-    void run_task(const TaskConfig& task, bool apply, const std::string& caller,
-                  std::optional<std::int64_t> uid, std::shared_ptr<control::Reply> reply,
-                  std::string reason, Scope scope = Scope::unscoped_scope());
     bool enabled(const TaskConfig& task) const;
-    const TaskConfig* find(const std::string& name) const;
 
     DaemonContext& context_;
     OpsService& ops_;

@@ -15,12 +15,13 @@
 #include <vector>
 
 #include "rosterd/atlassian_types.hpp"
+#include "rosterd/sync/sync_vocabulary.hpp"
 #include "snapshot_writer.hpp"
 
 namespace rosterd::sync {
 
-inline constexpr std::string_view kRefreshed = "refreshed";
-inline constexpr std::string_view kRefreshFailed = "refresh_failed";
+inline constexpr std::string_view kRefreshed = to_string(SyncResult::refreshed);
+inline constexpr std::string_view kRefreshFailed = to_string(SyncResult::refresh_failed);
 
 struct RefreshIds {
     SnapshotIds ids;        // the refresh's sync_runs row and its generation

@@ -186,7 +186,7 @@ void SyncRun::write(std::function<void(store::Database&)> work, std::function<vo
 }
 
 void SyncRun::phase_organization() {
-    progress_.phase = "organization";
+    progress_.phase = SyncPhase::organization;
     report();
     auto self = shared_from_this();
     on_phase_drained_ = [self] {
@@ -272,7 +272,7 @@ void SyncRun::phase_organization() {
 }
 
 void SyncRun::phase_bulk() {
-    progress_.phase = "users";
+    progress_.phase = SyncPhase::users;
     report();
     auto self = shared_from_this();
     on_phase_drained_ = [self] {
@@ -514,7 +514,7 @@ void SyncRun::fetch_roles() {
 }
 
 void SyncRun::phase_activity() {
-    progress_.phase = "activity";
+    progress_.phase = SyncPhase::activity;
     report();
     auto self = shared_from_this();
     on_phase_drained_ = [self] {
@@ -573,7 +573,7 @@ void SyncRun::phase_activity() {
 }
 
 void SyncRun::finalize() {
-    progress_.phase = "finalizing";
+    progress_.phase = SyncPhase::finalizing;
     report();
     auto self = shared_from_this();
     on_phase_drained_ = nullptr;
@@ -613,10 +613,10 @@ void SyncRun::finalize() {
                     });
             }
             self->finished_ = true;
-            self->progress_.phase = "done";
+            self->progress_.phase = SyncPhase::done;
             self->report();
             SyncOutcome outcome{self->ids_run_,
-                                "succeeded",
+                                SyncResult::succeeded,
                                 "",
                                 false,
                                 self->org_name_,
@@ -639,14 +639,14 @@ void SyncRun::finish_failed() {
     auto stats = client_->stats();
     progress_.requests = static_cast<std::int64_t>(stats.requests_sent);
     progress_.retries = static_cast<std::int64_t>(stats.retries);
-    std::string outcome = cancelled_ && !failed_ ? "cancelled" : "failed";
+    auto outcome = cancelled_ && !failed_ ? SyncResult::cancelled : SyncResult::failed;
     auto self = shared_from_this();
     auto deliver = [self, outcome] {
         SyncOutcome result{
             self->ids_run_,  outcome,         self->error_,         self->key_rejected_,
             self->org_name_, self->progress_, self->started_at_ms_, now_ms(self->clock_)};
-        spdlog::log(outcome == "cancelled" ? spdlog::level::info : spdlog::level::err,
-                    "sync {} {}: {}", self->ids_run_, outcome, self->error_);
+        spdlog::log(outcome == SyncResult::cancelled ? spdlog::level::info : spdlog::level::err,
+                    "sync {} {}: {}", self->ids_run_, to_string(outcome), self->error_);
         if (self->done_)
             self->done_(result);
     };
@@ -659,7 +659,7 @@ void SyncRun::finish_failed() {
     db_.write(
         [ids = SnapshotIds{ids_run_, snapshot_}, outcome, error = error_, counters,
          at = now_ms(clock_)](store::Database& db) {
-            discard(db, ids, outcome, error, counters, at);
+            discard(db, ids, std::string(to_string(outcome)), error, counters, at);
             return true;
         },
         [deliver](store::DbResult<bool> r) {

@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 
-#include "rosterd/control_db_reply.hpp"
 #include "rosterd/control_json.hpp"
 #include "rosterd/schedule.hpp"
 #include "rosterd/time_format.hpp"
 #include "snapshot_writer.hpp"
+#include "sync_commands.hpp"
 
 namespace rosterd::sync {
 namespace {
@@ -31,7 +31,7 @@ Schedule daily_schedule(const Config& config) {
 
 rapidjson::Value progress_json(const SyncProgress& p, Alloc& a) {
     rapidjson::Value out(rapidjson::kObjectType);
-    json::add(out, "phase", p.phase, a);
+    json::add(out, "phase", std::string(to_string(p.phase)), a);
     json::add(out, "users_fetched", p.users_fetched, a);
     json::add(out, "users_total", p.users_total, a);
     json::add(out, "groups", p.groups, a);
@@ -43,7 +43,7 @@ rapidjson::Value progress_json(const SyncProgress& p, Alloc& a) {
 rapidjson::Value outcome_json(const SyncOutcome& o, Alloc& a) {
     rapidjson::Value out(rapidjson::kObjectType);
     json::add(out, "run_id", o.run_id, a);
-    json::add(out, "outcome", o.outcome, a);
+    json::add(out, "outcome", std::string(to_string(o.outcome)), a);
     if (!o.error.empty())
         json::add(out, "error", o.error, a);
     json::add(out, "users", o.progress.users_fetched, a);
@@ -57,7 +57,7 @@ rapidjson::Value outcome_json(const SyncOutcome& o, Alloc& a) {
 struct LastRunInfo {
     std::optional<std::int64_t> last_success_ms;
     std::optional<std::int64_t> snapshot_id;
-    std::string last_outcome;
+    std::optional<SyncResult> last_outcome;
     std::string last_error;
     std::vector<InterruptedSync> interrupted;
 };
@@ -107,7 +107,7 @@ void SyncService::start() {
                 "SELECT outcome, coalesce(error, '') FROM sync_runs WHERE outcome NOT IN "
                 "('refreshed', 'refresh_failed') ORDER BY id DESC LIMIT 1");
             if (last.step()) {
-                info.last_outcome = last.text(0);
+                info.last_outcome = sync_result_from(last.text(0));
                 info.last_error = last.text(1);
             }
             return info;
@@ -193,7 +193,7 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
     running_->start([this, fingerprint = lease.fingerprint](const SyncOutcome& outcome) {
         if (outcome.key_rejected)
             keys_.report_rejected(fingerprint);  // the key becomes `rejected`; notice sent once
-        else if (outcome.outcome == "succeeded")
+        else if (outcome.outcome == SyncResult::succeeded)
             keys_.report_accepted(fingerprint, outcome.org_name);
         on_done(outcome);
     });
@@ -235,15 +235,15 @@ void SyncService::on_done(const SyncOutcome& outcome) {
     running_.reset();
     last_outcome_ = outcome.outcome;
     last_error_ = outcome.error;
-    if (outcome.outcome == "succeeded") {
+    if (outcome.outcome == SyncResult::succeeded) {
         last_success_ms_ = outcome.finished_at_ms;
         snapshot_id_ = outcome.run_id;  // only used as "has a snapshot"
         for (const auto& listener : success_listeners_)
             listener();
     }
-    if (context_.events && outcome.outcome != "cancelled") {
+    if (context_.events && outcome.outcome != SyncResult::cancelled) {
         Event event;
-        event.type = outcome.outcome == "succeeded" ? "sync_succeeded" : "sync_failed";
+        event.type = outcome.outcome == SyncResult::succeeded ? "sync_succeeded" : "sync_failed";
         event.at_ms = outcome.finished_at_ms;
         event.facts = {{"run_id", std::to_string(outcome.run_id)},
                        {"users", std::to_string(outcome.progress.users_fetched)},
@@ -258,12 +258,13 @@ void SyncService::on_done(const SyncOutcome& outcome) {
     auto waiters = std::move(waiters_);
     waiters_.clear();
     for (auto& waiter : waiters) {
-        if (outcome.outcome == "succeeded") {
+        if (outcome.outcome == SyncResult::succeeded) {
             rapidjson::Document doc(rapidjson::kObjectType);
             auto result = outcome_json(outcome, doc.GetAllocator());
             waiter.reply->ok(result);
         } else {
-            waiter.reply->fail(control::kFailed, "sync " + outcome.outcome + ": " + outcome.error);
+            waiter.reply->fail(control::kFailed, "sync " + std::string(to_string(outcome.outcome)) +
+                                                     ": " + outcome.error);
         }
     }
 }
@@ -300,11 +301,10 @@ void SyncService::stop() {
 }
 
 void SyncService::write_status(rapidjson::Value& out, Alloc& a) const {
-    std::string state = running_ || refreshing_        ? "running"
-                        : last_outcome_.empty()        ? "never"
-                        : last_outcome_ == "succeeded" ? "idle"
-                        : last_success_ms_             ? "failed"
-                                                       : "failed";
+    std::string state = running_ || refreshing_                   ? "running"
+                        : !last_outcome_                          ? "never"
+                        : *last_outcome_ == SyncResult::succeeded ? "idle"
+                                                                  : "failed";
     json::add(out, "state", state, a);
     auto now = context_.clock.now().time_since_epoch().count();
     json::add(out, "last_success",
@@ -330,8 +330,8 @@ void SyncService::write_status(rapidjson::Value& out, Alloc& a) const {
             (config.sync.timezone.empty() ? std::string("(system zone)") : config.sync.timezone),
         a);
     json::add(out, "last_outcome",
-              last_outcome_.empty() ? std::optional<std::string>()
-                                    : std::optional<std::string>(last_outcome_),
+              last_outcome_ ? std::optional<std::string>(to_string(*last_outcome_))
+                            : std::optional<std::string>(),
               a);
     json::add(out, "last_error",
               last_error_.empty() ? std::optional<std::string>()
@@ -342,73 +342,14 @@ void SyncService::write_status(rapidjson::Value& out, Alloc& a) const {
 }
 
 void SyncService::register_commands(control::CommandRegistry& registry) {
-    registry.add(
-        {.name = "sync",
-         .summary = "Start a sync (or join the running one); with wait, stream its progress and "
-                    "answer when it ends",
-         .level = control::AccessLevel::operator_,
-         .args = {{"wait", control::ArgType::boolean, false,
-                   "follow the sync until it ends (progress lines, then the outcome)"}},
-         .handler =
-             [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-                 bool joined = static_cast<bool>(running_);
-                 if (auto refused = request_sync("manual")) {
-                     reply->fail(control::kFailed, *refused);
-                     return;
-                 }
-                 spdlog::info("sync {} by {}", joined ? "joined" : "requested",
-                              request.caller.describe());
-                 if (request.bool_arg("wait").value_or(false)) {
-                     waiters_.push_back({reply, {}, ""});
-                     if (running_)
-                         on_progress(running_->progress());
-                     return;
-                 }
-                 rapidjson::Document out(rapidjson::kObjectType);
-                 json::add(out, "started", !joined, out.GetAllocator());
-                 json::add(out, "joined", joined, out.GetAllocator());
-                 reply->ok(out);
-             },
-         .streams_progress = true});
-    registry.add(
-        {.name = "sync.history",
-         .summary = "Recent syncs: start, end, outcome, error, requests, retries, users, groups",
-         .level = control::AccessLevel::viewer,
-         .args = {{"limit", control::ArgType::integer, false, "how many runs (default 20)"}},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             auto limit = std::clamp<std::int64_t>(request.int_arg("limit").value_or(20), 1, 1000);
-             context_.db.read(
-                 [limit](store::Database& db) {
-                     auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
-                     auto& a = doc->GetAllocator();
-                     rapidjson::Value runs(rapidjson::kArrayType);
-                     auto s = db.prepare(
-                         "SELECT id, trigger, started_at, finished_at, outcome, error, requests, "
-                         "retries, users, groups FROM sync_runs ORDER BY id DESC LIMIT ?");
-                     s.bind(1, limit);
-                     while (s.step()) {
-                         rapidjson::Value run(rapidjson::kObjectType);
-                         json::add(run, "id", s.int64(0), a);
-                         json::add(run, "trigger", s.text(1), a);
-                         json::add(run, "started_at", format_iso8601_s(s.int64(2)), a);
-                         json::add(run, "finished_at",
-                                   s.is_null(3)
-                                       ? std::optional<std::string>()
-                                       : std::optional<std::string>(format_iso8601_s(s.int64(3))),
-                                   a);
-                         json::add(run, "outcome", s.text(4), a);
-                         json::add(run, "error", s.optional_text(5), a);
-                         json::add(run, "requests", s.int64(6), a);
-                         json::add(run, "retries", s.int64(7), a);
-                         json::add(run, "users", s.optional_int64(8), a);
-                         json::add(run, "groups", s.optional_int64(9), a);
-                         runs.PushBack(run, a);
-                     }
-                     doc->AddMember("runs", runs, a);
-                     return doc;
-                 },
-                 control::answer_with_document(reply));
-         }});
+    registry.add(sync_command(*this));
+    registry.add(sync_history_command(*this));
+}
+
+void SyncService::follow(std::shared_ptr<control::Reply> reply) {
+    waiters_.push_back({std::move(reply), {}, std::nullopt});
+    if (running_)
+        on_progress(running_->progress());
 }
 
 }  // namespace rosterd::sync

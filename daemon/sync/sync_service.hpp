@@ -51,12 +51,18 @@ class SyncService final : public Subsystem {
     // When the last sync succeeded (epoch ms), if one did.
     std::optional<std::int64_t> last_success_ms() const { return last_success_ms_; }
     // How the last sync ended ("succeeded", "failed", ...) and its error, if any.
-    const std::string& last_outcome() const { return last_outcome_; }
+    std::optional<SyncResult> last_outcome() const { return last_outcome_; }
     const std::string& last_error() const { return last_error_; }
     // The API client settings of the configuration in force, with `key` (bulk runs use them too).
     atlassian::ClientConfig client_config(const std::string& key) const;
     // Calls `then` on the loop once no sync runs (soon, when none runs now).
     void when_idle(std::function<void()> then);
+
+    // For the sync commands (sync_command_*.cpp): a sync (not a refresh) is running; the caller
+    // follows the running or requested sync to its end (progress lines, then the outcome).
+    bool sync_running() const { return static_cast<bool>(running_); }
+    void follow(std::shared_ptr<control::Reply> reply);
+    DaemonContext& context() { return context_; }
     // Calls `listener` on the loop after every successful sync, once its snapshot is published
     // (the seat history records it).
     void on_success(std::function<void()> listener) {
@@ -67,7 +73,7 @@ class SyncService final : public Subsystem {
     struct Waiter {
         std::shared_ptr<control::Reply> reply;
         std::chrono::steady_clock::time_point last_sent;
-        std::string last_phase;
+        std::optional<SyncPhase> last_phase;
     };
     void arm_timer();
     void on_progress(const SyncProgress& progress);
@@ -93,7 +99,7 @@ class SyncService final : public Subsystem {
     // What the status shows; loaded from the database at start-up, then kept current.
     std::optional<std::int64_t> last_success_ms_;
     std::optional<std::int64_t> snapshot_id_;
-    std::string last_outcome_;
+    std::optional<SyncResult> last_outcome_;  // none before the first sync
     std::string last_error_;
     std::optional<std::int64_t> next_run_ms_;
 };

@@ -13,11 +13,12 @@
 #include "rosterd/atlassian_client.hpp"
 #include "rosterd/clock.hpp"
 #include "rosterd/db_executor.hpp"
+#include "rosterd/sync/sync_vocabulary.hpp"
 
 namespace rosterd::sync {
 
 struct SyncProgress {
-    std::string phase = "starting";  // starting, organization, users, finalizing, activity, done
+    SyncPhase phase = SyncPhase::starting;
     std::int64_t users_fetched = 0;
     std::optional<std::int64_t> users_total;  // from users/count
     std::int64_t groups = 0;
@@ -27,8 +28,8 @@ struct SyncProgress {
 
 struct SyncOutcome {
     std::int64_t run_id = 0;
-    std::string outcome;  // succeeded | failed | cancelled
-    std::string error;    // empty on success; never contains secrets
+    SyncResult outcome = SyncResult::failed;  // succeeded | failed | cancelled
+    std::string error;                        // empty on success; never contains secrets
     bool key_rejected = false;
     std::string org_name;  // the organization the key reached (set on success)
     SyncProgress progress;

@@ -15,9 +15,9 @@ namespace {
 RunRecord sample_run() {
     RunRecord run;
     run.id = "run-1";
-    run.kind = "bulk";
+    run.kind = RunKind::bulk;
     run.apply = true;
-    run.state = "queued";
+    run.state = RunState::queued;
     run.actions = {"suspend", "remove-from-groups:eng"};
     run.selection = R"({"users":["a","b","c"]})";
     run.max_users = 100;
@@ -37,10 +37,11 @@ RunRecord sample_run() {
         u.account_id = std::string(1, static_cast<char>('a' + i));
         u.email = u.account_id + "@acme.com";
         suspend.account_id = leave.account_id = u.account_id;
-        u.steps = {{0, suspend, "pending", false, ""}, {1, leave, "pending", false, ""}};
+        u.steps = {{0, suspend, StepState::pending, false, ""},
+                   {1, leave, StepState::pending, false, ""}};
         run.users.push_back(u);
     }
-    run.users[2].state = "skipped";
+    run.users[2].state = UserState::skipped;
     run.users[2].reason = "protected: org admin";
     run.users[2].steps.clear();
     return run;
@@ -65,26 +66,26 @@ TEST_CASE("a run round-trips through the journal and counts follow the outcomes"
 
     // The executor's records: user a ok (one step already so), user b failed.
     auto& a = loaded.users[0];
-    a.steps[0].state = "ok";
-    a.steps[1].state = "ok";
+    a.steps[0].state = StepState::ok;
+    a.steps[1].state = StepState::ok;
     a.steps[1].already = true;
-    a.state = "done";
+    a.state = UserState::done;
     save_user(*db, "run-1", a, 1);
     auto& b = loaded.users[1];
-    b.steps[0].state = "sent";
+    b.steps[0].state = StepState::sent;
     save_step(*db, "run-1", b.seq, b.steps[0], 2);
-    CHECK(load_run(*db, "run-1").users[1].outcome() == "pending");
+    CHECK(to_string(load_run(*db, "run-1").users[1].outcome()) == "pending");
     CHECK(load_run(*db, "run-1").counts().ok == 1);  // b is not done yet
-    b.steps[0].state = "failed";
+    b.steps[0].state = StepState::failed;
     b.steps[0].error = "http 403";
-    b.state = "done";
+    b.state = UserState::done;
     save_user(*db, "run-1", b, 3);
-    set_run_state(*db, "run-1", "partially_failed", 1, 4, "");
+    set_run_state(*db, "run-1", RunState::partially_failed, 1, 4, "");
     auto done = load_run(*db, "run-1");
-    CHECK(done.state == "partially_failed");
-    CHECK(done.users[0].outcome() == "ok");
+    CHECK(to_string(done.state) == "partially_failed");
+    CHECK(to_string(done.users[0].outcome()) == "ok");
     CHECK(done.users[0].steps[1].already);
-    CHECK(done.users[1].outcome() == "failed");
+    CHECK(to_string(done.users[1].outcome()) == "failed");
     CHECK(done.users[1].steps[0].error == "http 403");
     auto counts = done.counts();
     CHECK(counts.users == 3);
@@ -107,14 +108,14 @@ TEST_CASE("a step confirmed after a restart was done by the run, one already so 
     auto loaded = load_run(*db, "run-1");
     CHECK(loaded.reason == "contract ended");
     for (auto& s : loaded.users[0].steps) {
-        s.state = "ok";
+        s.state = StepState::ok;
         s.confirmed = true;  // sent before the crash, found done by the re-read
     }
     for (auto& s : loaded.users[1].steps) {
-        s.state = "ok";
+        s.state = StepState::ok;
         s.already = true;  // found so before anything was sent
     }
-    loaded.users[0].state = loaded.users[1].state = "done";
+    loaded.users[0].state = loaded.users[1].state = UserState::done;
     save_user(*db, "run-1", loaded.users[0], 5);
     save_user(*db, "run-1", loaded.users[1], 6);
     auto done = load_run(*db, "run-1");
@@ -128,10 +129,10 @@ TEST_CASE("a step confirmed after a restart was done by the run, one already so 
     auto s = db->prepare("SELECT count(*) FROM audit_log");
     REQUIRE(s.step());
     CHECK(s.int64(0) == 0);
-    CHECK(run_event_type("nothing_to_do") == "run_nothing_to_do");
-    CHECK(run_event_type("refused") == "run_refused");
-    CHECK(run_event_type("cancelled") == "run_cancelled");
-    CHECK(run_event_type("planned").empty());
+    CHECK(run_event_type(*run_state_from("nothing_to_do")) == "run_nothing_to_do");
+    CHECK(run_event_type(*run_state_from("refused")) == "run_refused");
+    CHECK(run_event_type(*run_state_from("cancelled")) == "run_cancelled");
+    CHECK(run_event_type(*run_state_from("planned")).empty());
 }
 
 TEST_CASE("the audit trail is read newest first, by user, command group and date",
@@ -218,10 +219,10 @@ TEST_CASE("operations sent after the newest successful sync started call for a s
     CHECK_FALSE(sent_since_last_sync(*db));  // nothing sent yet
 
     auto step = run.users[0].steps[0];
-    step.state = "sent";
+    step.state = StepState::sent;
     save_step(*db, "run-1", 0, step, 2'000);
     CHECK(sent_since_last_sync(*db));  // sent at 2000, the snapshot began at 1000
-    step.state = "ok";
+    step.state = StepState::ok;
     save_step(*db, "run-1", 0, step, 2'050);  // sent_at stays 2000
     CHECK(sent_since_last_sync(*db));
     sync_at(3'000, "failed");
@@ -233,9 +234,9 @@ TEST_CASE("operations sent after the newest successful sync started call for a s
 
     // A step that found the user already so changed nothing.
     auto other = run.users[1].steps[0];
-    other.state = "sent";
+    other.state = StepState::sent;
     save_step(*db, "run-1", 1, other, 4'000);
-    other.state = "ok";
+    other.state = StepState::ok;
     other.already = true;
     save_step(*db, "run-1", 1, other, 4'010);
     CHECK_FALSE(sent_since_last_sync(*db));

@@ -29,12 +29,12 @@ void journal(store::Database& db, const std::string& run_id, const std::string& 
     ops::RunRecord run;
     run.id = run_id;
     run.apply = apply;
-    run.state = apply ? ops::kRunSucceeded : ops::kRunPlanned;
+    run.state = apply ? ops::RunState::succeeded : ops::RunState::planned;
     run.selection = "{}";
     run.created_at = kQueryNow;
     ops::UserRecord user;
     user.account_id = account;
-    user.state = "done";
+    user.state = ops::UserState::done;
     int seq = 0;
     for (auto& s : steps) {
         s.seq = seq++;
@@ -54,7 +54,7 @@ ops::StepRecord revoke_step(const std::string& resource, std::string state = "ok
     s.step.op = ops::kOpRevokeRole;
     s.step.role = "atlassian/user";
     s.step.resource_id = resource;
-    s.state = std::move(state);
+    s.state = *ops::step_state_from(state);
     s.already = already;
     return s;
 }
@@ -97,7 +97,7 @@ TEST_CASE("a scoped view keeps users whose in-scope access a run took away", "[q
         ops::StepRecord leave;
         leave.step.op = ops::kOpRemoveFromGroup;
         leave.step.group_id = "g-ops";
-        leave.state = "ok";
+        leave.state = ops::StepState::ok;
         journal(s.db(), "run-6", "acc-04", {leave});
         auto view = query::scoped_view(s.db(), base, kConfluence);
         CHECK(ids(*view) == std::vector<std::string>{"acc-01", "acc-04", "acc-05"});

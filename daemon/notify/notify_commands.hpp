@@ -1,0 +1,20 @@
+#pragma once
+// The notify commands with a handler of their own file (notify_command_*.cpp), each returning its
+// spec; NotifyService::register_commands adds them one line each.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "rosterd/control_registry.hpp"
+
+namespace rosterd::notify {
+
+class NotifyService;
+
+control::CommandSpec notify_list_command(NotifyService& notify);   // notify_command_list.cpp
+control::CommandSpec notify_retry_command(NotifyService& notify);  // notify_command_retry.cpp
+
+// An instant as the notify answers write it: ISO 8601, or null.
+std::optional<std::string> iso(std::optional<std::int64_t> ms);
+
+}  // namespace rosterd::notify

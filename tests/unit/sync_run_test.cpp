@@ -1,0 +1,180 @@
+// The sync engine (SyncRun) on its own, against the simulator in-process (its pages are the API's
+// pages) and a fake clock: a sync stores exactly the organization and publishes one generation;
+// the next publishes another and retires the first; one that fails publishes nothing and leaves
+// the published generation; the user partitions cover every status once, however many are paged
+// at once, and users moving between partitions mid-sync are neither missed nor counted twice.
+#include <asio/io_context.hpp>
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "rosterd/db_executor.hpp"
+#include "rosterd/store.hpp"
+#include "rosterd/sync.hpp"
+#include "rosterd/time_format.hpp"
+#include "sim_live_server.hpp"
+#include "snapshot_reader.hpp"
+#include "temp_dir.hpp"
+#include "test_http_server.hpp"
+#include "truth_check.hpp"
+
+using namespace rosterd;
+using namespace std::chrono_literals;
+using sim::test::LiveSim;
+
+namespace {
+
+// A store and a loop for SyncRuns against one simulator.
+class SyncHarness {
+  public:
+    explicit SyncHarness(LiveSim& sim)
+        : sim_(sim),
+          clock_(SysTime(std::chrono::milliseconds(*parse_iso8601_ms(sim::test::kTestNow)))) {
+        path_ = (dir_ / "rosterd.db").string();
+        auto db = store::Database::open(path_);
+        store::migrate(*db);
+        db_ = std::make_unique<store::DbExecutor>(loop_, path_);
+    }
+    ~SyncHarness() { db_->stop(); }
+
+    const std::string& path() const { return path_; }
+
+    sync::SyncOutcome sync(sync::SyncRunOptions options = {}) {
+        atlassian::ClientConfig c;
+        c.api_base = sim_.server.url();
+        c.org_id = sim_.org_id();
+        c.api_key = [] { return std::string("sim-key"); };
+        c.jitter_seed = 1;
+        c.retry.request_budget = 5s;
+        c.retry.total_budget = 20s;
+        auto run = std::make_shared<sync::SyncRun>(loop_, *db_, clock_, c, options);
+        std::optional<sync::SyncOutcome> outcome;
+        run->start([&](const sync::SyncOutcome& o) { outcome = o; });
+        REQUIRE(test::run_until(
+            loop_, [&] { return outcome.has_value(); }, 60s));
+        clock_.advance(1h);
+        return *outcome;
+    }
+
+    // Runs the loop until the store settles (an old generation's pruning runs after the answer).
+    bool settle_until(const std::function<bool()>& done) {
+        return test::run_until(loop_, done, 10s);
+    }
+
+    std::string sync_run_outcome(std::int64_t run_id) {
+        auto db = store::Database::open(path_);
+        auto s = db->prepare("SELECT outcome FROM sync_runs WHERE id = ?");
+        s.bind(1, run_id);
+        return s.step() ? s.text(0) : "";
+    }
+
+  private:
+    LiveSim& sim_;
+    test::TempDir dir_;
+    std::string path_;
+    asio::io_context loop_;
+    FakeClock clock_;
+    std::unique_ptr<store::DbExecutor> db_;
+};
+
+}  // namespace
+
+TEST_CASE("sync engine: a sync stores exactly the organization and publishes its generation",
+          "[sync][engine]") {
+    LiveSim sim(sim::test::small_org(300, 17));
+    SyncHarness h(sim);
+    auto outcome = h.sync();
+    REQUIRE(to_string(outcome.outcome) == "succeeded");
+    CHECK(to_string(outcome.progress.phase) == "done");
+    CHECK_FALSE(outcome.key_rejected);
+    auto truth = sim.truth();
+    CHECK(outcome.progress.users_fetched == static_cast<std::int64_t>(truth["users"].Size()));
+    auto view = test::read_snapshot(h.path());
+    REQUIRE(view.snapshot_id.has_value());
+    test::check_snapshot_matches_truth(view, truth);
+    CHECK(h.sync_run_outcome(outcome.run_id) == "succeeded");
+    CHECK(test::recorded_generations(h.path()) == 1);
+}
+
+TEST_CASE("sync engine: the next sync publishes a new generation, a failed one publishes nothing",
+          "[sync][engine]") {
+    LiveSim sim(sim::test::small_org(200, 23));
+    SyncHarness h(sim);
+    auto first = h.sync();
+    REQUIRE(to_string(first.outcome) == "succeeded");
+    auto first_view = test::read_snapshot(h.path());
+
+    auto second = h.sync();
+    REQUIRE(to_string(second.outcome) == "succeeded");
+    auto second_view = test::read_snapshot(h.path());
+    REQUIRE(second_view.snapshot_id.has_value());
+    CHECK(second_view.snapshot_id != first_view.snapshot_id);
+    test::check_snapshot_matches_truth(second_view, sim.truth());
+    // The first generation is retired and pruned once the second is published.
+    CHECK(h.settle_until([&] { return test::recorded_generations(h.path()) == 1; }));
+
+    // Every API call answers 401 now: the sync fails, says the key was rejected, and the
+    // published generation stays what it was.
+    sim.configure(R"({"key_expired": true})");
+    auto failed = h.sync();
+    CHECK(to_string(failed.outcome) == "failed");
+    CHECK(failed.key_rejected);
+    CHECK_FALSE(failed.error.empty());
+    CHECK(h.sync_run_outcome(failed.run_id) == "failed");
+    auto after = test::read_snapshot(h.path());
+    CHECK(after.snapshot_id == second_view.snapshot_id);
+    CHECK(after.user_status == second_view.user_status);
+}
+
+TEST_CASE("sync engine: the user partitions cover every status once, however many run at once",
+          "[sync][engine][partitions]") {
+    // Disjoint and complete: each status in one partition, active split by claim and two-step
+    // verification (managed) so no chain holds most of the organization.
+    std::multiset<std::string> covered;
+    for (const auto& p : sync::user_partitions()) {
+        REQUIRE(p.status.size() == 1);
+        auto key = p.status.front();
+        if (!p.claim_status.empty())
+            key += "/" + p.claim_status;
+        if (p.mfa_enabled)
+            key += *p.mfa_enabled ? "/mfa" : "/no-mfa";
+        covered.insert(key);
+    }
+    CHECK(covered == std::multiset<std::string>{"active/managed/mfa", "active/managed/no-mfa",
+                                                "active/unmanaged", "suspended", "not_invited",
+                                                "deactivated", "for_deletion"});
+
+    LiveSim sim(sim::test::small_org(400, 29));
+    auto truth = sim.truth();
+    for (int concurrency : {1, 3, 7}) {
+        INFO("partitions at once: " << concurrency);
+        SyncHarness h(sim);
+        sync::SyncRunOptions options;
+        options.partition_concurrency = concurrency;
+        auto outcome = h.sync(options);
+        REQUIRE(to_string(outcome.outcome) == "succeeded");
+        CHECK(outcome.progress.users_fetched == static_cast<std::int64_t>(truth["users"].Size()));
+        test::check_snapshot_matches_truth(test::read_snapshot(h.path()), truth);
+    }
+}
+
+TEST_CASE(
+    "sync engine: users moving between partitions mid-sync are neither missed nor counted "
+    "twice",
+    "[sync][engine][partitions]") {
+    LiveSim sim(sim::test::small_org(1500, 31));
+    auto armed = sim.anonymous.Post(
+        "/_sim/churn", R"({"after_pages":6,"suspend":40,"restore":10,"deactivate":20,"seed":5})",
+        "application/json");
+    REQUIRE(armed);
+    REQUIRE(armed->status == 200);
+    SyncHarness h(sim);
+    auto outcome = h.sync();
+    REQUIRE(to_string(outcome.outcome) == "succeeded");
+    auto churn = sim::test::parse_json(sim.anonymous.Get("/_sim/churn")->body);
+    REQUIRE(churn["fired"].GetBool());
+    CHECK(churn["moved"].Size() == 70);
+    auto truth = sim.truth();
+    test::check_snapshot_matches_truth(test::read_snapshot(h.path()), truth);
+    CHECK(outcome.progress.users_fetched == static_cast<std::int64_t>(truth["users"].Size()));
+}
