@@ -136,11 +136,12 @@ void QueryService::refresh_index() {
          entries = context_.config->control.access.entries](store::Database& db) {
             std::pair<std::int64_t, std::vector<std::string>> scope_check{checked, {}};
             try {
-                SnapshotRead read(db, *snapshots);
+                store::Transaction read(db, store::Transaction::Kind::deferred);
                 // Scopes naming sites or products the organization lacks: said once per
                 // snapshot (and after a reload), since the first sync is what makes them known.
-                if (read.index->info.id != checked)
-                    scope_check = {read.index->info.id, unknown_scope_names(entries, *read.index)};
+                auto index = snapshots->warm(db);
+                if (index && index->info.id != checked)
+                    scope_check = {index->info.id, unknown_scope_names(entries, *index)};
             } catch (const NoDataError&) {
                 // Nothing synced yet: look again later.
             }
@@ -291,7 +292,8 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
             std::shared_ptr<const std::vector<std::uint32_t>> ids;
             // A run between two syncs may add a user who held access: a view of another size
             // has other positions.
-            if (known && known->index == read.index && known->view_users == index.users.size()) {
+            if (known && known->index.lock() == read.index &&
+                known->view_users == index.users.size()) {
                 ids = known->users;
             } else {
                 ids = std::make_shared<const std::vector<std::uint32_t>>(

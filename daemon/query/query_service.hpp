@@ -20,7 +20,9 @@ namespace rosterd::query {
 // The ordered matches of one selection, as computed for one snapshot.
 struct CachedSelection {
     std::string key;  // the canonical selection (filters, sort, now)
-    std::shared_ptr<const SnapshotIndex> index;
+    // Weak: a remembered selection must not keep an index alive that the cache let go (a sync
+    // releases it: SnapshotCache::release); an expired one never matches.
+    std::weak_ptr<const SnapshotIndex> index;
     std::shared_ptr<const std::vector<std::uint32_t>> users;
     std::size_t view_users = 0;  // the size of the (scoped) view the positions are into
 };

@@ -337,6 +337,16 @@ std::shared_ptr<const SnapshotIndex> SnapshotCache::current(store::Database& db)
     return index_;
 }
 
+std::shared_ptr<const SnapshotIndex> SnapshotCache::warm(store::Database& db) {
+    auto published = current_snapshot(db).id;
+    {
+        std::lock_guard lock(mutex_);
+        if (!index_ && released_ == published)
+            return nullptr;
+    }
+    return current(db);
+}
+
 std::optional<std::int64_t> SnapshotCache::held() const {
     std::lock_guard lock(mutex_);
     return index_ ? std::optional<std::int64_t>(index_->info.id) : std::nullopt;
@@ -345,6 +355,20 @@ std::optional<std::int64_t> SnapshotCache::held() const {
 void SnapshotCache::clear() {
     std::lock_guard lock(mutex_);
     index_.reset();
+}
+
+void SnapshotCache::release() {
+    std::shared_ptr<const SnapshotIndex> old;
+    {
+        std::lock_guard lock(mutex_);
+        old.swap(index_);
+        if (old)
+            released_ = old->info.id;
+    }
+    if (old && old.use_count() == 1) {
+        old.reset();
+        malloc_trim(0);
+    }
 }
 
 }  // namespace rosterd::query

@@ -187,6 +187,8 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
     // The user chains first; the role queries take what the in-flight limit leaves (at least 2).
     options.role_query_concurrency =
         std::max(2, config.http.max_in_flight - config.sync.partitions);
+    for (const auto& listener : start_listeners_)
+        listener();
     running_ = std::make_shared<SyncRun>(context_.loop, context_.db, context_.clock,
                                          client_config(lease.key->value), options);
     running_->set_progress_listener([this](const SyncProgress& p) { on_progress(p); });

@@ -68,6 +68,11 @@ class SyncService final : public Subsystem {
     void on_success(std::function<void()> listener) {
         success_listeners_.push_back(std::move(listener));
     }
+    // Calls `listener` on the loop as each sync (not a refresh) starts (the query index of the
+    // published snapshot is let go, so that the sync's memory does not stack on the index's).
+    void on_start(std::function<void()> listener) {
+        start_listeners_.push_back(std::move(listener));
+    }
 
   private:
     struct Waiter {
@@ -91,6 +96,7 @@ class SyncService final : public Subsystem {
     std::vector<Waiter> waiters_;
     std::vector<std::function<void()>> idle_waiters_;
     std::vector<std::function<void()>> success_listeners_;
+    std::vector<std::function<void()>> start_listeners_;
     std::shared_ptr<RefreshRun> refreshing_;
     std::deque<std::pair<RefreshRequest, RefreshRun::Done>> refresh_queue_;
     std::optional<std::string> deferred_sync_;  // the trigger of a sync asked for during a refresh

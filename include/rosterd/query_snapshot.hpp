@@ -161,10 +161,18 @@ class SnapshotCache {
     // The snapshot id held, if any (for status).
     std::optional<std::int64_t> held() const;
     void clear();
+    // Lets the index go and gives the freed memory back to the system (a question still working
+    // on it keeps it alive until done; the next question loads the published snapshot again).
+    void release();
+    // For warming up after a publish (QueryService::refresh_index): current(), or nullptr when
+    // the published snapshot's index was released (a sync runs: a question reloads it, a timer
+    // does not). Call inside a read transaction. Throws NoDataError.
+    std::shared_ptr<const SnapshotIndex> warm(store::Database& db);
 
   private:
     mutable std::mutex mutex_;
     std::shared_ptr<const SnapshotIndex> index_;
+    std::optional<std::int64_t> released_;  // the snapshot whose index release() let go
 };
 
 // A UserFilter compiled against one snapshot: names resolved to ids once, then a cheap test per

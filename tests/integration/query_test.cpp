@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "csv_reader.hpp"
 #include "daemon_fixture.hpp"
@@ -643,4 +644,45 @@ TEST_CASE("questions and bulk plans share one in-memory index per snapshot",
     counted = loads();
     CHECK(counted[first] == 1);
     CHECK(counted[second] == 1);
+}
+
+TEST_CASE("a sync lets the query index go and a question during it reloads the published snapshot",
+          "[integration][query]") {
+    SimFixture sim({"--users", "600", "--sites", "1", "--seed", "5", "--latency-ms", "400"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    auto status = [&] { return daemon.ctl_json({"status"}); };
+    auto syncing = [&] { return std::string(status()["sync"]["state"].GetString()) == "running"; };
+    // Seats per product and site (what a sync in progress must not change in an answer).
+    auto seats = [](const rapidjson::Value& dashboard) {
+        std::map<std::string, std::int64_t> out;
+        for (const auto& p : dashboard["products"].GetArray())
+            for (const auto& site : p["sites"].GetArray())
+                out[std::string(p["product"].GetString()) + "@" + site["site"].GetString()] =
+                    site["total"].GetInt64();
+        return out;
+    };
+    REQUIRE(wait_until([&] { return !syncing(); }, std::chrono::seconds(60)));
+    auto before = daemon.ctl_json({"dashboard"});
+    const auto published = before["snapshot"].GetInt64();
+    REQUIRE(status()["query"]["index_snapshot"].GetInt64() == published);
+
+    // A slow sync (every request 400 ms): as it starts, the index is let go, and the warm-up
+    // that follows each publish (every 2 s) does not load it again.
+    REQUIRE(daemon.ctl({"sync"}).exit_code == 0);
+    REQUIRE(wait_until(syncing, std::chrono::seconds(30)));
+    CHECK(status()["query"]["index_snapshot"].IsNull());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    CHECK(status()["query"]["index_snapshot"].IsNull());
+    // A question meanwhile is answered from the published snapshot, complete, as before.
+    auto during = daemon.ctl_json({"dashboard"});
+    CHECK(during["snapshot"].GetInt64() == published);
+    CHECK(seats(during) == seats(before));
+    CHECK_FALSE(seats(before).empty());
+    CHECK(status()["query"]["index_snapshot"].GetInt64() == published);
+    REQUIRE(syncing());  // all of it happened during the sync
+
+    // After it, the new snapshot.
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    CHECK(daemon.ctl_json({"dashboard"})["snapshot"].GetInt64() > published);
 }
