@@ -8,7 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "truth.hpp"
 
 namespace rosterd::sim {

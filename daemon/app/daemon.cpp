@@ -1,18 +1,18 @@
-#include "rosterd/daemon.hpp"
+#include "rosterd/app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <asio/post.hpp>
 
-#include "rosterd/api_key_source.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_server.hpp"
-#include "rosterd/logging.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/state_files.hpp"
-#include "rosterd/store.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/keys/api_key_source.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/control/server.hpp"
+#include "rosterd/base/logging.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/store/state_files.hpp"
+#include "rosterd/store/store.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "rosterd/version.hpp"
 #include "subsystems.hpp"
 

@@ -1,4 +1,4 @@
-#include "user_batch_read.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
 
 #include <algorithm>
 #include <cctype>

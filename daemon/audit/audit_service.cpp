@@ -4,10 +4,10 @@
 
 #include <asio/post.hpp>
 
-#include "rosterd/audit.hpp"
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/audit/audit.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::audit {
 namespace {

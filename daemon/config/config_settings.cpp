@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 
 namespace rosterd {
 namespace {

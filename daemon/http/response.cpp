@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "rosterd/http.hpp"
+#include "rosterd/http/http.hpp"
 
 namespace rosterd::http {
 

@@ -1,4 +1,4 @@
-#include "rosterd/api_key_source.hpp"
+#include "rosterd/keys/api_key_source.hpp"
 
 #include <openssl/sha.h>
 #include <sys/stat.h>

@@ -5,8 +5,8 @@
 #include <cctype>
 
 #include "key_service.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::keys {
 namespace {

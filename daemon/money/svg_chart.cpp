@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "rosterd/money_report.hpp"
-#include "rosterd/query_json.hpp"
+#include "rosterd/money/report.hpp"
+#include "rosterd/query/json.hpp"
 
 namespace rosterd::money {
 namespace {

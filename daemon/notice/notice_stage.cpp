@@ -6,10 +6,10 @@
 #include <set>
 
 #include "notice_store.hpp"
-#include "rosterd/audit.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/notify_mail.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/audit/audit.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/notify/mail.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::notice {
 namespace {

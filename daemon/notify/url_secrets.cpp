@@ -6,7 +6,7 @@
 #include <cctype>
 #include <set>
 
-#include "rosterd/notify_delivery.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify {
 namespace {

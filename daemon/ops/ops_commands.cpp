@@ -4,9 +4,9 @@
 #include <algorithm>
 
 #include "ops_service.hpp"
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/user_filter_args.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/query/user_filter_args.hpp"
 
 namespace rosterd::ops {
 namespace {

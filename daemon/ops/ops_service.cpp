@@ -6,10 +6,11 @@
 
 #include <asio/post.hpp>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/notify_delivery.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_held.hpp"
+#include "rosterd/atlassian/client_settings.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/notify/delivery.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/held.hpp"
 #include "run_refresh.hpp"
 #include "seat_target_event.hpp"
 
@@ -150,7 +151,7 @@ struct OpsService::Planned {
     std::optional<SeatTargetOutcome> seat_target;
 };
 
-OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync)
+OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, SyncControl& sync)
     : context_(context), keys_(keys), sync_(sync), snapshots_(context.snapshots) {}
 
 OpsService::~OpsService() {
@@ -622,7 +623,7 @@ void OpsService::execute(RunRequest request, RunRecord run, ExecutorSetup setup)
             request.finished(run);  // a task is not left in flight until the next start
         return;                     // stays queued in the journal; resumed at the next start
     }
-    setup.client = sync_.client_config(lease.key->value);
+    setup.client = atlassian::client_settings(*context_.config, lease.key->value);
     auto fingerprint = lease.fingerprint;
     if (request.reply) {
         rapidjson::Document p(rapidjson::kObjectType);

@@ -11,15 +11,14 @@
 #include <string>
 #include <vector>
 
-#include "../sync/sync_service.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/keys.hpp"
-#include "rosterd/ops_plan.hpp"
-#include "rosterd/ops_scope.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/keys/keys.hpp"
+#include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/scope.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/service/sync_control.hpp"
 #include "run_executor.hpp"
-#include "run_stage.hpp"
-#include "run_store.hpp"
+#include "rosterd/ops/run_stage.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 
@@ -57,7 +56,7 @@ struct RunRequest {
 
 class OpsService final : public Subsystem {
   public:
-    OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync);
+    OpsService(DaemonContext& context, keys::KeyGate& keys, SyncControl& sync);
     ~OpsService() override;
 
     std::string_view name() const override { return "ops"; }
@@ -92,7 +91,7 @@ class OpsService final : public Subsystem {
 
     DaemonContext& context_;
     keys::KeyGate& keys_;
-    sync::SyncService& sync_;
+    SyncControl& sync_;
     std::shared_ptr<query::SnapshotCache> snapshots_;  // the daemon's (DaemonContext)
     std::deque<RunRequest> queue_;
     bool planning_ = false;  // a request is being planned (one at a time, in order)

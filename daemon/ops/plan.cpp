@@ -2,8 +2,8 @@
 // inverse, already_done). See ops_plan.hpp.
 #include <algorithm>
 
-#include "rosterd/atlassian_client.hpp"
-#include "rosterd/ops_plan.hpp"
+#include "rosterd/atlassian/client.hpp"
+#include "rosterd/ops/plan.hpp"
 
 namespace rosterd::ops {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "../atlassian/user_batch_read.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
 
 namespace rosterd::ops {
 namespace {

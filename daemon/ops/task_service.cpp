@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::ops {
 namespace {
@@ -31,7 +31,7 @@ std::string actions_of(const TaskConfig& task) {
 
 }  // namespace
 
-TaskService::TaskService(DaemonContext& context, OpsService& ops, sync::SyncService& sync)
+TaskService::TaskService(DaemonContext& context, OpsService& ops, SyncControl& sync)
     : context_(context),
       ops_(ops),
       sync_(sync),

@@ -2,7 +2,7 @@
 // in one pass over the snapshot's access rows.
 #include <algorithm>
 
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 namespace {

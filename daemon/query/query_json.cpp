@@ -1,9 +1,9 @@
 // Renders query results as the JSON the control commands answer with.
 #include <cmath>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/query/json.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::query {
 namespace {

@@ -2,7 +2,7 @@
 // (docs/queries.md states them for people).
 #include <algorithm>
 
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 namespace {

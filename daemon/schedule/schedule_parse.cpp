@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "rosterd/schedule.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 namespace rosterd {
 namespace {

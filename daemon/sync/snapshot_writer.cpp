@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "rosterd/snapshot_slots.hpp"
+#include "rosterd/store/snapshot_slots.hpp"
 
 namespace rosterd::sync {
 namespace {

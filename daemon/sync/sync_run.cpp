@@ -7,7 +7,7 @@
 #include <chrono>
 #include <deque>
 
-#include "rosterd/sync.hpp"
+#include "rosterd/sync/sync.hpp"
 #include "snapshot_writer.hpp"
 #include "user_lister.hpp"
 
