@@ -29,9 +29,9 @@
 #include "rosterd/base/json.hpp"
 #include "rosterd/money/money.hpp"
 #include "rosterd/money/report.hpp"
-#include "rosterd/query/query.hpp"
 #include "rosterd/query/csv.hpp"
 #include "rosterd/query/json.hpp"
+#include "rosterd/query/query.hpp"
 #include "rosterd/query/snapshot.hpp"
 #include "rosterd/store/snapshot_slots.hpp"
 

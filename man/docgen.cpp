@@ -25,13 +25,13 @@
 #include <string>
 #include <vector>
 
-#include "daemon/main_options.hpp"
 #include "cli_common.hpp"
+#include "daemon/main_options.hpp"
+#include "rosterd/app/daemon.hpp"
+#include "rosterd/base/logging.hpp"
 #include "rosterd/config/config.hpp"
 #include "rosterd/control/access.hpp"
 #include "rosterd/control/registry.hpp"
-#include "rosterd/app/daemon.hpp"
-#include "rosterd/base/logging.hpp"
 #include "rosterd/model/user_filter.hpp"
 #include "rosterd/version.hpp"
 

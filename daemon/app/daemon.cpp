@@ -5,14 +5,14 @@
 
 #include <asio/post.hpp>
 
-#include "rosterd/keys/api_key_source.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/control/server.hpp"
 #include "rosterd/base/logging.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/control/server.hpp"
+#include "rosterd/keys/api_key_source.hpp"
 #include "rosterd/query/snapshot.hpp"
 #include "rosterd/store/state_files.hpp"
 #include "rosterd/store/store.hpp"
-#include "rosterd/base/time_format.hpp"
 #include "rosterd/version.hpp"
 #include "subsystems.hpp"
 

@@ -32,8 +32,8 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
             trigger.reset();  // refused (the refusal is logged by the sync service)
         return trigger;
     });
-    auto notices = notice::make_notice_subsystem(
-        context, [outbox = notify.get()] { outbox->wake(); });
+    auto notices =
+        notice::make_notice_subsystem(context, [outbox = notify.get()] { outbox->wake(); });
     auto ops = ops::make_ops_subsystems(
         context, *keys, *sync,
         [stages = notices.get()](const TaskConfig& task) { return stages->make_stage(task); });

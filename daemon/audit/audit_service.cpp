@@ -5,9 +5,9 @@
 #include <asio/post.hpp>
 
 #include "rosterd/audit/audit.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
 
 namespace rosterd::audit {
 namespace {

@@ -9,8 +9,8 @@
 #include "ctl_json.hpp"
 #include "ctl_table.hpp"
 #include "filter_flags.hpp"
-#include "rosterd/query/csv.hpp"
 #include "rosterd/model/user_filter.hpp"
+#include "rosterd/query/csv.hpp"
 
 namespace rosterd::cli {
 namespace {

@@ -12,10 +12,10 @@
 
 #include "key_records.hpp"
 #include "rosterd/atlassian/client.hpp"
-#include "rosterd/service/subsystem.hpp"
 #include "rosterd/keys/keys.hpp"
 #include "rosterd/keys/subsystem.hpp"
 #include "rosterd/notify/notify.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::keys {
 

@@ -13,9 +13,9 @@
 
 #include "http_responder.hpp"
 #include "metrics_read.hpp"
-#include "rosterd/service/subsystem.hpp"
 #include "rosterd/metrics/metrics.hpp"
 #include "rosterd/metrics/subsystem.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::metrics {
 

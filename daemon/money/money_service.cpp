@@ -4,13 +4,13 @@
 
 #include <chrono>
 
-#include "rosterd/ops/run_store.hpp"
 #include "money_json.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/money/report.hpp"
-#include "rosterd/query/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/money/report.hpp"
+#include "rosterd/ops/run_store.hpp"
+#include "rosterd/query/json.hpp"
 #include "rosterd/version.hpp"
 
 namespace rosterd::money {

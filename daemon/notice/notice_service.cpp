@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include "notice_store.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
 #include "rosterd/query/query.hpp"
 #include "rosterd/query/snapshot.hpp"
-#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::notice {
 namespace {

@@ -8,8 +8,8 @@
 #include "notice_store.hpp"
 #include "rosterd/audit/audit.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/notify/mail.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/mail.hpp"
 
 namespace rosterd::notice {
 namespace {

@@ -1,7 +1,7 @@
 // Format names, dispatch and the text helpers shared by the renderers.
 #include "json_writer.hpp"
-#include "rosterd/notify/format.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 

@@ -4,8 +4,8 @@
 #include <cctype>
 #include <cmath>
 
-#include "rosterd/notify/delivery.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify {
 namespace {

@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "ops_service.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/control/db_reply.hpp"
 #include "rosterd/query/user_filter_args.hpp"
 
 namespace rosterd::ops {

@@ -9,8 +9,8 @@
 #include "rosterd/atlassian/client_settings.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/notify/delivery.hpp"
-#include "rosterd/query/query.hpp"
 #include "rosterd/query/held.hpp"
+#include "rosterd/query/query.hpp"
 #include "run_refresh.hpp"
 #include "seat_target_event.hpp"
 

@@ -13,12 +13,12 @@
 
 #include "rosterd/keys/keys.hpp"
 #include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/run_stage.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "rosterd/ops/scope.hpp"
 #include "rosterd/service/subsystem.hpp"
 #include "rosterd/service/sync_control.hpp"
 #include "run_executor.hpp"
-#include "rosterd/ops/run_stage.hpp"
-#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

@@ -5,8 +5,7 @@
 namespace rosterd::ops {
 
 std::vector<std::unique_ptr<Subsystem>> make_ops_subsystems(DaemonContext& context,
-                                                            keys::KeyGate& keys,
-                                                            SyncControl& sync,
+                                                            keys::KeyGate& keys, SyncControl& sync,
                                                             StageFactory stages) {
     auto ops = std::make_unique<OpsService>(context, keys, sync);
     auto tasks = std::make_unique<TaskService>(context, *ops, sync);

@@ -21,9 +21,9 @@
 
 #include "rosterd/atlassian/client.hpp"
 #include "rosterd/base/clock.hpp"
-#include "rosterd/store/db_executor.hpp"
 #include "rosterd/ops/plan.hpp"
 #include "rosterd/ops/run_store.hpp"
+#include "rosterd/store/db_executor.hpp"
 
 namespace rosterd::ops {
 

@@ -2,9 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
 
 namespace rosterd::ops {
 namespace {

@@ -2,8 +2,8 @@
 #include <cmath>
 
 #include "rosterd/base/json.hpp"
-#include "rosterd/query/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/query/json.hpp"
 
 namespace rosterd::query {
 namespace {

@@ -6,13 +6,13 @@
 
 #include <algorithm>
 
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/query/query.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
 #include "rosterd/query/held.hpp"
 #include "rosterd/query/json.hpp"
+#include "rosterd/query/query.hpp"
 #include "rosterd/query/snapshot.hpp"
-#include "rosterd/base/time_format.hpp"
 #include "rosterd/query/user_filter_args.hpp"
 
 namespace rosterd::query {

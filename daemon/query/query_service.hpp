@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/service/subsystem.hpp"
 #include "rosterd/query/snapshot.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::query {
 

@@ -4,10 +4,10 @@
 #include <asio/post.hpp>
 
 #include "rosterd/atlassian/client_settings.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/schedule/schedule.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/schedule/schedule.hpp"
 #include "snapshot_writer.hpp"
 
 namespace rosterd::sync {
@@ -169,8 +169,9 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
     // The user chains first; the role queries take what the in-flight limit leaves (at least 2).
     options.role_query_concurrency =
         std::max(2, config.http.max_in_flight - config.sync.partitions);
-    running_ = std::make_shared<SyncRun>(context_.loop, context_.db, context_.clock,
-                                         atlassian::client_settings(*context_.config, lease.key->value), options);
+    running_ = std::make_shared<SyncRun>(
+        context_.loop, context_.db, context_.clock,
+        atlassian::client_settings(*context_.config, lease.key->value), options);
     running_->set_progress_listener([this](const SyncProgress& p) { on_progress(p); });
     running_->start([this, fingerprint = lease.fingerprint](const SyncOutcome& outcome) {
         if (outcome.key_rejected)

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "refresh_run.hpp"
-#include "rosterd/service/subsystem.hpp"
 #include "rosterd/keys/keys.hpp"
+#include "rosterd/service/subsystem.hpp"
 #include "rosterd/sync/subsystem.hpp"
 #include "rosterd/sync/sync.hpp"
 

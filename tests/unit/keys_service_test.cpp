@@ -6,8 +6,8 @@
 #include <set>
 
 #include "daemon/keys/key_service.hpp"
-#include "rosterd/store/store.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/store/store.hpp"
 #include "temp_dir.hpp"
 #include "test_http_server.hpp"
 

@@ -8,8 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/query/query.hpp"
 #include "rosterd/query/json.hpp"
+#include "rosterd/query/query.hpp"
 #include "rosterd/query/snapshot.hpp"
 
 using namespace rosterd;

@@ -2,10 +2,10 @@
 // took away, known from the run journal, over the hand-made snapshot of query_fixture.hpp.
 #include <catch2/catch.hpp>
 
-#include "rosterd/ops/run_store.hpp"
 #include "query_fixture.hpp"
-#include "rosterd/query/query.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "rosterd/query/held.hpp"
+#include "rosterd/query/query.hpp"
 #include "rosterd/query/snapshot.hpp"
 
 using namespace rosterd;

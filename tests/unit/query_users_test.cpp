@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "rosterd/query/json.hpp"
 #include "rosterd/query/snapshot.hpp"
-#include "rosterd/base/time_format.hpp"
 
 using namespace rosterd;
 using namespace rosterd::test;

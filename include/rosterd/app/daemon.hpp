@@ -9,14 +9,14 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/app/systemd_notify.hpp"
 #include "rosterd/base/clock.hpp"
 #include "rosterd/config/config.hpp"
 #include "rosterd/control/registry.hpp"
-#include "rosterd/store/db_executor.hpp"
 #include "rosterd/model/events.hpp"
-#include "rosterd/store/state_files.hpp"
 #include "rosterd/service/subsystem.hpp"
-#include "rosterd/app/systemd_notify.hpp"
+#include "rosterd/store/db_executor.hpp"
+#include "rosterd/store/state_files.hpp"
 
 namespace rosterd {
 

@@ -11,8 +11,8 @@
 
 #include "rosterd/model/access_scope.hpp"
 #include "rosterd/model/action.hpp"
-#include "rosterd/schedule/schedule.hpp"
 #include "rosterd/model/user_filter.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 namespace rosterd {
 

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "rosterd/model/access_scope.hpp"
 #include "rosterd/config/config.hpp"
+#include "rosterd/model/access_scope.hpp"
 
 namespace rosterd::control {
 

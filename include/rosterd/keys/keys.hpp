@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "rosterd/keys/api_key_source.hpp"
 #include "rosterd/base/clock.hpp"
+#include "rosterd/keys/api_key_source.hpp"
 
 namespace rosterd::keys {
 

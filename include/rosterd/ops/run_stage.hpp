@@ -8,9 +8,9 @@
 #include <cstdint>
 
 #include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "rosterd/query/snapshot.hpp"
 #include "rosterd/store/store.hpp"
-#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

@@ -18,8 +18,7 @@ using StageFactory = std::function<std::shared_ptr<RunStage>(const TaskConfig&)>
 
 // Runs first, tasks second. `stages` may be empty (then task runs have no stage).
 std::vector<std::unique_ptr<Subsystem>> make_ops_subsystems(DaemonContext& context,
-                                                            keys::KeyGate& keys,
-                                                            SyncControl& sync,
+                                                            keys::KeyGate& keys, SyncControl& sync,
                                                             StageFactory stages);
 
 }  // namespace rosterd::ops

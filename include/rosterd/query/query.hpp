@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/model/user_filter.hpp"
 #include "rosterd/query/pricing.hpp"
 #include "rosterd/store/store.hpp"
-#include "rosterd/model/user_filter.hpp"
 
 namespace rosterd::query {
 

@@ -17,11 +17,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "rosterd/model/access_scope.hpp"
 #include "rosterd/config/config.hpp"
+#include "rosterd/model/access_scope.hpp"
+#include "rosterd/model/user_filter.hpp"
 #include "rosterd/query/query.hpp"
 #include "rosterd/store/store.hpp"
-#include "rosterd/model/user_filter.hpp"
 
 namespace rosterd::query {
 
