@@ -148,13 +148,7 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed,
         *changed = changed_settings(old, fresh);
     if (auto problem = dropped_key(old, fresh))
         return *problem;
-    std::vector<std::string> needs_restart;
-    if (fresh.storage.path != old.storage.path)
-        needs_restart.push_back("storage.path");
-    if (fresh.control.socket != old.control.socket)
-        needs_restart.push_back("control.socket");
-    if (fresh.metrics.listen != old.metrics.listen)
-        needs_restart.push_back("metrics.listen");
+    std::vector<std::string> needs_restart = restart_only_changes(old, fresh);
     for (const auto& key : needs_restart)
         spdlog::warn("reload: {} changed; it takes effect after a restart", key);
     if (restart_needed)

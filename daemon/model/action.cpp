@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "rosterd/base/text.hpp"
 #include "rosterd/model/action.hpp"
 
 namespace rosterd::ops {
@@ -24,14 +25,6 @@ std::string_view name_of(ActionKind kind) {
         if (k == kind)
             return name;
     return "?";
-}
-
-std::string trimmed(std::string_view text) {
-    auto first = text.find_first_not_of(" \t");
-    if (first == std::string_view::npos)
-        return "";
-    auto last = text.find_last_not_of(" \t");
-    return std::string(text.substr(first, last - first + 1));
 }
 
 std::vector<std::string> split_list(std::string_view text) {
@@ -82,8 +75,7 @@ Action parse_action(std::string_view text) {
             if (action.product.empty() || (at != std::string::npos && action.site.empty()))
                 throw ActionError("remove-product-access:" + parameter +
                                   ": expected PRODUCT or PRODUCT@SITE");
-            std::transform(action.site.begin(), action.site.end(), action.site.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            action.site = lowercase(action.site);
             break;
         }
         case ActionKind::add_to_groups:

@@ -4,13 +4,14 @@
 #include <charconv>
 #include <set>
 
+#include "rosterd/base/text.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/base/units.hpp"
 #include "rosterd/model/user_filter.hpp"
 
 namespace rosterd {
 namespace {
 
-constexpr std::int64_t kDayMs = 86'400'000;
 constexpr std::size_t kMaxTextBytes = 256;
 
 constexpr std::array<FilterFieldSpec, 18> kFields{{
@@ -52,21 +53,6 @@ const std::set<std::string, std::less<>> kAccountTypes = {"atlassian", "app", "c
 const std::set<std::string, std::less<>> kRoles = {"user",        "admin", "guest",      "customer",
                                                    "contributor", "basic", "stakeholder"};
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-std::string trimmed(std::string_view text) {
-    auto begin = text.find_first_not_of(" \t\r\n");
-    if (begin == std::string_view::npos)
-        return {};
-    auto end = text.find_last_not_of(" \t\r\n");
-    return std::string(text.substr(begin, end - begin + 1));
-}
-
 template <class Set>
 std::string joined(const Set& values) {
     std::string text;
@@ -93,7 +79,7 @@ const std::string& single(std::string_view field, const FilterFieldValue& value)
 }
 
 bool parse_bool(std::string_view field, const std::string& text) {
-    auto t = lower(trimmed(text));
+    auto t = lowercase(trimmed(text));
     if (t == "true" || t == "yes" || t == "on" || t == "1")
         return true;
     if (t == "false" || t == "no" || t == "off" || t == "0")
@@ -124,7 +110,7 @@ std::int64_t parse_instant(std::string_view field, const std::string& text) {
 
 // "https://Acme.atlassian.net/wiki" -> "acme.atlassian.net".
 std::string site_host(std::string_view field, const std::string& raw) {
-    auto host = lower(item_text(field, raw));
+    auto host = lowercase(item_text(field, raw));
     if (auto scheme = host.find("://"); scheme != std::string::npos)
         host = host.substr(scheme + 3);
     if (auto slash = host.find('/'); slash != std::string::npos)
@@ -135,7 +121,7 @@ std::string site_host(std::string_view field, const std::string& raw) {
 }
 
 std::string domain_of(std::string_view field, const std::string& raw) {
-    auto domain = lower(item_text(field, raw));
+    auto domain = lowercase(item_text(field, raw));
     if (!domain.empty() && domain.front() == '@')
         domain.erase(0, 1);
     if (domain.empty())
@@ -144,7 +130,7 @@ std::string domain_of(std::string_view field, const std::string& raw) {
 }
 
 std::string status_of(std::string_view field, const std::string& raw) {
-    auto status = lower(item_text(field, raw));
+    auto status = lowercase(item_text(field, raw));
     std::replace(status.begin(), status.end(), '-', '_');
     if (!kStatuses.count(status))
         throw FilterError(std::string(field),
@@ -174,7 +160,7 @@ const FilterFieldSpec* find_user_filter_field(std::string_view name) {
 }
 
 std::optional<std::string> normalize_role(std::string_view role) {
-    auto text = lower(trimmed(role));
+    auto text = lowercase(trimmed(role));
     if (text.rfind("atlassian/", 0) == 0)
         text.erase(0, 10);
     if (!kRoles.count(text))
@@ -207,10 +193,10 @@ void set_user_filter_field(UserFilter& filter, std::string_view name,
         } else if (name == "never-active") {
             f.never_active = parse_bool(name, single(name, value));
         } else if (name == "product") {
-            f.product = lower(item_text(name, single(name, value)));
+            f.product = lowercase(item_text(name, single(name, value)));
         } else if (name == "not-product") {
             append_items(f.not_products, value, list_item([](std::string_view fld, auto& raw) {
-                             return lower(item_text(fld, raw));
+                             return lowercase(item_text(fld, raw));
                          }));
         } else if (name == "site") {
             f.site = site_host(name, single(name, value));
@@ -230,7 +216,7 @@ void set_user_filter_field(UserFilter& filter, std::string_view name,
         } else if (name == "domain") {
             append_items(f.domains, value, list_item(domain_of));
         } else if (name == "account-type") {
-            auto type = lower(item_text(name, single(name, value)));
+            auto type = lowercase(item_text(name, single(name, value)));
             if (!kAccountTypes.count(type))
                 throw FilterError(field, "'" + type + "' is not one of: " + joined(kAccountTypes));
             f.account_type = type;

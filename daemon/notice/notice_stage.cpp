@@ -9,6 +9,7 @@
 #include "rosterd/audit/audit.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/base/units.hpp"
 #include "rosterd/notify/mail.hpp"
 
 namespace rosterd::notice {
@@ -162,7 +163,7 @@ void NoticeStage::enqueue(store::Database& db, const Entry& e, std::int64_t noti
                           const std::string& kind) {
     if (!task_.notice->email || !email_.enabled() || e.email.empty())
         return;
-    auto days_left = std::max<std::int64_t>(0, (e.notice.deadline - now_ + 86399999) / 86400000);
+    auto days_left = std::max<std::int64_t>(0, (e.notice.deadline - now_ + kDayMs - 1) / kDayMs);
     std::map<std::string, std::string> values = {
         {"name", e.name.empty() ? e.email : e.name},
         {"email", e.email},

@@ -2,12 +2,11 @@
 // in one pass over the snapshot's access rows.
 #include <algorithm>
 
+#include "rosterd/base/units.hpp"
 #include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 namespace {
-
-constexpr std::int64_t kDayMs = 86'400'000;
 
 int days_for(const DashboardOptions& options, const std::string& product) {
     if (options.inactive_days)

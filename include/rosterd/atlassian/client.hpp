@@ -38,7 +38,7 @@ struct ClientConfig {
     double last_active_burst = 10;
     // Below this share of X-RateLimit-Limit remaining, requests are spread until the reset.
     double low_remaining_fraction = 0.05;
-    int page_limit = 100;  // page size for v2 listings (the API maximum is 100)
+    int page_limit = kMaxPageSize;  // page size for v2 listings (the API maximum is 100)
     // Called once when the key is rejected (401); again only after a later request succeeded.
     std::function<void(const ApiError&)> on_key_rejected;
     http::Options http;
@@ -61,7 +61,7 @@ struct UserSearch {
     std::vector<std::string> email_domains;      // max 10
     std::vector<std::string> emails;  // exact addresses, max 100 (POST search only; not searchTerm)
     std::vector<std::string> expand;  // platformRoles, productAccess, groups, counts.resources
-    int limit = 100;
+    int limit = kMaxPageSize;
     std::string nickname_sort;  // sortBy nick_name: "asc" | "desc" | "" (the API's default order)
 };
 
@@ -73,7 +73,7 @@ struct GroupSearch {
     std::vector<std::string> resource_ids;
     std::vector<std::string> role_ids;
     std::vector<std::string> expand;  // counts.resources, counts.users
-    int limit = 100;
+    int limit = kMaxPageSize;
 };
 
 struct Stats {

@@ -10,6 +10,10 @@
 
 namespace rosterd::atlassian {
 
+// The most items the Admin API returns in one page (and accepts as `limit`): rosterd always asks
+// for full pages.
+inline constexpr int kMaxPageSize = 100;
+
 // Why an API call failed. Never carries the API key.
 struct ApiError {
     enum class Kind {

@@ -79,6 +79,13 @@ void push(rapidjson::Value& array, T&& v, Allocator& allocator) {
 }
 
 // `v` as compact JSON text.
+// The integer member `key` of `v`, or `fallback` when `v` has none (or not an integer).
+inline std::int64_t int_of(const rapidjson::Value& v, const char* key, std::int64_t fallback = 0) {
+    if (!v.IsObject() || !v.HasMember(key) || !v[key].IsInt64())
+        return fallback;
+    return v[key].GetInt64();
+}
+
 inline std::string to_compact(const rapidjson::Value& v) {
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -11,6 +11,7 @@
 
 #include "rosterd/model/access_scope.hpp"
 #include "rosterd/model/action.hpp"
+#include "rosterd/model/inactivity.hpp"
 #include "rosterd/model/user_filter.hpp"
 #include "rosterd/schedule/schedule.hpp"
 
@@ -154,7 +155,7 @@ struct Config {
     } sync;
 
     struct Inactivity {
-        int days = 30;
+        int days = kDefaultInactiveDays;
         std::map<std::string, int> per_product;  // product key -> days
     } inactivity;
 
@@ -283,6 +284,11 @@ Config load_config_file(const std::string& path);
 
 // The keys whose value differs between two configurations (added, removed or changed), sorted.
 std::vector<std::string> changed_settings(const Config& before, const Config& after);
+
+// The keys a reload cannot apply (they take effect after a restart), declared once
+// (config_settings.cpp); and those of them whose values differ between `before` and `after`.
+std::vector<std::string_view> restart_only_keys();
+std::vector<std::string> restart_only_changes(const Config& before, const Config& after);
 
 // Parses YAML text; `source_name` is used in error messages. Throws ConfigError.
 Config parse_config(const std::string& yaml_text, const std::string& source_name);

@@ -10,14 +10,16 @@
 #include <vector>
 
 #include "rosterd/base/clock.hpp"
+#include "rosterd/base/units.hpp"
 #include "rosterd/keys/api_key_source.hpp"
 
 namespace rosterd::keys {
 
+// Declared once, in base/units.hpp; named here too for the code written as keys::kDayMs.
+using rosterd::kDayMs;
+
 enum class KeyState { missing, ok, expiring, expired, rejected };
 std::string_view to_string(KeyState state);
-
-inline constexpr std::int64_t kDayMs = 86'400'000;
 
 // The instant a key with this expiry date stops working. Atlassian keys "expire on" their date;
 // rosterd takes the cautious reading: 00:00 UTC on that date.

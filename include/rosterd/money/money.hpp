@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/base/units.hpp"
+#include "rosterd/model/inactivity.hpp"
 #include "rosterd/query/pricing.hpp"
 #include "rosterd/query/query.hpp"
 #include "rosterd/query/snapshot.hpp"
@@ -15,7 +17,9 @@
 
 namespace rosterd::money {
 
-inline constexpr std::int64_t kDayMs = 86'400'000;
+// Declared once, in base/units.hpp; named here too for the code written as money::kDayMs.
+using rosterd::kDayMs;
+
 // Points younger than this keep every sync; older ones are compacted to one per day.
 inline constexpr std::int64_t kFullDetailMs = 30 * kDayMs;
 
@@ -26,7 +30,7 @@ struct HistoryPoint {
     std::string product, site;  // site "" in sums over sites
     std::int64_t at_ms = 0;     // the snapshot's as_of
     std::int64_t snapshot_id = 0;
-    int inactive_days = 30;
+    int inactive_days = kDefaultInactiveDays;
     std::int64_t billable = 0, active = 0, inactive = 0;
     std::optional<std::int64_t> capacity;
     std::string currency;  // empty: no pricing then

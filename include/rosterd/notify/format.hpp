@@ -11,12 +11,15 @@
 #include <vector>
 
 #include "rosterd/model/events.hpp"
+#include "rosterd/model/webhook_formats.hpp"
 
 namespace rosterd::notify {
 
-enum class Format { slack, teams, google_chat, discord, json };
-std::optional<Format> parse_format(std::string_view name);  // "slack", ..., "google-chat"
-std::string_view to_string(Format format);
+// The formats and their names are declared once, in model/webhook_formats.hpp.
+using Format = WebhookFormat;
+inline std::optional<Format> parse_format(std::string_view name) {
+    return parse_webhook_format(name);
+}
 
 // The version of the json format's envelope; bumped only for incompatible changes.
 inline constexpr int kEnvelopeVersion = 1;

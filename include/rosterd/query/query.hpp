@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "rosterd/model/inactivity.hpp"
 #include "rosterd/model/user_filter.hpp"
 #include "rosterd/query/pricing.hpp"
 #include "rosterd/store/store.hpp"
@@ -46,10 +47,10 @@ SnapshotInfo current_snapshot(store::Database& db);
 
 struct DashboardOptions {
     std::int64_t now_ms = 0;
-    std::optional<std::string> site;         // one site's figures only
-    std::optional<int> inactive_days;        // overrides every configured threshold
-    int default_days = 30;                   // inactivity.days
-    std::map<std::string, int> per_product;  // inactivity.per_product
+    std::optional<std::string> site;          // one site's figures only
+    std::optional<int> inactive_days;         // overrides every configured threshold
+    int default_days = kDefaultInactiveDays;  // inactivity.days
+    std::map<std::string, int> per_product;   // inactivity.per_product
     Pricing pricing;
 };
 
@@ -68,7 +69,7 @@ struct SiteFigures {
 struct ProductFigures {
     std::string product;  // the product key as the API names it (workspace typeKey)
     std::string name;     // display name
-    int inactive_days = 30;
+    int inactive_days = kDefaultInactiveDays;
     std::int64_t total = 0;
     std::int64_t inactive = 0;
     std::optional<std::int64_t> capacity;      // sum over sites, when every site reports one
@@ -82,7 +83,7 @@ struct ProductFigures {
 struct Dashboard {
     SnapshotInfo snapshot;
     std::int64_t now_ms = 0;
-    int inactive_days = 30;  // the threshold in force (products may override it)
+    int inactive_days = kDefaultInactiveDays;  // the threshold in force (products may override it)
     std::optional<std::string> site;
     std::string currency;
     std::vector<ProductFigures> products;  // sorted by product key
