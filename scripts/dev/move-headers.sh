@@ -82,6 +82,13 @@ query/user_filter_fields.cpp model/user_filter_fields.cpp
 query/user_filter_json.cpp model/user_filter_json.cpp
 '
 
+# sed -i that leaves a file alone (and its mtime, so nothing rebuilds) when nothing changes.
+rewrite() {  # sed-args... file
+    local file=${@: -1}
+    sed "$@" >"$file.tmp.$$" || { rm -f "$file.tmp.$$"; return 1; }
+    if cmp -s "$file" "$file.tmp.$$"; then rm -f "$file.tmp.$$"; else cat "$file.tmp.$$" >"$file"; rm -f "$file.tmp.$$"; fi
+}
+
 move() {  # old new
     if [ -e "$1" ] && [ ! -e "$2" ]; then
         mkdir -p "$(dirname "$2")"
@@ -117,7 +124,7 @@ echo 's|"\(\.\./\)\+fuzz/|"fuzz/|g' >>"$script"
 files=$(git ls-files -- daemon tests sim bench man fuzz | grep -E '\.(cpp|hpp|h|cc|in)$' || true)
 for f in $files; do
     [ -f "$f" ] || continue
-    sed -i -f "$script" "$f"
+    rewrite -f "$script" "$f"
 done
 # The promoted headers as their own module's files name them.
 while read -r old new; do
@@ -125,19 +132,19 @@ while read -r old new; do
     module=${old%%/*}
     file=${old#*/}
     for f in daemon/"$module"/*.?pp include/rosterd/"$module"/*.hpp; do
-        [ -f "$f" ] && sed -i "s|#include \"$file\"|#include \"rosterd/$new\"|" "$f"
+        [ -f "$f" ] && rewrite "s|#include \"$file\"|#include \"rosterd/$new\"|" "$f"
     done
 done <<<"$promoted"
 # Inside include/rosterd too (headers include each other).
 for f in $(git ls-files -- include/rosterd | grep -E '\.hpp$'); do
-    [ -f "$f" ] && sed -i -f "$script" "$f"
+    [ -f "$f" ] && rewrite -f "$script" "$f"
 done
 # DaemonContext lives with the Subsystem interface (rosterd/service/subsystem.hpp): only app/
 # includes the daemon itself.
 for f in $(git ls-files -- daemon | grep -E '\.(cpp|hpp)$' | grep '^daemon/[^/]*/' | grep -v '^daemon/app/'); do
     [ -f "$f" ] || continue
     grep -q '#include "rosterd/app/daemon.hpp"' "$f" || continue
-    sed -i 's|#include "rosterd/app/daemon.hpp"|#include "rosterd/service/subsystem.hpp"|' "$f"
+    rewrite 's|#include "rosterd/app/daemon.hpp"|#include "rosterd/service/subsystem.hpp"|' "$f"
     # Once is enough when the file included both.
     awk '!/^#include "rosterd\/service\/subsystem.hpp"/ || !seen++' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
 done
