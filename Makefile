@@ -6,13 +6,13 @@ CMAKE_FLAGS ?=
 
 # Debian 12 packages the build, the tests and the demo need (prometheus: promtool, which the
 # metrics tests run on the daemon's /metrics text; python3-aiosmtpd: the SMTP server the mail tests
-# and the demo send to).
+# and the demo send to; openssl: the self-signed certificate the SMTP TLS tests make for it).
 DEPS := cmake g++ make pkg-config \
 	libasio-dev libcurl4-openssl-dev rapidjson-dev libsqlite3-dev libyaml-cpp-dev \
 	libspdlog-dev catch2 libcli11-dev libhowardhinnant-date-dev libcpp-httplib-dev \
 	libsystemd-dev libssl-dev tzdata ca-certificates systemd sqlite3 util-linux \
 	dpkg-dev file lintian man-db groff-base zsh \
-	prometheus chromium python3-aiosmtpd
+	prometheus chromium python3-aiosmtpd openssl
 
 .PHONY: all build deps test demo install package clean format bench soak fuzz test-asan test-tsan
 

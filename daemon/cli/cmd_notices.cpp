@@ -1,5 +1,5 @@
-// rosterctl notices [--task NAME] [--state STATE] [--user ID] [--format table|json|csv],
-// notices exempt USER [--until DATE] --reason TEXT.
+// rosterctl notices [--task NAME] [--state STATE] [--user ID] [--limit N] [--format
+// table|json|csv], notices exempt USER [--until DATE] --reason TEXT.
 #include <iostream>
 
 #include "cli_common.hpp"
@@ -68,13 +68,16 @@ void install_notices_commands(CLI::App& app, CliOptions& options, int& exit_code
     auto state = std::make_shared<std::string>();
     auto user = std::make_shared<std::string>();
     auto format = std::make_shared<std::string>("table");
+    auto limit = std::make_shared<int>(0);
     notices->add_option("--task", *task, "Only this task's notices");
     notices->add_option("--state", *state, "on-notice, released, acted or exempt")
         ->check(CLI::IsMember({"on-notice", "released", "acted", "exempt"}));
     notices->add_option("--user", *user, "Only this user (account id)");
+    notices->add_option("--limit", *limit, "At most this many, newest first (default 1000)")
+        ->check(CLI::Range(1, 100000));
     notices->add_option("--format", *format, "table (default), json or csv")
         ->check(CLI::IsMember({"table", "json", "csv"}));
-    notices->callback([&options, &exit_code, notices, task, state, user, format] {
+    notices->callback([&options, &exit_code, notices, task, state, user, limit, format] {
         if (notices->get_subcommands().size() > 0)
             return;
         rapidjson::Document args(rapidjson::kObjectType);
@@ -85,6 +88,8 @@ void install_notices_commands(CLI::App& app, CliOptions& options, int& exit_code
             args.AddMember("state", rapidjson::Value(state->c_str(), a), a);
         if (!user->empty())
             args.AddMember("user", rapidjson::Value(user->c_str(), a), a);
+        if (*limit > 0)
+            args.AddMember("limit", *limit, a);
         CliOptions effective = options;
         effective.json = options.json || *format == "json";
         exit_code = call_and_render(effective, "notices", args,

@@ -17,7 +17,7 @@ namespace {
 
 // Users per request while exporting: small enough to keep both ends' memory flat, large enough
 // that a 100,000-user export takes few round trips.
-constexpr int kExportPage = 2000;
+constexpr int kExportPage = 5000;
 
 struct UsersOptions {
     FilterFlags filter;
@@ -100,6 +100,7 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
                 remaining < 0 ? o.page_size : std::min<std::int64_t>(remaining, o.page_size);
             args.AddMember("limit", page, a);
             args.AddMember("offset", offset, a);
+            args.AddMember("format", "csv", a);
             if (snapshot) {
                 args.AddMember("snapshot", *snapshot, a);
                 args.AddMember("now_ms", *now_ms, a);
@@ -110,10 +111,9 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
             const auto& result = response.result;
             snapshot = result["snapshot"].GetInt64();
             now_ms = result["now_ms"].GetInt64();
-            const auto& users = result["users"];
-            for (const auto& u : users.GetArray())
-                std::cout << query::csv_record(query::user_csv_cells(u));
-            auto got = static_cast<std::int64_t>(users.Size());
+            const auto& records = result["csv"];
+            std::cout.write(records.GetString(), records.GetStringLength());
+            auto got = result["count"].GetInt64();
             offset += got;
             if (remaining > 0)
                 remaining -= got;

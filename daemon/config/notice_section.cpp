@@ -74,22 +74,24 @@ NoticeConfig read_notice(const YamlReader& r, const YAML::Node& node, const std:
             r.fail(v, p, "expected a duration such as 14d, 36h, 30m or 45s, got '" + text + "'");
         return *parsed;
     };
-    r.read_mapping(node, path,
-                   {{"grace",
-                     [&](auto& v, auto& p) {
-                         notice.grace = duration(v, p);
-                         has_grace = true;
-                     }},
-                    {"email", [&](auto& v, auto& p) { notice.email = r.boolean(v, p); }},
-                    {"remind_before", [&](auto& v, auto& p) {
-                         r.expect_sequence(v, p);
-                         for (std::size_t i = 0; i < v.size(); ++i)
-                             notice.remind_before.push_back(duration(v[i], index_path(p, i)));
-                         std::sort(notice.remind_before.rbegin(), notice.remind_before.rend());
-                         notice.remind_before.erase(
-                             std::unique(notice.remind_before.begin(), notice.remind_before.end()),
-                             notice.remind_before.end());
-                     }}});
+    r.read_mapping(
+        node, path,
+        {{"grace",
+          [&](auto& v, auto& p) {
+              notice.grace = duration(v, p);
+              has_grace = true;
+          }},
+         {"email", [&](auto& v, auto& p) { notice.email = r.boolean(v, p); }},
+         {"release_email", [&](auto& v, auto& p) { notice.release_email = r.boolean(v, p); }},
+         {"remind_before", [&](auto& v, auto& p) {
+              r.expect_sequence(v, p);
+              for (std::size_t i = 0; i < v.size(); ++i)
+                  notice.remind_before.push_back(duration(v[i], index_path(p, i)));
+              std::sort(notice.remind_before.rbegin(), notice.remind_before.rend());
+              notice.remind_before.erase(
+                  std::unique(notice.remind_before.begin(), notice.remind_before.end()),
+                  notice.remind_before.end());
+          }}});
     if (!has_grace)
         r.fail(node, path, "missing required key 'grace'");
     for (auto before : notice.remind_before)
@@ -123,6 +125,7 @@ void read_email(const YamlReader& r, const YAML::Node& node, const std::string& 
           }},
          {"username", [&](auto& v, auto& p) { out.username = r.non_empty_string(v, p); }},
          {"password_file", [&](auto& v, auto& p) { out.password_file = r.non_empty_string(v, p); }},
+         {"ca_file", [&](auto& v, auto& p) { out.ca_file = r.non_empty_string(v, p); }},
          {"starttls",
           [&](auto& v, auto& p) {
               auto mode = r.non_empty_string(v, p);
@@ -138,6 +141,13 @@ void read_email(const YamlReader& r, const YAML::Node& node, const std::string& 
                   r.fail(v, p, "a subject is one line");
           }},
          {"body", [&](auto& v, auto& p) { out.body = template_text(r, v, p); }},
+         {"release_subject",
+          [&](auto& v, auto& p) {
+              out.release_subject = template_text(r, v, p);
+              if (out.release_subject.find_first_of("\r\n") != std::string::npos)
+                  r.fail(v, p, "a subject is one line");
+          }},
+         {"release_body", [&](auto& v, auto& p) { out.release_body = template_text(r, v, p); }},
          {"contact", [&](auto& v, auto& p) { out.contact = r.non_empty_string(v, p); }},
          {"per_minute", [&](auto& v, auto& p) { out.per_minute = r.integer(v, p, 1, 10000); }}});
     out.starttls = !starttls_off;
@@ -162,6 +172,12 @@ void check_notice_settings(const YamlReader& r, const YAML::Node& root, const Co
             r.guard([&] {
                 r.fail(root["tasks"][i]["notice"]["email"],
                        "tasks[" + std::to_string(i) + "].notice.email",
+                       "mailing users needs the email: section (smtp_url, from)");
+            });
+        if (task.notice && task.notice->release_email && !config.email.enabled())
+            r.guard([&] {
+                r.fail(root["tasks"][i]["notice"]["release_email"],
+                       "tasks[" + std::to_string(i) + "].notice.release_email",
                        "mailing users needs the email: section (smtp_url, from)");
             });
     }

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <limits>
+
 #include "notice_store.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
 #include "rosterd/base/units.hpp"
 #include "rosterd/control/db_reply.hpp"
+#include "rosterd/query/held.hpp"
 #include "rosterd/query/query.hpp"
 #include "rosterd/query/snapshot.hpp"
 
@@ -17,6 +20,16 @@ namespace json = control::json;
 using control::ArgType;
 
 const std::set<std::string> kStates = {kOnNotice, kReleased, kActed, kExempt};
+
+// A delegated caller (issue 19) sees the notices of the users in their scope only: the snapshot
+// restricted to it (with the users rosterd runs took in-scope access from, so that users acted on
+// stay visible). A scope that sees everything gets `index` itself; nullptr before the first sync.
+std::shared_ptr<const query::SnapshotIndex> view_for(
+    store::Database& db, std::shared_ptr<const query::SnapshotIndex> index, const Scope& scope) {
+    if (!index || scope.sees_everything())
+        return index;
+    return query::scoped_view(db, std::move(index), scope);
+}
 
 // Last activity per product and site of the user, from the published snapshot.
 rapidjson::Value activity_json(const query::SnapshotIndex* index, const std::string& account_id,
@@ -104,8 +117,9 @@ void NoticeService::list(const control::Request& request, std::shared_ptr<contro
             control::kInvalidArgs);
     auto now = context_.clock.now().time_since_epoch().count();
     auto snapshots = context_.snapshots;
+    auto scope = request.caller.view_scope();
     context_.db.read(
-        [q, now, snapshots](store::Database& db) {
+        [q, now, snapshots, scope](store::Database& db) mutable {
             store::Transaction read(db, store::Transaction::Kind::deferred);
             std::shared_ptr<const query::SnapshotIndex> index;
             try {
@@ -113,11 +127,21 @@ void NoticeService::list(const control::Request& request, std::shared_ptr<contro
                     index = snapshots->current(db);
             } catch (const query::NoDataError&) {
             }
+            // Scoped: every notice is read and those outside the scope dropped, then the limit.
+            bool scoped = !scope.sees_everything();
+            auto limit = static_cast<std::size_t>(q.limit);
+            if (scoped)
+                q.limit = std::numeric_limits<int>::max();
+            auto view = view_for(db, index, scope);
             auto rows = list_notices(db, q);
             auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
             auto& a = doc->GetAllocator();
             rapidjson::Value list(rapidjson::kArrayType);
             for (const auto& r : rows) {
+                if (scoped && (!view || !view->find_user(r.account_id)))
+                    continue;  // out of scope (or no snapshot to tell): not shown
+                if (list.Size() >= limit)
+                    break;
                 rapidjson::Value item(rapidjson::kObjectType);
                 json::add(item, "id", r.id, a);
                 json::add(item, "account_id", r.account_id, a);
@@ -142,7 +166,7 @@ void NoticeService::list(const control::Request& request, std::shared_ptr<contro
                 if (!r.mail_error.empty())
                     json::add(item, "mail_error", r.mail_error, a);
                 json::add(item, "reminders", r.reminders, a);
-                json::add(item, "activity", activity_json(index.get(), r.account_id, a), a);
+                json::add(item, "activity", activity_json(view.get(), r.account_id, a), a);
                 list.PushBack(item, a);
             }
             doc->AddMember("notices", list, a);
@@ -169,26 +193,36 @@ void NoticeService::exempt(const control::Request& request, std::shared_ptr<cont
         throw control::CommandError("until: the date has passed", control::kInvalidArgs);
     auto snapshots = context_.snapshots;
     auto by = request.caller.describe();
+    // A delegated admin exempts only users in their admin scope, found as `user X` finds them.
+    auto scope = request.caller.scope_at(control::AccessLevel::admin);
     struct Done {
         std::string account_id, email;
         std::int64_t ended = 0;
     };
     context_.db.write(
-        [who, reason, until, now, snapshots, by](store::Database& db) {
+        [who, reason, until, now, snapshots, by, scope](store::Database& db) {
             Done done;
             done.account_id = who;
             {
                 store::Transaction read(db, store::Transaction::Kind::deferred);
                 try {
-                    auto index = snapshots->current(db);
+                    auto index = view_for(db, snapshots->current(db), scope);
                     if (auto user = query::find_user(*index, who)) {
                         done.account_id = std::string(index->users[*user].account_id);
                         done.email = std::string(index->users[*user].email);
+                    } else if (!scope.sees_everything()) {
+                        // Out of scope reads exactly like unknown.
+                        throw query::QueryError("no user with account id or email '" + who +
+                                                "' found in your scope (" + scope.describe() +
+                                                "); you may exempt only users in it");
                     } else {
                         throw query::QueryError("no user with account id or email '" + who +
                                                 "' in snapshot " + std::to_string(index->info.id));
                     }
                 } catch (const query::NoDataError&) {
+                    if (!scope.sees_everything())
+                        throw query::QueryError("no snapshot yet to check '" + who +
+                                                "' against your scope (" + scope.describe() + ")");
                     if (who.find('@') != std::string::npos)
                         throw query::QueryError("no snapshot yet to find '" + who +
                                                 "' in; give the account id");

@@ -40,6 +40,15 @@ std::string release_reason(const std::string& decided, const std::string& skippe
     return "no longer matches the task's filter";
 }
 
+// What a release mail says happened, in the user's words.
+std::string release_mail_reason(const std::string& reason) {
+    if (reason == "exempt")
+        return "an administrator exempted you";
+    if (reason == "no longer matches the task's filter")
+        return "you used it again, or it no longer applies to you";
+    return reason;
+}
+
 rapidjson::Value entry_json(const NoticeStage::Entry& e, bool with_times,
                             rapidjson::Document::AllocatorType& a) {
     rapidjson::Value v(rapidjson::kObjectType);
@@ -161,7 +170,8 @@ std::string NoticeStage::mail_reason() const {
 
 void NoticeStage::enqueue(store::Database& db, const Entry& e, std::int64_t notice_id,
                           const std::string& kind) {
-    if (!task_.notice->email || !email_.enabled() || e.email.empty())
+    bool wanted = kind == "release" ? task_.notice->release_email : task_.notice->email;
+    if (!wanted || !email_.enabled() || e.email.empty())
         return;
     auto days_left = std::max<std::int64_t>(0, (e.notice.deadline - now_ + kDayMs - 1) / kDayMs);
     std::map<std::string, std::string> values = {
@@ -174,15 +184,21 @@ void NoticeStage::enqueue(store::Database& db, const Entry& e, std::int64_t noti
         {"days_left", std::to_string(days_left)},
         {"task", task_.name},
         {"reason", mail_reason()},
-        {"contact", email_.contact.empty() ? email_.from : email_.contact}};
+        {"contact", email_.contact.empty() ? email_.from : email_.contact},
+        {"release_reason", release_mail_reason(e.reason)}};
     notify::MailMessage message;
     message.to = e.email;
     message.kind = kind;
     message.notice_id = notice_id;
     message.task = task_.name;
-    message.subject =
-        (kind == "reminder" ? "Reminder: " : "") + render_template(email_.subject, values);
-    message.body = render_template(email_.body, values);
+    if (kind == "release") {
+        message.subject = render_template(email_.release_subject, values);
+        message.body = render_template(email_.release_body, values);
+    } else {
+        message.subject =
+            (kind == "reminder" ? "Reminder: " : "") + render_template(email_.subject, values);
+        message.body = render_template(email_.body, values);
+    }
     auto delivery = notify::enqueue_mail(db, message, now_);
     set_mail_queued(db, notice_id, delivery);
 }
@@ -214,8 +230,10 @@ void NoticeStage::record(store::Database& db, const ops::RunRecord& run) {
               "acted on after the deadline " + format_deadline(e.notice.deadline));
     }
     for (const auto& e : released_)
-        if (mark_released(db, e.notice.id, e.reason, now_))
+        if (mark_released(db, e.notice.id, e.reason, now_)) {
             audit(db, run, "notice.release", e, "released: " + e.reason);
+            enqueue(db, e, e.notice.id, "release");  // when release_email asks for it
+        }
     for (auto& e : noticed_) {
         auto id = insert_notice(db, task_.name, e.notice.account_id, e.name, e.email, now_,
                                 e.notice.deadline);
@@ -253,7 +271,8 @@ void NoticeStage::recorded(const ops::RunRecord& run) {
         emit("users_noticed", noticed_);
         emit("users_released", released_);
     }
-    if (wake_ && (!noticed_.empty() || !reminded_.empty()))
+    if (wake_ && (!noticed_.empty() || !reminded_.empty() ||
+                  (task_.notice->release_email && !released_.empty())))
         wake_();
 }
 

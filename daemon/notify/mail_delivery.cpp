@@ -89,7 +89,9 @@ void NotifyService::deliver_mail(outbox::DueDelivery delivery) {
     settings.from = email.from;
     settings.username = email.username;
     settings.starttls = email.starttls;
-    settings.ca_file = config->http.ca_file;
+    // A mail relay often has a private CA the Atlassian API does not: email.ca_file trusts it for
+    // SMTP alone. Verification stays on either way.
+    settings.ca_file = email.ca_file.empty() ? config->http.ca_file : email.ca_file;
     settings.connect_timeout_s = config->http.connect_timeout_s;
     if (!email.password_file.empty()) {
         std::string error;

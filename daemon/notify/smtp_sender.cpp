@@ -198,6 +198,15 @@ SmtpResult SmtpSender::perform(const Job& job) {
         result.sent = true;
     } else {
         std::string detail = error_buffer[0] ? error_buffer : curl_easy_strerror(code);
+        // The two refusals an admin fixes in the configuration get a message that says which key.
+        if (code == CURLE_LOGIN_DENIED)
+            detail = "the server refused the login of '" + job.settings.username +
+                     "' (check email.username and the password in email.password_file): " + detail;
+        else if (code == CURLE_USE_SSL_FAILED)
+            detail =
+                "the server does not offer STARTTLS and email.starttls is required, so "
+                "nothing was sent: " +
+                detail;
         result.error = "SMTP: " + detail + (reply ? " (reply " + std::to_string(reply) + ")" : "");
         result.permanent = reply >= 500 && reply < 600;
         result.recipient_refused = result.permanent && detail.find("RCPT") != std::string::npos;

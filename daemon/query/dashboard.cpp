@@ -1,6 +1,7 @@
 // The licence dashboard: billable seats per product and site, and how many of them sit unused,
 // in one pass over the snapshot's access rows.
 #include <algorithm>
+#include <stdexcept>
 
 #include "rosterd/base/units.hpp"
 #include "rosterd/query/snapshot.hpp"
@@ -61,18 +62,17 @@ Dashboard compute_dashboard(const SnapshotIndex& index, const DashboardOptions& 
     std::vector<std::int64_t> cutoff(listed);
     for (std::size_t p = 0; p < listed; ++p)
         cutoff[p] = options.now_ms - days_for(options, index.products[p].key) * kDayMs;
+    if (index.seat_idle_since.size() != listed)
+        throw std::logic_error("compute_dashboard: the index's seats are not indexed");
     std::vector<std::int64_t> seats(listed, 0), idle(listed, 0);
-    for (const auto& u : index.users)
-        for (auto i = u.access_begin; i < u.access_end; ++i) {
-            const auto& a = index.access[i];
-            if (!a.billable || a.product >= listed)
-                continue;
-            ++seats[a.product];
-            // Never used: idle since the user joined; an unknown join date proves nothing.
-            auto since = a.last_active != kNoInstant ? a.last_active : u.added;
-            if (since != kNoInstant && since <= cutoff[a.product])
-                ++idle[a.product];
-        }
+    for (std::size_t p = 0; p < listed; ++p) {
+        // Idle: since the cutoff or earlier; an unknown instant (never used, join date unknown)
+        // proves nothing and sorts first.
+        const auto& since = index.seat_idle_since[p];
+        auto known = std::upper_bound(since.begin(), since.end(), kNoInstant);
+        seats[p] = static_cast<std::int64_t>(since.size());
+        idle[p] = std::upper_bound(known, since.end(), cutoff[p]) - known;
+    }
 
     for (std::size_t p = 0; p < listed; ++p) {  // listed products come by key, then site
         const auto& product = index.products[p];

@@ -23,11 +23,8 @@ std::string joined_strings(const rapidjson::Value& row, const char* key) {
     return out;
 }
 
-std::string short_role(std::string role) {
-    constexpr std::string_view prefix = "atlassian/";
-    if (role.rfind(prefix, 0) == 0)
-        role.erase(0, prefix.size());
-    return role;
+std::string short_role(std::string_view role) {
+    return std::string(short_role_name(role));
 }
 
 std::string products_cell(const rapidjson::Value& row) {
@@ -43,19 +40,34 @@ std::string products_cell(const rapidjson::Value& row) {
 
 }  // namespace
 
-std::string csv_field(std::string_view text) {
+std::string_view short_role_name(std::string_view role) {
+    constexpr std::string_view prefix = "atlassian/";
+    if (role.substr(0, prefix.size()) == prefix)
+        role.remove_prefix(prefix.size());
+    return role;
+}
+
+void append_csv_field(std::string& out, std::string_view text) {
     bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
                  (!text.empty() && (text.front() == ' ' || text.back() == ' ' ||
                                     text.front() == '\t' || text.back() == '\t'));
-    if (!quote)
-        return std::string(text);
-    std::string out = "\"";
+    if (!quote) {
+        out += text;
+        return;
+    }
+    out += '"';
     for (char c : text) {
         if (c == '"')
             out += '"';
         out += c;
     }
-    return out + "\"";
+    out += '"';
+}
+
+std::string csv_field(std::string_view text) {
+    std::string out;
+    append_csv_field(out, text);
+    return out;
 }
 
 std::string csv_record(const std::vector<std::string>& fields) {

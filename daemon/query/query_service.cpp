@@ -31,8 +31,8 @@ constexpr std::int64_t kDefaultLimit = 50;
 constexpr std::int64_t kMaxLimit = 5000;
 
 // The users command's own arguments; every other argument is a filter field.
-constexpr std::string_view kUsersArgs[] = {"filter", "sort",     "limit",
-                                           "offset", "snapshot", "now_ms"};
+constexpr std::string_view kUsersArgs[] = {"filter",   "sort",   "limit", "offset",
+                                           "snapshot", "now_ms", "format"};
 
 std::vector<ArgSpec> users_args() {
     std::vector<ArgSpec> args = user_filter_arg_specs();
@@ -44,6 +44,9 @@ std::vector<ArgSpec> users_args() {
     args.push_back({"offset", ArgType::integer, false, "skip this many matches (default 0)"});
     args.push_back({"snapshot", ArgType::integer, false,
                     "fail unless this snapshot is still the current one (consistent paging)"});
+    args.push_back({"format", ArgType::string, false,
+                    "json (default: \"users\", one object per user) or csv (\"csv\": the page "
+                    "as CSV records without the header, for exports)"});
     args.push_back({"now_ms", ArgType::integer, false,
                     "measure inactivity from this instant (epoch ms; default now), so that the "
                     "pages of one export agree"});
@@ -231,7 +234,12 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
     UserSelection selection;
     std::int64_t limit = kDefaultLimit, offset = 0;
     std::optional<std::int64_t> pinned_snapshot = request.int_arg("snapshot");
+    bool csv = false;
     try {
+        auto format = request.string_arg("format").value_or("json");
+        if (format != "json" && format != "csv")
+            throw FilterError("format", "expected json or csv");
+        csv = format == "csv";
         if (auto saved = request.string_arg("filter")) {
             auto found = config.filters.find(*saved);
             if (found == config.filters.end())
@@ -266,7 +274,7 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
     auto known = hit ? std::optional<CachedSelection>(*hit) : std::nullopt;
 
     context_.db.read(
-        [selection, key, known, limit, offset, pinned_snapshot, scope,
+        [selection, key, known, limit, offset, pinned_snapshot, scope, csv,
          snapshots = snapshots_](store::Database& db) {
             SnapshotRead read(db, *snapshots);
             // Positions in a scoped view are stable for one snapshot and scope, so a cached
@@ -307,6 +315,16 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
                 if (!filter.empty())
                     filters.PushBack(user_filter_to_json(filter, a), a);
             json::add(doc, "filters", std::move(filters), a);
+            if (csv) {
+                // Rendered here, straight from the index: no JSON tree per row on either end.
+                std::string records;
+                records.reserve((last - first) * 256);
+                for (auto i = first; i < last; ++i)
+                    append_user_csv(index, (*ids)[i], scope, records);
+                json::add(doc, "count", last - first, a);
+                json::add(doc, "csv", records, a);
+                return page;
+            }
             rapidjson::Value users(rapidjson::kArrayType);
             for (auto i = first; i < last; ++i)
                 users.PushBack(user_row_json(index, (*ids)[i], scope, a), a);

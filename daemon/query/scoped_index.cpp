@@ -77,6 +77,7 @@ std::shared_ptr<const SnapshotIndex> restrict_to_scope(std::shared_ptr<const Sna
     }
     view->borrow_texts(std::move(base));
     view->index_users();
+    view->index_seats();
     return view;
 }
 

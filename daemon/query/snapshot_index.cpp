@@ -289,6 +289,21 @@ void SnapshotIndex::index_users() {
     });
 }
 
+void SnapshotIndex::index_seats() {
+    seat_idle_since.assign(listed_products, {});
+    for (const auto& u : users)
+        for (auto i = u.access_begin; i < u.access_end; ++i) {
+            const auto& a = access[i];
+            if (a.billable && a.product < listed_products)
+                seat_idle_since[a.product].push_back(a.last_active != kNoInstant ? a.last_active
+                                                                                 : u.added);
+        }
+    for (auto& since : seat_idle_since) {
+        std::sort(since.begin(), since.end());
+        since.shrink_to_fit();
+    }
+}
+
 std::shared_ptr<const SnapshotIndex> load_snapshot_index(store::Database& db) {
     auto index = std::make_shared<SnapshotIndex>();
     index->info = current_snapshot(db);
@@ -296,6 +311,7 @@ std::shared_ptr<const SnapshotIndex> load_snapshot_index(store::Database& db) {
     auto position = load_users(db, *index);
     load_access(db, position, *index);
     load_groups(db, position, *index);
+    index->index_seats();
     return index;
 }
 

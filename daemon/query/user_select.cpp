@@ -89,30 +89,30 @@ std::vector<std::uint32_t> select_users(const SnapshotIndex& index,
     std::size_t hits = 0;
     for (std::uint32_t user = 0; user < index.users.size(); ++user)
         hits += (hit[user] = all_match(tests, user) ? 1 : 0);
+    std::vector<std::uint32_t> out;
+    out.reserve(hits);
+    if (selection.sort == UserSort::last_active && (scope.product || scope.site)) {
+        // Activity in the scope decides; the key is computed once per match. The matches are
+        // taken in account-id order and sorted stably on the key alone, so equal keys (never
+        // active there, mostly) stay in account-id order without comparing ids.
+        const auto covered = products_in(index, scope);
+        std::vector<std::pair<std::int64_t, std::uint32_t>> keyed;
+        keyed.reserve(hits);
+        for (auto user : index.by_account())
+            if (hit[user])
+                keyed.emplace_back(scoped_last_active(index, index.users[user], covered), user);
+        std::stable_sort(keyed.begin(), keyed.end(),
+                         [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (const auto& [key, user] : keyed)
+            out.push_back(user);
+        return out;
+    }
     const auto& order = selection.sort == UserSort::email         ? index.by_email
                         : selection.sort == UserSort::last_active ? index.by_last_active
                                                                   : index.by_name;
-    std::vector<std::uint32_t> out;
-    out.reserve(hits);
     for (auto user : order)
         if (hit[user])
             out.push_back(user);
-    if (selection.sort == UserSort::last_active && (scope.product || scope.site)) {
-        // Activity in the scope decides; the key is computed once per match.
-        const auto covered = products_in(index, scope);
-        std::vector<std::pair<std::int64_t, std::uint32_t>> keyed;
-        keyed.reserve(out.size());
-        for (auto user : out)
-            keyed.emplace_back(scoped_last_active(index, index.users[user], covered), user);
-        // Equal keys (never active there, mostly) in account-id order.
-        std::sort(keyed.begin(), keyed.end(), [&](const auto& a, const auto& b) {
-            if (a.first != b.first)
-                return a.first < b.first;
-            return index.users[a.second].account_id < index.users[b.second].account_id;
-        });
-        for (std::size_t i = 0; i < keyed.size(); ++i)
-            out[i] = keyed[i].second;
-    }
     return out;
 }
 

@@ -1,8 +1,11 @@
 #pragma once
 // A real SMTP server for the mail tests: tests/support/smtp_sink.py on Debian's python3-aiosmtpd,
-// started as a child process on 127.0.0.1, writing each message it accepts to a directory.
+// started as a child process on 127.0.0.1, writing each message it accepts to a directory. It may
+// serve TLS (STARTTLS or implicit, smtps://) with a self-signed certificate made by openssl for
+// 127.0.0.1, and require AUTH with a user and password.
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,22 +26,39 @@ struct SinkMail {
     std::string rcpt;     // the envelope recipient
     std::string headers;  // as received
     std::string body;
+    std::int64_t received_ms = 0;  // when the sink wrote it (it writes each mail as it accepts it)
 };
 
 class SmtpSink {
   public:
+    enum class Tls { none, starttls, implicit };
+
     // port 0: a free one. Not started until start().
-    explicit SmtpSink(int port = 0) : port_(port == 0 ? free_port() : port) {}
+    explicit SmtpSink(int port = 0, Tls tls = Tls::none)
+        : port_(port == 0 ? free_port() : port), tls_(tls) {}
     ~SmtpSink() { stop(); }
+
+    // Before start(): AUTH is required, with this user and password.
+    void require_auth(const std::string& user, const std::string& password) {
+        user_ = user;
+        std::ofstream(dir_ / "auth-password") << password;
+    }
 
     void start() {
         std::filesystem::remove(dir_ / "mail" / "port");
         std::filesystem::create_directories(dir_ / "mail");
-        process_ = std::make_unique<ChildProcess>(
-            std::vector<std::string>{
-                "/usr/bin/python3", std::string(ROSTERD_SOURCE_DIR) + "/tests/support/smtp_sink.py",
-                (dir_ / "mail").string(), std::to_string(port_)},
-            dir_ / "sink.out", dir_ / "sink.err");
+        std::vector<std::string> argv = {
+            "/usr/bin/python3", std::string(ROSTERD_SOURCE_DIR) + "/tests/support/smtp_sink.py",
+            (dir_ / "mail").string(), std::to_string(port_)};
+        if (tls_ != Tls::none) {
+            make_certificate();
+            argv.insert(argv.end(), {"--cert", ca_file(), "--key", (dir_ / "key.pem").string(),
+                                     tls_ == Tls::starttls ? "--starttls" : "--smtps"});
+        }
+        if (!user_.empty())
+            argv.insert(argv.end(), {"--auth-user", user_, "--auth-password-file",
+                                     (dir_ / "auth-password").string()});
+        process_ = std::make_unique<ChildProcess>(argv, dir_ / "sink.out", dir_ / "sink.err");
         if (!wait_until([&] { return std::filesystem::exists(dir_ / "mail" / "port"); },
                         std::chrono::seconds(20)))
             throw std::runtime_error("the SMTP sink did not start: " +
@@ -52,7 +72,17 @@ class SmtpSink {
         }
     }
     int port() const { return port_; }
-    std::string url() const { return "smtp://127.0.0.1:" + std::to_string(port_); }
+    std::string url() const {
+        return (tls_ == Tls::implicit ? "smtps://127.0.0.1:" : "smtp://127.0.0.1:") +
+               std::to_string(port_);
+    }
+    // The self-signed certificate the sink serves (its own CA), once started with TLS.
+    std::string ca_file() const { return (dir_ / "cert.pem").string(); }
+    // One line per AUTH attempt and per MAIL command the sink saw (never a password).
+    std::string log() const {
+        return std::filesystem::exists(dir_ / "mail" / "log") ? read_file(dir_ / "mail" / "log")
+                                                              : std::string();
+    }
     // The email: section for rosterd.
     std::string yaml(const std::string& extra = "") const {
         return "email:\n  smtp_url: " + url() +
@@ -79,6 +109,10 @@ class SmtpSink {
             m.body = split == std::string::npos ? "" : text.substr(split + 4);
             auto at = m.headers.find("X-Sink-Rcpt: ");
             m.rcpt = m.headers.substr(at + 13, m.headers.find("\r\n", at) - at - 13);
+            struct stat st {};
+            if (::stat(f.c_str(), &st) == 0)
+                m.received_ms = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000 +
+                                st.st_mtim.tv_nsec / 1000000;
             out.push_back(std::move(m));
         }
         return out;
@@ -104,8 +138,22 @@ class SmtpSink {
     }
 
   private:
+    void make_certificate() const {
+        if (std::filesystem::exists(dir_ / "cert.pem"))
+            return;
+        auto r = run_command({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                              "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+                              (dir_ / "key.pem").string(), "-out", ca_file(), "-days", "2", "-subj",
+                              "/CN=rosterd test SMTP sink", "-addext",
+                              "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+        if (r.exit_code != 0)
+            throw std::runtime_error("openssl could not make the sink's certificate: " + r.err);
+    }
+
     TempDir dir_;
     int port_;
+    Tls tls_ = Tls::none;
+    std::string user_;
     std::unique_ptr<ChildProcess> process_;
 };
 

@@ -3,6 +3,11 @@
 //   jira-software@b: billable Fay (31d), Gus (30d), Hal (never, added unknown)
 //   confluence@a:    billable Ann (40d)
 // Not billable, so in no total: Dee (suspended), Eve (guest), the app account.
+#include <algorithm>
+#include <map>
+#include <random>
+#include <tuple>
+
 #include <rapidjson/document.h>
 
 #include <catch2/catch.hpp>
@@ -151,4 +156,85 @@ TEST_CASE("dashboard JSON carries the snapshot, the breakdown and the cost of id
     CHECK(b["inactive"].GetInt64() == 2);
     CHECK(b["capacity"].GetInt64() == 50);
     CHECK(b["inactive_monthly_cost"].GetDouble() == 20.0);
+}
+
+// The dashboard counts from the per-product sorted idle instants (SnapshotIndex::index_seats);
+// this checks it against the plain definition, one pass over every user's access, on random
+// snapshots and thresholds, edge instants (exactly at the cutoff, never used, unknown join)
+// included.
+TEST_CASE("dashboard counts from the seat index equal a pass over every user's access",
+          "[query][dashboard]") {
+    std::mt19937 random(20261203);
+    constexpr std::int64_t kDay = 86'400'000;
+    const std::int64_t now = 1'790'000'000'000;
+    for (int round = 0; round < 200; ++round) {
+        query::SnapshotIndex index;
+        const std::size_t product_count = 1 + random() % 4;
+        for (std::size_t p = 0; p < product_count; ++p)
+            index.products.push_back({"res-" + std::to_string(p),
+                                      p % 2 ? "confluence" : "jira",
+                                      "site-" + std::to_string(p) + ".atlassian.net",
+                                      {}});
+        std::sort(index.products.begin(), index.products.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.key, a.site) < std::tie(b.key, b.site);
+        });
+        index.listed_products = product_count - (random() % 3 == 0 ? 1 : 0);
+        auto instant = [&]() -> std::int64_t {
+            switch (random() % 6) {
+                case 0:
+                    return query::kNoInstant;
+                case 1:
+                    return now - 30 * kDay;  // exactly at the default cutoff
+                default:
+                    return now - static_cast<std::int64_t>(random() % (120 * kDay));
+            }
+        };
+        const std::size_t user_count = random() % 60;
+        for (std::size_t u = 0; u < user_count; ++u) {
+            query::IndexedUser user;
+            user.added = instant();
+            user.access_begin = static_cast<std::uint32_t>(index.access.size());
+            for (std::size_t p = 0; p < product_count; ++p)
+                if (random() % 2) {
+                    query::IndexedAccess a;
+                    a.product = static_cast<std::uint32_t>(p);
+                    a.billable = random() % 4 != 0;
+                    a.last_active = instant();
+                    index.access.push_back(a);
+                }
+            user.access_end = static_cast<std::uint32_t>(index.access.size());
+            index.users.push_back(user);
+        }
+        index.index_seats();
+
+        query::DashboardOptions options;
+        options.now_ms = now;
+        if (random() % 2)
+            options.inactive_days = static_cast<int>(random() % 100);
+        options.per_product["confluence"] = 60;
+        auto d = query::compute_dashboard(index, options);
+
+        std::map<std::pair<std::string, std::string>, Figures> expected;
+        for (std::size_t p = 0; p < index.listed_products; ++p)
+            expected[{index.products[p].key, index.products[p].site}] = {0, 0};
+        for (const auto& u : index.users)
+            for (auto i = u.access_begin; i < u.access_end; ++i) {
+                const auto& a = index.access[i];
+                if (!a.billable || a.product >= index.listed_products)
+                    continue;
+                const auto& product = index.products[a.product];
+                int days = options.inactive_days.value_or(product.key == "confluence" ? 60 : 30);
+                auto& f = expected[{product.key, product.site}];
+                ++f.total;
+                auto since = a.last_active != query::kNoInstant ? a.last_active : u.added;
+                if (since != query::kNoInstant && since <= now - days * kDay)
+                    ++f.inactive;
+            }
+        std::map<std::pair<std::string, std::string>, Figures> got;
+        for (const auto& p : d.products)
+            for (const auto& s : p.sites)
+                got[{p.product, s.site}] = of(s);
+        INFO("round " << round);
+        CHECK(got == expected);
+    }
 }

@@ -74,7 +74,8 @@ struct NoticeConfig {
     std::chrono::seconds grace{14 * 86400};
     bool email = false;  // mail each user (needs `email:`)
     std::vector<std::chrono::seconds>
-        remind_before;  // reminders before the deadline, longest first
+        remind_before;           // reminders before the deadline, longest first
+    bool release_email = false;  // mail a user the run releases that nothing will happen
 };
 
 // An automated task (`tasks:`): a bulk run on a schedule.
@@ -221,11 +222,18 @@ struct Config {
         std::string username;
         std::string password_file;
         bool starttls = true;  // `required` (default); `off` only for a server on localhost
+        std::string ca_file;   // CA bundle for the SMTP server; empty: http.ca_file, else system
         std::string subject = "Your access to {products} will be removed on {deadline}";
         std::string body =
             "Hello {name},\n\nyou have not used {products} on {sites} since {last_active}. "
             "Unless you use it again, your access will be removed on {deadline} ({days_left} "
             "days from now).\n\nReason: {reason}\n\nQuestions: {contact}\n";
+        // The mail to a released user (tasks[].notice.release_email).
+        std::string release_subject = "Your access to {products} stays: nothing will happen";
+        std::string release_body =
+            "Hello {name},\n\nyou were told that your access to {products} on {sites} would be "
+            "removed on {deadline}. It will not be: {release_reason}. Nothing will happen to "
+            "your access.\n\nQuestions: {contact}\n";
         std::string contact;  // the admin contact the templates name
         int per_minute = 60;  // at most this many mails a minute
         bool enabled() const { return !smtp_url.empty(); }

@@ -26,6 +26,11 @@ rapidjson::Value dashboard_json(const Dashboard& dashboard, JsonAllocator& alloc
 rapidjson::Value user_row_json(const SnapshotIndex& index, std::uint32_t user,
                                const ActivityScope& scope, JsonAllocator& alloc);
 
+// The same row as one CSV record (user_csv_columns(), CRLF-ended), appended to `out`: what
+// user_csv_cells makes of user_row_json, without the JSON (daemon/query/user_csv_row.cpp).
+void append_user_csv(const SnapshotIndex& index, std::uint32_t user, const ActivityScope& scope,
+                     std::string& out);
+
 // Everything known about one user, per product and site.
 rapidjson::Value user_detail_json(const UserRow& row, JsonAllocator& alloc);
 

@@ -98,7 +98,13 @@ class SnapshotIndex {
     std::vector<std::uint32_t> by_name;         // user indexes by name (case-insensitive), id
     std::vector<std::uint32_t> by_email;        // by email (case-insensitive), id
     std::vector<std::uint32_t> by_last_active;  // never active first, then oldest first, id
+    // Per listed product, the instant each billable seat has been idle since (its last activity,
+    // or the user's join when never used; kNoInstant when neither is known), ascending. The
+    // dashboard counts a product's seats and idle seats with two binary searches instead of a
+    // pass over every user (500k users: ~15 ms -> microseconds, whatever the inactivity asked).
+    std::vector<std::vector<std::int64_t>> seat_idle_since;
 
+    const std::vector<std::uint32_t>& by_account() const { return by_account_; }  // by account id
     const std::string& text(TextId id) const { return texts_[id]; }
     // The id of an interned text, or nullopt when no row of the snapshot holds it.
     std::optional<TextId> find_text(std::string_view text) const;
@@ -109,6 +115,7 @@ class SnapshotIndex {
     std::string_view keep(std::string_view text) { return user_texts_.keep(text); }
     std::string_view keep_lower(std::string_view text) { return user_texts_.keep_lower(text); }
     void index_users();  // fills the account order and the three orders
+    void index_seats();  // fills seat_idle_since from users and access (after both are loaded)
     // A view of `base` (restrict_to_scope): the same texts and ids, user texts borrowed from it.
     void borrow_texts(std::shared_ptr<const SnapshotIndex> base);
 
