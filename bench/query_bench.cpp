@@ -24,16 +24,16 @@
 #include <iostream>
 #include <thread>
 
-#include "../daemon/metrics/metrics_read.hpp"
+#include "daemon/metrics/metrics_read.hpp"
 #include "query_synthetic.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/money.hpp"
-#include "rosterd/money_report.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_csv.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/snapshot_slots.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/money/money.hpp"
+#include "rosterd/money/report.hpp"
+#include "rosterd/query/csv.hpp"
+#include "rosterd/query/json.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/store/snapshot_slots.hpp"
 
 using namespace rosterd;
 namespace json = rosterd::control::json;

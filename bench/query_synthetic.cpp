@@ -6,7 +6,7 @@
 #include <map>
 #include <vector>
 
-#include "../daemon/sync/snapshot_writer.hpp"
+#include "daemon/sync/snapshot_writer.hpp"
 
 namespace rosterd::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::bench {
 

@@ -7,10 +7,10 @@
 #include <iostream>
 
 #include "main_options.hpp"
-#include "rosterd/api_key_source.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/logging.hpp"
+#include "rosterd/app/daemon.hpp"
+#include "rosterd/base/logging.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/keys/api_key_source.hpp"
 #include "rosterd/version.hpp"
 
 int main(int argc, char** argv) {

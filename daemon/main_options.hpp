@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 
 namespace rosterd {
 

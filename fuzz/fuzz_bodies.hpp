@@ -7,9 +7,9 @@
 #include <string_view>
 #include <variant>
 
-#include "rosterd/atlassian_parse.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/control_protocol.hpp"
+#include "rosterd/atlassian/parse.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/control/protocol.hpp"
 
 namespace rosterd::fuzz {
 

@@ -25,14 +25,14 @@
 #include <string>
 #include <vector>
 
-#include "../daemon/main_options.hpp"
 #include "cli_common.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/control_access.hpp"
-#include "rosterd/control_registry.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/logging.hpp"
-#include "rosterd/user_filter.hpp"
+#include "daemon/main_options.hpp"
+#include "rosterd/app/daemon.hpp"
+#include "rosterd/base/logging.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/control/access.hpp"
+#include "rosterd/control/registry.hpp"
+#include "rosterd/model/user_filter.hpp"
 #include "rosterd/version.hpp"
 
 namespace fs = std::filesystem;

@@ -1,6 +1,6 @@
 #include "activity_text.hpp"
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::sim {
 

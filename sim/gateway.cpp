@@ -8,7 +8,7 @@
 
 #include "api_errors.hpp"
 #include "json_util.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "route_util.hpp"
 
 namespace rosterd::sim {

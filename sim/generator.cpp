@@ -9,6 +9,7 @@
 
 #include "activity_text.hpp"
 #include "prng.hpp"
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::sim {
 
@@ -42,10 +43,7 @@ constexpr std::array<std::string_view, 16> kGroupWords{
 enum class Kind { Normal, App, OrgAdmin, SiteAdmin };
 
 std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
+    return lowercase(text);
 }
 
 // Role-granting groups every site gets, per product.

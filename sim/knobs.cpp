@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "json_util.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::sim {
 

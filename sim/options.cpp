@@ -8,7 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "truth.hpp"
 
 namespace rosterd::sim {
@@ -22,13 +23,6 @@ std::string read_whole_file(const std::string& path) {
     std::ostringstream content;
     content << in.rdbuf();
     return content.str();
-}
-
-std::string trim(std::string text) {
-    auto not_space = [](unsigned char c) { return !std::isspace(c); };
-    text.erase(text.begin(), std::find_if(text.begin(), text.end(), not_space));
-    text.erase(std::find_if(text.rbegin(), text.rend(), not_space).base(), text.end());
-    return text;
 }
 
 }  // namespace
@@ -143,7 +137,7 @@ Model build_model(const SimOptions& o) {
 SimSettings build_settings(const SimOptions& o) {
     SimSettings settings = o.settings;
     if (o.api_key_file) {
-        settings.api_key = trim(read_whole_file(*o.api_key_file));
+        settings.api_key = trimmed(read_whole_file(*o.api_key_file));
         // Never echo the key itself: only say where it should have been.
         if (settings.api_key.empty())
             throw std::runtime_error("the API key file is empty");

@@ -5,7 +5,7 @@
 #include "activity_text.hpp"
 #include "base64.hpp"
 #include "prng.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::sim {
 

@@ -4,6 +4,7 @@
 
 #include "field_source.hpp"
 #include "prng.hpp"
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::sim {
 
@@ -30,9 +31,7 @@ void send_api_error(const httplib::Request& req, httplib::Response& res, int sta
 }
 
 bool is_json_content_type(const httplib::Request& req) {
-    std::string type = req.get_header_value("Content-Type");
-    for (char& c : type)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string type = lowercase(req.get_header_value("Content-Type"));
     return type.starts_with("application/json");
 }
 

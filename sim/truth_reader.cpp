@@ -8,7 +8,7 @@
 #include <unordered_set>
 
 #include "activity_text.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "truth.hpp"
 
 namespace rosterd::sim {

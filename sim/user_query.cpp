@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "json_util.hpp"
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::sim {
 
@@ -49,10 +50,7 @@ void write_list(JsonWriter& w, const char* name, const std::vector<std::string>&
 }  // namespace
 
 std::string lower_ascii(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+    return lowercase(text);
 }
 
 bool UserQuery::has_filters() const {

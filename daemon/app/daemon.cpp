@@ -1,18 +1,18 @@
-#include "rosterd/daemon.hpp"
+#include "rosterd/app/daemon.hpp"
 
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <asio/post.hpp>
 
-#include "rosterd/api_key_source.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_server.hpp"
-#include "rosterd/logging.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/state_files.hpp"
-#include "rosterd/store.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/logging.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/control/server.hpp"
+#include "rosterd/keys/api_key_source.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/store/state_files.hpp"
+#include "rosterd/store/store.hpp"
 #include "rosterd/version.hpp"
 #include "subsystems.hpp"
 
@@ -148,13 +148,7 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed,
         *changed = changed_settings(old, fresh);
     if (auto problem = dropped_key(old, fresh))
         return *problem;
-    std::vector<std::string> needs_restart;
-    if (fresh.storage.path != old.storage.path)
-        needs_restart.push_back("storage.path");
-    if (fresh.control.socket != old.control.socket)
-        needs_restart.push_back("control.socket");
-    if (fresh.metrics.listen != old.metrics.listen)
-        needs_restart.push_back("metrics.listen");
+    std::vector<std::string> needs_restart = restart_only_changes(old, fresh);
     for (const auto& key : needs_restart)
         spdlog::warn("reload: {} changed; it takes effect after a restart", key);
     if (restart_needed)

@@ -1,26 +1,27 @@
 #include "subsystems.hpp"
 
-#include "../audit/audit_service.hpp"
-#include "../keys/key_service.hpp"
-#include "../metrics/metrics_service.hpp"
-#include "../money/money_service.hpp"
-#include "../notice/notice_service.hpp"
-#include "../notify/notify_service.hpp"
-#include "../ops/ops_service.hpp"
-#include "../ops/task_service.hpp"
-#include "../query/query_service.hpp"
-#include "../seats/seat_alert_service.hpp"
-#include "../sync/sync_service.hpp"
+#include "rosterd/audit/subsystem.hpp"
+#include "rosterd/keys/subsystem.hpp"
+#include "rosterd/metrics/subsystem.hpp"
+#include "rosterd/money/subsystem.hpp"
+#include "rosterd/notice/subsystem.hpp"
+#include "rosterd/notify/subsystem.hpp"
+#include "rosterd/ops/subsystem.hpp"
+#include "rosterd/query/subsystem.hpp"
+#include "rosterd/seats/subsystem.hpp"
+#include "rosterd/sync/subsystem.hpp"
 
 namespace rosterd {
 
+// The composition root: the only place that knows every module, and it knows each only by its
+// public subsystem header (rosterd/<module>/subsystem.hpp).
 std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) {
     std::vector<std::unique_ptr<Subsystem>> list;
     // The outbox first: every other subsystem reports its events through it.
-    auto notify = std::make_unique<notify::NotifyService>(context);
+    auto notify = notify::make_notify_subsystem(context);
     context.events = notify.get();
-    auto keys = std::make_unique<keys::KeyService>(context, notify.get());
-    auto sync = std::make_unique<sync::SyncService>(context, *keys);
+    auto keys = keys::make_key_subsystem(context, notify.get());
+    auto sync = sync::make_sync_subsystem(context, *keys);
     keys->set_sync_starter([sync = sync.get()](bool replaces_broken) {
         std::optional<std::string> trigger;
         if (!sync->has_snapshot())
@@ -36,28 +37,27 @@ std::vector<std::unique_ptr<Subsystem>> make_subsystems(DaemonContext& context) 
     // A question asked meanwhile loads it again from the published snapshot (500k: ~2.3 s); a
     // daily sync at night usually meets none.
     sync->on_start([snapshots = context.snapshots] { snapshots->release(); });
-    auto ops = std::make_unique<ops::OpsService>(context, *keys, *sync);
-    auto tasks = std::make_unique<ops::TaskService>(context, *ops, *sync);
-    auto notices = std::make_unique<notice::NoticeService>(
-        context, [outbox = notify.get()] { outbox->wake(); });
-    tasks->set_stage_factory(
+    auto notices =
+        notice::make_notice_subsystem(context, [outbox = notify.get()] { outbox->wake(); });
+    auto ops = ops::make_ops_subsystems(
+        context, *keys, *sync,
         [stages = notices.get()](const TaskConfig& task) { return stages->make_stage(task); });
-    const sync::SyncService* sync_ptr = sync.get();
-    const keys::KeyService* keys_ptr = keys.get();
-    auto money = std::make_unique<money::MoneyService>(context, *sync, *keys);
-    auto alerts = std::make_unique<seats::SeatAlertService>(context, *sync, *notify);
+    const SyncControl* sync_ptr = sync.get();
+    const keys::KeySubsystem* keys_ptr = keys.get();
+    auto money = money::make_money_subsystem(context, *sync, *keys);
+    auto alerts = seats::make_seat_alert_subsystem(context, *sync, *notify);
     list.push_back(std::move(notify));
     list.push_back(std::move(keys));
     list.push_back(std::move(sync));
-    list.push_back(std::make_unique<query::QueryService>(context));
-    list.push_back(std::move(ops));
-    list.push_back(std::move(tasks));
+    list.push_back(query::make_query_subsystem(context));
+    for (auto& subsystem : ops)  // runs, then tasks
+        list.push_back(std::move(subsystem));
     list.push_back(std::move(notices));
     list.push_back(std::move(money));
     list.push_back(std::move(alerts));
-    list.push_back(std::make_unique<audit::AuditService>(context));
+    list.push_back(audit::make_audit_subsystem(context));
     // Last: it reads what the others know, on the loop, at each scrape.
-    list.push_back(std::make_unique<metrics::MetricsService>(
+    list.push_back(metrics::make_metrics_subsystem(
         context,
         metrics::MetricsSources{
             .sync_running = [sync = sync_ptr] { return sync->running(); },

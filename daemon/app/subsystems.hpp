@@ -3,8 +3,8 @@
 #include <memory>
 #include <vector>
 
-#include "rosterd/daemon.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/app/daemon.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd {
 

@@ -1,4 +1,4 @@
-#include "rosterd/atlassian_types.hpp"
+#include "rosterd/atlassian/types.hpp"
 
 namespace rosterd::atlassian {
 

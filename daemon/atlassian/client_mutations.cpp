@@ -1,7 +1,7 @@
 // The mutation calls. Every POST carries a JSON body ({} when the action takes none).
 #include "engine.hpp"
 #include "request_bodies.hpp"
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 namespace rosterd::atlassian {
 

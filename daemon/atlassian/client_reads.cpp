@@ -1,7 +1,7 @@
 // The read calls: which path, which pagination style, which parser.
 #include "engine.hpp"
 #include "request_bodies.hpp"
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 namespace rosterd::atlassian {
 

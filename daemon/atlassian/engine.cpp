@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 namespace rosterd::atlassian {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "rosterd/atlassian_client.hpp"
+#include "rosterd/atlassian/client.hpp"
 
 namespace rosterd::atlassian {
 

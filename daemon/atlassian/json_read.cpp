@@ -2,7 +2,7 @@
 
 #include <rapidjson/error/en.h>
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::atlassian::json {
 

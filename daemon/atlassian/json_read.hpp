@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rosterd/atlassian_types.hpp"
+#include "rosterd/atlassian/types.hpp"
 
 namespace rosterd::atlassian::json {
 

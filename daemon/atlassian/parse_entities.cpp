@@ -1,7 +1,7 @@
 // Parsers for successful Admin API responses. Field names follow the published OpenAPI documents
 // (tests/data/openapi); optional fields default to empty, wrong types are parse errors.
 #include "json_read.hpp"
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 namespace rosterd::atlassian {
 

@@ -1,7 +1,7 @@
 // parse_api_error: one ApiError from whichever of the Admin API's error body shapes arrived.
 #include <rapidjson/document.h>
 
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 namespace rosterd::atlassian {
 

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 namespace rosterd::atlassian {
 
@@ -43,7 +43,7 @@ void write_cursor(Writer& writer, const std::optional<std::string>& cursor) {
 }  // namespace
 
 int clamp_page_limit(int limit) {
-    return std::clamp(limit, 1, 100);
+    return std::clamp(limit, 1, kMaxPageSize);
 }
 
 std::string user_search_body(const UserSearch& search, const std::optional<std::string>& cursor) {

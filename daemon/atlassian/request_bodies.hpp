@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "rosterd/atlassian_client.hpp"
+#include "rosterd/atlassian/client.hpp"
 
 namespace rosterd::atlassian {
 

@@ -3,8 +3,8 @@
 #include <cmath>
 #include <string>
 
-#include "rosterd/atlassian_policy.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/atlassian/policy.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::atlassian {
 

@@ -1,7 +1,7 @@
 // Percent-encoding and the links.next cursor extraction shared by both pagination styles.
 #include <cctype>
 
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 namespace rosterd::atlassian {
 

@@ -1,4 +1,5 @@
-#include "user_batch_read.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
+#include "rosterd/base/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -7,12 +8,6 @@
 
 namespace rosterd::atlassian {
 namespace {
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 // One pass: every search of `searches` in flight together; `done` once all have answered.
 struct Pass {
@@ -62,7 +57,7 @@ std::vector<std::vector<std::string>> email_batches(const std::vector<UserToRead
     std::vector<std::vector<std::string>> batches;
     std::set<std::string> seen;  // emails: uniqueItems
     for (const auto& u : users) {
-        if (u.email.empty() || !seen.insert(lower(u.email)).second)
+        if (u.email.empty() || !seen.insert(lowercase(u.email)).second)
             continue;
         if (batches.empty() || batches.back().size() == kMaxEmailsPerSearch)
             batches.emplace_back();

@@ -4,10 +4,11 @@
 
 #include <asio/post.hpp>
 
-#include "rosterd/audit.hpp"
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/audit/audit.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/base/units.hpp"
+#include "rosterd/control/db_reply.hpp"
 
 namespace rosterd::audit {
 namespace {
@@ -60,7 +61,7 @@ void AuditService::register_commands(control::CommandRegistry& registry) {
                  auto ms = parse_iso8601_ms(*since);
                  if (!ms)
                      if (auto day = parse_date_days(*since))
-                         ms = *day * 86'400'000LL;
+                         ms = *day * kDayMs;
                  if (!ms)
                      throw control::CommandError(
                          "since: expected a date (YYYY-MM-DD) or an ISO 8601 instant, got '" +

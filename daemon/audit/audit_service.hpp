@@ -6,8 +6,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "rosterd/daemon.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::audit {
 

@@ -1,9 +1,9 @@
-#include "rosterd/audit.hpp"
+#include "rosterd/audit/audit.hpp"
 
 #include <charconv>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::audit {
 namespace {

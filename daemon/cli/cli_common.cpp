@@ -6,7 +6,7 @@
 #include <iostream>
 
 #include "ctl_json.hpp"
-#include "rosterd/control_protocol.hpp"
+#include "rosterd/control/protocol.hpp"
 
 namespace rosterd::cli {
 

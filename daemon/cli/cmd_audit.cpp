@@ -4,7 +4,7 @@
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/control_json.hpp"
+#include "rosterd/base/json.hpp"
 
 namespace rosterd::cli {
 namespace {

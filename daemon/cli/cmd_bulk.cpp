@@ -7,7 +7,7 @@
 #include "cli_common.hpp"
 #include "filter_flags.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/ops_action.hpp"
+#include "rosterd/model/action.hpp"
 #include "run_render.hpp"
 
 namespace rosterd::cli {

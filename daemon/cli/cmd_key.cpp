@@ -7,18 +7,11 @@
 #include <iterator>
 
 #include "cli_common.hpp"
+#include "rosterd/base/text.hpp"
 #include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {
-
-std::string trim(const std::string& text) {
-    auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos)
-        return "";
-    auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
-}
 
 // Reads one line from the terminal without echoing it.
 std::string prompt_hidden(const std::string& prompt) {
@@ -40,9 +33,9 @@ std::string prompt_hidden(const std::string& prompt) {
 
 std::string read_key_from_stdin() {
     if (::isatty(STDIN_FILENO) == 1)
-        return trim(prompt_hidden("Organization API key (input hidden): "));
+        return trimmed(prompt_hidden("Organization API key (input hidden): "));
     std::string all((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    return trim(all);
+    return trimmed(all);
 }
 
 void render_key(const rapidjson::Value& r) {

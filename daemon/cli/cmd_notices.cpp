@@ -5,7 +5,7 @@
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/query_csv.hpp"
+#include "rosterd/query/csv.hpp"
 
 namespace rosterd::cli {
 namespace {

@@ -6,16 +6,14 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/base/json.hpp"
 #include "rosterd/control/commands.hpp"
+#include "rosterd/model/inactivity.hpp"
 
 namespace rosterd::cli {
 namespace {
 
-std::int64_t int_of(const rapidjson::Value& v, const char* key, std::int64_t fallback = 0) {
-    if (!v.IsObject() || !v.HasMember(key) || !v[key].IsInt64())
-        return fallback;
-    return v[key].GetInt64();
-}
+using control::json::int_of;
 
 std::string number_text(const rapidjson::Value& v, const char* key, int decimals) {
     if (!v.IsObject() || !v.HasMember(key) || !v[key].IsNumber())
@@ -40,7 +38,7 @@ void render_dashboard(const rapidjson::Value& r) {
         headers.push_back("INACTIVE COST/MONTH");
     Table table(headers);
     std::string overrides;
-    const auto default_days = int_of(r, "inactive_days", 30);
+    const auto default_days = int_of(r, "inactive_days", kDefaultInactiveDays);
     for (const auto& p : r["products"].GetArray()) {
         auto cost = [&](const rapidjson::Value& v) {
             return number_text(v, "inactive_monthly_cost", 2);

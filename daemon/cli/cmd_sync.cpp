@@ -5,16 +5,13 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
+#include "rosterd/base/json.hpp"
 #include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {
 
-std::int64_t int_or(const rapidjson::Value& v, const char* key, std::int64_t fallback = 0) {
-    if (!v.IsObject() || !v.HasMember(key) || !v[key].IsInt64())
-        return fallback;
-    return v[key].GetInt64();
-}
+using control::json::int_of;
 
 // A one-line progress display: a redrawn bar on a terminal, plain lines otherwise.
 class ProgressPrinter {
@@ -26,13 +23,13 @@ class ProgressPrinter {
     }
     void operator()(const rapidjson::Value& p) {
         std::string phase = string_or(p, "phase", "?");
-        auto fetched = int_or(p, "users_fetched");
-        auto total = int_or(p, "users_total", -1);
+        auto fetched = int_of(p, "users_fetched");
+        auto total = int_of(p, "users_total", -1);
         std::string line = "sync: " + phase + "  users " + std::to_string(fetched);
         if (total >= 0)
             line += "/" + std::to_string(total);
-        line += "  requests " + std::to_string(int_or(p, "requests")) + "  retries " +
-                std::to_string(int_or(p, "retries"));
+        line += "  requests " + std::to_string(int_of(p, "requests")) + "  retries " +
+                std::to_string(int_of(p, "retries"));
         if (terminal_) {
             std::string bar;
             if (total > 0) {
@@ -56,7 +53,7 @@ void render_outcome(const rapidjson::Value& r) {
               << ": " << string_or(r, "users", "0") << " users, " << string_or(r, "groups", "0")
               << " groups, " << string_or(r, "requests", "0") << " requests ("
               << string_or(r, "retries", "0") << " retries) in "
-              << int_or(r, "duration_ms") / 1000.0 << " s\n";
+              << int_of(r, "duration_ms") / 1000.0 << " s\n";
 }
 
 void render_history(const rapidjson::Value& r) {

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "rosterd/control_protocol.hpp"
+#include "rosterd/control/protocol.hpp"
 
 namespace rosterd::cli {
 namespace {

@@ -1,6 +1,6 @@
 #include "filter_flags.hpp"
 
-#include "rosterd/user_filter.hpp"
+#include "rosterd/model/user_filter.hpp"
 
 namespace rosterd::cli {
 

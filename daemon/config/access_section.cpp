@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "account_lookup.hpp"
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::config_detail {
 namespace {
@@ -52,8 +53,7 @@ std::vector<std::string> scope_list(const YamlReader& r, const YAML::Node& node,
 
 std::string site_host(std::string text) {
     // As the filters take sites: a URL or a host, any case.
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    text = lowercase(text);
     for (const char* prefix : {"https://", "http://"})
         if (text.rfind(prefix, 0) == 0)
             text.erase(0, std::string(prefix).size());

@@ -1,6 +1,6 @@
 #include <filesystem>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 
 namespace rosterd {
 namespace {

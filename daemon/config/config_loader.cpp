@@ -13,11 +13,13 @@
 #include "account_lookup.hpp"
 #include "config_settings.hpp"
 #include "notice_section.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/events.hpp"
-#include "rosterd/metrics.hpp"
-#include "rosterd/schedule.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/config/listen_address.hpp"
+#include "rosterd/model/events.hpp"
+#include "rosterd/model/webhook_formats.hpp"
+#include "rosterd/schedule/schedule.hpp"
 #include "seat_target_section.hpp"
 #include "yaml_reader.hpp"
 #include "yaml_syntax.hpp"
@@ -33,7 +35,13 @@ using config_detail::resolve_seat_target;
 using config_detail::WrittenSeatTarget;
 using config_detail::YamlReader;
 
-const std::set<std::string> kWebhookFormats = {"slack", "teams", "google-chat", "discord", "json"};
+// The names of model/webhook_formats.hpp, as the reader's one_of takes them.
+const std::set<std::string> kWebhookFormatNames = [] {
+    std::set<std::string> names;
+    for (const auto& entry : kWebhookFormats)
+        names.emplace(entry.name);
+    return names;
+}();
 const std::set<std::string> kEvents = [] {
     std::set<std::string> names;
     for (auto type : kEventTypes)
@@ -204,7 +212,7 @@ WebhookConfig read_webhook(const YamlReader& r, const YAML::Node& node, const st
          {"url_file", [&](auto& v, auto& p) { hook.url_file = r.non_empty_string(v, p); }},
          {"format",
           [&](auto& v, auto& p) {
-              hook.format = one_of(r, v, p, kWebhookFormats);
+              hook.format = one_of(r, v, p, kWebhookFormatNames);
               has_format = true;
           }},
          {"events",
@@ -477,8 +485,7 @@ void read_protect(const YamlReader& r, const YAML::Node& node, const std::string
                   Config::Protect& out) {
     auto lowered = [](std::vector<std::string> items) {
         for (auto& item : items)
-            std::transform(item.begin(), item.end(), item.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            item = lowercase(item);
         return items;
     };
     r.read_mapping(

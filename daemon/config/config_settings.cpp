@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 
 namespace rosterd {
 namespace {
@@ -49,6 +49,36 @@ std::vector<std::string> changed_settings(const Config& before, const Config& af
         if (!before.settings.count(key))
             keys.insert(key);
     return {keys.begin(), keys.end()};
+}
+
+namespace {
+
+struct RestartOnlyKey {
+    std::string_view key;
+    std::string (*value)(const Config&);
+};
+
+const RestartOnlyKey kRestartOnly[] = {
+    {"storage.path", [](const Config& c) { return c.storage.path; }},
+    {"control.socket", [](const Config& c) { return c.control.socket; }},
+    {"metrics.listen", [](const Config& c) { return c.metrics.listen; }},
+};
+
+}  // namespace
+
+std::vector<std::string_view> restart_only_keys() {
+    std::vector<std::string_view> keys;
+    for (const auto& entry : kRestartOnly)
+        keys.push_back(entry.key);
+    return keys;
+}
+
+std::vector<std::string> restart_only_changes(const Config& before, const Config& after) {
+    std::vector<std::string> changed;
+    for (const auto& entry : kRestartOnly)
+        if (entry.value(before) != entry.value(after))
+            changed.emplace_back(entry.key);
+    return changed;
 }
 
 }  // namespace rosterd

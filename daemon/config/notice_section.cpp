@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::config_detail {
 namespace {
@@ -17,9 +18,7 @@ std::string smtp_host(const std::string& url) {
         host = rest.substr(1, rest.find(']') - 1);
     else
         host = rest.substr(0, rest.find(':'));
-    std::transform(host.begin(), host.end(), host.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return host;
+    return lowercase(host);
 }
 
 bool is_localhost(const std::string& host) {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 #include "yaml_reader.hpp"
 
 namespace rosterd::config_detail {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 #include "yaml_reader.hpp"
 
 namespace rosterd::config_detail {

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 
 namespace rosterd::config_detail {
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "rosterd/control_access.hpp"
+#include "rosterd/control/access.hpp"
 
 namespace rosterd::control {
 namespace {

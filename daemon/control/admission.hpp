@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/control_access.hpp"
-#include "rosterd/control_server.hpp"
+#include "rosterd/control/access.hpp"
+#include "rosterd/control/server.hpp"
 
 namespace rosterd::control::detail {
 

@@ -12,9 +12,9 @@
 #include <memory>
 #include <string>
 
-#include "rosterd/control_access.hpp"
-#include "rosterd/control_protocol.hpp"
-#include "rosterd/control_registry.hpp"
+#include "rosterd/control/access.hpp"
+#include "rosterd/control/protocol.hpp"
+#include "rosterd/control/registry.hpp"
 #include "server_core.hpp"
 
 namespace rosterd::control::detail {

@@ -1,8 +1,8 @@
 // The built-in `help`: generated from the registered specs, so it can never drift from what the
 // daemon accepts (Kea's list-commands, HAProxy's help).
 #include "quote.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_registry.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/control/registry.hpp"
 
 namespace rosterd::control {
 

@@ -1,4 +1,4 @@
-#include "rosterd/control_protocol.hpp"
+#include "rosterd/control/protocol.hpp"
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>

@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "quote.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_registry.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/control/registry.hpp"
 
 namespace rosterd::control {
 namespace {

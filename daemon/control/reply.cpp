@@ -1,6 +1,6 @@
 #include <spdlog/spdlog.h>
 
-#include "rosterd/control_registry.hpp"
+#include "rosterd/control/registry.hpp"
 
 namespace rosterd::control {
 

@@ -8,7 +8,7 @@
 
 #include "admission.hpp"
 #include "connection.hpp"
-#include "rosterd/control_server.hpp"
+#include "rosterd/control/server.hpp"
 #include "server_core.hpp"
 #include "socket_file.hpp"
 

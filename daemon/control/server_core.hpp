@@ -12,7 +12,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "rosterd/control_server.hpp"
+#include "rosterd/control/server.hpp"
 #include "socket_file.hpp"
 
 namespace rosterd::control {

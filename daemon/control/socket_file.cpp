@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "rosterd/control_server.hpp"
+#include "rosterd/control/server.hpp"
 
 namespace rosterd::control::detail {
 namespace {

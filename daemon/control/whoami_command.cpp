@@ -1,7 +1,7 @@
 // The built-in `whoami`: the caller as the daemon identified them (issue 19), so that a delegated
 // administrator can see what they may see and change before trying.
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_registry.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/control/registry.hpp"
 
 namespace rosterd::control {
 namespace {

@@ -17,7 +17,7 @@
 #include <mutex>
 #include <unordered_map>
 
-#include "rosterd/http.hpp"
+#include "rosterd/http/http.hpp"
 #include "transfer.hpp"
 
 namespace rosterd::http {

@@ -1,20 +1,10 @@
 #include <algorithm>
 #include <cctype>
 
-#include "rosterd/http.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/http/http.hpp"
 
 namespace rosterd::http {
-
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-}  // namespace
 
 std::string_view to_string(TransportError error) {
     switch (error) {

@@ -3,21 +3,12 @@
 #include <algorithm>
 #include <string_view>
 
+#include "rosterd/base/text.hpp"
 #include "rosterd/version.hpp"
 
 namespace rosterd::http {
 
 namespace {
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r' ||
-                             text.back() == '\n')) {
-        text.remove_suffix(1);
-    }
-    return text;
-}
 
 long millis(std::chrono::milliseconds duration) {
     return static_cast<long>(duration.count());

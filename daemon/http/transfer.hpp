@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "rosterd/http.hpp"
+#include "rosterd/http/http.hpp"
 
 namespace rosterd::http {
 

@@ -1,4 +1,5 @@
-#include "rosterd/api_key_source.hpp"
+#include "rosterd/keys/api_key_source.hpp"
+#include "rosterd/base/text.hpp"
 
 #include <openssl/sha.h>
 #include <sys/stat.h>
@@ -20,12 +21,10 @@ std::optional<std::string> read_trimmed(const std::string& path) {
         return std::nullopt;
     std::ostringstream text;
     text << in.rdbuf();
-    std::string value = text.str();
-    auto first = value.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos)
+    std::string value = trimmed(text.str());
+    if (value.empty())
         return std::nullopt;
-    auto last = value.find_last_not_of(" \t\r\n");
-    return value.substr(first, last - first + 1);
+    return value;
 }
 
 }  // namespace

@@ -5,8 +5,9 @@
 #include <cctype>
 
 #include "key_service.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::keys {
 namespace {
@@ -41,14 +42,6 @@ std::optional<std::string> malformed_key(const std::string& key) {
         if (std::isspace(c) || std::iscntrl(c))
             return std::string("the key contains white space or control characters");
     return std::nullopt;
-}
-
-std::string trim(const std::string& text) {
-    auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos)
-        return "";
-    auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
 }
 
 std::string check_failure(const atlassian::ApiError& error) {
@@ -121,7 +114,7 @@ void KeyService::write_status(rapidjson::Value& out, Alloc& a) const {
 
 void KeyService::set_command(const control::Request& request,
                              std::shared_ptr<control::Reply> reply) {
-    std::string key = trim(request.string_arg("key").value_or(""));
+    std::string key = trimmed(request.string_arg("key").value_or(""));
     if (auto problem = malformed_key(key)) {
         reply->fail(control::kInvalidArgs, *problem + "; nothing was stored");
         return;

@@ -1,7 +1,7 @@
 // The key's state, refusal messages and reminder schedule: pure functions of explicit instants.
 #include <algorithm>
 
-#include "rosterd/keys.hpp"
+#include "rosterd/keys/keys.hpp"
 
 namespace rosterd::keys {
 namespace {

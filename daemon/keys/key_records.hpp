@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::keys {
 

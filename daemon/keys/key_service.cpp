@@ -4,7 +4,8 @@
 
 #include <asio/post.hpp>
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/atlassian/client_settings.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::keys {
 namespace {
@@ -236,15 +237,8 @@ void KeyService::report_accepted(const std::string& fingerprint, const std::stri
 
 void KeyService::check_key(const std::string& key, CheckDone done) {
     const Config& config = *context_.config;
-    atlassian::ClientConfig c;
-    c.api_base = config.atlassian.api_base;
-    c.org_id = config.atlassian.org_id;
-    c.api_key = [key] { return key; };
+    atlassian::ClientConfig c = atlassian::client_settings(config, key);
     c.retry.max_attempts = 3;  // a person is waiting
-    c.http.connect_timeout = std::chrono::seconds(config.http.connect_timeout_s);
-    c.http.total_timeout = std::chrono::seconds(config.http.request_timeout_s);
-    c.http.ca_file = config.http.ca_file;
-    c.http.proxy = config.http.proxy;
     std::int64_t id = next_check_id_++;
     auto& client = checks_[id] = std::make_unique<atlassian::Client>(context_.loop, c);
     // The client is released after its callback returns, never inside it.

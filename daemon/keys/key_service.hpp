@@ -11,15 +11,15 @@
 #include <string>
 
 #include "key_records.hpp"
-#include "rosterd/atlassian_client.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/keys.hpp"
-#include "rosterd/notify.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/atlassian/client.hpp"
+#include "rosterd/keys/keys.hpp"
+#include "rosterd/keys/subsystem.hpp"
+#include "rosterd/notify/notify.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::keys {
 
-class KeyService final : public Subsystem, public KeyGate {
+class KeyService final : public KeySubsystem {
   public:
     // `notices` may be null (then no notices are sent).
     KeyService(DaemonContext& context, notify::NoticeSink* notices);
@@ -28,8 +28,7 @@ class KeyService final : public Subsystem, public KeyGate {
     // Called when `key set` stored a key: starts a sync when there is no snapshot yet, or when
     // `replaces_broken` (the key replaced a rejected or expired one); returns the trigger of the
     // sync it started ("initial", "new-key"), nullopt when none.
-    using SyncStarter = std::function<std::optional<std::string>(bool replaces_broken)>;
-    void set_sync_starter(SyncStarter starter) { start_sync_ = std::move(starter); }
+    void set_sync_starter(SyncStarter starter) override { start_sync_ = std::move(starter); }
 
     std::string_view name() const override { return "key"; }
     void register_commands(control::CommandRegistry& registry) override;
@@ -43,8 +42,8 @@ class KeyService final : public Subsystem, public KeyGate {
 
     // The key's state now and the instant it lapses (nullopt: no key, or its expiry is unknown),
     // as `key show` reports them (for the metrics).
-    KeyState current_state() const;
-    std::optional<SysTime> current_expiry() const;
+    KeyState current_state() const override;
+    std::optional<SysTime> current_expiry() const override;
 
     KeyLease acquire() override;
     void report_rejected(const std::string& fingerprint) override;

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "rosterd/metrics.hpp"
+#include "rosterd/metrics/metrics.hpp"
 
 namespace rosterd::metrics {
 

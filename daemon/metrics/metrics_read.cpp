@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <vector>
+#include "rosterd/base/units.hpp"
 
 namespace rosterd::metrics {
 
@@ -14,8 +15,6 @@ std::optional<std::int64_t> published_snapshot(store::Database& db) {
 }
 
 namespace {
-
-constexpr std::int64_t kDayMs = 86'400'000;
 
 bool final_run_state(const std::string& state) {
     return state != "queued" && state != "running";

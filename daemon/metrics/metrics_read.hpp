@@ -5,9 +5,9 @@
 #include <memory>
 #include <optional>
 
-#include "rosterd/config.hpp"
-#include "rosterd/metrics.hpp"
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/metrics/metrics.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::metrics {
 

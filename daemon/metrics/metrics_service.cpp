@@ -3,7 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "metrics_read.hpp"
-#include "rosterd/control_json.hpp"
+#include "rosterd/base/json.hpp"
 #include "rosterd/version.hpp"
 
 namespace rosterd::metrics {

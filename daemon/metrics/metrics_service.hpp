@@ -13,18 +13,11 @@
 
 #include "http_responder.hpp"
 #include "metrics_read.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/metrics.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/metrics/metrics.hpp"
+#include "rosterd/metrics/subsystem.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::metrics {
-
-// What other subsystems know in memory, asked on the loop at each scrape.
-struct MetricsSources {
-    std::function<bool()> sync_running;
-    std::function<std::string()> key_state;
-    std::function<std::optional<std::int64_t>()> key_expiry_ms;  // when the key lapses
-};
 
 class MetricsService final : public Subsystem {
   public:

@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "rosterd/metrics.hpp"
+#include "rosterd/metrics/metrics.hpp"
 
 namespace rosterd::metrics {
 namespace {

@@ -2,7 +2,7 @@
 // to one per day after 30 days and kept for history.keep days.
 #include <algorithm>
 
-#include "rosterd/money.hpp"
+#include "rosterd/money/money.hpp"
 
 namespace rosterd::money {
 

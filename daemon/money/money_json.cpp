@@ -3,8 +3,8 @@
 
 #include <cmath>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/query_json.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/query/json.hpp"
 
 namespace rosterd::money {
 namespace {

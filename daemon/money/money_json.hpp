@@ -2,7 +2,7 @@
 // The money commands' answers as JSON.
 #include <rapidjson/document.h>
 
-#include "rosterd/money.hpp"
+#include "rosterd/money/money.hpp"
 
 namespace rosterd::money {
 

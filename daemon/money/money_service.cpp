@@ -4,15 +4,13 @@
 
 #include <chrono>
 
-#include "../keys/key_service.hpp"
-#include "../ops/run_store.hpp"
-#include "../sync/sync_service.hpp"
 #include "money_json.hpp"
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/money_report.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/money/report.hpp"
+#include "rosterd/ops/run_store.hpp"
+#include "rosterd/query/json.hpp"
 #include "rosterd/version.hpp"
 
 namespace rosterd::money {
@@ -82,8 +80,7 @@ std::shared_ptr<rapidjson::Document> object_document() {
 
 }  // namespace
 
-MoneyService::MoneyService(DaemonContext& context, sync::SyncService& sync,
-                           const keys::KeyService& keys)
+MoneyService::MoneyService(DaemonContext& context, SyncControl& sync, const Subsystem& keys)
     : context_(context), keys_(keys), digest_timer_(context.loop) {
     sync.on_success([this] { record(); });
 }

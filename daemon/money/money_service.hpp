@@ -9,21 +9,15 @@
 #include <memory>
 #include <vector>
 
-#include "rosterd/daemon.hpp"
-#include "rosterd/subsystem.hpp"
-
-namespace rosterd::sync {
-class SyncService;
-}
-namespace rosterd::keys {
-class KeyService;
-}
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/service/sync_control.hpp"
 
 namespace rosterd::money {
 
 class MoneyService final : public Subsystem {
   public:
-    MoneyService(DaemonContext& context, sync::SyncService& sync, const keys::KeyService& keys);
+    // `keys` is the key subsystem, whose status goes into the report.
+    MoneyService(DaemonContext& context, SyncControl& sync, const Subsystem& keys);
 
     std::string_view name() const override { return "money"; }
     void register_commands(control::CommandRegistry& registry) override;
@@ -48,7 +42,7 @@ class MoneyService final : public Subsystem {
     void report(const control::Request& request, std::shared_ptr<control::Reply> reply);
 
     DaemonContext& context_;
-    const keys::KeyService& keys_;
+    const Subsystem& keys_;
     asio::system_timer digest_timer_;
     bool recording_ = false;
     bool record_again_ = false;  // a sync succeeded while recording

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <map>
 
-#include "rosterd/money_report.hpp"
+#include "rosterd/money/report.hpp"
 
 namespace rosterd::money {
 

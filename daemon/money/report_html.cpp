@@ -4,8 +4,8 @@
 #include <algorithm>
 #include <set>
 
-#include "rosterd/money_report.hpp"
-#include "rosterd/query_json.hpp"
+#include "rosterd/money/report.hpp"
+#include "rosterd/query/json.hpp"
 
 namespace rosterd::money {
 namespace {

@@ -4,8 +4,8 @@
 #include <set>
 #include <tuple>
 
-#include "rosterd/money.hpp"
-#include "rosterd/ops_plan.hpp"
+#include "rosterd/money/money.hpp"
+#include "rosterd/ops/plan.hpp"
 
 namespace rosterd::money {
 

@@ -5,8 +5,8 @@
 #include <cmath>
 #include <cstdio>
 
-#include "rosterd/money_report.hpp"
-#include "rosterd/query_json.hpp"
+#include "rosterd/money/report.hpp"
+#include "rosterd/query/json.hpp"
 
 namespace rosterd::money {
 namespace {
@@ -137,7 +137,7 @@ std::string line_chart_svg(const std::string& title, const std::vector<ChartSeri
     for (int i = 0; i <= labels; ++i) {
         auto t = t0 + (t1 - t0) * i / labels;
         svg += "<text x=\"" + num(x_of(t)) + "\" y=\"" + num(top + plot_h + 16) +
-               "\" text-anchor=\"middle\">" + x_label(t, t1 - t0 < 2 * 86'400'000) + "</text>";
+               "\" text-anchor=\"middle\">" + x_label(t, t1 - t0 < 2 * kDayMs) + "</text>";
     }
     svg += "<line x1=\"" + num(left) + "\" x2=\"" + num(left + plot_w) + "\" y1=\"" +
            num(top + plot_h) + "\" y2=\"" + num(top + plot_h) + "\" stroke=\"#333\"/></g>";

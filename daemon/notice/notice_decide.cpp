@@ -2,7 +2,7 @@
 #include <algorithm>
 #include <ctime>
 
-#include "rosterd/notice.hpp"
+#include "rosterd/notice/notice.hpp"
 
 namespace rosterd::notice {
 

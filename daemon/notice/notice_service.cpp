@@ -5,12 +5,13 @@
 #include <limits>
 
 #include "notice_store.hpp"
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_held.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/held.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/base/units.hpp"
 
 namespace rosterd::notice {
 namespace {
@@ -152,7 +153,7 @@ void NoticeService::list(const control::Request& request, std::shared_ptr<contro
                 json::add(item, "deadline", format_iso8601_s(r.deadline), a);
                 if (r.state == kOnNotice)
                     json::add(item, "days_left",
-                              std::max<std::int64_t>(0, (r.deadline - now) / 86400000), a);
+                              std::max<std::int64_t>(0, (r.deadline - now) / kDayMs), a);
                 if (r.ended_at)
                     json::add(item, "ended_at", format_iso8601_s(*r.ended_at), a);
                 if (!r.reason.empty())
@@ -185,7 +186,7 @@ void NoticeService::exempt(const control::Request& request, std::shared_ptr<cont
         if (!days)
             throw control::CommandError("until: expected a date YYYY-MM-DD, got '" + *text + "'",
                                         control::kInvalidArgs);
-        until = *days * 86400000LL;
+        until = *days * kDayMs;
     }
     auto now = context_.clock.now().time_since_epoch().count();
     if (until && *until <= now)

@@ -4,12 +4,12 @@
 #include <memory>
 
 #include "notice_stage.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/notice/subsystem.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::notice {
 
-class NoticeService final : public Subsystem {
+class NoticeService final : public NoticeSubsystem {
   public:
     // `wake_outbox` tells the notification subsystem that mail was written.
     NoticeService(DaemonContext& context, std::function<void()> wake_outbox);
@@ -20,7 +20,7 @@ class NoticeService final : public Subsystem {
                       rapidjson::Document::AllocatorType& alloc) const override;
 
     // A stage for one run of `task` (which has a notice: block).
-    std::shared_ptr<ops::RunStage> make_stage(const TaskConfig& task) const;
+    std::shared_ptr<ops::RunStage> make_stage(const TaskConfig& task) const override;
 
   private:
     void list(const control::Request& request, std::shared_ptr<control::Reply> reply);

@@ -6,10 +6,11 @@
 #include <set>
 
 #include "notice_store.hpp"
-#include "rosterd/audit.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/notify_mail.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/audit/audit.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/base/units.hpp"
+#include "rosterd/notify/mail.hpp"
 
 namespace rosterd::notice {
 namespace {
@@ -172,7 +173,7 @@ void NoticeStage::enqueue(store::Database& db, const Entry& e, std::int64_t noti
     bool wanted = kind == "release" ? task_.notice->release_email : task_.notice->email;
     if (!wanted || !email_.enabled() || e.email.empty())
         return;
-    auto days_left = std::max<std::int64_t>(0, (e.notice.deadline - now_ + 86399999) / 86400000);
+    auto days_left = std::max<std::int64_t>(0, (e.notice.deadline - now_ + kDayMs - 1) / kDayMs);
     std::map<std::string, std::string> values = {
         {"name", e.name.empty() ? e.email : e.name},
         {"email", e.email},

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "../ops/run_stage.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/events.hpp"
-#include "rosterd/notice.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/model/events.hpp"
+#include "rosterd/notice/notice.hpp"
+#include "rosterd/ops/run_stage.hpp"
 
 namespace rosterd::notice {
 

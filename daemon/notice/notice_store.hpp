@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/notice.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/notice/notice.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::notice {
 

@@ -1,7 +1,7 @@
 // Which webhooks receive which events.
 #include <algorithm>
 
-#include "rosterd/notify.hpp"
+#include "rosterd/notify/notify.hpp"
 
 namespace rosterd::notify {
 

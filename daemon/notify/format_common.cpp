@@ -1,39 +1,9 @@
 // Format names, dispatch and the text helpers shared by the renderers.
 #include "json_writer.hpp"
-#include "rosterd/notify_format.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
-
-std::optional<Format> parse_format(std::string_view name) {
-    if (name == "slack")
-        return Format::slack;
-    if (name == "teams")
-        return Format::teams;
-    if (name == "google-chat")
-        return Format::google_chat;
-    if (name == "discord")
-        return Format::discord;
-    if (name == "json")
-        return Format::json;
-    return std::nullopt;
-}
-
-std::string_view to_string(Format format) {
-    switch (format) {
-        case Format::slack:
-            return "slack";
-        case Format::teams:
-            return "teams";
-        case Format::google_chat:
-            return "google-chat";
-        case Format::discord:
-            return "discord";
-        case Format::json:
-            return "json";
-    }
-    return "json";
-}
 
 std::string_view to_string(Severity severity) {
     switch (severity) {

@@ -1,7 +1,7 @@
 // Discord webhooks: one embed, no pings.
 #include "json_writer.hpp"
-#include "rosterd/notify_format.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 namespace {

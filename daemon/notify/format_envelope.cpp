@@ -3,8 +3,8 @@
 #include <set>
 
 #include "json_writer.hpp"
-#include "rosterd/notify_format.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 namespace {

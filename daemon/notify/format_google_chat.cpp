@@ -1,6 +1,6 @@
 // Google Chat incoming webhooks: `text` for the notification, a cardsV2 card with the details.
 #include "json_writer.hpp"
-#include "rosterd/notify_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 namespace {

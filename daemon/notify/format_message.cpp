@@ -1,7 +1,7 @@
 // Events described for people: title, summary, facts and what to do, whatever the chat tool.
 #include <set>
 
-#include "rosterd/notify_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 namespace {

@@ -1,6 +1,6 @@
 // Slack incoming webhooks: blocks for the channel, `text` as the notification fallback.
 #include "json_writer.hpp"
-#include "rosterd/notify_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 namespace {

@@ -1,7 +1,7 @@
 // Microsoft Teams: an Adaptive Card in an attachments array, which both legacy connectors and
 // Workflows ("When a Teams webhook request is received") accept.
 #include "json_writer.hpp"
-#include "rosterd/notify_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 namespace {

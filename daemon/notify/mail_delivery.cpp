@@ -9,7 +9,7 @@
 
 #include "mail_outbox.hpp"
 #include "notify_service.hpp"
-#include "rosterd/control_json.hpp"
+#include "rosterd/base/json.hpp"
 
 namespace rosterd::notify {
 namespace {

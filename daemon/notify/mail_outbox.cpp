@@ -1,6 +1,6 @@
 #include "mail_outbox.hpp"
 
-#include "rosterd/notify_delivery.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "outbox_store.hpp"
-#include "rosterd/notify_mail.hpp"
+#include "rosterd/notify/mail.hpp"
 
 namespace rosterd::notify::mail {
 

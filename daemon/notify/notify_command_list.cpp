@@ -5,8 +5,8 @@
 #include "notify_service.hpp"
 #include "outbox_store.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::notify {
 namespace {

@@ -5,7 +5,7 @@
 #include "notify_service.hpp"
 #include "outbox_store.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/control_json.hpp"
+#include "rosterd/base/json.hpp"
 
 namespace rosterd::notify {
 namespace {

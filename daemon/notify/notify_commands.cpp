@@ -4,8 +4,8 @@
 
 #include "notify_commands.hpp"
 #include "notify_service.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::notify {
 namespace {

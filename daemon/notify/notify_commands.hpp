@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/control_registry.hpp"
+#include "rosterd/control/registry.hpp"
 
 namespace rosterd::notify {
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "mail_outbox.hpp"
+#include "rosterd/base/units.hpp"
 #include "rosterd/version.hpp"
 #include "webhook_target.hpp"
 
@@ -12,7 +13,7 @@ namespace {
 
 constexpr int kBatchSize = 100;
 // Finished deliveries are kept this long for `rosterctl notify list`.
-constexpr std::int64_t kKeepFinishedMs = 90LL * 24 * 3600 * 1000;
+constexpr std::int64_t kKeepFinishedMs = 90 * kDayMs;
 
 std::string host_name() {
     char buffer[256] = {};

@@ -16,16 +16,16 @@
 #include <vector>
 
 #include "outbox_store.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/http.hpp"
-#include "rosterd/notify.hpp"
-#include "rosterd/notify_delivery.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/http/http.hpp"
+#include "rosterd/notify/notify.hpp"
+#include "rosterd/notify/subsystem.hpp"
+#include "rosterd/notify/delivery.hpp"
 #include "smtp_sender.hpp"
 
 namespace rosterd::notify {
 
-class NotifyService final : public Subsystem, public NoticeSink {
+class NotifyService final : public NotifySubsystem {
   public:
     explicit NotifyService(DaemonContext& context);
     ~NotifyService() override;
@@ -42,7 +42,7 @@ class NotifyService final : public Subsystem, public NoticeSink {
     void emit_once(Event event, std::string once_key,
                    std::function<void(bool recorded)> done = {}) override;
     // Deliveries were written by another subsystem's transaction (mail of notices): look now.
-    void wake() { pump(); }
+    void wake() override { pump(); }
     DaemonContext& context() { return context_; }  // for the commands (notify_command_*.cpp)
 
   private:

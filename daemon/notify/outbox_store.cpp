@@ -4,7 +4,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "rosterd/notify_delivery.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify::outbox {
 

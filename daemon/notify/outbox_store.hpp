@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/events.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/model/events.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::notify::outbox {
 

@@ -1,7 +1,7 @@
 // Backoff, the give-up rule and URL redaction for the outbox.
 #include <algorithm>
 
-#include "rosterd/notify_delivery.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify {
 namespace {

@@ -6,7 +6,7 @@
 #include <array>
 #include <stdexcept>
 
-#include "rosterd/notify_delivery.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify {
 namespace {

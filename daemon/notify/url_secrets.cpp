@@ -6,7 +6,8 @@
 #include <cctype>
 #include <set>
 
-#include "rosterd/notify_delivery.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify {
 namespace {
@@ -35,7 +36,7 @@ bool looks_secret(std::string_view part) {
 int hex_value(char c) {
     if (c >= '0' && c <= '9')
         return c - '0';
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    c = ascii_lower(c);
     return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -96,9 +97,7 @@ std::vector<std::string> webhook_url_secrets(std::string_view url) {
         auto pair = query.substr(start, end - start);
         auto equals = pair.find('=');
         if (equals != std::string_view::npos) {
-            std::string name(pair.substr(0, equals));
-            std::transform(name.begin(), name.end(), name.begin(),
-                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            std::string name = lowercase(pair.substr(0, equals));
             add(out, pair.substr(equals + 1), kSecretParameters.count(name) > 0);
         }
         start = end + 1;

@@ -4,20 +4,12 @@
 #include <cctype>
 #include <cmath>
 
-#include "rosterd/notify_delivery.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 namespace rosterd::notify {
 namespace {
-
-std::string trimmed(std::string_view text) {
-    std::size_t first = 0, last = text.size();
-    while (first < last && std::isspace(static_cast<unsigned char>(text[first])))
-        ++first;
-    while (last > first && std::isspace(static_cast<unsigned char>(text[last - 1])))
-        --last;
-    return std::string(text.substr(first, last - first));
-}
 
 // A short, single-line excerpt of a receiver's body for the error column.
 std::string excerpt(std::string_view body, std::string_view url) {

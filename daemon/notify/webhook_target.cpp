@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::notify {
 
@@ -23,14 +24,11 @@ WebhookTarget resolve_webhook(const Config& config, const std::string& name) {
     std::ostringstream text;
     if (in)
         text << in.rdbuf();
-    std::string url = text.str();
-    auto first = url.find_first_not_of(" \t\r\n");
-    auto last = url.find_last_not_of(" \t\r\n");
-    if (!in || first == std::string::npos) {
+    std::string url = trimmed(text.str());
+    if (!in || url.empty()) {
         target.error = "cannot read a URL from " + target.config->url_file;
         return target;
     }
-    url = url.substr(first, last - first + 1);
     if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0) {
         target.error = target.config->url_file + " does not hold an http:// or https:// URL";
         return target;

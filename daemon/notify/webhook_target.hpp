@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/config.hpp"
-#include "rosterd/notify_format.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/notify/format.hpp"
 
 namespace rosterd::notify {
 

@@ -4,7 +4,7 @@
 #include "ops_commands.hpp"
 #include "ops_service.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/user_filter_args.hpp"
+#include "rosterd/query/user_filter_args.hpp"
 
 namespace rosterd::ops {
 namespace {

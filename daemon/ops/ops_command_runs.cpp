@@ -4,7 +4,7 @@
 #include "ops_commands.hpp"
 #include "ops_service.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/control_db_reply.hpp"
+#include "rosterd/control/db_reply.hpp"
 
 namespace rosterd::ops {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/control_registry.hpp"
-#include "rosterd/ops_scope.hpp"
+#include "rosterd/control/registry.hpp"
+#include "rosterd/ops/scope.hpp"
 
 namespace rosterd::ops {
 

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 
-#include "rosterd/control_json.hpp"
+#include "rosterd/base/json.hpp"
 #include "run_planner.hpp"
 
 namespace rosterd::ops {
 
-OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync)
+OpsService::OpsService(DaemonContext& context, keys::KeyGate& keys, SyncControl& sync)
     : context_(context),
       keys_(keys),
       supervisor_(context, keys, sync, [this] { queue_.pump(); }),

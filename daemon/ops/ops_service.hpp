@@ -9,17 +9,16 @@
 #include <memory>
 #include <string>
 
-#include "../sync/sync_service.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/keys.hpp"
-#include "rosterd/ops_plan.hpp"
-#include "rosterd/ops_scope.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/service/sync_control.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/keys/keys.hpp"
+#include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/scope.hpp"
 #include "run_executor.hpp"
 #include "run_queue.hpp"
 #include "run_request.hpp"
-#include "run_stage.hpp"
-#include "run_store.hpp"
+#include "rosterd/ops/run_stage.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "run_supervisor.hpp"
 
 namespace rosterd::ops {
@@ -28,7 +27,7 @@ struct Planned;
 
 class OpsService final : public Subsystem {
   public:
-    OpsService(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync);
+    OpsService(DaemonContext& context, keys::KeyGate& keys, SyncControl& sync);
     ~OpsService() override;
 
     std::string_view name() const override { return "ops"; }

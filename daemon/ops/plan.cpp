@@ -2,19 +2,14 @@
 // inverse, already_done). See ops_plan.hpp.
 #include <algorithm>
 
-#include "rosterd/atlassian_client.hpp"
-#include "rosterd/ops_plan.hpp"
+#include "rosterd/atlassian/client.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/ops/plan.hpp"
 
 namespace rosterd::ops {
 namespace {
 
 using query::SnapshotIndex;
-
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 bool contains(const std::vector<std::string>& list, const std::string& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
@@ -22,7 +17,7 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
 
 // The group of the snapshot named by `name_or_id` (id, or name case-insensitively).
 std::optional<std::uint32_t> find_group(const SnapshotIndex& index, const std::string& name_or_id) {
-    auto wanted = lower(name_or_id);
+    auto wanted = lowercase(name_or_id);
     for (std::uint32_t g = 0; g < index.groups.size(); ++g)
         if (index.groups[g].id == name_or_id || index.groups[g].name_lower == wanted)
             return g;
@@ -263,15 +258,15 @@ std::optional<std::string> protection_reason(const SnapshotIndex& index, std::ui
         return std::string("protected: site admin");
     if (u.app)
         return std::string("protected: app account");
-    if (contains(protect.users, lower(std::string(u.account_id))) ||
+    if (contains(protect.users, lowercase(std::string(u.account_id))) ||
         contains(protect.users, std::string(u.email_lower)))
         return std::string("protected: listed under protect.users");
     const auto& domain = index.text(u.domain);
-    if (contains(protect.domains, lower(domain)))
+    if (contains(protect.domains, lowercase(domain)))
         return "protected: domain " + domain + " is listed under protect.domains";
     for (auto m = u.groups_begin; m < u.groups_end; ++m) {
         const auto& g = index.groups[index.memberships[m]];
-        if (contains(protect.groups, g.name_lower) || contains(protect.groups, lower(g.id)))
+        if (contains(protect.groups, g.name_lower) || contains(protect.groups, lowercase(g.id)))
             return "protected: member of " + g.name + " (protect.groups)";
     }
     return std::nullopt;
@@ -400,7 +395,7 @@ query::SnapshotIndex fresh_user_index(const SnapshotIndex& base,
         auto found = std::find_if(index.groups.begin(), index.groups.end(),
                                   [&](const auto& known_group) { return known_group.id == g.id; });
         if (found == index.groups.end()) {
-            index.groups.push_back({g.id, g.name, lower(g.name)});
+            index.groups.push_back({g.id, g.name, lowercase(g.name)});
             found = index.groups.end() - 1;
         }
         index.memberships.push_back(static_cast<std::uint32_t>(found - index.groups.begin()));

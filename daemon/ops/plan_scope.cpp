@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "rosterd/ops_scope.hpp"
+#include "rosterd/ops/scope.hpp"
 
 namespace rosterd::ops {
 namespace {

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "../atlassian/user_batch_read.hpp"
-#include "rosterd/atlassian_client.hpp"
-#include "rosterd/ops_plan.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
+#include "rosterd/atlassian/client.hpp"
+#include "rosterd/ops/plan.hpp"
 
 namespace rosterd::ops {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/events.hpp"
-#include "run_store.hpp"
+#include "rosterd/model/events.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

@@ -19,12 +19,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "rosterd/atlassian_client.hpp"
-#include "rosterd/clock.hpp"
-#include "rosterd/db_executor.hpp"
-#include "rosterd/ops_plan.hpp"
+#include "rosterd/atlassian/client.hpp"
+#include "rosterd/base/clock.hpp"
+#include "rosterd/store/db_executor.hpp"
+#include "rosterd/ops/plan.hpp"
 #include "run_client.hpp"
-#include "run_store.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/notify_delivery.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_held.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/notify/delivery.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/held.hpp"
 #include "run_undo.hpp"
 
 namespace rosterd::ops {

@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/config.hpp"
-#include "rosterd/control_registry.hpp"
-#include "rosterd/ops_plan.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/control/registry.hpp"
+#include "rosterd/ops/plan.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/store/store.hpp"
 #include "run_request.hpp"
-#include "run_store.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

@@ -2,7 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rosterd/control_json.hpp"
+#include "rosterd/base/json.hpp"
 
 namespace rosterd::ops {
 namespace {
@@ -17,7 +17,7 @@ void progress(RunRequest& r, const char* state) {
 
 }  // namespace
 
-RunQueue::RunQueue(DaemonContext& context, sync::SyncService& sync, Hooks hooks)
+RunQueue::RunQueue(DaemonContext& context, SyncControl& sync, Hooks hooks)
     : context_(context), sync_(sync), hooks_(std::move(hooks)) {}
 
 void RunQueue::push(RunRequest request) {
@@ -82,8 +82,8 @@ void RunQueue::pump() {
         queue_.pop_front();
         hooks_.refuse(std::move(request),
                       "the snapshot is older than ops.max_staleness and the sync before the run " +
-                          (sync_.last_outcome() ? std::string(to_string(*sync_.last_outcome()))
-                                                : std::string("did not succeed")) +
+                          (!sync_.last_outcome().empty() ? sync_.last_outcome()
+                                                        : std::string("did not succeed")) +
                           (sync_.last_error().empty() ? "" : ": " + sync_.last_error()));
         return pump();
     }

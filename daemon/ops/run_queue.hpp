@@ -6,8 +6,8 @@
 #include <functional>
 #include <string>
 
-#include "../sync/sync_service.hpp"
-#include "rosterd/daemon.hpp"
+#include "rosterd/service/sync_control.hpp"
+#include "rosterd/service/subsystem.hpp"
 #include "run_request.hpp"
 
 namespace rosterd::ops {
@@ -22,7 +22,7 @@ class RunQueue {
         std::function<void(RunRequest, std::string)> refuse;
     };
 
-    RunQueue(DaemonContext& context, sync::SyncService& sync, Hooks hooks);
+    RunQueue(DaemonContext& context, SyncControl& sync, Hooks hooks);
 
     void push(RunRequest request);
     // Starts the head if it may (called again whenever what it waits for ends).
@@ -37,7 +37,7 @@ class RunQueue {
     bool stale() const;
 
     DaemonContext& context_;
-    sync::SyncService& sync_;
+    SyncControl& sync_;
     Hooks hooks_;
     std::deque<RunRequest> queue_;
     bool planning_ = false;  // a request is being planned (one at a time, in order)

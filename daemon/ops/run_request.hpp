@@ -8,13 +8,13 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/control_registry.hpp"
+#include "rosterd/control/registry.hpp"
 #include "rosterd/ops/run_vocabulary.hpp"
-#include "rosterd/ops_plan.hpp"
-#include "rosterd/ops_scope.hpp"
-#include "rosterd/ops_seat_target.hpp"
-#include "run_stage.hpp"
-#include "run_store.hpp"
+#include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/scope.hpp"
+#include "rosterd/ops/seat_target.hpp"
+#include "rosterd/ops/run_stage.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

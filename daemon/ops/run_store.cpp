@@ -1,13 +1,13 @@
-#include "run_store.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <algorithm>
 
-#include "rosterd/audit.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/audit/audit.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "seat_target_store.hpp"
 
 namespace rosterd::ops {

@@ -4,7 +4,8 @@
 
 #include <asio/post.hpp>
 
-#include "rosterd/control_json.hpp"
+#include "rosterd/atlassian/client_settings.hpp"
+#include "rosterd/base/json.hpp"
 #include "run_events.hpp"
 #include "run_planner.hpp"
 #include "run_refresh.hpp"
@@ -26,7 +27,7 @@ void answer_with_run(control::Reply& reply, const RunRecord& run, const RunStage
 
 }  // namespace
 
-RunSupervisor::RunSupervisor(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync,
+RunSupervisor::RunSupervisor(DaemonContext& context, keys::KeyGate& keys, SyncControl& sync,
                              std::function<void()> idle)
     : context_(context), keys_(keys), sync_(sync), idle_(std::move(idle)) {}
 
@@ -186,7 +187,7 @@ void RunSupervisor::execute(RunRequest request, RunRecord run, ExecutorSetup set
             request.finished(run);  // a task is not left in flight until the next start
         return;                     // stays queued in the journal; resumed at the next start
     }
-    auto client = make_atlassian_run_client(context_.loop, sync_.client_config(lease.key->value));
+    auto client = make_atlassian_run_client(context_.loop, atlassian::client_settings(*context_.config, lease.key->value));
     auto fingerprint = lease.fingerprint;
     if (request.reply) {
         rapidjson::Document p(rapidjson::kObjectType);

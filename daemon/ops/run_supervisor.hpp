@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "../sync/sync_service.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/keys.hpp"
+#include "rosterd/service/sync_control.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/keys/keys.hpp"
 #include "run_executor.hpp"
 #include "run_request.hpp"
 
@@ -22,7 +22,7 @@ namespace rosterd::ops {
 class RunSupervisor {
   public:
     // `idle`: an applying run ended (the queue may start the next).
-    RunSupervisor(DaemonContext& context, keys::KeyGate& keys, sync::SyncService& sync,
+    RunSupervisor(DaemonContext& context, keys::KeyGate& keys, SyncControl& sync,
                   std::function<void()> idle);
 
     // At start-up: submits a resume request for every applying run the journal left unfinished;
@@ -59,7 +59,7 @@ class RunSupervisor {
 
     DaemonContext& context_;
     keys::KeyGate& keys_;
-    sync::SyncService& sync_;
+    SyncControl& sync_;
     std::function<void()> idle_;
     std::shared_ptr<RunExecutor> active_;  // the applying run
     // Applying runs being journaled, not executing yet; a cancel meanwhile waits for the start.

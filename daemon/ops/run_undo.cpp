@@ -1,6 +1,6 @@
 #include "run_undo.hpp"
 
-#include "rosterd/query.hpp"
+#include "rosterd/query/query.hpp"
 
 namespace rosterd::ops {
 

@@ -1,6 +1,6 @@
 #pragma once
 // Undo: a new run whose plan is the inverse of every operation of a run that changed something.
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 #include "run_planner.hpp"
 
 namespace rosterd::ops {

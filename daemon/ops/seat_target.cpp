@@ -1,7 +1,7 @@
 // Seat targets: the order of inactivity and the cut of the plan (see ops_seat_target.hpp).
 #include <algorithm>
 
-#include "rosterd/ops_seat_target.hpp"
+#include "rosterd/ops/seat_target.hpp"
 
 namespace rosterd::ops {
 namespace {

@@ -2,8 +2,8 @@
 // The seats_over_target event (issue 17): a task run ended with its keep_at_most not reached.
 #include <optional>
 
-#include "rosterd/events.hpp"
-#include "run_store.hpp"
+#include "rosterd/model/events.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

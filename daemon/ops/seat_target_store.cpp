@@ -3,8 +3,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "rosterd/control_json.hpp"
-#include "run_store.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 namespace {

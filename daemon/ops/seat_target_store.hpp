@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/ops_seat_target.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/ops/seat_target.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::ops {
 

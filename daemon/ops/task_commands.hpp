@@ -1,7 +1,7 @@
 #pragma once
 // The tasks commands, one named function per command (task_command_*.cpp), each returning its
 // spec with its handler; TaskService::register_commands adds them one line each.
-#include "rosterd/control_registry.hpp"
+#include "rosterd/control/registry.hpp"
 
 namespace rosterd::ops {
 

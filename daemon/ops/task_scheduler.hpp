@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/clock.hpp"
-#include "rosterd/schedule.hpp"
+#include "rosterd/base/clock.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 namespace rosterd::ops {
 

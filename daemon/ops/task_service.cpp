@@ -2,8 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "task_commands.hpp"
 
 namespace rosterd::ops {
@@ -29,7 +29,7 @@ std::string actions_of(const TaskConfig& task) {
 
 }  // namespace
 
-TaskService::TaskService(DaemonContext& context, OpsService& ops, sync::SyncService& sync)
+TaskService::TaskService(DaemonContext& context, OpsService& ops, SyncControl& sync)
     : context_(context),
       ops_(ops),
       sync_(sync),

@@ -14,7 +14,7 @@ namespace rosterd::ops {
 
 class TaskService final : public Subsystem {
   public:
-    TaskService(DaemonContext& context, OpsService& ops, sync::SyncService& sync);
+    TaskService(DaemonContext& context, OpsService& ops, SyncControl& sync);
 
     std::string_view name() const override { return "tasks"; }
     void register_commands(control::CommandRegistry& registry) override;
@@ -58,7 +58,7 @@ class TaskService final : public Subsystem {
 
     DaemonContext& context_;
     OpsService& ops_;
-    sync::SyncService& sync_;
+    SyncControl& sync_;
     TaskScheduler scheduler_;
     asio::steady_timer timer_;
     std::map<std::string, State> state_;

@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/base/units.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 namespace {
-
-constexpr std::int64_t kDayMs = 86'400'000;
 
 int days_for(const DashboardOptions& options, const std::string& product) {
     if (options.inactive_days)

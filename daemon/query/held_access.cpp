@@ -1,5 +1,5 @@
 // The access rosterd runs took away, from the run journal (see query_held.hpp).
-#include "rosterd/query_held.hpp"
+#include "rosterd/query/held.hpp"
 
 namespace rosterd::query {
 

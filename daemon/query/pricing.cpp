@@ -1,5 +1,5 @@
 // Seat prices: flat or by band (pricing.hpp).
-#include "rosterd/pricing.hpp"
+#include "rosterd/query/pricing.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Display names for the product keys (workspace typeKey) the Admin API reports.
 #include <map>
 
-#include "rosterd/query.hpp"
+#include "rosterd/query/query.hpp"
 
 namespace rosterd::query {
 

@@ -1,5 +1,5 @@
 // RFC 4180 CSV for the users export.
-#include "rosterd/query_csv.hpp"
+#include "rosterd/query/csv.hpp"
 
 namespace rosterd::query {
 namespace {

@@ -1,9 +1,10 @@
 // Renders query results as the JSON the control commands answer with.
 #include <cmath>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/base/units.hpp"
+#include "rosterd/query/json.hpp"
 
 namespace rosterd::query {
 namespace {
@@ -50,10 +51,9 @@ rapidjson::Value site_json(const SiteFigures& s, bool priced, JsonAllocator& a) 
 }  // namespace
 
 std::string format_instant_ms(std::int64_t ms) {
-    constexpr std::int64_t kDay = 86'400'000;
-    std::int64_t days = ms / kDay, rest = ms % kDay;
+    std::int64_t days = ms / kDayMs, rest = ms % kDayMs;
     if (rest < 0) {
-        rest += kDay;
+        rest += kDayMs;
         --days;
     }
     // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).

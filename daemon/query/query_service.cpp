@@ -6,14 +6,14 @@
 
 #include <algorithm>
 
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_held.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/time_format.hpp"
-#include "rosterd/user_filter_args.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/query/held.hpp"
+#include "rosterd/query/json.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/query/user_filter_args.hpp"
 
 namespace rosterd::query {
 namespace {

@@ -11,9 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/daemon.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/subsystem.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/service/subsystem.hpp"
 
 namespace rosterd::query {
 

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 

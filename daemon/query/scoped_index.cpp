@@ -2,8 +2,8 @@
 // no question can leak an out-of-scope user or count by forgetting a filter.
 #include <algorithm>
 
-#include "rosterd/query_held.hpp"
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/held.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 

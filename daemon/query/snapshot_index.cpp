@@ -9,8 +9,8 @@
 #include <chrono>
 #include <map>
 
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/snapshot_slots.hpp"
+#include "rosterd/query/snapshot.hpp"
+#include "rosterd/store/snapshot_slots.hpp"
 
 namespace rosterd::query {
 

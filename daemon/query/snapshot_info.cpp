@@ -1,5 +1,5 @@
 // Which snapshot answers a question: the one meta.current_snapshot points at.
-#include "rosterd/query.hpp"
+#include "rosterd/query/query.hpp"
 
 namespace rosterd::query {
 

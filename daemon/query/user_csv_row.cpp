@@ -1,8 +1,8 @@
 // One user's CSV record straight from the snapshot index, for exports rendered by the daemon: the
 // same text as csv_record(user_csv_cells(user_row_json(...))), which rosterctl used to build from
 // each page's JSON (500k users: a JSON tree, its text and a parse per row on both ends).
-#include "rosterd/query_csv.hpp"
-#include "rosterd/query_json.hpp"
+#include "rosterd/query/csv.hpp"
+#include "rosterd/query/json.hpp"
 
 namespace rosterd::query {
 namespace {

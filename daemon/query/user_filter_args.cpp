@@ -1,6 +1,6 @@
-#include "rosterd/user_filter_args.hpp"
+#include "rosterd/query/user_filter_args.hpp"
 
-#include "rosterd/user_filter.hpp"
+#include "rosterd/model/user_filter.hpp"
 
 namespace rosterd {
 namespace {

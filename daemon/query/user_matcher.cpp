@@ -2,12 +2,11 @@
 // (docs/queries.md states them for people).
 #include <algorithm>
 
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/base/units.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 namespace {
-
-constexpr std::int64_t kDayMs = 86'400'000;
 
 // Texts the snapshot holds; values no row holds simply match nothing.
 std::vector<TextId> known_texts(const SnapshotIndex& index, const std::vector<std::string>& texts) {

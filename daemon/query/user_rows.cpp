@@ -1,5 +1,5 @@
 // A user's full row from the index: every site and product they hold, whatever the filter.
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 namespace {

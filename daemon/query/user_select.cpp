@@ -2,7 +2,7 @@
 // and filtered, so the common sorts need no sorting at all.
 #include <algorithm>
 
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::query {
 namespace {

@@ -6,7 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "rosterd/schedule.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 namespace rosterd {
 namespace {
@@ -23,13 +24,6 @@ struct WeekdayName {
 };
 constexpr std::array<WeekdayName, 7> kWeekdays{
     {{"mon", 1}, {"tue", 2}, {"wed", 3}, {"thu", 4}, {"fri", 5}, {"sat", 6}, {"sun", 0}}};
-
-std::string lowercase(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 std::vector<std::string_view> split_words(std::string_view text) {
     std::vector<std::string_view> words;
@@ -177,7 +171,7 @@ ScheduleParseResult parse_every(const std::vector<std::string_view>& words) {
         return failure(shape_error);
 
     std::chrono::minutes unit{0};
-    switch (std::tolower(static_cast<unsigned char>(word.back()))) {
+    switch (ascii_lower(word.back())) {
         case 'm':
             unit = std::chrono::minutes{1};
             break;

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "rosterd/schedule.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 namespace rosterd {
 

@@ -2,10 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
-#include "../sync/sync_service.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/seat_alerts.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/seats/seat_alerts.hpp"
 
 namespace rosterd::seats {
 namespace {
@@ -47,7 +46,7 @@ struct Evaluation {
 
 }  // namespace
 
-SeatAlertService::SeatAlertService(DaemonContext& context, sync::SyncService& sync,
+SeatAlertService::SeatAlertService(DaemonContext& context, SyncControl& sync,
                                    notify::NoticeSink& notices)
     : context_(context), notices_(notices) {
     sync.on_success([this] { evaluate(); });

@@ -3,19 +3,15 @@
 // time to judge before it stopped) compares each product's billable seats on each site with its
 // capacity and sends seats_near_capacity once per crossing of alerts.seats.at_percent. The
 // state lives in seat_alerts, so a restart neither repeats an alert nor forgets one.
-#include "rosterd/daemon.hpp"
-#include "rosterd/notify.hpp"
-#include "rosterd/subsystem.hpp"
-
-namespace rosterd::sync {
-class SyncService;
-}
+#include "rosterd/notify/notify.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/service/sync_control.hpp"
 
 namespace rosterd::seats {
 
 class SeatAlertService final : public Subsystem {
   public:
-    SeatAlertService(DaemonContext& context, sync::SyncService& sync, notify::NoticeSink& notices);
+    SeatAlertService(DaemonContext& context, SyncControl& sync, notify::NoticeSink& notices);
 
     std::string_view name() const override { return "alerts"; }
     void start() override;

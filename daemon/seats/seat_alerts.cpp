@@ -1,5 +1,5 @@
 // The crossing logic of seat alerts (see seat_alerts.hpp).
-#include "rosterd/seat_alerts.hpp"
+#include "rosterd/seats/seat_alerts.hpp"
 
 namespace rosterd::seats {
 

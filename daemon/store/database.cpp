@@ -1,4 +1,4 @@
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 
 #include <malloc.h>
 

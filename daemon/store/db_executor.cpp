@@ -1,4 +1,4 @@
-#include "rosterd/db_executor.hpp"
+#include "rosterd/store/db_executor.hpp"
 
 #include <spdlog/spdlog.h>
 

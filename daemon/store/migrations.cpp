@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::store {
 namespace {

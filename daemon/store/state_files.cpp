@@ -1,4 +1,4 @@
-#include "rosterd/state_files.hpp"
+#include "rosterd/store/state_files.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>

@@ -4,7 +4,7 @@
 
 #include <set>
 
-#include "../atlassian/user_batch_read.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
 
 namespace rosterd::sync {
 namespace {

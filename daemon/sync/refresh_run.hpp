@@ -13,37 +13,16 @@
 #include <vector>
 
 #include "refresh_writer.hpp"
-#include "rosterd/atlassian_client.hpp"
-#include "rosterd/clock.hpp"
-#include "rosterd/db_executor.hpp"
+#include "rosterd/atlassian/client.hpp"
+#include "rosterd/base/clock.hpp"
+#include "rosterd/service/sync_control.hpp"
+#include "rosterd/store/db_executor.hpp"
 
 namespace rosterd::sync {
 
-struct RefreshUser {
-    std::string account_id;
-    std::string email;           // last known: the batch read looks users up by email first
-    bool removed = false;        // removed from the organization by the run: dropped, not read
-    bool roles_changed = false;  // groups or roles changed: their roles are read again
-};
-
-struct RefreshRequest {
-    std::string trigger = "run";
-    std::vector<RefreshUser> users;
-    bool keep_activity = false;  // sync.activity_source: last-active-dates
-};
-
-struct RefreshOutcome {
-    std::int64_t run_id = 0;  // its sync_runs row (0: none was recorded)
-    bool published = false;
-    std::string error;  // why not; never contains secrets
-    bool key_rejected = false;
-    std::int64_t requests = 0;
-    std::int64_t users = 0;  // users read
-};
-
 class RefreshRun : public std::enable_shared_from_this<RefreshRun> {
   public:
-    using Done = std::function<void(const RefreshOutcome&)>;
+    using Done = SyncControl::RefreshDone;
 
     RefreshRun(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
                atlassian::ClientConfig client_config, RefreshRequest request);

@@ -1,6 +1,6 @@
 #include "refresh_writer.hpp"
 
-#include "rosterd/snapshot_slots.hpp"
+#include "rosterd/store/snapshot_slots.hpp"
 
 namespace rosterd::sync {
 namespace {

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "rosterd/atlassian_types.hpp"
+#include "rosterd/atlassian/types.hpp"
 #include "rosterd/sync/sync_vocabulary.hpp"
 #include "snapshot_writer.hpp"
 

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 
-#include "rosterd/snapshot_slots.hpp"
+#include "rosterd/base/text.hpp"
+#include "rosterd/store/snapshot_slots.hpp"
 
 namespace rosterd::sync {
 namespace {
@@ -52,15 +53,9 @@ std::string cloud_id_of(const std::string& ari) {
     return slash == std::string::npos ? ari : ari.substr(slash + 1);
 }
 
-std::string lower(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
-
 std::string email_domain(const std::string& email) {
     auto at = email.rfind('@');
-    return at == std::string::npos ? std::string() : lower(email.substr(at + 1));
+    return at == std::string::npos ? std::string() : lowercase(email.substr(at + 1));
 }
 
 // App (bot) accounts: the v1 API says account_type "app"; the v2 enum only knows "atlassian",

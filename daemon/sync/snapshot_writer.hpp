@@ -10,8 +10,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "rosterd/atlassian_types.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/atlassian/types.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::sync {
 

@@ -2,9 +2,9 @@
 #include <algorithm>
 
 #include "rosterd/control/commands.hpp"
-#include "rosterd/control_db_reply.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "sync_commands.hpp"
 #include "sync_service.hpp"
 

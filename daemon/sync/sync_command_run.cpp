@@ -2,7 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "rosterd/control/commands.hpp"
-#include "rosterd/control_json.hpp"
+#include "rosterd/base/json.hpp"
 #include "sync_commands.hpp"
 #include "sync_service.hpp"
 

@@ -1,7 +1,7 @@
 #pragma once
 // The sync commands, one named function per command (sync_command_*.cpp), each returning its spec
 // with its handler; SyncService::register_commands adds them one line each.
-#include "rosterd/control_registry.hpp"
+#include "rosterd/control/registry.hpp"
 
 namespace rosterd::sync {
 

@@ -5,6 +5,7 @@
 
 #include <asio/post.hpp>
 
+#include "rosterd/atlassian/client_settings.hpp"
 #include "sync_service.hpp"
 
 namespace rosterd::sync {
@@ -34,8 +35,9 @@ void SyncService::start_refresh() {
         return;
     }
     request.keep_activity = context_.config->sync.activity_source == "last-active-dates";
-    refreshing_ = std::make_shared<RefreshRun>(context_.loop, context_.db, context_.clock,
-                                               client_config(lease.key->value), std::move(request));
+    refreshing_ = std::make_shared<RefreshRun>(
+        context_.loop, context_.db, context_.clock,
+        atlassian::client_settings(*context_.config, lease.key->value), std::move(request));
     refreshing_->start([this, fingerprint = lease.fingerprint,
                         done = std::move(done)](const RefreshOutcome& outcome) {
         if (outcome.key_rejected)

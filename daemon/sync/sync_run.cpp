@@ -7,7 +7,7 @@
 #include <chrono>
 #include <deque>
 
-#include "rosterd/sync.hpp"
+#include "rosterd/sync/sync.hpp"
 #include "snapshot_writer.hpp"
 #include "user_lister.hpp"
 
@@ -67,7 +67,7 @@ std::vector<atlassian::UserSearch> user_partitions() {
         search.claim_status = std::move(claim);
         search.mfa_enabled = mfa;
         search.expand = {"platformRoles", "productAccess", "groups"};
-        search.limit = 100;
+        search.limit = atlassian::kMaxPageSize;
         return search;
     };
     // Active users are the bulk: split them again by claim status, and the managed ones (most of
@@ -481,7 +481,7 @@ void SyncRun::fetch_roles() {
         atlassian::UserSearch search;
         search.resource_ids = {query.resource};
         search.role_ids = {query.role};
-        search.limit = 100;
+        search.limit = atlassian::kMaxPageSize;
         auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
         ++self->pending_;
         self->client_->search_users(

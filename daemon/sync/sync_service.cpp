@@ -3,9 +3,10 @@
 #include <spdlog/spdlog.h>
 #include <asio/post.hpp>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/schedule.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/atlassian/client_settings.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/schedule/schedule.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "snapshot_writer.hpp"
 #include "sync_commands.hpp"
 
@@ -69,25 +70,6 @@ SyncService::SyncService(DaemonContext& context, keys::KeyGate& keys)
 
 SyncService::~SyncService() {
     stop();
-}
-
-atlassian::ClientConfig SyncService::client_config(const std::string& key) const {
-    const Config& config = *context_.config;
-    atlassian::ClientConfig c;
-    c.api_base = config.atlassian.api_base;
-    c.org_id = config.atlassian.org_id;
-    c.api_key = [key] { return key; };
-    c.http.max_in_flight = static_cast<std::size_t>(config.http.max_in_flight);
-    c.http.connect_timeout = std::chrono::seconds(config.http.connect_timeout_s);
-    c.http.total_timeout = std::chrono::seconds(config.http.request_timeout_s);
-    c.http.ca_file = config.http.ca_file;
-    c.http.proxy = config.http.proxy;
-    const auto& retry = config.atlassian.retry;
-    c.retry.request_budget = std::chrono::seconds(retry.request_budget_s);
-    c.retry.total_budget = std::chrono::seconds(retry.sync_budget_s);
-    c.retry.base_delay = std::chrono::milliseconds(retry.backoff_initial_ms);
-    c.retry.max_delay = std::chrono::seconds(retry.backoff_max_s);
-    return c;
 }
 
 void SyncService::start() {
@@ -190,7 +172,7 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
     for (const auto& listener : start_listeners_)
         listener();
     running_ = std::make_shared<SyncRun>(context_.loop, context_.db, context_.clock,
-                                         client_config(lease.key->value), options);
+                                         atlassian::client_settings(*context_.config, lease.key->value), options);
     running_->set_progress_listener([this](const SyncProgress& p) { on_progress(p); });
     running_->start([this, fingerprint = lease.fingerprint](const SyncOutcome& outcome) {
         if (outcome.key_rejected)

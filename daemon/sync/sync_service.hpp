@@ -13,16 +13,16 @@
 #include <vector>
 
 #include "refresh_run.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/keys.hpp"
-#include "rosterd/subsystem.hpp"
-#include "rosterd/sync.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/sync/subsystem.hpp"
+#include "rosterd/keys/keys.hpp"
+#include "rosterd/sync/sync.hpp"
 
 namespace rosterd::sync {
 
 struct InterruptedSync;  // snapshot_writer.hpp
 
-class SyncService final : public Subsystem {
+class SyncService final : public SyncSubsystem {
   public:
     // `keys` decides which key a sync uses, or why none may run; it hears about 401s.
     SyncService(DaemonContext& context, keys::KeyGate& keys);
@@ -37,26 +37,26 @@ class SyncService final : public Subsystem {
     void stop() override;
 
     // Starts a sync unless one runs; returns a refusal message when it cannot start.
-    std::optional<std::string> request_sync(const std::string& trigger);
+    std::optional<std::string> request_sync(const std::string& trigger) override;
     // Whether a complete sync exists (known once start() has read the history).
-    bool has_snapshot() const { return snapshot_id_.has_value(); }
+    bool has_snapshot() const override { return snapshot_id_.has_value(); }
     // Whether a sync or a refresh runs now, or a refresh waits (bulk runs and tasks wait for it).
-    bool running() const {
+    bool running() const override {
         return static_cast<bool>(running_) || refreshing_ || !refresh_queue_.empty();
     }
     // Re-reads the users a bulk run changed and publishes a new generation with them
     // (refresh_run.hpp), after the sync in progress if one is; a sync asked for meanwhile starts
     // when it ends. `done` is called on the loop (also when it cannot run).
-    void request_refresh(RefreshRequest request, RefreshRun::Done done);
+    void request_refresh(RefreshRequest request, RefreshDone done) override;
     // When the last sync succeeded (epoch ms), if one did.
-    std::optional<std::int64_t> last_success_ms() const { return last_success_ms_; }
+    std::optional<std::int64_t> last_success_ms() const override { return last_success_ms_; }
     // How the last sync ended ("succeeded", "failed", ...) and its error, if any.
-    std::optional<SyncResult> last_outcome() const { return last_outcome_; }
-    const std::string& last_error() const { return last_error_; }
-    // The API client settings of the configuration in force, with `key` (bulk runs use them too).
-    atlassian::ClientConfig client_config(const std::string& key) const;
+    std::string last_outcome() const override {
+        return last_outcome_ ? std::string(to_string(*last_outcome_)) : std::string();
+    }
+    const std::string& last_error() const override { return last_error_; }
     // Calls `then` on the loop once no sync runs (soon, when none runs now).
-    void when_idle(std::function<void()> then);
+    void when_idle(std::function<void()> then) override;
 
     // For the sync commands (sync_command_*.cpp): a sync (not a refresh) is running; the caller
     // follows the running or requested sync to its end (progress lines, then the outcome).
@@ -65,12 +65,12 @@ class SyncService final : public Subsystem {
     DaemonContext& context() { return context_; }
     // Calls `listener` on the loop after every successful sync, once its snapshot is published
     // (the seat history records it).
-    void on_success(std::function<void()> listener) {
+    void on_success(std::function<void()> listener) override {
         success_listeners_.push_back(std::move(listener));
     }
     // Calls `listener` on the loop as each sync (not a refresh) starts (the query index of the
     // published snapshot is let go, so that the sync's memory does not stack on the index's).
-    void on_start(std::function<void()> listener) {
+    void on_start(std::function<void()> listener) override {
         start_listeners_.push_back(std::move(listener));
     }
 

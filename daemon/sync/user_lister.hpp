@@ -19,7 +19,7 @@
 #include <memory>
 #include <vector>
 
-#include "rosterd/atlassian_client.hpp"
+#include "rosterd/atlassian/client.hpp"
 #include "user_ledger.hpp"
 
 namespace rosterd::sync {

@@ -9,7 +9,7 @@
 
 #include "daemon_fixture.hpp"
 #include "notify_helpers.hpp"
-#include "rosterd/api_key_source.hpp"
+#include "rosterd/keys/api_key_source.hpp"
 #include "sim_fixture.hpp"
 
 using namespace rosterd::test;

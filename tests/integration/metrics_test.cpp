@@ -19,7 +19,7 @@
 #include <sstream>
 
 #include "daemon_fixture.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "rosterd/version.hpp"
 #include "sim_fixture.hpp"
 

@@ -9,7 +9,7 @@
 #include "as_user.hpp"
 #include "daemon_fixture.hpp"
 #include "org_truth.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "sim_fixture.hpp"
 
 using namespace rosterd::test;

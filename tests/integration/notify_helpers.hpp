@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "sim_fixture.hpp"
 #include "textbook_hmac.hpp"
 

@@ -8,7 +8,7 @@
 
 #include "daemon_fixture.hpp"
 #include "notify_helpers.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 #include "sim_fixture.hpp"
 #include "test_http_server.hpp"
 

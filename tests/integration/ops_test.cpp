@@ -18,7 +18,7 @@
 #include "daemon_fixture.hpp"
 #include "notify_helpers.hpp"
 #include "org_truth.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 #include "sim_fixture.hpp"
 #include "truth_check.hpp"
 

@@ -13,7 +13,7 @@
 
 #include "csv_reader.hpp"
 #include "daemon_fixture.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "sim_fixture.hpp"
 
 using namespace rosterd::test;

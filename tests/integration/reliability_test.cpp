@@ -12,7 +12,7 @@
 
 #include "crash_loop.hpp"
 #include "daemon_fixture.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 #include "sim_fixture.hpp"
 #include "snapshot_reader.hpp"
 #include "truth_check.hpp"

@@ -16,8 +16,8 @@
 
 #include "daemon_fixture.hpp"
 #include "process.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/store/store.hpp"
 #include "sim_fixture.hpp"
 
 namespace rosterd::test {

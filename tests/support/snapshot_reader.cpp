@@ -2,8 +2,8 @@
 
 #include <stdexcept>
 
-#include "rosterd/snapshot_slots.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/store/snapshot_slots.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::test {
 

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::test {
 

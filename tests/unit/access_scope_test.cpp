@@ -4,9 +4,9 @@
 
 #include <random>
 
-#include "rosterd/config.hpp"
-#include "rosterd/control_access.hpp"
-#include "rosterd/ops_scope.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/control/access.hpp"
+#include "rosterd/ops/scope.hpp"
 
 using namespace rosterd;
 using namespace rosterd::control;

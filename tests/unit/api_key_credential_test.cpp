@@ -6,7 +6,7 @@
 
 #include <cstdlib>
 
-#include "rosterd/api_key_source.hpp"
+#include "rosterd/keys/api_key_source.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "../../daemon/atlassian/user_batch_read.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
 
 using namespace rosterd::atlassian;
 

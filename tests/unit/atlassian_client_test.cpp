@@ -9,8 +9,8 @@
 #include <optional>
 #include <sstream>
 
-#include "rosterd/atlassian.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/atlassian/atlassian.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "test_http_server.hpp"
 
 using namespace rosterd;

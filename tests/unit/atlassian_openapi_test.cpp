@@ -9,7 +9,7 @@
 #include <regex>
 #include <sstream>
 
-#include "rosterd/atlassian.hpp"
+#include "rosterd/atlassian/atlassian.hpp"
 #include "test_http_server.hpp"
 
 using namespace rosterd;

@@ -1,7 +1,7 @@
 // Pure parsers for Admin API bodies: entities, cursors, error shapes, malformed input.
 #include <catch2/catch.hpp>
 
-#include "rosterd/atlassian_parse.hpp"
+#include "rosterd/atlassian/parse.hpp"
 
 using namespace rosterd::atlassian;
 

@@ -1,8 +1,8 @@
 // Retry/rate-limit arithmetic: backoff, server-requested waits, low-budget pacing, token bucket.
 #include <catch2/catch.hpp>
 
-#include "rosterd/atlassian_policy.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/atlassian/policy.hpp"
+#include "rosterd/base/time_format.hpp"
 
 using namespace rosterd;
 using namespace rosterd::atlassian;

@@ -1,7 +1,7 @@
 // control.max_connections, max_connections_per_user, admin_reserve and idle_timeout_s.
 #include <catch2/catch.hpp>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 
 using namespace rosterd;
 

@@ -2,8 +2,8 @@
 // listing takes last-active dates from when a saved filter and flags combine.
 #include <catch2/catch.hpp>
 
-#include "rosterd/config.hpp"
-#include "rosterd/query.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/query/query.hpp"
 
 using namespace rosterd;
 

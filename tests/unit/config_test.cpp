@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

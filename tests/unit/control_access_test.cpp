@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "rosterd/control_access.hpp"
+#include "rosterd/control/access.hpp"
 
 using namespace rosterd;
 using namespace rosterd::control;

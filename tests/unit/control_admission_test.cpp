@@ -1,7 +1,7 @@
 // Who the control server lets in when connections pile up (daemon/control/admission.hpp).
 #include <catch2/catch.hpp>
 
-#include "../../daemon/control/admission.hpp"
+#include "daemon/control/admission.hpp"
 
 using namespace rosterd::control;
 using rosterd::control::detail::admission_refusal;

@@ -7,9 +7,9 @@
 
 #include <cstring>
 
-#include "../../daemon/cli/ctl_client.hpp"
-#include "../../daemon/cli/ctl_json.hpp"
-#include "../../daemon/cli/ctl_table.hpp"
+#include "daemon/cli/ctl_client.hpp"
+#include "daemon/cli/ctl_json.hpp"
+#include "daemon/cli/ctl_table.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

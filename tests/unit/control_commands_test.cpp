@@ -8,10 +8,10 @@
 #include <regex>
 #include <sstream>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 #include "rosterd/control/commands.hpp"
-#include "rosterd/daemon.hpp"
-#include "rosterd/logging.hpp"
+#include "rosterd/app/daemon.hpp"
+#include "rosterd/base/logging.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

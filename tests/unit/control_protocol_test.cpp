@@ -3,8 +3,8 @@
 #include <limits>
 #include <variant>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_protocol.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/control/protocol.hpp"
 
 using namespace rosterd::control;
 using Kind = LineFramer::Event::Kind;

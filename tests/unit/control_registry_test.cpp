@@ -4,8 +4,8 @@
 #include <thread>
 #include <variant>
 
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_registry.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/control/registry.hpp"
 
 using namespace rosterd::control;
 

@@ -17,9 +17,9 @@
 #include <future>
 #include <thread>
 
-#include "../../daemon/cli/ctl_client.hpp"
-#include "rosterd/control_json.hpp"
-#include "rosterd/control_server.hpp"
+#include "daemon/cli/ctl_client.hpp"
+#include "rosterd/base/json.hpp"
+#include "rosterd/control/server.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

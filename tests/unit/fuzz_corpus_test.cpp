@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "../../fuzz/fuzz_bodies.hpp"
+#include "fuzz/fuzz_bodies.hpp"
 
 namespace {
 

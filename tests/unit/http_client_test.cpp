@@ -6,7 +6,7 @@
 #include <optional>
 #include <thread>
 
-#include "rosterd/http.hpp"
+#include "rosterd/http/http.hpp"
 #include "rosterd/version.hpp"
 #include "test_http_server.hpp"
 

@@ -1,8 +1,8 @@
 // The key's state, refusals and reminder schedule, with explicit instants.
 #include <catch2/catch.hpp>
 
-#include "rosterd/keys.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/keys/keys.hpp"
 
 using namespace rosterd;
 using namespace rosterd::keys;

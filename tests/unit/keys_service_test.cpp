@@ -5,9 +5,9 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "../../daemon/keys/key_service.hpp"
-#include "rosterd/store.hpp"
-#include "rosterd/time_format.hpp"
+#include "daemon/keys/key_service.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/store/store.hpp"
 #include "temp_dir.hpp"
 #include "test_http_server.hpp"
 

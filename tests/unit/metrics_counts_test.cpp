@@ -2,8 +2,8 @@
 // scrapes, rows that can still change are read each time, and the totals stay exact.
 #include <catch2/catch.hpp>
 
-#include "../../daemon/metrics/metrics_read.hpp"
-#include "rosterd/store.hpp"
+#include "daemon/metrics/metrics_read.hpp"
+#include "rosterd/store/store.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

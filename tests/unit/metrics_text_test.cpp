@@ -1,8 +1,8 @@
 // The metrics text and the metrics.listen rule, without a daemon.
 #include <catch2/catch.hpp>
 
-#include "rosterd/config.hpp"
-#include "rosterd/metrics.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/metrics/metrics.hpp"
 
 using namespace rosterd;
 using namespace rosterd::metrics;

@@ -4,7 +4,7 @@
 
 #include <regex>
 
-#include "rosterd/money_report.hpp"
+#include "rosterd/money/report.hpp"
 
 using namespace rosterd::money;
 

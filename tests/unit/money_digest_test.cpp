@@ -2,8 +2,8 @@
 // newest point at least a week older, and its place among the events (opt-in per webhook).
 #include <catch2/catch.hpp>
 
-#include "rosterd/money_report.hpp"
-#include "rosterd/notify.hpp"
+#include "rosterd/money/report.hpp"
+#include "rosterd/notify/notify.hpp"
 
 using namespace rosterd;
 using namespace rosterd::money;

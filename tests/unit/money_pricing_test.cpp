@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/pricing.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/query/pricing.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 using namespace rosterd;
 using namespace rosterd::query;

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/money.hpp"
+#include "rosterd/money/money.hpp"
 
 using namespace rosterd;
 using namespace rosterd::money;

@@ -2,7 +2,7 @@
 // refused with which message (TLS never silently off, no inline password, mail needs email:).
 #include <catch2/catch.hpp>
 
-#include "rosterd/config.hpp"
+#include "rosterd/config/config.hpp"
 
 using namespace rosterd;
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <random>
 
-#include "rosterd/notice.hpp"
+#include "rosterd/notice/notice.hpp"
 
 using namespace rosterd::notice;
 

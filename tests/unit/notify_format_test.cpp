@@ -14,8 +14,8 @@
 #include <set>
 #include <sstream>
 
-#include "rosterd/notify_format.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/format.hpp"
 
 using namespace rosterd;
 using namespace rosterd::notify;

@@ -1,8 +1,8 @@
 // The outbox tables: recording events once, picking due deliveries, attempts, requeue, pruning.
 #include <catch2/catch.hpp>
 
-#include "../../daemon/notify/outbox_store.hpp"
-#include "rosterd/store.hpp"
+#include "daemon/notify/outbox_store.hpp"
+#include "rosterd/store/store.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

@@ -3,9 +3,9 @@
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
 
-#include "../../daemon/notify/notify_service.hpp"
-#include "../../daemon/notify/outbox_store.hpp"
-#include "rosterd/store.hpp"
+#include "daemon/notify/notify_service.hpp"
+#include "daemon/notify/outbox_store.hpp"
+#include "rosterd/store/store.hpp"
 #include "temp_dir.hpp"
 #include "test_http_server.hpp"
 

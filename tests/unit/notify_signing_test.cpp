@@ -4,7 +4,7 @@
 #include <regex>
 #include <set>
 
-#include "rosterd/notify_delivery.hpp"
+#include "rosterd/notify/delivery.hpp"
 #include "textbook_hmac.hpp"
 
 using namespace rosterd::notify;

@@ -1,8 +1,8 @@
 // What each receiver's answer means, backoff, give-up and URL redaction.
 #include <catch2/catch.hpp>
 
-#include "rosterd/notify_delivery.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/notify/delivery.hpp"
 
 using namespace rosterd;
 using namespace rosterd::notify;

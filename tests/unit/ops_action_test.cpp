@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "rosterd/ops_action.hpp"
+#include "rosterd/model/action.hpp"
 
 using namespace rosterd::ops;
 

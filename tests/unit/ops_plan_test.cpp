@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/ops_plan.hpp"
+#include "rosterd/ops/plan.hpp"
 
 using namespace rosterd;
 using namespace rosterd::ops;

@@ -2,9 +2,9 @@
 // key, nothing to do), the record a request makes, the undo plan, and the events a run emits.
 #include <catch2/catch.hpp>
 
-#include "../../daemon/ops/run_events.hpp"
-#include "../../daemon/ops/run_planner.hpp"
-#include "../../daemon/ops/run_undo.hpp"
+#include "daemon/ops/run_events.hpp"
+#include "daemon/ops/run_planner.hpp"
+#include "daemon/ops/run_undo.hpp"
 
 using namespace rosterd;
 using namespace rosterd::ops;

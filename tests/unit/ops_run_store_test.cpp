@@ -3,8 +3,8 @@
 // rewritten.
 #include <catch2/catch.hpp>
 
-#include "../../daemon/ops/run_store.hpp"
-#include "rosterd/audit.hpp"
+#include "rosterd/audit/audit.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

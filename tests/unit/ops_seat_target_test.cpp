@@ -8,8 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/ops_seat_target.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/ops/seat_target.hpp"
 
 using namespace rosterd;
 using namespace rosterd::ops;

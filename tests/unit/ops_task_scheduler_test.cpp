@@ -2,8 +2,8 @@
 // fire once right after it; calendar tasks follow the zone; disabled tasks never fire.
 #include <catch2/catch.hpp>
 
-#include "../../daemon/ops/task_scheduler.hpp"
-#include "rosterd/time_format.hpp"
+#include "daemon/ops/task_scheduler.hpp"
+#include "rosterd/base/time_format.hpp"
 
 using namespace rosterd;
 using namespace std::chrono_literals;

@@ -6,9 +6,9 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/query_csv.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/csv.hpp"
+#include "rosterd/query/json.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 using namespace rosterd;
 

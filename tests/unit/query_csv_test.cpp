@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "csv_reader.hpp"
-#include "rosterd/query_csv.hpp"
+#include "rosterd/query/csv.hpp"
 
 using namespace rosterd::query;
 using rosterd::test::parse_csv;

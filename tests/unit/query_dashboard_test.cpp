@@ -13,9 +13,9 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/json.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 using namespace rosterd;
 using namespace rosterd::test;

@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <functional>
 
-#include "rosterd/user_filter.hpp"
+#include "rosterd/model/user_filter.hpp"
 
 using namespace rosterd;
 

@@ -21,7 +21,7 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/store.hpp"
+#include "rosterd/store/store.hpp"
 #include "temp_dir.hpp"
 
 namespace rosterd::test {

@@ -2,11 +2,11 @@
 // took away, known from the run journal, over the hand-made snapshot of query_fixture.hpp.
 #include <catch2/catch.hpp>
 
-#include "../../daemon/ops/run_store.hpp"
 #include "query_fixture.hpp"
-#include "rosterd/query.hpp"
-#include "rosterd/query_held.hpp"
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/ops/run_store.hpp"
+#include "rosterd/query/held.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 using namespace rosterd;
 using namespace rosterd::test;

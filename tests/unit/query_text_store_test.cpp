@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/query_snapshot.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 using rosterd::query::SnapshotIndex;
 using rosterd::query::TextStore;

@@ -7,9 +7,9 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/query_json.hpp"
-#include "rosterd/query_snapshot.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/query/json.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 using namespace rosterd;
 using namespace rosterd::test;

@@ -11,8 +11,8 @@
 
 #include <stdexcept>
 
-#include "rosterd/schedule.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 using namespace rosterd;
 using namespace std::chrono_literals;

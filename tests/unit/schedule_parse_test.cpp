@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "rosterd/schedule.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 using namespace rosterd;
 using namespace std::chrono_literals;

@@ -2,8 +2,8 @@
 
 #include <date/tz.h>
 
-#include "rosterd/schedule.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
+#include "rosterd/schedule/schedule.hpp"
 
 using namespace rosterd;
 

@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "query_fixture.hpp"
-#include "rosterd/config.hpp"
-#include "rosterd/seat_alerts.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/seats/seat_alerts.hpp"
 
 using namespace rosterd;
 using namespace rosterd::seats;

@@ -7,7 +7,7 @@
 
 #include "activity_text.hpp"
 #include "generator.hpp"
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "sim_live_server.hpp"
 #include "truth.hpp"
 

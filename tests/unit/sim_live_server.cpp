@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 
 namespace rosterd::sim::test {
 

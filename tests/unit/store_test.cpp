@@ -2,8 +2,8 @@
 
 #include <asio.hpp>
 
-#include "rosterd/db_executor.hpp"
-#include "rosterd/store.hpp"
+#include "rosterd/store/db_executor.hpp"
+#include "rosterd/store/store.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd::store;

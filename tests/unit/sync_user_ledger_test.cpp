@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "../../daemon/sync/user_ledger.hpp"
+#include "daemon/sync/user_ledger.hpp"
 
 using rosterd::sync::UserLedger;
 using rosterd::sync::WalkEnd;

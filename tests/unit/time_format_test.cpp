@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "rosterd/time_format.hpp"
+#include "rosterd/base/time_format.hpp"
 
 using namespace rosterd;
 

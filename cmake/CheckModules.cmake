@@ -1,0 +1,38 @@
+# Run as a script (cmake -P) before the modules compile; see RosterdModules.cmake.
+cmake_minimum_required(VERSION 3.20)
+# Inputs: GRAPH (the declared modules and their DEPENDS), SOURCE_DIR, OUTPUT.
+include(${GRAPH})
+
+set(errors "")
+set(graph_text "")
+foreach(module IN LISTS MODULES)
+  set(allowed ${module} ${DEPS_${module}})
+  file(GLOB files ${SOURCE_DIR}/${DIR_${module}}/*.cpp ${SOURCE_DIR}/${DIR_${module}}/*.hpp
+                  ${SOURCE_DIR}/include/rosterd/${module}/*.hpp)
+  foreach(file IN LISTS files)
+    file(STRINGS ${file} includes REGEX "^[ \t]*#[ \t]*include[ \t]*\"")
+    file(RELATIVE_PATH shown ${SOURCE_DIR} ${file})
+    foreach(line IN LISTS includes)
+      string(REGEX REPLACE "^[ \t]*#[ \t]*include[ \t]*\"([^\"]*)\".*" "\\1" header "${line}")
+      if(header MATCHES "^\\.\\./")
+        string(APPEND errors "  ${shown}: \"${header}\" reaches into another module's folder\n")
+      elseif(header MATCHES "^rosterd/([a-z_]+)/")
+        set(used ${CMAKE_MATCH_1})
+        if(NOT used IN_LIST allowed)
+          string(APPEND errors
+                 "  ${shown}: includes \"${header}\" but module '${module}' does not DEPEND on '${used}'\n")
+        endif()
+      elseif(header MATCHES "^rosterd/" AND NOT header STREQUAL "rosterd/version.hpp")
+        string(APPEND errors "  ${shown}: \"${header}\" belongs to no module (use rosterd/<module>/)\n")
+      endif()
+    endforeach()
+  endforeach()
+  string(REPLACE ";" " " deps_text "${DEPS_${module}}")
+  string(APPEND graph_text "${module}: ${deps_text}\n")
+endforeach()
+
+if(errors)
+  message(FATAL_ERROR "Module dependencies that are not declared (cmake/RosterdModules.cmake):\n${errors}")
+endif()
+file(WRITE ${OUTPUT}.tmp "${graph_text}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUTPUT}.tmp ${OUTPUT})

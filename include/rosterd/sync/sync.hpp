@@ -1,0 +1,110 @@
+#pragma once
+// One sync of the organization into a new snapshot generation (SyncRun), and the service that
+// schedules syncs, lets one run at a time and answers the sync commands (SyncService).
+#include <asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rosterd/atlassian/client.hpp"
+#include "rosterd/base/clock.hpp"
+#include "rosterd/store/db_executor.hpp"
+#include "rosterd/sync/sync_vocabulary.hpp"
+
+namespace rosterd::sync {
+
+struct SyncProgress {
+    SyncPhase phase = SyncPhase::starting;
+    std::int64_t users_fetched = 0;
+    std::optional<std::int64_t> users_total;  // from users/count
+    std::int64_t groups = 0;
+    std::int64_t requests = 0;
+    std::int64_t retries = 0;
+};
+
+struct SyncOutcome {
+    std::int64_t run_id = 0;
+    SyncResult outcome = SyncResult::failed;  // succeeded | failed | cancelled
+    std::string error;                        // empty on success; never contains secrets
+    bool key_rejected = false;
+    std::string org_name;  // the organization the key reached (set on success)
+    SyncProgress progress;
+    std::int64_t started_at_ms = 0;
+    std::int64_t finished_at_ms = 0;
+};
+
+struct SyncRunOptions {
+    std::string trigger = "manual";  // manual | schedule | initial | missed
+    bool per_user_activity = false;  // sync.activity_source: last-active-dates
+    int partition_concurrency = 4;   // sync.partitions: user cursor chains paged at the same time
+    int role_query_concurrency = 2;  // role queries at once (what http.max_in_flight leaves)
+};
+
+// The disjoint filters that split users/search into parallel cursor chains; together they cover
+// every status (see user_lister.hpp for users who change partition during a sync).
+std::vector<atlassian::UserSearch> user_partitions();
+// The role queries per product: admins, then each non-billable role.
+std::vector<std::string> role_queries();
+
+class UserLister;
+
+class SyncRun : public std::enable_shared_from_this<SyncRun> {
+  public:
+    using Done = std::function<void(const SyncOutcome&)>;
+    using ProgressListener = std::function<void(const SyncProgress&)>;
+
+    SyncRun(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
+            atlassian::ClientConfig client_config, SyncRunOptions options);
+    ~SyncRun();
+
+    void start(Done done);
+    void cancel();
+    const SyncProgress& progress() const { return progress_; }
+    void set_progress_listener(ProgressListener listener) { listener_ = std::move(listener); }
+    std::int64_t run_id() const { return ids_run_; }
+
+  private:
+    class Tracker;
+    struct GroupGrantsGate;
+    void phase_organization();
+    void phase_bulk();
+    void fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate);
+    void fetch_users(const std::shared_ptr<GroupGrantsGate>& gate);
+    void fetch_roles();
+    void phase_activity();
+    void finalize();
+    void fail(const atlassian::ApiError& error);
+    void fail(const std::string& message, bool cancelled = false);
+    void finish_failed();
+    void report();
+    void write(std::function<void(store::Database&)> work, std::function<void()> then);
+    bool stopped() const { return failed_ || cancelled_; }
+
+    asio::io_context& loop_;
+    store::DbExecutor& db_;
+    const Clock& clock_;
+    SyncRunOptions options_;
+    std::unique_ptr<atlassian::Client> client_;
+    Done done_;
+    ProgressListener listener_;
+    SyncProgress progress_;
+    std::int64_t ids_run_ = 0;
+    std::int64_t snapshot_ = 0;
+    std::int64_t started_at_ms_ = 0;
+    std::vector<atlassian::Workspace> workspaces_;
+    std::shared_ptr<UserLister> lister_;  // the user partitions: counted first, then listed
+    std::string org_name_;
+    std::int64_t pending_ = 0;  // API calls and DB writes of the current phase still outstanding
+    std::function<void()> on_phase_drained_;
+    bool failed_ = false;
+    bool cancelled_ = false;
+    bool key_rejected_ = false;
+    bool finished_ = false;
+    std::string error_;
+};
+
+}  // namespace rosterd::sync
