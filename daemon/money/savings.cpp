@@ -6,6 +6,7 @@
 
 #include "rosterd/money/money.hpp"
 #include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/run_vocabulary.hpp"
 
 namespace rosterd::money {
 
@@ -115,7 +116,7 @@ Savings compute_savings(const query::SnapshotIndex& index, const query::Dashboar
     std::map<SeatKey, Claim> claims;
     for (std::size_t r = 0; r < journal.size(); ++r) {
         const auto& run = journal[r];
-        if (run.kind == "undo") {
+        if (run.kind == ops::to_string(ops::RunKind::undo)) {
             for (const auto& user : run.users) {
                 if (!user.regranted)
                     continue;
