@@ -3,8 +3,8 @@
 
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
-#include "rosterd/control/commands.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 namespace {

@@ -168,7 +168,8 @@ std::string render_live_metrics(const LiveFigures& f, std::string_view version) 
     if (f.last_outcome) {
         w.family("rosterd_last_sync_success", "gauge",
                  "1 when the last finished sync succeeded, else 0.");
-        w.sample("rosterd_last_sync_success", *f.last_outcome == sync::to_string(sync::SyncResult::succeeded) ? 1 : 0);
+        w.sample("rosterd_last_sync_success",
+                 *f.last_outcome == sync::to_string(sync::SyncResult::succeeded) ? 1 : 0);
         if (f.last_duration_ms) {
             w.family("rosterd_last_sync_duration_seconds", "gauge",
                      "How long the last finished sync took, from start to publish or failure.");

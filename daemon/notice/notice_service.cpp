@@ -5,13 +5,13 @@
 #include <limits>
 
 #include "notice_store.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/query/query.hpp"
-#include "rosterd/query/held.hpp"
-#include "rosterd/query/snapshot.hpp"
 #include "rosterd/base/time_format.hpp"
 #include "rosterd/base/units.hpp"
+#include "rosterd/control/db_reply.hpp"
+#include "rosterd/query/held.hpp"
+#include "rosterd/query/query.hpp"
+#include "rosterd/query/snapshot.hpp"
 
 namespace rosterd::notice {
 namespace {

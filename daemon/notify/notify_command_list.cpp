@@ -4,9 +4,9 @@
 #include "notify_commands.hpp"
 #include "notify_service.hpp"
 #include "outbox_store.hpp"
-#include "rosterd/control/commands.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::notify {
 namespace {

@@ -16,11 +16,11 @@
 #include <vector>
 
 #include "outbox_store.hpp"
-#include "rosterd/service/subsystem.hpp"
 #include "rosterd/http/http.hpp"
+#include "rosterd/notify/delivery.hpp"
 #include "rosterd/notify/notify.hpp"
 #include "rosterd/notify/subsystem.hpp"
-#include "rosterd/notify/delivery.hpp"
+#include "rosterd/service/subsystem.hpp"
 #include "smtp_sender.hpp"
 
 namespace rosterd::notify {

@@ -9,16 +9,16 @@
 #include <memory>
 #include <string>
 
-#include "rosterd/service/sync_control.hpp"
-#include "rosterd/service/subsystem.hpp"
 #include "rosterd/keys/keys.hpp"
 #include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/run_stage.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "rosterd/ops/scope.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/service/sync_control.hpp"
 #include "run_executor.hpp"
 #include "run_queue.hpp"
 #include "run_request.hpp"
-#include "rosterd/ops/run_stage.hpp"
-#include "rosterd/ops/run_store.hpp"
 #include "run_supervisor.hpp"
 
 namespace rosterd::ops {

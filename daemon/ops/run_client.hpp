@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/atlassian/user_batch_read.hpp"
 #include "rosterd/atlassian/client.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
 #include "rosterd/ops/plan.hpp"
 
 namespace rosterd::ops {

@@ -21,10 +21,10 @@
 
 #include "rosterd/atlassian/client.hpp"
 #include "rosterd/base/clock.hpp"
-#include "rosterd/store/db_executor.hpp"
 #include "rosterd/ops/plan.hpp"
-#include "run_client.hpp"
 #include "rosterd/ops/run_store.hpp"
+#include "rosterd/store/db_executor.hpp"
+#include "run_client.hpp"
 
 namespace rosterd::ops {
 

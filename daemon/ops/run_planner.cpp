@@ -7,8 +7,8 @@
 
 #include "rosterd/base/json.hpp"
 #include "rosterd/notify/delivery.hpp"
-#include "rosterd/query/query.hpp"
 #include "rosterd/query/held.hpp"
+#include "rosterd/query/query.hpp"
 #include "run_undo.hpp"
 
 namespace rosterd::ops {

@@ -13,10 +13,10 @@
 #include "rosterd/config/config.hpp"
 #include "rosterd/control/registry.hpp"
 #include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "rosterd/query/snapshot.hpp"
 #include "rosterd/store/store.hpp"
 #include "run_request.hpp"
-#include "rosterd/ops/run_store.hpp"
 
 namespace rosterd::ops {
 

@@ -83,7 +83,7 @@ void RunQueue::pump() {
         hooks_.refuse(std::move(request),
                       "the snapshot is older than ops.max_staleness and the sync before the run " +
                           (!sync_.last_outcome().empty() ? sync_.last_outcome()
-                                                        : std::string("did not succeed")) +
+                                                         : std::string("did not succeed")) +
                           (sync_.last_error().empty() ? "" : ": " + sync_.last_error()));
         return pump();
     }

@@ -6,8 +6,8 @@
 #include <functional>
 #include <string>
 
-#include "rosterd/service/sync_control.hpp"
 #include "rosterd/service/subsystem.hpp"
+#include "rosterd/service/sync_control.hpp"
 #include "run_request.hpp"
 
 namespace rosterd::ops {

@@ -9,12 +9,12 @@
 #include <vector>
 
 #include "rosterd/control/registry.hpp"
-#include "rosterd/ops/run_vocabulary.hpp"
 #include "rosterd/ops/plan.hpp"
-#include "rosterd/ops/scope.hpp"
-#include "rosterd/ops/seat_target.hpp"
 #include "rosterd/ops/run_stage.hpp"
 #include "rosterd/ops/run_store.hpp"
+#include "rosterd/ops/run_vocabulary.hpp"
+#include "rosterd/ops/scope.hpp"
+#include "rosterd/ops/seat_target.hpp"
 
 namespace rosterd::ops {
 

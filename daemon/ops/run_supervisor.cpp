@@ -187,7 +187,8 @@ void RunSupervisor::execute(RunRequest request, RunRecord run, ExecutorSetup set
             request.finished(run);  // a task is not left in flight until the next start
         return;                     // stays queued in the journal; resumed at the next start
     }
-    auto client = make_atlassian_run_client(context_.loop, atlassian::client_settings(*context_.config, lease.key->value));
+    auto client = make_atlassian_run_client(
+        context_.loop, atlassian::client_settings(*context_.config, lease.key->value));
     auto fingerprint = lease.fingerprint;
     if (request.reply) {
         rapidjson::Document p(rapidjson::kObjectType);

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/service/sync_control.hpp"
-#include "rosterd/service/subsystem.hpp"
 #include "rosterd/keys/keys.hpp"
+#include "rosterd/service/subsystem.hpp"
+#include "rosterd/service/sync_control.hpp"
 #include "run_executor.hpp"
 #include "run_request.hpp"
 

@@ -1,6 +1,6 @@
 // `tasks.enable` and `tasks.disable`: whether a task runs on its schedule, kept in task_state.
-#include "rosterd/control/commands.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/control/commands.hpp"
 #include "task_commands.hpp"
 #include "task_service.hpp"
 #include "task_store.hpp"

@@ -1,8 +1,8 @@
 // `tasks`: every configured task with its schedule, state, last run and next run.
-#include "rosterd/control/commands.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
+#include "rosterd/control/db_reply.hpp"
 #include "task_commands.hpp"
 #include "task_service.hpp"
 #include "task_store.hpp"

@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "rosterd/store/store.hpp"
 #include "rosterd/ops/run_store.hpp"
+#include "rosterd/store/store.hpp"
 
 namespace rosterd::ops {
 

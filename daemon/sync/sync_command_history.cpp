@@ -1,10 +1,10 @@
 // `sync.history`: the recent rows of sync_runs (syncs and the refreshes after runs).
 #include <algorithm>
 
-#include "rosterd/control/commands.hpp"
-#include "rosterd/control/db_reply.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
+#include "rosterd/control/db_reply.hpp"
 #include "sync_commands.hpp"
 #include "sync_service.hpp"
 

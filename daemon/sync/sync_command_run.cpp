@@ -1,8 +1,8 @@
 // `sync`: start a sync (or join the running one); with wait, follow it to its end.
 #include <spdlog/spdlog.h>
 
-#include "rosterd/control/commands.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/control/commands.hpp"
 #include "sync_commands.hpp"
 #include "sync_service.hpp"
 

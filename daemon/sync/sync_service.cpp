@@ -5,8 +5,8 @@
 
 #include "rosterd/atlassian/client_settings.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/schedule/schedule.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/schedule/schedule.hpp"
 #include "snapshot_writer.hpp"
 #include "sync_commands.hpp"
 
@@ -171,8 +171,9 @@ std::optional<std::string> SyncService::request_sync(const std::string& trigger)
         std::max(2, config.http.max_in_flight - config.sync.partitions);
     for (const auto& listener : start_listeners_)
         listener();
-    running_ = std::make_shared<SyncRun>(context_.loop, context_.db, context_.clock,
-                                         atlassian::client_settings(*context_.config, lease.key->value), options);
+    running_ = std::make_shared<SyncRun>(
+        context_.loop, context_.db, context_.clock,
+        atlassian::client_settings(*context_.config, lease.key->value), options);
     running_->set_progress_listener([this](const SyncProgress& p) { on_progress(p); });
     running_->start([this, fingerprint = lease.fingerprint](const SyncOutcome& outcome) {
         if (outcome.key_rejected)

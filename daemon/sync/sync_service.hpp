@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "refresh_run.hpp"
+#include "rosterd/keys/keys.hpp"
 #include "rosterd/service/subsystem.hpp"
 #include "rosterd/sync/subsystem.hpp"
-#include "rosterd/keys/keys.hpp"
 #include "rosterd/sync/sync.hpp"
 
 namespace rosterd::sync {

@@ -13,8 +13,8 @@
 
 #include "daemon_fixture.hpp"
 #include "org_truth.hpp"
-#include "rosterd/notice/notice.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/notice/notice.hpp"
 #include "sim_fixture.hpp"
 
 namespace rosterd::test {

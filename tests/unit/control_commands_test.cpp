@@ -8,10 +8,10 @@
 #include <regex>
 #include <sstream>
 
-#include "rosterd/config/config.hpp"
-#include "rosterd/control/commands.hpp"
 #include "rosterd/app/daemon.hpp"
 #include "rosterd/base/logging.hpp"
+#include "rosterd/config/config.hpp"
+#include "rosterd/control/commands.hpp"
 #include "temp_dir.hpp"
 
 using namespace rosterd;

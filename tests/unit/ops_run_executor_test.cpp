@@ -12,10 +12,10 @@
 
 #include "daemon/ops/run_client.hpp"
 #include "daemon/ops/run_executor.hpp"
-#include "rosterd/ops/run_store.hpp"
 #include "query_fixture.hpp"
-#include "rosterd/store/db_executor.hpp"
+#include "rosterd/ops/run_store.hpp"
 #include "rosterd/query/snapshot.hpp"
+#include "rosterd/store/db_executor.hpp"
 #include "temp_dir.hpp"
 #include "test_http_server.hpp"
 

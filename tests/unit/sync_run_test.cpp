@@ -8,10 +8,10 @@
 
 #include <set>
 
+#include "rosterd/base/time_format.hpp"
 #include "rosterd/store/db_executor.hpp"
 #include "rosterd/store/store.hpp"
 #include "rosterd/sync/sync.hpp"
-#include "rosterd/base/time_format.hpp"
 #include "sim_live_server.hpp"
 #include "snapshot_reader.hpp"
 #include "temp_dir.hpp"

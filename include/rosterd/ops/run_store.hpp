@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "rosterd/ops/run_vocabulary.hpp"
 #include "rosterd/ops/plan.hpp"
+#include "rosterd/ops/run_vocabulary.hpp"
 #include "rosterd/ops/seat_target.hpp"
 #include "rosterd/store/store.hpp"
 
