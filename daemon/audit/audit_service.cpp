@@ -8,6 +8,7 @@
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
 #include "rosterd/base/units.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control/db_reply.hpp"
 
 namespace rosterd::audit {
@@ -46,13 +47,14 @@ void AuditService::register_commands(control::CommandRegistry& registry) {
          .summary = "The audit trail: who ran which changing command, when, with which "
                     "arguments (secrets redacted) and how it ended; newest first",
          .level = control::AccessLevel::viewer,
-         .args = {{"since", control::ArgType::string, false,
+         .args = {{control::arg::kSince, control::ArgType::string, false,
                    "only entries at or after this date (YYYY-MM-DD) or instant (ISO 8601)"},
-                  {"user", control::ArgType::string, false, "only this caller (name or uid)"},
-                  {"command", control::ArgType::string, false,
+                  {control::arg::kUser, control::ArgType::string, false,
+                   "only this caller (name or uid)"},
+                  {control::arg::kCommand, control::ArgType::string, false,
                    "only this command (e.g. bulk, key.set; a prefix ending in '.' such as "
                    "tasks. for a group)"},
-                  {"limit", control::ArgType::integer, false,
+                  {control::arg::kLimit, control::ArgType::integer, false,
                    "how many (default 50, at most "
                    "10000)"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {

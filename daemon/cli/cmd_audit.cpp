@@ -61,12 +61,15 @@ void install_audit_command(CLI::App& app, CliOptions& options, int& exit_code) {
         rapidjson::Document args(rapidjson::kObjectType);
         auto& a = args.GetAllocator();
         if (!o->since.empty())
-            args.AddMember("since", rapidjson::Value(o->since.c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kSince),
+                           rapidjson::Value(o->since.c_str(), a), a);
         if (!o->user.empty())
-            args.AddMember("user", rapidjson::Value(o->user.c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kUser),
+                           rapidjson::Value(o->user.c_str(), a), a);
         if (!o->command.empty())
-            args.AddMember("command", rapidjson::Value(o->command.c_str(), a), a);
-        args.AddMember("limit", o->limit, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kCommand),
+                           rapidjson::Value(o->command.c_str(), a), a);
+        args.AddMember(rapidjson::StringRef(control::arg::kLimit), o->limit, a);
         exit_code = call_and_render(options, control::cmd::kAudit, args, render_audit);
     });
 }

@@ -70,7 +70,7 @@ void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code) {
         rapidjson::Value actions(rapidjson::kArrayType);
         for (const auto& action : o->actions)
             actions.PushBack(rapidjson::Value(action.c_str(), a), a);
-        args.AddMember("actions", actions, a);
+        args.AddMember(rapidjson::StringRef(control::arg::kActions), actions, a);
         add_filter_args(o->filter, args);
         auto users = o->users;
         if (!o->from_file.empty()) {
@@ -81,14 +81,14 @@ void install_bulk_command(CLI::App& app, CliOptions& options, int& exit_code) {
             rapidjson::Value list(rapidjson::kArrayType);
             for (const auto& u : users)
                 list.PushBack(rapidjson::Value(u.c_str(), a), a);
-            args.AddMember("users", list, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kUsers), list, a);
         }
         if (o->apply)
-            args.AddMember("apply", true, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kApply), true, a);
         if (o->force)
-            args.AddMember("force", true, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kForce), true, a);
         if (o->max_users > 0)
-            args.AddMember("max_users", o->max_users, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kMaxUsers), o->max_users, a);
         add_reason_arg(o->reason, args);
         exit_code = call_run_command(options, control::cmd::kBulk, args);
     });

@@ -77,7 +77,8 @@ void install_core_commands(CLI::App& app, CliOptions& options, int& exit_code) {
     help->callback([&, command_name] {
         rapidjson::Document args(rapidjson::kObjectType);
         if (!command_name->empty())
-            args.AddMember("command", rapidjson::Value(command_name->c_str(), args.GetAllocator()),
+            args.AddMember(rapidjson::StringRef(control::arg::kCommand),
+                           rapidjson::Value(command_name->c_str(), args.GetAllocator()),
                            args.GetAllocator());
         exit_code = call_and_render(options, control::cmd::kHelp, args, render_help);
     });

@@ -106,11 +106,13 @@ void install_key_commands(CLI::App& app, CliOptions& options, int& exit_code) {
         }
         rapidjson::Document args(rapidjson::kObjectType);
         auto& a = args.GetAllocator();
-        args.AddMember("key", rapidjson::Value(value.c_str(), a), a);
+        args.AddMember(rapidjson::StringRef(control::arg::kKey), rapidjson::Value(value.c_str(), a),
+                       a);
         if (!expires->empty())
-            args.AddMember("expires", rapidjson::Value(expires->c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kExpires),
+                           rapidjson::Value(expires->c_str(), a), a);
         if (*no_expiry)
-            args.AddMember("no_expiry_date", true, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kNoExpiryDate), true, a);
         exit_code =
             call_and_render(options, control::cmd::kKeySet, args, [](const rapidjson::Value& r) {
                 std::cout << "key accepted by Atlassian for " << string_or(r, "org_name", "?")

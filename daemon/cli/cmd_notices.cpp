@@ -84,13 +84,16 @@ void install_notices_commands(CLI::App& app, CliOptions& options, int& exit_code
         rapidjson::Document args(rapidjson::kObjectType);
         auto& a = args.GetAllocator();
         if (!task->empty())
-            args.AddMember("task", rapidjson::Value(task->c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kTask),
+                           rapidjson::Value(task->c_str(), a), a);
         if (!state->empty())
-            args.AddMember("state", rapidjson::Value(state->c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kState),
+                           rapidjson::Value(state->c_str(), a), a);
         if (!user->empty())
-            args.AddMember("user", rapidjson::Value(user->c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kUser),
+                           rapidjson::Value(user->c_str(), a), a);
         if (*limit > 0)
-            args.AddMember("limit", *limit, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kLimit), *limit, a);
         CliOptions effective = options;
         effective.json = options.json || *format == "json";
         exit_code = call_and_render(effective, control::cmd::kNotices, args,
@@ -110,10 +113,13 @@ void install_notices_commands(CLI::App& app, CliOptions& options, int& exit_code
     exempt->callback([&options, &exit_code, who, until, reason] {
         rapidjson::Document args(rapidjson::kObjectType);
         auto& a = args.GetAllocator();
-        args.AddMember("user", rapidjson::Value(who->c_str(), a), a);
-        args.AddMember("reason", rapidjson::Value(reason->c_str(), a), a);
+        args.AddMember(rapidjson::StringRef(control::arg::kUser), rapidjson::Value(who->c_str(), a),
+                       a);
+        args.AddMember(rapidjson::StringRef(control::arg::kReason),
+                       rapidjson::Value(reason->c_str(), a), a);
         if (!until->empty())
-            args.AddMember("until", rapidjson::Value(until->c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kUntil),
+                           rapidjson::Value(until->c_str(), a), a);
         exit_code = call_and_render(
             options, control::cmd::kNoticesExempt, args, [](const rapidjson::Value& r) {
                 std::cout << string_or(r, "account_id", "?") << " exempted from notice tasks "

@@ -37,8 +37,8 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
         ->required();
     test->callback([&options, &exit_code, name] {
         rapidjson::Document args(rapidjson::kObjectType);
-        args.AddMember("webhook", rapidjson::Value(name->c_str(), args.GetAllocator()),
-                       args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kWebhook),
+                       rapidjson::Value(name->c_str(), args.GetAllocator()), args.GetAllocator());
         exit_code = call_and_render(
             options, control::cmd::kNotifyTest, args, [](const rapidjson::Value& r) {
                 std::cout << "test message delivered to " << string_or(r, "webhook", "?")
@@ -53,7 +53,8 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
     test_email->add_option("address", *address, "The recipient")->required();
     test_email->callback([&options, &exit_code, address] {
         rapidjson::Document args(rapidjson::kObjectType);
-        args.AddMember("address", rapidjson::Value(address->c_str(), args.GetAllocator()),
+        args.AddMember(rapidjson::StringRef(control::arg::kAddress),
+                       rapidjson::Value(address->c_str(), args.GetAllocator()),
                        args.GetAllocator());
         exit_code = call_and_render(
             options, control::cmd::kNotifyTestEmail, args, [](const rapidjson::Value& r) {
@@ -70,9 +71,10 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
     list->callback([&options, &exit_code, limit, state] {
         rapidjson::Document args(rapidjson::kObjectType);
         auto& a = args.GetAllocator();
-        args.AddMember("limit", *limit, a);
+        args.AddMember(rapidjson::StringRef(control::arg::kLimit), *limit, a);
         if (!state->empty())
-            args.AddMember("state", rapidjson::Value(state->c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kState),
+                           rapidjson::Value(state->c_str(), a), a);
         exit_code = call_and_render(options, control::cmd::kNotifyList, args, render_list);
     });
 
@@ -81,7 +83,7 @@ void install_notify_commands(CLI::App& app, CliOptions& options, int& exit_code)
     retry->add_option("id", *id, "The delivery id (rosterctl notify list)")->required();
     retry->callback([&options, &exit_code, id] {
         rapidjson::Document args(rapidjson::kObjectType);
-        args.AddMember("id", *id, args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kId), *id, args.GetAllocator());
         exit_code = call_and_render(options, control::cmd::kNotifyRetry, args,
                                     [](const rapidjson::Value& r) {
                                         std::cout << "delivery #" << string_or(r, "id", "?")

@@ -147,9 +147,10 @@ void install_query_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         rapidjson::Document args(rapidjson::kObjectType);
         auto& a = args.GetAllocator();
         if (!site->empty())
-            args.AddMember("site", rapidjson::Value(site->c_str(), a), a);
+            args.AddMember(rapidjson::StringRef(control::arg::kSite),
+                           rapidjson::Value(site->c_str(), a), a);
         if (*days > 0)
-            args.AddMember("inactive-days", *days, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kInactiveDays), *days, a);
         exit_code = call_and_render(options, control::cmd::kDashboard, args, render_dashboard);
     });
 
@@ -158,8 +159,8 @@ void install_query_commands(CLI::App& app, CliOptions& options, int& exit_code) 
     user->add_option("user", *who, "Account id or email")->required();
     user->callback([&options, &exit_code, who] {
         rapidjson::Document args(rapidjson::kObjectType);
-        args.AddMember("user", rapidjson::Value(who->c_str(), args.GetAllocator()),
-                       args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kUser),
+                       rapidjson::Value(who->c_str(), args.GetAllocator()), args.GetAllocator());
         exit_code = call_and_render(options, control::cmd::kUser, args, render_user);
     });
 

@@ -28,7 +28,8 @@ void render_runs(const rapidjson::Value& r) {
 
 rapidjson::Document id_args(const std::string& id) {
     rapidjson::Document args(rapidjson::kObjectType);
-    args.AddMember("id", rapidjson::Value(id.c_str(), args.GetAllocator()), args.GetAllocator());
+    args.AddMember(rapidjson::StringRef(control::arg::kId),
+                   rapidjson::Value(id.c_str(), args.GetAllocator()), args.GetAllocator());
     return args;
 }
 
@@ -42,7 +43,7 @@ void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code) {
         if (!runs->get_subcommands().empty())
             return;
         rapidjson::Document args(rapidjson::kObjectType);
-        args.AddMember("limit", *limit, args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kLimit), *limit, args.GetAllocator());
         exit_code = call_and_render(options, control::cmd::kRuns, args, render_runs);
     });
 
@@ -81,9 +82,10 @@ void install_runs_commands(CLI::App& app, CliOptions& options, int& exit_code) {
         auto args = id_args(*id);
         add_reason_arg(*reason, args);
         if (*apply)
-            args.AddMember("apply", true, args.GetAllocator());
+            args.AddMember(rapidjson::StringRef(control::arg::kApply), true, args.GetAllocator());
         if (*max_users > 0)
-            args.AddMember("max_users", *max_users, args.GetAllocator());
+            args.AddMember(rapidjson::StringRef(control::arg::kMaxUsers), *max_users,
+                           args.GetAllocator());
         exit_code = call_run_command(options, control::cmd::kRunsUndo, args);
     });
 }

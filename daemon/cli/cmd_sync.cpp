@@ -78,7 +78,7 @@ void install_sync_commands(CLI::App& app, CliOptions& options, int& exit_code) {
         if (!sync->get_subcommands().empty())
             return;  // `sync history` ran instead
         rapidjson::Document args(rapidjson::kObjectType);
-        args.AddMember("wait", *wait, args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kWait), *wait, args.GetAllocator());
         if (*wait) {
             ProgressPrinter printer;
             exit_code = call_and_render(options, control::cmd::kSync, args, render_outcome,
@@ -96,7 +96,7 @@ void install_sync_commands(CLI::App& app, CliOptions& options, int& exit_code) {
     history->add_option("-n,--limit", *limit, "How many runs")->capture_default_str();
     history->callback([&, limit] {
         rapidjson::Document args(rapidjson::kObjectType);
-        args.AddMember("limit", *limit, args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kLimit), *limit, args.GetAllocator());
         exit_code = call_and_render(options, control::cmd::kSyncHistory, args, render_history);
     });
 }

@@ -34,8 +34,8 @@ void render_tasks(const rapidjson::Value& r) {
 
 rapidjson::Document name_args(const std::string& name) {
     rapidjson::Document args(rapidjson::kObjectType);
-    args.AddMember("name", rapidjson::Value(name.c_str(), args.GetAllocator()),
-                   args.GetAllocator());
+    args.AddMember(rapidjson::StringRef(control::arg::kName),
+                   rapidjson::Value(name.c_str(), args.GetAllocator()), args.GetAllocator());
     return args;
 }
 
@@ -59,7 +59,7 @@ void install_tasks_commands(CLI::App& app, CliOptions& options, int& exit_code) 
     run->callback([&options, &exit_code, name, apply, reason] {
         auto args = name_args(*name);
         if (*apply)
-            args.AddMember("apply", true, args.GetAllocator());
+            args.AddMember(rapidjson::StringRef(control::arg::kApply), true, args.GetAllocator());
         add_reason_arg(*reason, args);
         exit_code = call_run_command(options, control::cmd::kTasksRun, args);
     });

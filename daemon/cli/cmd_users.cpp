@@ -32,8 +32,8 @@ struct UsersOptions {
 void add_users_args(const UsersOptions& o, rapidjson::Document& args) {
     add_filter_args(o.filter, args);
     if (!o.sort.empty())
-        args.AddMember("sort", rapidjson::Value(o.sort.c_str(), args.GetAllocator()),
-                       args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kSort),
+                       rapidjson::Value(o.sort.c_str(), args.GetAllocator()), args.GetAllocator());
 }
 
 std::string joined(const rapidjson::Value& array, std::size_t max_items = 0) {
@@ -99,12 +99,12 @@ int export_csv(const CliOptions& options, const UsersOptions& o) {
             auto& a = args.GetAllocator();
             std::int64_t page =
                 remaining < 0 ? o.page_size : std::min<std::int64_t>(remaining, o.page_size);
-            args.AddMember("limit", page, a);
-            args.AddMember("offset", offset, a);
-            args.AddMember("format", "csv", a);
+            args.AddMember(rapidjson::StringRef(control::arg::kLimit), page, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kOffset), offset, a);
+            args.AddMember(rapidjson::StringRef(control::arg::kFormat), "csv", a);
             if (snapshot) {
-                args.AddMember("snapshot", *snapshot, a);
-                args.AddMember("now_ms", *now_ms, a);
+                args.AddMember(rapidjson::StringRef(control::arg::kSnapshot), *snapshot, a);
+                args.AddMember(rapidjson::StringRef(control::arg::kNowMs), *now_ms, a);
             }
             Response response = client.call(control::cmd::kUsers, args);
             if (!response.ok)
@@ -155,9 +155,11 @@ void install_users_command(CLI::App& app, CliOptions& options, int& exit_code) {
         rapidjson::Document args(rapidjson::kObjectType);
         add_users_args(*o, args);
         if (o->limit > 0)
-            args.AddMember("limit", std::min(o->limit, 5000), args.GetAllocator());
+            args.AddMember(rapidjson::StringRef(control::arg::kLimit), std::min(o->limit, 5000),
+                           args.GetAllocator());
         if (o->offset > 0)
-            args.AddMember("offset", o->offset, args.GetAllocator());
+            args.AddMember(rapidjson::StringRef(control::arg::kOffset), o->offset,
+                           args.GetAllocator());
         CliOptions effective = options;
         effective.json = options.json || o->format == "json";
         exit_code = call_and_render(effective, control::cmd::kUsers, args, render_users);

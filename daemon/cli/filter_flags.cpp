@@ -1,5 +1,6 @@
 #include "filter_flags.hpp"
 
+#include "rosterd/control/commands.hpp"
 #include "rosterd/model/user_filter.hpp"
 
 namespace rosterd::cli {
@@ -56,7 +57,8 @@ void add_filter_args(const FilterFlags& o, rapidjson::Document& args) {
         if (set)
             args.AddMember(rapidjson::Value(name.c_str(), a), rapidjson::Value(true), a);
     if (!o.saved_filter.empty())
-        args.AddMember("filter", rapidjson::Value(o.saved_filter.c_str(), a), a);
+        args.AddMember(rapidjson::StringRef(control::arg::kFilter),
+                       rapidjson::Value(o.saved_filter.c_str(), a), a);
 }
 
 }  // namespace rosterd::cli

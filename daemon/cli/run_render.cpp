@@ -5,6 +5,7 @@
 #include "cli_common.hpp"
 #include "ctl_table.hpp"
 #include "notice_render.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::cli {
 
@@ -92,8 +93,8 @@ void add_reason_option(CLI::App* command, std::string& reason) {
 
 void add_reason_arg(const std::string& reason, rapidjson::Document& args) {
     if (!reason.empty())
-        args.AddMember("reason", rapidjson::Value(reason.c_str(), args.GetAllocator()),
-                       args.GetAllocator());
+        args.AddMember(rapidjson::StringRef(control::arg::kReason),
+                       rapidjson::Value(reason.c_str(), args.GetAllocator()), args.GetAllocator());
 }
 
 void print_run_progress(const rapidjson::Value& p) {

@@ -4,6 +4,7 @@
 
 #include "quote.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control/registry.hpp"
 
 namespace rosterd::control {
@@ -159,7 +160,7 @@ CommandRegistry::CommandRegistry() {
         .name = "help",
         .summary = "List the commands you may run, or describe one",
         .level = AccessLevel::viewer,
-        .args = {{"command", ArgType::string, false, "the command to describe"}},
+        .args = {{control::arg::kCommand, ArgType::string, false, "the command to describe"}},
         .handler = [this](const Request& request,
                           std::shared_ptr<Reply> reply) { help(request, reply); },
     });

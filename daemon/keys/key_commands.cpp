@@ -8,6 +8,7 @@
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/text.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::keys {
 namespace {
@@ -264,12 +265,12 @@ void KeyService::register_commands(control::CommandRegistry& registry) {
                     "and start a sync when there is no snapshot yet or the key replaces a "
                     "rejected or expired one",
          .level = control::AccessLevel::admin,
-         .args = {{"key", control::ArgType::string, true,
+         .args = {{control::arg::kKey, control::ArgType::string, true,
                    "the key (rosterctl reads it from stdin, never from the command line)", true},
-                  {"expires", control::ArgType::string, false,
+                  {control::arg::kExpires, control::ArgType::string, false,
                    "its expiry date YYYY-MM-DD, as chosen in admin.atlassian.com (required "
                    "unless no_expiry_date)"},
-                  {"no_expiry_date", control::ArgType::boolean, false,
+                  {control::arg::kNoExpiryDate, control::ArgType::boolean, false,
                    "the expiry date is unknown: store the key without one (no reminders)"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              set_command(request, reply);

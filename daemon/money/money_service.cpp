@@ -7,6 +7,7 @@
 #include "money_json.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control/db_reply.hpp"
 #include "rosterd/money/report.hpp"
 #include "rosterd/ops/run_store.hpp"
@@ -168,21 +169,22 @@ void MoneyService::after_recording(std::function<void()> then) {
 }
 
 void MoneyService::register_commands(control::CommandRegistry& registry) {
-    registry.add({.name = "history",
-                  .summary = "Seat history: the dashboard's figures per product and site at each "
-                             "sync (one point a day after 30 days)",
-                  .level = control::AccessLevel::viewer,
-                  .args = {{"product", ArgType::string, false, "one product (key)"},
-                           {"site", ArgType::string, false, "one site (host)"},
-                           {"since", ArgType::string, false, "from this date (YYYY-MM-DD)"}},
-                  .handler = [this](const auto& request, auto reply) {
-                      after_recording([this, request, reply] { history(request, reply); });
-                  }});
+    registry.add(
+        {.name = "history",
+         .summary = "Seat history: the dashboard's figures per product and site at each "
+                    "sync (one point a day after 30 days)",
+         .level = control::AccessLevel::viewer,
+         .args = {{"product", ArgType::string, false, "one product (key)"},
+                  {control::arg::kSite, ArgType::string, false, "one site (host)"},
+                  {control::arg::kSince, ArgType::string, false, "from this date (YYYY-MM-DD)"}},
+         .handler = [this](const auto& request, auto reply) {
+             after_recording([this, request, reply] { history(request, reply); });
+         }});
     registry.add({.name = "savings",
                   .summary = "Potential savings (inactive seats now) and realised savings (seats "
                              "runs removed that are still removed), by run, task and product",
                   .level = control::AccessLevel::viewer,
-                  .args = {{"since", ArgType::string, false,
+                  .args = {{control::arg::kSince, ArgType::string, false,
                             "only runs that finished from this date (YYYY-MM-DD)"}},
                   .handler = [this](const auto& request, auto reply) {
                       after_recording([this, request, reply] { savings(request, reply); });
@@ -191,7 +193,7 @@ void MoneyService::register_commands(control::CommandRegistry& registry) {
                   .summary = "The HTML report: dashboard, trends, cost and savings, inactive "
                              "groups, recent runs, the API key (one self-contained file)",
                   .level = control::AccessLevel::viewer,
-                  .args = {{"since", ArgType::string, false,
+                  .args = {{control::arg::kSince, ArgType::string, false,
                             "history and savings from this date (YYYY-MM-DD)"}},
                   .handler = [this](const auto& request, auto reply) {
                       after_recording([this, request, reply] { report(request, reply); });

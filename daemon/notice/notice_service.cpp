@@ -8,6 +8,7 @@
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
 #include "rosterd/base/units.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control/db_reply.hpp"
 #include "rosterd/query/held.hpp"
 #include "rosterd/query/query.hpp"
@@ -84,10 +85,12 @@ void NoticeService::register_commands(control::CommandRegistry& registry) {
          .summary = "Users on notice (and released, acted on, exempt) with deadline, days left and "
                     "last activity per product",
          .level = control::AccessLevel::viewer,
-         .args = {{"task", ArgType::string, false, "only this task's notices"},
-                  {"state", ArgType::string, false, "on-notice, released, acted or exempt"},
-                  {"user", ArgType::string, false, "only this user (account id)"},
-                  {"limit", ArgType::integer, false, "at most this many (default 1000)"}},
+         .args = {{control::arg::kTask, ArgType::string, false, "only this task's notices"},
+                  {control::arg::kState, ArgType::string, false,
+                   "on-notice, released, acted or exempt"},
+                  {control::arg::kUser, ArgType::string, false, "only this user (account id)"},
+                  {control::arg::kLimit, ArgType::integer, false,
+                   "at most this many (default 1000)"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              list(request, reply);
          }});
@@ -96,9 +99,10 @@ void NoticeService::register_commands(control::CommandRegistry& registry) {
          .summary = "Exempt a user from every notice task (until a date): released now, not "
                     "noticed again meanwhile",
          .level = control::AccessLevel::admin,
-         .args = {{"user", ArgType::string, true, "account id or email"},
-                  {"until", ArgType::string, false, "YYYY-MM-DD (UTC); none: until lifted"},
-                  {"reason", ArgType::string, true, "why (kept with the exemption)"}},
+         .args = {{control::arg::kUser, ArgType::string, true, "account id or email"},
+                  {control::arg::kUntil, ArgType::string, false,
+                   "YYYY-MM-DD (UTC); none: until lifted"},
+                  {control::arg::kReason, ArgType::string, true, "why (kept with the exemption)"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              exempt(request, reply);
          }});

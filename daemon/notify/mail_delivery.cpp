@@ -10,6 +10,7 @@
 #include "mail_outbox.hpp"
 #include "notify_service.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::notify {
 namespace {
@@ -237,7 +238,7 @@ void NotifyService::register_mail_commands(control::CommandRegistry& registry) {
         {.name = "notify.test-email",
          .summary = "Send a test mail through email: (SMTP) and report the first attempt",
          .level = control::AccessLevel::operator_,
-         .args = {{"address", control::ArgType::string, true, "the recipient"}},
+         .args = {{control::arg::kAddress, control::ArgType::string, true, "the recipient"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              test_email_command(request, std::move(reply));
          }});

@@ -64,14 +64,16 @@ void notify_list(NotifyService& notify, const control::Request& request,
 }  // namespace
 
 control::CommandSpec notify_list_command(NotifyService& notify) {
-    return {.name = control::cmd::kNotifyList,
-            .summary = "Recent webhook deliveries with their state, attempts and last error",
-            .level = control::AccessLevel::viewer,
-            .args = {{"limit", control::ArgType::integer, false, "how many (default 20)"},
-                     {"state", control::ArgType::string, false, "pending, delivered or dead"}},
-            .handler = [&notify](const auto& request, auto reply) {
-                notify_list(notify, request, reply);
-            }};
+    return {
+        .name = control::cmd::kNotifyList,
+        .summary = "Recent webhook deliveries with their state, attempts and last error",
+        .level = control::AccessLevel::viewer,
+        .args = {{control::arg::kLimit, control::ArgType::integer, false, "how many (default 20)"},
+                 {control::arg::kState, control::ArgType::string, false,
+                  "pending, delivered or dead"}},
+        .handler = [&notify](const auto& request, auto reply) {
+            notify_list(notify, request, reply);
+        }};
 }
 
 }  // namespace rosterd::notify

@@ -48,7 +48,8 @@ control::CommandSpec notify_retry_command(NotifyService& notify) {
     return {.name = control::cmd::kNotifyRetry,
             .summary = "Requeue a dead delivery: it is attempted again at once",
             .level = control::AccessLevel::operator_,
-            .args = {{"id", control::ArgType::integer, true, "the delivery id (notify list)"}},
+            .args = {{control::arg::kId, control::ArgType::integer, true,
+                      "the delivery id (notify list)"}},
             .handler = [&notify](const auto& request, auto reply) {
                 notify_retry(notify, request, reply);
             }};

@@ -6,6 +6,7 @@
 #include "notify_service.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::notify {
 namespace {
@@ -122,7 +123,7 @@ void NotifyService::register_commands(control::CommandRegistry& registry) {
         {.name = "notify.test",
          .summary = "Send a test message to a webhook and report the first attempt",
          .level = control::AccessLevel::operator_,
-         .args = {{"webhook", control::ArgType::string, true, "the webhook's name"}},
+         .args = {{control::arg::kWebhook, control::ArgType::string, true, "the webhook's name"}},
          .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
              test_command(request, std::move(reply));
          }});

@@ -13,21 +13,24 @@ using control::ArgSpec;
 using control::ArgType;
 
 // The bulk command's own arguments; every other argument is a filter field.
-constexpr std::string_view kBulkArgs[] = {"actions", "apply",  "force", "max_users",
-                                          "users",   "filter", "reason"};
+constexpr std::string_view kBulkArgs[] = {
+    control::arg::kActions, control::arg::kApply,  control::arg::kForce, control::arg::kMaxUsers,
+    control::arg::kUsers,   control::arg::kFilter, control::arg::kReason};
 
 std::vector<ArgSpec> bulk_args() {
     std::vector<ArgSpec> args = {
-        {"actions", ArgType::array, true,
+        {control::arg::kActions, ArgType::array, true,
          "the actions, run in this order for each user: " + action_syntax_help()},
-        {"apply", ArgType::boolean, false,
+        {control::arg::kApply, ArgType::boolean, false,
          "execute the plan (admin); without it, a dry run that changes nothing"},
-        {"force", ArgType::boolean, false,
+        {control::arg::kForce, ArgType::boolean, false,
          "required for destructive actions (remove-from-directory)"},
-        {"max_users", ArgType::integer, false,
+        {control::arg::kMaxUsers, ArgType::integer, false,
          "raise the cap (ops.max_users) on how many users this run may act on"},
-        {"users", ArgType::array, false, "these users (account ids or emails) instead of a filter"},
-        {"filter", ArgType::string, false, "start from this saved filter; other fields narrow it"},
+        {control::arg::kUsers, ArgType::array, false,
+         "these users (account ids or emails) instead of a filter"},
+        {control::arg::kFilter, ArgType::string, false,
+         "start from this saved filter; other fields narrow it"},
         reason_arg()};
     for (auto& field : user_filter_arg_specs())
         args.push_back(std::move(field));

@@ -10,7 +10,7 @@ control::CommandSpec runs_cancel_command(OpsService& ops) {
         .name = control::cmd::kRunsCancel,
         .summary = "Stop a run after the operation in flight; what was not sent is skipped",
         .level = control::AccessLevel::admin,
-        .args = {{"id", control::ArgType::string, true, "the run id"}},
+        .args = {{control::arg::kId, control::ArgType::string, true, "the run id"}},
         .handler = [&ops](const control::Request& request, std::shared_ptr<control::Reply> reply) {
             ops.supervisor().cancel(*request.string_arg("id"), request.caller.describe(),
                                     std::move(reply));

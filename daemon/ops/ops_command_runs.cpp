@@ -46,7 +46,8 @@ control::CommandSpec runs_command(OpsService& ops) {
     return {.name = control::cmd::kRuns,
             .summary = "Recent runs (bulk, task, undo) with their counts",
             .level = control::AccessLevel::viewer,
-            .args = {{"limit", control::ArgType::integer, false, "how many runs (default 20)"}},
+            .args = {{control::arg::kLimit, control::ArgType::integer, false,
+                      "how many runs (default 20)"}},
             .handler = [&ops](const auto& request, auto reply) { runs(ops, request, reply); }};
 }
 
@@ -56,7 +57,7 @@ control::CommandSpec runs_show_command(OpsService& ops) {
                 "One run in full: every user and operation with its outcome (the audit "
                 "document)",
             .level = control::AccessLevel::viewer,
-            .args = {{"id", control::ArgType::string, true, "the run id"}},
+            .args = {{control::arg::kId, control::ArgType::string, true, "the run id"}},
             .handler = [&ops](const auto& request, auto reply) { runs_show(ops, request, reply); }};
 }
 

@@ -31,9 +31,10 @@ control::CommandSpec runs_undo_command(OpsService& ops) {
                 "A new run applying the inverse of every operation of a run that changed "
                 "something (dry run unless apply)",
             .level = control::AccessLevel::operator_,
-            .args = {{"id", control::ArgType::string, true, "the run to undo"},
-                     {"apply", control::ArgType::boolean, false, "execute the undo (admin)"},
-                     {"max_users", control::ArgType::integer, false,
+            .args = {{control::arg::kId, control::ArgType::string, true, "the run to undo"},
+                     {control::arg::kApply, control::ArgType::boolean, false,
+                      "execute the undo (admin)"},
+                     {control::arg::kMaxUsers, control::ArgType::integer, false,
                       "raise the cap for this run (an undo may always act on as many users as "
                       "the run it reverses changed)"},
                      reason_arg()},

@@ -3,11 +3,12 @@
 #include "ops_commands.hpp"
 
 #include "ops_service.hpp"
+#include "rosterd/control/commands.hpp"
 
 namespace rosterd::ops {
 
 control::ArgSpec reason_arg() {
-    return {"reason", control::ArgType::string, false,
+    return {control::arg::kReason, control::ArgType::string, false,
             "why (kept with the run, shown by runs show, sent in its webhook, audited)"};
 }
 

@@ -40,7 +40,7 @@ control::CommandSpec tasks_enable_command(TaskService& service, bool on) {
                           : "Stop a task from running on its schedule (kept across restarts "
                             "and reloads)",
             .level = control::AccessLevel::admin,
-            .args = {{"name", control::ArgType::string, true, "the task"}},
+            .args = {{control::arg::kName, control::ArgType::string, true, "the task"}},
             .handler = [&service, on](const auto& request, auto reply) {
                 tasks_enable(service, on, request, reply);
             }};

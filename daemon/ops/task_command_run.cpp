@@ -23,16 +23,16 @@ void tasks_run(TaskService& service, const control::Request& request,
 }  // namespace
 
 control::CommandSpec tasks_run_command(TaskService& service) {
-    return {
-        .name = control::cmd::kTasksRun,
-        .summary = "Run a task now: a dry run unless apply (admin)",
-        .level = control::AccessLevel::operator_,
-        .args = {{"name", control::ArgType::string, true, "the task"},
-                 {"apply", control::ArgType::boolean, false, "apply the plan instead of a dry run"},
-                 reason_arg()},
-        .handler = [&service](const auto& request,
-                              auto reply) { tasks_run(service, request, reply); },
-        .streams_progress = true};
+    return {.name = control::cmd::kTasksRun,
+            .summary = "Run a task now: a dry run unless apply (admin)",
+            .level = control::AccessLevel::operator_,
+            .args = {{control::arg::kName, control::ArgType::string, true, "the task"},
+                     {control::arg::kApply, control::ArgType::boolean, false,
+                      "apply the plan instead of a dry run"},
+                     reason_arg()},
+            .handler = [&service](const auto& request,
+                                  auto reply) { tasks_run(service, request, reply); },
+            .streams_progress = true};
 }
 
 }  // namespace rosterd::ops

@@ -8,6 +8,7 @@
 
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control/db_reply.hpp"
 #include "rosterd/query/held.hpp"
 #include "rosterd/query/json.hpp"
@@ -31,23 +32,27 @@ constexpr std::int64_t kDefaultLimit = 50;
 constexpr std::int64_t kMaxLimit = 5000;
 
 // The users command's own arguments; every other argument is a filter field.
-constexpr std::string_view kUsersArgs[] = {"filter",   "sort",   "limit", "offset",
-                                           "snapshot", "now_ms", "format"};
+constexpr std::string_view kUsersArgs[] = {
+    control::arg::kFilter,   control::arg::kSort,  control::arg::kLimit, control::arg::kOffset,
+    control::arg::kSnapshot, control::arg::kNowMs, control::arg::kFormat};
 
 std::vector<ArgSpec> users_args() {
     std::vector<ArgSpec> args = user_filter_arg_specs();
-    args.push_back({"filter", ArgType::string, false,
+    args.push_back({control::arg::kFilter, ArgType::string, false,
                     "start from this saved filter (filters: in the configuration); the other "
                     "fields narrow it"});
-    args.push_back({"sort", ArgType::string, false, "name (default), email or last-active"});
-    args.push_back({"limit", ArgType::integer, false, "users per page (1-5000, default 50)"});
-    args.push_back({"offset", ArgType::integer, false, "skip this many matches (default 0)"});
-    args.push_back({"snapshot", ArgType::integer, false,
+    args.push_back(
+        {control::arg::kSort, ArgType::string, false, "name (default), email or last-active"});
+    args.push_back(
+        {control::arg::kLimit, ArgType::integer, false, "users per page (1-5000, default 50)"});
+    args.push_back(
+        {control::arg::kOffset, ArgType::integer, false, "skip this many matches (default 0)"});
+    args.push_back({control::arg::kSnapshot, ArgType::integer, false,
                     "fail unless this snapshot is still the current one (consistent paging)"});
-    args.push_back({"format", ArgType::string, false,
+    args.push_back({control::arg::kFormat, ArgType::string, false,
                     "json (default: \"users\", one object per user) or csv (\"csv\": the page "
                     "as CSV records without the header, for exports)"});
-    args.push_back({"now_ms", ArgType::integer, false,
+    args.push_back({control::arg::kNowMs, ArgType::integer, false,
                     "measure inactivity from this instant (epoch ms; default now), so that the "
                     "pages of one export agree"});
     return args;
@@ -164,17 +169,18 @@ void QueryService::refresh_index() {
 }
 
 void QueryService::register_commands(control::CommandRegistry& registry) {
-    registry.add({.name = "dashboard",
-                  .summary = "Billable seats per product (all sites, or one), how many sit "
-                             "inactive, and what they cost",
-                  .level = control::AccessLevel::viewer,
-                  .args = {{"site", ArgType::string, false, "one site's figures (host)"},
-                           {"inactive-days", ArgType::integer, false,
-                            "inactive after N days without activity (1-3650; e.g. 3, 7, 14, 21, "
-                            "30, 90, 180); overrides inactivity.days and per_product"}},
-                  .handler = [this](const auto& request, auto reply) {
-                      dashboard(request, std::move(reply));
-                  }});
+    registry.add(
+        {.name = "dashboard",
+         .summary = "Billable seats per product (all sites, or one), how many sit "
+                    "inactive, and what they cost",
+         .level = control::AccessLevel::viewer,
+         .args = {{control::arg::kSite, ArgType::string, false, "one site's figures (host)"},
+                  {control::arg::kInactiveDays, ArgType::integer, false,
+                   "inactive after N days without activity (1-3650; e.g. 3, 7, 14, 21, "
+                   "30, 90, 180); overrides inactivity.days and per_product"}},
+         .handler = [this](const auto& request, auto reply) {
+             dashboard(request, std::move(reply));
+         }});
     registry.add(
         {.name = "users",
          .summary = "Users matching filters, sorted and paged, with the total count",
@@ -185,7 +191,7 @@ void QueryService::register_commands(control::CommandRegistry& registry) {
         {.name = "user",
          .summary = "Everything known about one user, per product and site",
          .level = control::AccessLevel::viewer,
-         .args = {{"user", ArgType::string, true, "account id or email"}},
+         .args = {{control::arg::kUser, ArgType::string, true, "account id or email"}},
          .handler = [this](const auto& request, auto reply) { user(request, std::move(reply)); }});
     registry.add({.name = "filters",
                   .summary = "The saved filters with their current match counts",

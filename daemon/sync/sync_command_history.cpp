@@ -54,7 +54,8 @@ control::CommandSpec sync_history_command(SyncService& sync) {
     return {.name = control::cmd::kSyncHistory,
             .summary = "Recent syncs: start, end, outcome, error, requests, retries, users, groups",
             .level = control::AccessLevel::viewer,
-            .args = {{"limit", control::ArgType::integer, false, "how many runs (default 20)"}},
+            .args = {{control::arg::kLimit, control::ArgType::integer, false,
+                      "how many runs (default 20)"}},
             .handler = [&sync](const auto& request, auto reply) {
                 sync_history(sync, request, reply);
             }};

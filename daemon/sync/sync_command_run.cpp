@@ -33,7 +33,7 @@ control::CommandSpec sync_command(SyncService& sync) {
                 "Start a sync (or join the running one); with wait, stream its progress "
                 "and answer when it ends",
             .level = control::AccessLevel::operator_,
-            .args = {{"wait", control::ArgType::boolean, false,
+            .args = {{control::arg::kWait, control::ArgType::boolean, false,
                       "follow the sync until it ends (progress lines, then the outcome)"}},
             .handler = [&sync](const auto& request, auto reply) { sync_now(sync, request, reply); },
             .streams_progress = true};

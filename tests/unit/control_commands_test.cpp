@@ -50,3 +50,39 @@ TEST_CASE("rosterctl names the commands it sends by the shared constants", "[con
     }
     CHECK(files >= 10);
 }
+
+TEST_CASE("every argument rosterctl sends is declared by a command of the daemon",
+          "[control][cli]") {
+    test::TempDir dir;
+    setup_logging("off");
+    Config config;
+    config.storage.path = (dir / "rosterd.db").string();
+    Daemon daemon(DaemonOptions{"/nonexistent/rosterd.yaml", std::nullopt}, std::move(config));
+    for (const char* arg : control::arg::kAll) {
+        INFO(arg);
+        bool declared = false;
+        for (const char* command : control::cmd::kAll)
+            if (const auto* spec = daemon.registry().find(command))
+                for (const auto& a : spec->args)
+                    declared = declared || a.name == arg;
+        CHECK(declared);
+    }
+    CHECK(control::arg::kAll.size() >= 25);
+}
+
+TEST_CASE("rosterctl names the arguments it sends by the shared constants", "[control][cli]") {
+    namespace fs = std::filesystem;
+    const std::regex literal_member(R"(AddMember\(\s*")");
+    int files = 0;
+    for (const auto& entry : fs::directory_iterator(fs::path(ROSTERD_SOURCE_DIR) / "daemon/cli")) {
+        if (entry.path().extension() != ".cpp")
+            continue;
+        ++files;
+        std::ifstream in(entry.path());
+        std::stringstream text;
+        text << in.rdbuf();
+        INFO(entry.path().filename().string());
+        CHECK_FALSE(std::regex_search(text.str(), literal_member));
+    }
+    CHECK(files >= 10);
+}

@@ -58,3 +58,46 @@ inline constexpr std::array kAll = {
     kSavings,         kReport};
 
 }  // namespace rosterd::control::cmd
+
+// The names of the arguments rosterctl sends, declared once: rosterctl adds them by these
+// constants and the daemon declares them (ArgSpec) by the same ones.
+namespace rosterd::control::arg {
+
+inline constexpr const char* kActions = "actions";
+inline constexpr const char* kAddress = "address";
+inline constexpr const char* kApply = "apply";
+inline constexpr const char* kCommand = "command";
+inline constexpr const char* kExpires = "expires";
+inline constexpr const char* kFilter = "filter";
+inline constexpr const char* kForce = "force";
+inline constexpr const char* kFormat = "format";
+inline constexpr const char* kId = "id";
+inline constexpr const char* kInactiveDays = "inactive-days";
+inline constexpr const char* kKey = "key";
+inline constexpr const char* kLimit = "limit";
+inline constexpr const char* kMaxUsers = "max_users";
+inline constexpr const char* kName = "name";
+inline constexpr const char* kNoExpiryDate = "no_expiry_date";
+inline constexpr const char* kNowMs = "now_ms";
+inline constexpr const char* kOffset = "offset";
+inline constexpr const char* kReason = "reason";
+inline constexpr const char* kSince = "since";
+inline constexpr const char* kSite = "site";
+inline constexpr const char* kSnapshot = "snapshot";
+inline constexpr const char* kSort = "sort";
+inline constexpr const char* kState = "state";
+inline constexpr const char* kTask = "task";
+inline constexpr const char* kUntil = "until";
+inline constexpr const char* kUser = "user";
+inline constexpr const char* kUsers = "users";
+inline constexpr const char* kWait = "wait";
+inline constexpr const char* kWebhook = "webhook";
+
+// Every name above.
+inline constexpr std::array kAll = {
+    kActions, kAddress,      kApply, kCommand, kExpires,  kFilter, kForce,        kFormat,
+    kId,      kInactiveDays, kKey,   kLimit,   kMaxUsers, kName,   kNoExpiryDate, kNowMs,
+    kOffset,  kReason,       kSince, kSite,    kSnapshot, kSort,   kState,        kTask,
+    kUntil,   kUser,         kUsers, kWait,    kWebhook};
+
+}  // namespace rosterd::control::arg
