@@ -8,6 +8,7 @@
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/logging.hpp"
 #include "rosterd/base/time_format.hpp"
+#include "rosterd/control/commands.hpp"
 #include "rosterd/control/server.hpp"
 #include "rosterd/keys/api_key_source.hpp"
 #include "rosterd/query/snapshot.hpp"
@@ -171,7 +172,7 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed,
 
 void Daemon::register_core_commands() {
     registry_.add(
-        {.name = "status",
+        {.name = control::cmd::kStatus,
          .summary = "Daemon version, uptime, configuration and the state of each subsystem",
          .level = control::AccessLevel::viewer,
          .args = {},
@@ -181,7 +182,7 @@ void Daemon::register_core_commands() {
              reply->ok(out);
          }});
     registry_.add(
-        {.name = "reload",
+        {.name = control::cmd::kReload,
          .summary = "Re-read the configuration file; an invalid file is refused and the running "
                     "configuration stays",
          .level = control::AccessLevel::admin,

@@ -43,7 +43,7 @@ void AuditService::register_commands(control::CommandRegistry& registry) {
             });
         });
     registry.add(
-        {.name = "audit",
+        {.name = control::cmd::kAudit,
          .summary = "The audit trail: who ran which changing command, when, with which "
                     "arguments (secrets redacted) and how it ended; newest first",
          .level = control::AccessLevel::viewer,

@@ -157,7 +157,7 @@ std::string forbidden_message(const CommandSpec& spec, const Caller& caller) {
 
 CommandRegistry::CommandRegistry() {
     add(CommandSpec{
-        .name = "help",
+        .name = control::cmd::kHelp,
         .summary = "List the commands you may run, or describe one",
         .level = AccessLevel::viewer,
         .args = {{control::arg::kCommand, ArgType::string, false, "the command to describe"}},
@@ -165,7 +165,7 @@ CommandRegistry::CommandRegistry() {
                           std::shared_ptr<Reply> reply) { help(request, reply); },
     });
     add(CommandSpec{
-        .name = "whoami",
+        .name = control::cmd::kWhoami,
         .summary = "Your identity, access level and scope, as the daemon sees them",
         .level = AccessLevel::viewer,
         .args = {},

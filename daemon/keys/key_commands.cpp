@@ -260,7 +260,7 @@ void KeyService::check_command(const control::Request&, std::shared_ptr<control:
 
 void KeyService::register_commands(control::CommandRegistry& registry) {
     registry.add(
-        {.name = "key.set",
+        {.name = control::cmd::kKeySet,
          .summary = "Check a new organization API key with Atlassian, then store it (mode 0600) "
                     "and start a sync when there is no snapshot yet or the key replaces a "
                     "rejected or expired one",
@@ -276,7 +276,7 @@ void KeyService::register_commands(control::CommandRegistry& registry) {
              set_command(request, reply);
          }});
     registry.add(
-        {.name = "key.check",
+        {.name = control::cmd::kKeyCheck,
          .summary = "Re-validate the key in use with Atlassian",
          .level = control::AccessLevel::operator_,
          .args = {},
@@ -284,7 +284,7 @@ void KeyService::register_commands(control::CommandRegistry& registry) {
              check_command(request, reply);
          }});
     registry.add(
-        {.name = "key.show",
+        {.name = control::cmd::kKeyShow,
          .summary = "The key in use: source, expiry, days left, state and fingerprint (never "
                     "the key)",
          .level = control::AccessLevel::viewer,

@@ -170,7 +170,7 @@ void MoneyService::after_recording(std::function<void()> then) {
 
 void MoneyService::register_commands(control::CommandRegistry& registry) {
     registry.add(
-        {.name = "history",
+        {.name = control::cmd::kHistory,
          .summary = "Seat history: the dashboard's figures per product and site at each "
                     "sync (one point a day after 30 days)",
          .level = control::AccessLevel::viewer,
@@ -180,7 +180,7 @@ void MoneyService::register_commands(control::CommandRegistry& registry) {
          .handler = [this](const auto& request, auto reply) {
              after_recording([this, request, reply] { history(request, reply); });
          }});
-    registry.add({.name = "savings",
+    registry.add({.name = control::cmd::kSavings,
                   .summary = "Potential savings (inactive seats now) and realised savings (seats "
                              "runs removed that are still removed), by run, task and product",
                   .level = control::AccessLevel::viewer,
@@ -189,7 +189,7 @@ void MoneyService::register_commands(control::CommandRegistry& registry) {
                   .handler = [this](const auto& request, auto reply) {
                       after_recording([this, request, reply] { savings(request, reply); });
                   }});
-    registry.add({.name = "report",
+    registry.add({.name = control::cmd::kReport,
                   .summary = "The HTML report: dashboard, trends, cost and savings, inactive "
                              "groups, recent runs, the API key (one self-contained file)",
                   .level = control::AccessLevel::viewer,

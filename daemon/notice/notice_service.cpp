@@ -81,7 +81,7 @@ void NoticeService::write_status(rapidjson::Value& out,
 
 void NoticeService::register_commands(control::CommandRegistry& registry) {
     registry.add(
-        {.name = "notices",
+        {.name = control::cmd::kNotices,
          .summary = "Users on notice (and released, acted on, exempt) with deadline, days left and "
                     "last activity per product",
          .level = control::AccessLevel::viewer,
@@ -95,7 +95,7 @@ void NoticeService::register_commands(control::CommandRegistry& registry) {
              list(request, reply);
          }});
     registry.add(
-        {.name = "notices.exempt",
+        {.name = control::cmd::kNoticesExempt,
          .summary = "Exempt a user from every notice task (until a date): released now, not "
                     "noticed again meanwhile",
          .level = control::AccessLevel::admin,

@@ -235,7 +235,7 @@ void NotifyService::test_email_command(const control::Request& request,
 
 void NotifyService::register_mail_commands(control::CommandRegistry& registry) {
     registry.add(
-        {.name = "notify.test-email",
+        {.name = control::cmd::kNotifyTestEmail,
          .summary = "Send a test mail through email: (SMTP) and report the first attempt",
          .level = control::AccessLevel::operator_,
          .args = {{control::arg::kAddress, control::ArgType::string, true, "the recipient"}},

@@ -120,7 +120,7 @@ void NotifyService::test_command(const control::Request& request,
 void NotifyService::register_commands(control::CommandRegistry& registry) {
     register_mail_commands(registry);
     registry.add(
-        {.name = "notify.test",
+        {.name = control::cmd::kNotifyTest,
          .summary = "Send a test message to a webhook and report the first attempt",
          .level = control::AccessLevel::operator_,
          .args = {{control::arg::kWebhook, control::ArgType::string, true, "the webhook's name"}},

@@ -170,7 +170,7 @@ void QueryService::refresh_index() {
 
 void QueryService::register_commands(control::CommandRegistry& registry) {
     registry.add(
-        {.name = "dashboard",
+        {.name = control::cmd::kDashboard,
          .summary = "Billable seats per product (all sites, or one), how many sit "
                     "inactive, and what they cost",
          .level = control::AccessLevel::viewer,
@@ -182,18 +182,18 @@ void QueryService::register_commands(control::CommandRegistry& registry) {
              dashboard(request, std::move(reply));
          }});
     registry.add(
-        {.name = "users",
+        {.name = control::cmd::kUsers,
          .summary = "Users matching filters, sorted and paged, with the total count",
          .level = control::AccessLevel::viewer,
          .args = users_args(),
          .handler = [this](const auto& request, auto reply) { users(request, std::move(reply)); }});
     registry.add(
-        {.name = "user",
+        {.name = control::cmd::kUser,
          .summary = "Everything known about one user, per product and site",
          .level = control::AccessLevel::viewer,
          .args = {{control::arg::kUser, ArgType::string, true, "account id or email"}},
          .handler = [this](const auto& request, auto reply) { user(request, std::move(reply)); }});
-    registry.add({.name = "filters",
+    registry.add({.name = control::cmd::kFilters,
                   .summary = "The saved filters with their current match counts",
                   .level = control::AccessLevel::viewer,
                   .args = {},

@@ -1,7 +1,7 @@
 #pragma once
 // The names of the control commands rosterctl sends, declared once: rosterctl's subcommands
-// (daemon/cli/cmd_*.cpp) call them by these constants, and the daemon's registrations of ops,
-// tasks, sync and notify use them too. tests/unit/control_commands_test.cpp checks that every one
+// (daemon/cli/cmd_*.cpp) call them by these constants, and every registration in the daemon
+// names its command by them too. tests/unit/control_commands_test.cpp checks that every one
 // is registered by the daemon and that rosterctl names no command as a string of its own.
 #include <array>
 
