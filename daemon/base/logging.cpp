@@ -36,6 +36,9 @@ std::optional<spdlog::level::level_enum> parse_level(const std::string& name) {
 }  // namespace
 
 bool setup_logging(const std::string& level) {
+    // Again in one process (tests that start several daemons in turn): the new logger replaces
+    // the old one, whose registration would otherwise refuse the name.
+    spdlog::drop("rosterd");
     auto logger = spdlog::stderr_logger_mt("rosterd");
     auto formatter = std::make_unique<spdlog::pattern_formatter>();
     if (std::getenv("JOURNAL_STREAM")) {

@@ -24,7 +24,6 @@ using control::ArgSpec;
 using control::ArgType;
 using DocumentPtr = std::shared_ptr<rapidjson::Document>;
 
-constexpr std::size_t kCachedSelections = 4;
 // How often to look for a newly published snapshot (a tiny read; the index is read only when the
 // snapshot changed).
 constexpr auto kRefreshInterval = std::chrono::seconds(2);
@@ -65,7 +64,6 @@ std::string selection_key(const UserSelection& selection) {
     for (const auto& filter : selection.filters)
         doc.PushBack(user_filter_to_json(filter, a), a);
     json::push(doc, std::string(to_string(selection.sort)), a);
-    json::push(doc, selection.now_ms, a);
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     doc.Accept(writer);
@@ -276,9 +274,21 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
     // The caller's scope is part of the selection: the same filters select fewer users for a
     // scoped caller, and a cached answer must never cross from one scope to another.
     auto scope = request.caller.view_scope();
-    std::string key = selection_key(selection) + scope.describe();
-    const CachedSelection* hit = cached(key);
+    auto key = selection_key(selection) + scope.describe();
+    answer_users(UsersQuestion{std::move(selection), std::move(key), limit, offset, pinned_snapshot,
+                               std::move(scope), csv},
+                 std::move(reply));
+}
+
+void QueryService::answer_users(UsersQuestion question, std::shared_ptr<control::Reply> reply) {
+    const CachedSelection* hit = selections_.find(question.key, question.selection.now_ms);
     auto known = hit ? std::optional<CachedSelection>(*hit) : std::nullopt;
+    // Identical questions wait for the one computing the selection, then find it here.
+    if (!known &&
+        selections_.wait(question.key, [this, question, reply] { answer_users(question, reply); }))
+        return;
+    const bool computing = !known;
+    const auto& [selection, key, limit, offset, pinned_snapshot, scope, csv] = question;
 
     context_.db.read(
         [selection, key, known, limit, offset, pinned_snapshot, scope, csv,
@@ -302,9 +312,11 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
                 known->view_users == index.users.size()) {
                 ids = known->users;
             } else {
+                std::int64_t until = kNever;
                 ids = std::make_shared<const std::vector<std::uint32_t>>(
-                    select_users(index, selection));
-                page.computed = CachedSelection{key, read.index, ids, index.users.size()};
+                    select_users(index, selection, until));
+                page.computed = CachedSelection{
+                    key, read.index, ids, index.users.size(), selection.now_ms, until};
             }
             auto first = std::min<std::size_t>(static_cast<std::size_t>(offset), ids->size());
             auto last = std::min<std::size_t>(first + static_cast<std::size_t>(limit), ids->size());
@@ -339,12 +351,16 @@ void QueryService::users(const control::Request& request, std::shared_ptr<contro
             json::add(doc, "users", std::move(users), a);
             return page;
         },
-        [this, reply](store::DbResult<UsersPage> r) {
-            if (!r.ok())
-                return fail_with(reply, r.error);
-            if (r.value->computed)
-                remember(std::move(*r.value->computed));
-            reply->ok(*r.value->document);
+        [this, reply, key, computing](store::DbResult<UsersPage> r) {
+            if (r.ok()) {
+                selections_.count_answer(r.value->computed.has_value());
+                if (r.value->computed)
+                    selections_.remember(std::move(*r.value->computed));
+                reply->ok(*r.value->document);
+            } else
+                fail_with(reply, r.error);
+            if (computing)
+                selections_.computed(key);
         });
 }
 
@@ -422,26 +438,12 @@ void QueryService::filters(const control::Request& request, std::shared_ptr<cont
         control::answer_with_document(reply));
 }
 
-const CachedSelection* QueryService::cached(const std::string& key) const {
-    for (const auto& entry : selections_)
-        if (entry.key == key)
-            return &entry;
-    return nullptr;
-}
-
-void QueryService::remember(CachedSelection selection) {
-    selections_.erase(std::remove_if(selections_.begin(), selections_.end(),
-                                     [&](const auto& e) { return e.key == selection.key; }),
-                      selections_.end());
-    selections_.push_front(std::move(selection));
-    while (selections_.size() > kCachedSelections)
-        selections_.pop_back();
-}
-
 void QueryService::write_status(rapidjson::Value& out,
                                 rapidjson::Document::AllocatorType& alloc) const {
     json::add(out, "saved_filters", context_.config->filters.size(), alloc);
     json::add(out, "cached_selections", selections_.size(), alloc);
+    json::add(out, "selections_computed", selections_.answers_computed(), alloc);
+    json::add(out, "selections_reused", selections_.answers_reused(), alloc);
     json::add(out, "index_snapshot", snapshots_->held(), alloc);
 }
 

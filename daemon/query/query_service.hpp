@@ -6,24 +6,24 @@
 // through one (a CSV export) evaluates the filter once.
 #include <asio/steady_timer.hpp>
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "rosterd/query/snapshot.hpp"
 #include "rosterd/service/subsystem.hpp"
+#include "selection_cache.hpp"
 
 namespace rosterd::query {
 
-// The ordered matches of one selection, as computed for one snapshot.
-struct CachedSelection {
-    std::string key;  // the canonical selection (filters, sort, now)
-    // Weak: a remembered selection must not keep an index alive that the cache let go (a sync
-    // releases it: SnapshotCache::release); an expired one never matches.
-    std::weak_ptr<const SnapshotIndex> index;
-    std::shared_ptr<const std::vector<std::uint32_t>> users;
-    std::size_t view_users = 0;  // the size of the (scoped) view the positions are into
+// One users question, its arguments understood.
+struct UsersQuestion {
+    UserSelection selection;
+    std::string key;  // selection_key + scope: what a cached selection is found by
+    std::int64_t limit = 0, offset = 0;
+    std::optional<std::int64_t> pinned_snapshot;
+    Scope scope;
+    bool csv = false;
 };
 
 class QueryService final : public Subsystem {
@@ -46,19 +46,18 @@ class QueryService final : public Subsystem {
     void users(const control::Request& request, std::shared_ptr<control::Reply> reply);
     void user(const control::Request& request, std::shared_ptr<control::Reply> reply);
     void filters(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    // From the selection cache, else computed (once for identical questions asked together).
+    void answer_users(UsersQuestion question, std::shared_ptr<control::Reply> reply);
 
     // Reads the snapshot into memory when a sync published a new one, then looks again later.
     void refresh_index();
-
-    const CachedSelection* cached(const std::string& key) const;
-    void remember(CachedSelection selection);
 
     DaemonContext& context_;
     std::shared_ptr<SnapshotCache> snapshots_;  // the daemon's (DaemonContext)
     asio::steady_timer refresh_timer_;
     bool stopping_ = false;
     std::int64_t scopes_checked_ = 0;  // the snapshot control.access scopes were checked against
-    std::deque<CachedSelection> selections_;  // most recent first; touched on the loop only
+    SelectionCache selections_;        // touched on the loop only
 };
 
 }  // namespace rosterd::query

@@ -50,8 +50,10 @@ UserMatcher::UserMatcher(const SnapshotIndex& index, const UserFilter& f, std::i
         role_ = index.find_text(*f.role);
         impossible_ = impossible_ || !role_;
     }
-    if (f.inactive_days)
-        inactive_cutoff_ = now_ms - static_cast<std::int64_t>(*f.inactive_days) * kDayMs;
+    if (f.inactive_days) {
+        inactive_span_ms_ = static_cast<std::int64_t>(*f.inactive_days) * kDayMs;
+        inactive_cutoff_ = now_ms - inactive_span_ms_;
+    }
     never_active_ = f.never_active;
     if (!f.not_products.empty()) {
         has_excluded_ = true;
@@ -101,23 +103,26 @@ bool UserMatcher::in_scope(const IndexedAccess& a) const {
 }
 
 // Idle for the filter's days in every product of the scope (or every product the user has);
-// never used counts from added_to_org, and an unknown added_to_org proves nothing.
-bool UserMatcher::inactive(const IndexedUser& u) const {
-    const auto cutoff = *inactive_cutoff_;
+// never used counts from added_to_org, and an unknown added_to_org proves nothing. This is the
+// cutoff from which the user counts as idle: the latest "idle since" of the products in scope,
+// or kNever when nothing known will ever make them idle.
+std::int64_t UserMatcher::idle_from(const IndexedUser& u) const {
     bool any = false;
+    std::int64_t latest = kNoInstant;
     for (auto i = u.access_begin; i < u.access_end; ++i) {
         const auto& a = index_.access[i];
         if (!in_scope(a))
             continue;
         any = true;
         auto since = a.last_active != kNoInstant ? a.last_active : u.added;
-        if (since == kNoInstant || since > cutoff)
-            return false;
+        if (since == kNoInstant)
+            return kNever;
+        latest = std::max(latest, since);
     }
     if (any)
-        return true;
+        return latest;
     // Without a scope, a user with no products at all counts from added_to_org.
-    return !scoped_ && u.added != kNoInstant && u.added <= cutoff;
+    return scoped_ || u.added == kNoInstant ? kNever : u.added;
 }
 
 bool UserMatcher::never_active(const IndexedUser& u) const {
@@ -141,6 +146,11 @@ bool UserMatcher::is_admin(const IndexedUser& u) const {
 }
 
 bool UserMatcher::operator()(std::uint32_t user) const {
+    std::int64_t changes_at = kNever;
+    return (*this)(user, changes_at);
+}
+
+bool UserMatcher::operator()(std::uint32_t user, std::int64_t& changes_at) const {
     if (impossible_)
         return false;
     const auto& u = index_.users[user];
@@ -177,8 +187,14 @@ bool UserMatcher::operator()(std::uint32_t user) const {
         if (role_ && !role_found)
             return false;
     }
-    if (inactive_cutoff_ && !inactive(u))
-        return false;
+    if (inactive_cutoff_) {
+        const auto from = idle_from(u);
+        if (from > *inactive_cutoff_) {
+            if (from != kNever)
+                changes_at = std::min(changes_at, from + inactive_span_ms_);
+            return false;
+        }
+    }
     if (never_active_ && !never_active(u))
         return false;
     if (has_groups_ || has_not_groups_) {

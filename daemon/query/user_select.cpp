@@ -15,9 +15,10 @@ std::vector<UserMatcher> matchers(const SnapshotIndex& index, const UserSelectio
     return out;
 }
 
-bool all_match(const std::vector<UserMatcher>& matchers, std::uint32_t user) {
+bool all_match(const std::vector<UserMatcher>& matchers, std::uint32_t user,
+               std::int64_t& changes_at) {
     for (const auto& m : matchers)
-        if (!m(user))
+        if (!m(user, changes_at))
             return false;
     return true;
 }
@@ -82,13 +83,21 @@ ActivityScope activity_scope(const UserSelection& selection) {
 
 std::vector<std::uint32_t> select_users(const SnapshotIndex& index,
                                         const UserSelection& selection) {
+    std::int64_t valid_until = kNever;
+    return select_users(index, selection, valid_until);
+}
+
+std::vector<std::uint32_t> select_users(const SnapshotIndex& index, const UserSelection& selection,
+                                        std::int64_t& valid_until_ms) {
     const auto tests = matchers(index, selection);
     const auto scope = activity_scope(selection);
     // Test users in storage order (cache-friendly), then walk the chosen order over the hits.
     std::vector<char> hit(index.users.size());
     std::size_t hits = 0;
+    std::int64_t changes_at = kNever;
     for (std::uint32_t user = 0; user < index.users.size(); ++user)
-        hits += (hit[user] = all_match(tests, user) ? 1 : 0);
+        hits += (hit[user] = all_match(tests, user, changes_at) ? 1 : 0);
+    valid_until_ms = changes_at;
     std::vector<std::uint32_t> out;
     out.reserve(hits);
     if (selection.sort == UserSort::last_active && (scope.product || scope.site)) {
@@ -119,8 +128,9 @@ std::vector<std::uint32_t> select_users(const SnapshotIndex& index,
 std::size_t count_users(const SnapshotIndex& index, const UserSelection& selection) {
     const auto tests = matchers(index, selection);
     std::size_t count = 0;
+    std::int64_t changes_at = kNever;
     for (std::uint32_t user = 0; user < index.users.size(); ++user)
-        if (all_match(tests, user))
+        if (all_match(tests, user, changes_at))
             ++count;
     return count;
 }

@@ -11,6 +11,8 @@
 #include <set>
 #include <thread>
 
+#include <unistd.h>
+
 #include "csv_reader.hpp"
 #include "daemon_fixture.hpp"
 #include "rosterd/base/time_format.hpp"
@@ -685,4 +687,104 @@ TEST_CASE("a sync lets the query index go and a question during it reloads the p
     // After it, the new snapshot.
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     CHECK(daemon.ctl_json({"dashboard"})["snapshot"].GetInt64() > published);
+}
+
+// Many admins on one filter: identical questions asked together are answered from one pass over
+// the users, and an answer is reused for a later instant only while it still holds (the users
+// command's selection cache, docs/queries.md). Instants come from the truth: the window between
+// two users becoming idle long enough for the filter.
+TEST_CASE(
+    "identical questions asked together compute the selection once, and an answer is "
+    "reused only while it holds",
+    "[integration][query]") {
+    Org org({"--users", "600", "--sites", "2", "--seed", "11"});
+    const Scope jira{"jira-software", {}};
+    constexpr int kDays = 30;
+    // When each user with Jira becomes idle for 30 days there (never, when an instant is unknown).
+    std::vector<std::int64_t> becomes_idle;
+    for (const auto& u : org.truth.users) {
+        std::optional<std::int64_t> latest;
+        bool known = true, any = false;
+        for (const auto& a : u.access) {
+            if (!jira.covers(a))
+                continue;
+            any = true;
+            auto since = a.last ? a.last : u.added;
+            if (!since)
+                known = false;
+            else
+                latest = std::max(latest.value_or(*since), *since);
+        }
+        if (any && known)
+            becomes_idle.push_back(*latest + kDays * kDay);
+    }
+    std::sort(becomes_idle.begin(), becomes_idle.end());
+    // A window in the middle: from one user becoming idle to the next one (at least 2 ms apart).
+    std::size_t k = becomes_idle.size() / 2;
+    while (k + 1 < becomes_idle.size() && becomes_idle[k + 1] - becomes_idle[k] < 2)
+        ++k;
+    REQUIRE(k + 1 < becomes_idle.size());
+    const std::int64_t from = becomes_idle[k], until = becomes_idle[k + 1];
+    auto expected = [&](std::int64_t now) {
+        return expected_ids(
+            org.truth, [&](const User& u, std::int64_t t) { return inactive(u, kDays, jira, t); },
+            now);
+    };
+    auto line_for = [](std::int64_t now) {
+        return "{\"id\":7,\"command\":\"users\",\"args\":{\"inactive-days\":30,\"product\":"
+               "\"jira-software\",\"limit\":5000,\"now_ms\":" +
+               std::to_string(now) + "}}\n";
+    };
+    auto ids_in = [](const std::string& line) {
+        rapidjson::Document answer;
+        answer.Parse(line.c_str());
+        REQUIRE(answer.IsObject());
+        REQUIRE(answer.HasMember("ok"));
+        REQUIRE(answer["ok"].GetBool());
+        std::set<std::string> ids;
+        for (const auto& u : answer["result"]["users"].GetArray())
+            ids.insert(u["account_id"].GetString());
+        return ids;
+    };
+    auto counters = [&] {
+        auto status = org.daemon.ctl_json({"status"});
+        return std::pair{status["query"]["selections_computed"].GetInt64(),
+                         status["query"]["selections_reused"].GetInt64()};
+    };
+    auto ask = [&](std::int64_t now) {
+        return ids_in(raw_exchange(org.daemon.socket_path(), line_for(now)));
+    };
+    const auto at_from = expected(from);
+    REQUIRE(at_from.size() > 10);
+    REQUIRE(expected(until).size() > at_from.size());
+
+    // Twelve clients send the same question before any reads an answer.
+    const auto [computed0, reused0] = counters();
+    std::vector<int> clients;
+    for (int i = 0; i < 12; ++i) {
+        int fd = raw_connect(org.daemon.socket_path());
+        REQUIRE(fd >= 0);
+        const auto line = line_for(from);
+        REQUIRE(::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size()));
+        clients.push_back(fd);
+    }
+    for (int fd : clients) {
+        CHECK(ids_in(read_line(fd, std::chrono::seconds(20))) == at_from);
+        ::close(fd);
+    }
+    auto [computed, reused] = counters();
+    CHECK(computed == computed0 + 1);
+    CHECK(reused == reused0 + 11);
+
+    // The last instant of the window: the same answer, reused.
+    CHECK(ask(until - 1) == at_from);
+    CHECK(counters() == std::pair{computed0 + 1, reused0 + 12});
+    // Where the window ends the next user is idle long enough: computed again, and right.
+    const auto at_until = ask(until);
+    CHECK(at_until == expected(until));
+    CHECK(at_until.size() > at_from.size());
+    CHECK(counters().first == computed0 + 2);
+    // Before the window an answer is never borrowed from it.
+    CHECK(ask(from - 1) == expected(from - 1));
+    CHECK(counters().first == computed0 + 3);
 }

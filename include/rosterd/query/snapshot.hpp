@@ -181,10 +181,15 @@ class UserMatcher {
   public:
     UserMatcher(const SnapshotIndex& index, const UserFilter& filter, std::int64_t now_ms);
     bool operator()(std::uint32_t user) const;
+    // The same test, and when the user fails it only because they are not idle long enough yet,
+    // lowers `changes_at` to the instant they will be (no other part of a filter depends on the
+    // time asked, and idleness only grows with it). A selection made at `now` therefore holds
+    // for every instant in [now, the lowest changes_at): that is what lets an answer be reused.
+    bool operator()(std::uint32_t user, std::int64_t& changes_at) const;
 
   private:
     bool in_scope(const IndexedAccess& a) const;
-    bool inactive(const IndexedUser& u) const;
+    std::int64_t idle_from(const IndexedUser& u) const;
     bool never_active(const IndexedUser& u) const;
     bool is_admin(const IndexedUser& u) const;
 
@@ -195,6 +200,7 @@ class UserMatcher {
     std::vector<bool> scope_;  // per product
     std::optional<TextId> role_;
     std::optional<std::int64_t> inactive_cutoff_;
+    std::int64_t inactive_span_ms_ = 0;  // the filter's days; cutoff + span = the time asked
     bool never_active_ = false;
     std::vector<bool> excluded_products_;
     bool has_excluded_ = false;
@@ -216,6 +222,12 @@ Dashboard compute_dashboard(const SnapshotIndex& index, const DashboardOptions& 
 
 // The matching users (indexes into index.users), in the selection's order.
 std::vector<std::uint32_t> select_users(const SnapshotIndex& index, const UserSelection& selection);
+// The same, and the first instant after selection.now_ms at which the answer may differ
+// (kNever when no instant will change it): the answer holds for every time asked in
+// [selection.now_ms, valid_until_ms).
+inline constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+std::vector<std::uint32_t> select_users(const SnapshotIndex& index, const UserSelection& selection,
+                                        std::int64_t& valid_until_ms);
 std::size_t count_users(const SnapshotIndex& index, const UserSelection& selection);
 
 UserRow make_user_row(const SnapshotIndex& index, std::uint32_t user, const ActivityScope& scope);
