@@ -222,7 +222,11 @@ TEST_CASE("a user changed between the plan and the run is skipped, and the refre
     REQUIRE(std::string(run["state"].GetString()) == "succeeded");
     auto got = outcomes(run);
     CHECK(got[changed] == "skipped: changed: no longer matches the filter");
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // The refresh after the run publishes the user the run skipped, as the API now has them
+    // (waited for: it runs after the answer, and a loaded machine may take a while).
+    REQUIRE(wait_until(
+        [&] { return read_snapshot(daemon.db_path()).user_status.at(changed) == "suspended"; },
+        std::chrono::seconds(20)));
     auto requests = run_requests(sim);
     for (const auto& m : requests.mutations)
         CHECK(m.find(changed) == std::string::npos);  // nothing sent to them
