@@ -110,6 +110,18 @@ void suspend_directly(const SimFixture& sim, const std::string& id) {
         httplib::Headers{{"Authorization", "Bearer " + key}}, "{}", "application/json");
     REQUIRE(r);
     REQUIRE(r->status / 100 == 2);
+    // The sim logs a request after answering it: wait for the entry, so that a clear_requests()
+    // that follows cannot leave it to be counted with the daemon's requests.
+    const std::string logged = "/users/" + id + "/suspend";
+    REQUIRE(wait_until(
+        [&] {
+            auto log = sim.requests();
+            for (const auto& entry : log.GetArray())
+                if (ends_with(entry["path"].GetString(), logged))
+                    return true;
+            return false;
+        },
+        std::chrono::seconds(10)));
 }
 
 }  // namespace
