@@ -13,13 +13,6 @@ namespace rosterd::test {
 
 namespace {
 
-std::string compact(const rapidjson::Value& value) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    value.Accept(writer);
-    return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 std::string string_member(const rapidjson::Value& object, const char* name) {
     auto found = object.FindMember(name);
     if (found == object.MemberEnd() || !found->value.IsString())
@@ -45,7 +38,7 @@ std::string body_member(const rapidjson::Value& object, const char* name) {
         return "";
     if (found->value.IsString())
         return found->value.GetString();
-    return compact(found->value);
+    return compact_json(found->value);
 }
 
 // Writes a body as a JSON value when it is JSON, else as a string.
@@ -57,20 +50,27 @@ void put_body(std::string& out, const std::string& body) {
     rapidjson::Document doc;
     doc.Parse(body.c_str(), body.size());
     if (!doc.HasParseError()) {
-        out += compact(doc);
+        out += compact_json(doc);
         return;
     }
     rapidjson::Value text(body.c_str(), static_cast<rapidjson::SizeType>(body.size()),
                           doc.GetAllocator());
-    out += compact(text);
+    out += compact_json(text);
 }
 
 std::string quoted(const std::string& text) {
     rapidjson::Value value(rapidjson::StringRef(text.c_str(), text.size()));
-    return compact(value);
+    return compact_json(value);
 }
 
 }  // namespace
+
+std::string compact_json(const rapidjson::Value& value) {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    value.Accept(writer);
+    return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 std::string RecordedExchange::request_key(const std::string& method, const std::string& target,
                                           const std::string& canonical_body) {
@@ -84,7 +84,7 @@ std::string canonical_json(const std::string& text) {
     doc.Parse(text.c_str(), text.size());
     if (doc.HasParseError())
         return text;
-    return compact(doc);
+    return compact_json(doc);
 }
 
 std::string target_path(const std::string& target) {
@@ -104,7 +104,7 @@ Recording Recording::load(const std::string& path) {
         throw std::runtime_error("recording: " + path + " is not a JSON object");
     Recording recording;
     if (auto generator = doc.FindMember("generator"); generator != doc.MemberEnd())
-        recording.generator = compact(generator->value);
+        recording.generator = compact_json(generator->value);
     auto exchanges = doc.FindMember("exchanges");
     if (exchanges == doc.MemberEnd() || !exchanges->value.IsArray())
         throw std::runtime_error("recording: " + path + " has no \"exchanges\" array");

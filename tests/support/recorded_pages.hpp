@@ -44,6 +44,9 @@ struct Recording {
     void save(const std::string& path) const;
 };
 
+// A JSON value written compactly (rapidjson's Writer).
+std::string compact_json(const rapidjson::Value& value);
+
 // `text` re-written compactly by rapidjson (member order kept), so that two spellings of the same
 // JSON compare equal; text that is not JSON comes back unchanged, "" stays "".
 std::string canonical_json(const std::string& text);

@@ -1,8 +1,5 @@
 #include "replay_server.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 namespace rosterd::test {
 
 namespace {
@@ -18,10 +15,7 @@ std::string not_recorded_body(const std::string& key) {
     rapidjson::Value errors(rapidjson::kArrayType);
     errors.PushBack(error, a);
     doc.AddMember("errors", errors, a);
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    doc.Accept(writer);
-    return buffer.GetString();
+    return compact_json(doc);
 }
 
 }  // namespace
@@ -127,10 +121,7 @@ ReplayServer::MakeReply ReplayServer::edited(std::function<void(rapidjson::Docum
         const std::string body = recorded ? recorded->body : std::string("{}");
         doc.Parse(body.c_str(), body.size());
         edit(doc);
-        rapidjson::StringBuffer buffer;
-        rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-        doc.Accept(writer);
-        return Reply(200, buffer.GetString());
+        return Reply(200, compact_json(doc));
     };
 }
 

@@ -13,8 +13,6 @@
 // shows up as a diff of the fixture.
 #include <httplib.h>
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <asio/io_context.hpp>
 #include <cstdio>
@@ -22,6 +20,7 @@
 #include <mutex>
 
 #include "generator.hpp"
+#include "prng.hpp"
 #include "recorded_pages.hpp"
 #include "rosterd/atlassian/parse.hpp"
 #include "rosterd/base/time_format.hpp"
@@ -49,22 +48,6 @@ constexpr const char* kNow = "2026-08-15T12:00:00Z";
 // role assignments), so the recording holds cursor chains; users and groups are asked for 100.
 constexpr int kPageLimit = 2;
 constexpr const char* kStableOrigin = "https://api.atlassian.com";
-
-std::uint64_t fnv1a64(std::string_view data) {
-    std::uint64_t hash = 0xcbf29ce484222325ULL;
-    for (unsigned char c : data) {
-        hash ^= c;
-        hash *= 0x100000001b3ULL;
-    }
-    return hash;
-}
-
-std::string compact(const rapidjson::Value& value) {
-    rapidjson::StringBuffer buffer;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-    value.Accept(writer);
-    return std::string(buffer.GetString(), buffer.GetSize());
-}
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
     for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
@@ -126,7 +109,7 @@ class RecordingProxy {
             char hex[17];
             std::snprintf(hex, sizeof hex, "%016llx",
                           static_cast<unsigned long long>(
-                              fnv1a64(request_key + "#" + link.name.GetString())));
+                              sim::fnv1a64(request_key + "#" + link.name.GetString())));
             const std::string name = std::string("cursor-") + hex;
             {
                 std::lock_guard lock(mutex_);
@@ -142,7 +125,7 @@ class RecordingProxy {
             }
             link.value.SetString(renamed.c_str(), doc.GetAllocator());
         }
-        return compact(doc);
+        return test::compact_json(doc);
     }
 
     void forward(const httplib::Request& req, httplib::Response& res) {

@@ -182,6 +182,8 @@ void check_matches_recording(const StoredView& view) {
         INFO("access of " << key.first << " to " << key.second);
         auto found = view.base.access.find(key);
         REQUIRE(found != view.base.access.end());
+        INFO("stored last active " << found->second.last_active.value_or(-1) << ", recorded "
+                                   << last.value_or(-1) << " (-1: none)");
         CHECK(found->second.last_active == last);
         if (auto role = truth.role.find(key); role != truth.role.end())
             CHECK(found->second.role == role->second);
