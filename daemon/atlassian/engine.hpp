@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "rosterd/atlassian/client.hpp"
 
@@ -91,6 +92,9 @@ class Client::Impl : public std::enable_shared_from_this<Client::Impl> {
         Callback<PageSummary> done;
         std::uint64_t epoch = 0;
         PageSummary summary;
+        // Every cursor this listing has followed: an API answer that leads back to an earlier
+        // page would otherwise be walked forever (a few dozen bytes per page).
+        std::unordered_set<std::string> cursors_followed;
     };
     template <typename T>
     void fetch_page(std::shared_ptr<StreamState<T>> state, std::optional<std::string> cursor);
@@ -181,13 +185,19 @@ void Client::Impl::fetch_page(std::shared_ptr<StreamState<T>> state,
             std::optional<std::string> next = page.next_cursor;
             if (page.items.empty())
                 next.reset();
-            if (next && next == cursor) {
+            if (next && (next == cursor || state->cursors_followed.count(*next))) {
                 ApiError stuck;
                 stuck.kind = ApiError::Kind::parse;
-                stuck.message = "pagination cursor did not advance";
+                stuck.message = next == cursor
+                                    ? "pagination cursor did not advance"
+                                    : "pagination cursor led back to an earlier page "
+                                      "(after " +
+                                          std::to_string(state->summary.pages) + " pages)";
                 state->done(Result<PageSummary>(std::move(stuck)));
                 return;
             }
+            if (next)
+                state->cursors_followed.insert(*next);
             // Posted to the loop, so resume() may be called from any thread and never recurses;
             // the io_context outlives the client, and only the loop thread touches the engine.
             auto resume = [io, weak, state, next](bool keep_going) {

@@ -279,6 +279,25 @@ TEST_CASE("a cursor that does not advance is an error, not a loop", "[atlassian]
     CHECK(server.request_count() == 2);
 }
 
+TEST_CASE("a cursor that leads back to an earlier page is an error, not a loop", "[atlassian]") {
+    // p2 -> p3 -> p2 again: each step advances, the listing as a whole goes round.
+    TestHttpServer server;
+    server.script("POST", kDirPath + "/groups/search",
+                  {Reply{200, R"({"data":[{"id":"g1"}],"links":{"next":"p2"}})"},
+                   Reply{200, R"({"data":[{"id":"g2"}],"links":{"next":"p3"}})"},
+                   Reply{200, R"({"data":[{"id":"g3"}],"links":{"next":"p2"}})"},
+                   Reply{200, R"({"data":[{"id":"g4"}],"links":{}})"}});
+    asio::io_context io;
+    Client client(io, fast_config(server.base_url()));
+    Await<std::vector<Group>> groups;
+    client.list_groups(GroupSearch{}, groups.callback());
+    auto& result = groups.wait(io);
+    REQUIRE_FALSE(result);
+    CHECK(result.error().message ==
+          "pagination cursor led back to an earlier page (after 3 pages)");
+    CHECK(server.request_count() == 3);  // p2 was not asked for a second time
+}
+
 TEST_CASE("the mfaEnabled filter splits managed users into disjoint partitions", "[atlassian]") {
     TestHttpServer server;
     server.script("POST", kDirPath + "/users/search", {Reply{200, users_page({"u1"}, "")}});
