@@ -1,6 +1,6 @@
 // Mail through the outbox: one SMTP send at a time, at most email.per_minute a minute, each marked
 // in progress before it starts (a crash mid-send is never followed by a second copy), retried and
-// declared dead by the same policy as webhook deliveries; `notify test-email`.
+// declared dead by the same policy as webhook deliveries.
 #include <spdlog/spdlog.h>
 
 #include <fstream>
@@ -9,16 +9,11 @@
 
 #include "mail_outbox.hpp"
 #include "notify_service.hpp"
-#include "rosterd/base/json.hpp"
-#include "rosterd/control/commands.hpp"
 
 namespace rosterd::notify {
 namespace {
 
-namespace json = control::json;
-
 constexpr std::int64_t kMinuteMs = 60 * 1000;
-constexpr auto kTestMailWait = std::chrono::seconds(60);
 
 // The SMTP password, read at each send (a rotated file takes effect without a reload). Never
 // logged: errors name the file only.
@@ -77,8 +72,8 @@ void NotifyService::deliver_mail(outbox::DueDelivery delivery) {
         attempt.state = gives_up(retry_policy(), attempt.attempts, true,
                                  SysTime(std::chrono::milliseconds(delivery.window_start)),
                                  SysTime(std::chrono::milliseconds(attempt.next_attempt_at)))
-                            ? "dead"
-                            : "pending";
+                            ? DeliveryState::dead
+                            : DeliveryState::pending;
         spdlog::warn("notify: mail #{} ({}): {}", delivery.id, fact(delivery, "kind"), error);
         busy_.insert(kMailTarget);
         finish_mail(delivery, attempt, false);
@@ -135,7 +130,7 @@ void NotifyService::deliver_mail(outbox::DueDelivery delivery) {
                     attempt.at = at;
                     attempt.status = result.code;
                     if (result.sent) {
-                        attempt.state = "delivered";
+                        attempt.state = DeliveryState::delivered;
                         attempt.next_attempt_at = at;
                         spdlog::info("notify: mail #{} ({}) sent (attempt {})", delivery.id,
                                      fact(delivery, "kind"), attempt.attempts);
@@ -150,7 +145,7 @@ void NotifyService::deliver_mail(outbox::DueDelivery delivery) {
                         gives_up(policy, attempt.attempts, !result.permanent,
                                  SysTime(std::chrono::milliseconds(delivery.window_start)),
                                  SysTime(std::chrono::milliseconds(attempt.next_attempt_at)));
-                    attempt.state = dead ? "dead" : "pending";
+                    attempt.state = dead ? DeliveryState::dead : DeliveryState::pending;
                     spdlog::warn("notify: mail #{} ({}) failed (attempt {}): {}{}", delivery.id,
                                  fact(delivery, "kind"), attempt.attempts, result.error,
                                  dead ? "; dead" : "; will retry");
@@ -172,76 +167,13 @@ void NotifyService::finish_mail(const outbox::DueDelivery& delivery, outbox::Att
                 spdlog::error("notify: cannot record mail #{}: {}", attempt.id, r.error);
                 return;
             }
-            if (attempt.state == "delivered")
+            if (attempt.state == DeliveryState::delivered)
                 last_delivered_at_ = attempt.at;
             else
                 last_error_ = std::string(kMailTarget) + ": " + attempt.error;
             answer_waiters(attempt, kMailTarget);
             pump();
         });
-}
-
-void NotifyService::test_email_command(const control::Request& request,
-                                       std::shared_ptr<control::Reply> reply) {
-    std::string address = request.string_arg("address").value_or("");
-    if (address.find('@') == std::string::npos ||
-        address.find_first_of("\r\n<> ,") != std::string::npos)
-        throw control::CommandError("expected one mail address, not '" + address + "'",
-                                    control::kInvalidArgs);
-    if (!context_.config->email.enabled())
-        throw control::CommandError("no email: section is configured (smtp_url, from)",
-                                    control::kFailed);
-    MailMessage message;
-    message.to = address;
-    message.kind = "test";
-    message.subject = "rosterd test message";
-    message.body = "This is a test message from rosterd on " + host_ + ", sent by " +
-                   request.caller.describe() + " with rosterctl notify test-email.\n";
-    context_.db.write(
-        [message, now = now_ms()](store::Database& db) {
-            store::Transaction t(db);
-            auto id = enqueue_mail(db, message, now);
-            t.commit();
-            return id;
-        },
-        [this, reply](store::DbResult<std::int64_t> r) {
-            if (!r.ok()) {
-                reply->fail(control::kFailed, "the test mail could not be recorded: " + r.error);
-                return;
-            }
-            TestWaiter waiter;
-            waiter.delivery_id = *r.value;
-            waiter.reply = reply;
-            waiter.timeout = std::make_shared<asio::steady_timer>(context_.loop, kTestMailWait);
-            std::int64_t id = waiter.delivery_id;
-            waiter.timeout->async_wait([this, id](const std::error_code& ec) {
-                if (ec)
-                    return;
-                for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
-                    if (it->delivery_id != id)
-                        continue;
-                    it->reply->fail(control::kFailed,
-                                    "mail #" + std::to_string(id) +
-                                        " is queued but not attempted yet (the per-minute limit "
-                                        "or earlier mail); see rosterctl notify list");
-                    waiters_.erase(it);
-                    return;
-                }
-            });
-            waiters_.push_back(std::move(waiter));
-            pump();
-        });
-}
-
-void NotifyService::register_mail_commands(control::CommandRegistry& registry) {
-    registry.add(
-        {.name = control::cmd::kNotifyTestEmail,
-         .summary = "Send a test mail through email: (SMTP) and report the first attempt",
-         .level = control::AccessLevel::operator_,
-         .args = {{control::arg::kAddress, control::ArgType::string, true, "the recipient"}},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             test_email_command(request, std::move(reply));
-         }});
 }
 
 }  // namespace rosterd::notify

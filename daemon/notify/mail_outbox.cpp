@@ -49,10 +49,10 @@ void record_send(store::Database& db, const outbox::Attempt& attempt,
         .bind(1, attempt.id)
         .run();
     if (notice_id) {
-        std::string state = attempt.state == "delivered" ? "sent"
-                            : refused                    ? "refused"
-                            : attempt.state == "dead"    ? "dead"
-                                                         : "retrying";
+        std::string state = attempt.state == DeliveryState::delivered ? "sent"
+                            : refused                                 ? "refused"
+                            : attempt.state == DeliveryState::dead    ? "dead"
+                                                                      : "retrying";
         auto update = db.prepare(
             "UPDATE notices SET mail_state = ?, mail_error = ? WHERE id = ? AND mail_delivery = ?");
         update.bind(1, state);

@@ -21,11 +21,11 @@ rapidjson::Value row_json(const outbox::DeliveryRow& row, Alloc& a) {
     json::add(out, "event", row.event_type, a);
     json::add(out, "webhook", row.webhook, a);
     json::add(out, "delivery_id", row.uuid, a);
-    json::add(out, "state", row.state, a);
+    json::add(out, "state", to_string(row.state), a);
     json::add(out, "attempts", row.attempts, a);
     json::add(out, "created_at", format_iso8601_s(row.created_at), a);
     json::add(out, "next_attempt_at",
-              row.state == "pending" ? iso(row.next_attempt_at) : std::nullopt, a);
+              row.state == DeliveryState::pending ? iso(row.next_attempt_at) : std::nullopt, a);
     json::add(out, "last_attempt_at", iso(row.last_attempt_at), a);
     json::add(out, "delivered_at", iso(row.delivered_at), a);
     json::add(out, "last_status", row.last_status, a);
@@ -38,10 +38,14 @@ rapidjson::Value row_json(const outbox::DeliveryRow& row, Alloc& a) {
 void notify_list(NotifyService& notify, const control::Request& request,
                  std::shared_ptr<control::Reply> reply) {
     auto limit = std::clamp<std::int64_t>(request.int_arg("limit").value_or(20), 1, 1000);
-    std::string state = request.string_arg("state").value_or("");
-    if (!state.empty() && state != "pending" && state != "delivered" && state != "dead")
-        throw control::CommandError("state must be pending, delivered or dead, not '" + state + "'",
-                                    control::kInvalidArgs);
+    std::optional<DeliveryState> state;
+    if (auto text = request.string_arg("state"); text && !text->empty()) {
+        state = delivery_state_from(*text);
+        if (!state)
+            throw control::CommandError(
+                "state must be pending, delivered or dead, not '" + *text + "'",
+                control::kInvalidArgs);
+    }
     notify.context().db.read(
         [limit, state](store::Database& db) {
             return outbox::list_deliveries(db, static_cast<int>(limit), state);

@@ -36,7 +36,7 @@ void notify_retry(NotifyService& notify, const control::Request& request,
             spdlog::info("notify: delivery #{} requeued by {}", id, who);
             rapidjson::Document out(rapidjson::kObjectType);
             json::add(out, "id", id, out.GetAllocator());
-            json::add(out, "state", "pending", out.GetAllocator());
+            json::add(out, "state", to_string(DeliveryState::pending), out.GetAllocator());
             reply->ok(out);
             notify.wake();
         });

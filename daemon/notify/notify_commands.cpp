@@ -1,5 +1,6 @@
-// The notify commands (test here; list and retry in notify_command_*.cpp), their registration and
-// the "notify" section of status.
+// The notify commands' registration and what the test commands share (answering at the first
+// attempt), and the "notify" section of status. Each handler lives in its own file
+// (notify_command_*.cpp).
 #include <algorithm>
 
 #include "notify_commands.hpp"
@@ -13,9 +14,6 @@ namespace {
 
 namespace json = control::json;
 using Alloc = rapidjson::Document::AllocatorType;
-
-// How long `notify test` waits for the first attempt (a webhook may be busy or rate-limited).
-constexpr auto kTestAnswerWait = std::chrono::seconds(30);
 
 }  // namespace
 
@@ -52,12 +50,12 @@ void NotifyService::answer_waiters(const outbox::Attempt& attempt, const std::st
             continue;
         }
         it->timeout->cancel();
-        if (attempt.state == "delivered") {
+        if (attempt.state == DeliveryState::delivered) {
             rapidjson::Document out(rapidjson::kObjectType);
             auto& a = out.GetAllocator();
             json::add(out, "id", attempt.id, a);
             json::add(out, "webhook", webhook, a);
-            json::add(out, "state", attempt.state, a);
+            json::add(out, "state", to_string(attempt.state), a);
             json::add(out, "attempts", attempt.attempts, a);
             json::add(out, "status", static_cast<std::int64_t>(attempt.status), a);
             it->reply->ok(out);
@@ -66,67 +64,36 @@ void NotifyService::answer_waiters(const outbox::Attempt& attempt, const std::st
                 control::kFailed,
                 "delivery #" + std::to_string(attempt.id) + " to '" + webhook +
                     "' failed: " + attempt.error +
-                    (attempt.state == "dead" ? " (dead: it will not be retried)"
+                    (attempt.state == DeliveryState::dead ? " (dead: it will not be retried)"
                                              : " (it will be retried; see rosterctl notify list)"));
         }
         it = waiters_.erase(it);
     }
 }
 
-void NotifyService::test_command(const control::Request& request,
-                                 std::shared_ptr<control::Reply> reply) {
-    std::string webhook = request.string_arg("webhook").value_or("");
-    const auto& hooks = context_.config->notifications.webhooks;
-    if (std::none_of(hooks.begin(), hooks.end(),
-                     [&](const WebhookConfig& h) { return h.name == webhook; })) {
-        std::string names;
-        for (const auto& h : hooks)
-            names += (names.empty() ? "" : ", ") + h.name;
-        reply->fail(control::kFailed, "no webhook named '" + webhook + "' (configured: " +
-                                          (names.empty() ? std::string("none") : names) + ")");
-        return;
-    }
-    Event event;
-    event.type = "test";
-    event.facts = {{"webhook", webhook}, {"requested_by", request.caller.describe()}};
-    record(std::move(event), "", webhook, [this, reply, webhook](const outbox::Enqueued& result) {
-        if (result.delivery_ids.empty()) {
-            reply->fail(control::kFailed, "the test event could not be recorded (see the log)");
+void NotifyService::await_first_attempt(std::int64_t id, std::shared_ptr<control::Reply> reply,
+                                        std::chrono::seconds wait, std::string not_yet) {
+    TestWaiter waiter;
+    waiter.delivery_id = id;
+    waiter.reply = std::move(reply);
+    waiter.timeout = std::make_shared<asio::steady_timer>(context_.loop, wait);
+    waiter.timeout->async_wait([this, id, not_yet](const std::error_code& ec) {
+        if (ec)
+            return;
+        for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
+            if (it->delivery_id != id)
+                continue;
+            it->reply->fail(control::kFailed, not_yet);
+            waiters_.erase(it);
             return;
         }
-        TestWaiter waiter;
-        waiter.delivery_id = result.delivery_ids.front();
-        waiter.reply = reply;
-        waiter.timeout = std::make_shared<asio::steady_timer>(context_.loop, kTestAnswerWait);
-        std::int64_t id = waiter.delivery_id;
-        waiter.timeout->async_wait([this, id, webhook](const std::error_code& ec) {
-            if (ec)
-                return;
-            for (auto it = waiters_.begin(); it != waiters_.end(); ++it) {
-                if (it->delivery_id != id)
-                    continue;
-                it->reply->fail(control::kFailed,
-                                "delivery #" + std::to_string(id) + " to '" + webhook +
-                                    "' is queued but not attempted yet (the webhook is busy or "
-                                    "asked to wait); see rosterctl notify list");
-                waiters_.erase(it);
-                return;
-            }
-        });
-        waiters_.push_back(std::move(waiter));
     });
+    waiters_.push_back(std::move(waiter));
 }
 
 void NotifyService::register_commands(control::CommandRegistry& registry) {
-    register_mail_commands(registry);
-    registry.add(
-        {.name = control::cmd::kNotifyTest,
-         .summary = "Send a test message to a webhook and report the first attempt",
-         .level = control::AccessLevel::operator_,
-         .args = {{control::arg::kWebhook, control::ArgType::string, true, "the webhook's name"}},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             test_command(request, std::move(reply));
-         }});
+    registry.add(notify_test_email_command(*this));
+    registry.add(notify_test_command(*this));
     registry.add(notify_list_command(*this));
     registry.add(notify_retry_command(*this));
 }

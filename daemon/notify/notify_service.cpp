@@ -256,8 +256,8 @@ void NotifyService::deliver(outbox::DueDelivery delivery) {
         attempt.state = gives_up(retry_policy(), attempt.attempts, retryable,
                                  SysTime(std::chrono::milliseconds(delivery.window_start)),
                                  SysTime(std::chrono::milliseconds(attempt.next_attempt_at)))
-                            ? "dead"
-                            : "pending";
+                            ? DeliveryState::dead
+                            : DeliveryState::pending;
         spdlog::warn("notify: delivery #{} ({}) to {}: {}", delivery.id, delivery.event.type,
                      delivery.webhook, target.error);
         busy_.insert(delivery.webhook);
@@ -302,7 +302,7 @@ void NotifyService::on_response(const outbox::DueDelivery& delivery, Format form
     attempt.at = now.time_since_epoch().count();
     attempt.status = verdict.status;
     if (verdict.delivered) {
-        attempt.state = "delivered";
+        attempt.state = DeliveryState::delivered;
         attempt.next_attempt_at = attempt.at;
         spdlog::info("notify: delivered #{} ({}) to {} (attempt {}, HTTP {}, {} ms)", delivery.id,
                      delivery.event.type, delivery.webhook, attempt.attempts, response.status,
@@ -318,7 +318,7 @@ void NotifyService::on_response(const outbox::DueDelivery& delivery, Format form
     bool dead = gives_up(policy, attempt.attempts, verdict.retryable,
                          SysTime(std::chrono::milliseconds(delivery.window_start)),
                          SysTime(std::chrono::milliseconds(attempt.next_attempt_at)));
-    attempt.state = dead ? "dead" : "pending";
+    attempt.state = dead ? DeliveryState::dead : DeliveryState::pending;
     if (verdict.retry_after)  // the receiver's wait holds for every delivery to it
         held_until_[delivery.webhook] = attempt.next_attempt_at;
     if (dead)
@@ -346,7 +346,7 @@ void NotifyService::finish(const outbox::DueDelivery& delivery, outbox::Attempt 
                 spdlog::error("notify: cannot record delivery #{}: {}", attempt.id, r.error);
                 return;
             }
-            if (attempt.state == "delivered")
+            if (attempt.state == DeliveryState::delivered)
                 last_delivered_at_ = attempt.at;
             else
                 last_error_ = webhook + ": " + attempt.error;

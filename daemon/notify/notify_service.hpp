@@ -46,6 +46,10 @@ class NotifyService final : public NotifySubsystem {
     DaemonContext& context() { return context_; }  // for the commands (notify_command_*.cpp)
 
   private:
+    // The test commands wait for the first attempt of what they queued.
+    friend control::CommandSpec notify_test_command(NotifyService& notify);
+    friend control::CommandSpec notify_test_email_command(NotifyService& notify);
+
     struct TestWaiter {
         std::int64_t delivery_id = 0;
         std::shared_ptr<control::Reply> reply;
@@ -63,13 +67,17 @@ class NotifyService final : public NotifySubsystem {
     void finish(const outbox::DueDelivery& delivery, outbox::Attempt attempt);
     void arm_timer(std::int64_t at_ms);
     void answer_waiters(const outbox::Attempt& attempt, const std::string& webhook);
+    // Answers `reply` at delivery `id`'s first attempt (answer_waiters), or fails it with
+    // `not_yet` when no attempt ended within `wait`.
+    void await_first_attempt(std::int64_t id, std::shared_ptr<control::Reply> reply,
+                             std::chrono::seconds wait, std::string not_yet);
+    // notify.test (notify_command_test.cpp) and notify.test-email (notify_command_test_email.cpp).
     void test_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
     // Mail (mail_delivery.cpp): SMTP sends through the same outbox, one at a time, at most
     // email.per_minute a minute.
     void deliver_mail(outbox::DueDelivery delivery);
     void finish_mail(const outbox::DueDelivery& delivery, outbox::Attempt attempt, bool refused);
     void test_email_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void register_mail_commands(control::CommandRegistry& registry);
     RetryPolicy retry_policy() const;
     std::int64_t now_ms() const;
 

@@ -121,11 +121,11 @@ void record_attempt(store::Database& db, const Attempt& a) {
         "UPDATE notify_deliveries SET state = ?, attempts = ?, last_attempt_at = ?, "
         "next_attempt_at = ?, delivered_at = CASE WHEN ? = 'delivered' THEN ? END, "
         "last_status = ?, last_error = ? WHERE id = ?");
-    update.bind(1, a.state)
+    update.bind(1, to_string(a.state))
         .bind(2, a.attempts)
         .bind(3, a.at)
         .bind(4, a.next_attempt_at)
-        .bind(5, a.state)
+        .bind(5, to_string(a.state))
         .bind(6, a.at);
     if (a.status > 0)
         update.bind(7, static_cast<std::int64_t>(a.status));
@@ -154,7 +154,8 @@ DeliveryRow read_row(store::Statement& s) {
     r.event_type = s.text(2);
     r.webhook = s.text(3);
     r.uuid = s.text(4);
-    r.state = s.text(5);
+    // The table's CHECK admits only the three states.
+    r.state = delivery_state_from(s.text(5)).value_or(DeliveryState::pending);
     r.attempts = static_cast<int>(s.int64(6));
     r.created_at = s.int64(7);
     r.next_attempt_at = s.int64(8);
@@ -167,11 +168,13 @@ DeliveryRow read_row(store::Statement& s) {
 
 }  // namespace
 
-std::vector<DeliveryRow> list_deliveries(store::Database& db, int limit, const std::string& state) {
+std::vector<DeliveryRow> list_deliveries(store::Database& db, int limit,
+                                         std::optional<DeliveryState> state) {
     std::vector<DeliveryRow> rows;
     auto s = db.prepare(std::string(kRowColumns) +
                         "WHERE (? = '' OR d.state = ?) ORDER BY d.id DESC LIMIT ?");
-    s.bind(1, state).bind(2, state).bind(3, limit);
+    std::string_view text = state ? to_string(*state) : "";  // "": every state
+    s.bind(1, text).bind(2, text).bind(3, limit);
     while (s.step())
         rows.push_back(read_row(s));
     return rows;
@@ -191,7 +194,7 @@ Requeue requeue_dead(store::Database& db, std::int64_t id, std::int64_t now_ms) 
     state.bind(1, id);
     if (!state.step())
         return Requeue::not_found;
-    if (state.text(0) != "dead")
+    if (delivery_state_from(state.text(0)) != DeliveryState::dead)
         return Requeue::not_dead;
     auto update = db.prepare(
         "UPDATE notify_deliveries SET state = 'pending', attempts = 0, window_start = ?, "

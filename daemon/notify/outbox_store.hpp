@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "rosterd/model/events.hpp"
+#include "rosterd/notify/delivery_state.hpp"
 #include "rosterd/store/store.hpp"
 
 namespace rosterd::notify::outbox {
@@ -45,7 +46,7 @@ DueBatch load_due(store::Database& db, std::int64_t now_ms, int limit);
 struct Attempt {
     std::int64_t id = 0;
     int attempts = 0;     // including this one
-    std::string state;    // delivered | pending | dead
+    DeliveryState state = DeliveryState::pending;
     std::int64_t at = 0;  // when the attempt ended
     std::int64_t next_attempt_at = 0;
     long status = 0;    // 0: no HTTP status
@@ -59,7 +60,7 @@ struct DeliveryRow {
     std::string event_type;
     std::string webhook;
     std::string uuid;
-    std::string state;
+    DeliveryState state = DeliveryState::pending;
     int attempts = 0;
     std::int64_t created_at = 0;
     std::int64_t next_attempt_at = 0;
@@ -69,8 +70,9 @@ struct DeliveryRow {
     std::string last_error;
 };
 
-// Most recent first; `state` filters when not empty.
-std::vector<DeliveryRow> list_deliveries(store::Database& db, int limit, const std::string& state);
+// Most recent first; `state` filters when given.
+std::vector<DeliveryRow> list_deliveries(store::Database& db, int limit,
+                                         std::optional<DeliveryState> state);
 std::optional<DeliveryRow> find_delivery(store::Database& db, std::int64_t id);
 
 enum class Requeue { requeued, not_found, not_dead };

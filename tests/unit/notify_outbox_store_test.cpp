@@ -32,7 +32,7 @@ outbox::Attempt attempt(std::int64_t id, int n, const std::string& state, std::i
     outbox::Attempt a;
     a.id = id;
     a.attempts = n;
-    a.state = state;
+    a.state = *delivery_state_from(state);
     a.at = at;
     a.next_attempt_at = next;
     a.status = status;
@@ -108,13 +108,13 @@ TEST_CASE("attempts move a delivery to delivered, later, or dead, and dead ones 
 
     auto row = outbox::find_delivery(*t.db, ids[0]);
     REQUIRE(row);
-    CHECK(row->state == "pending");
+    CHECK(to_string(row->state) == "pending");
     CHECK(row->attempts == 1);
     CHECK(row->last_status == 503);
     CHECK(row->last_error == "HTTP 503");
     CHECK(row->last_attempt_at == 110);
     auto delivered = outbox::find_delivery(*t.db, ids[1]);
-    CHECK(delivered->state == "delivered");
+    CHECK(to_string(delivered->state) == "delivered");
     CHECK(delivered->delivered_at == 120);
     CHECK(delivered->last_error.empty());
 
@@ -129,11 +129,11 @@ TEST_CASE("attempts move a delivery to delivered, later, or dead, and dead ones 
     CHECK(due[0].attempts == 0);        // a fresh set of attempts
     CHECK(due[0].window_start == 600);  // and a fresh age window
 
-    auto dead = outbox::list_deliveries(*t.db, 10, "delivered");
+    auto dead = outbox::list_deliveries(*t.db, 10, DeliveryState::delivered);
     REQUIRE(dead.size() == 1);
     CHECK(dead[0].id == ids[1]);
     CHECK(dead[0].event_type == "test");
-    auto all = outbox::list_deliveries(*t.db, 10, "");
+    auto all = outbox::list_deliveries(*t.db, 10, std::nullopt);
     REQUIRE(all.size() == 2);
     CHECK(all[0].id == ids[1]);  // newest first
 }

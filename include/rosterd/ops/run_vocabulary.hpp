@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "rosterd/base/vocabulary.hpp"
+
 namespace rosterd::ops {
 
 // What started a run. (Resuming a journaled run is a request, not a kind: the run keeps its own.)
@@ -72,24 +74,6 @@ inline constexpr std::array<std::pair<UserOutcome, std::string_view>, 6> kUserOu
     {UserOutcome::pending, "pending"},
     {UserOutcome::cancelled, "cancelled"},
 }};
-
-namespace vocabulary {
-template <class Table, class E>
-constexpr std::string_view name_in(const Table& table, E value) {
-    for (const auto& [e, name] : table)
-        if (e == value)
-            return name;
-    return "?";
-}
-template <class Table>
-constexpr auto value_in(const Table& table, std::string_view text)
-    -> std::optional<typename Table::value_type::first_type> {
-    for (const auto& [e, name] : table)
-        if (name == text)
-            return e;
-    return std::nullopt;
-}
-}  // namespace vocabulary
 
 constexpr std::string_view to_string(RunKind v) {
     return vocabulary::name_in(kRunKindNames, v);
