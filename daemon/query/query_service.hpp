@@ -1,7 +1,7 @@
 #pragma once
-// The query commands: dashboard, users, user, filters. Handlers check their arguments on the loop,
-// then every question runs on a database reader thread against the snapshot's in-memory index
-// (query_snapshot.hpp), which a timer keeps current so that the first question after a sync does
+// The query subsystem: the commands dashboard, users, user, filters (query_command_*.cpp).
+// Handlers check their arguments on the loop, then every question runs on a database reader
+// thread against the snapshot's in-memory index (query_snapshot.hpp), which a timer keeps current so that the first question after a sync does
 // not pay for reading it. The loop keeps a small cache of recent user selections so that paging
 // through one (a CSV export) evaluates the filter once.
 #include <asio/steady_timer.hpp>
@@ -15,16 +15,6 @@
 #include "selection_cache.hpp"
 
 namespace rosterd::query {
-
-// One users question, its arguments understood.
-struct UsersQuestion {
-    UserSelection selection;
-    std::string key;  // selection_key + scope: what a cached selection is found by
-    std::int64_t limit = 0, offset = 0;
-    std::optional<std::int64_t> pinned_snapshot;
-    Scope scope;
-    bool csv = false;
-};
 
 class QueryService final : public Subsystem {
   public:
@@ -41,14 +31,12 @@ class QueryService final : public Subsystem {
     }
     void stop() override;
 
-  private:
-    void dashboard(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void users(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void user(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void filters(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    // From the selection cache, else computed (once for identical questions asked together).
-    void answer_users(UsersQuestion question, std::shared_ptr<control::Reply> reply);
+    // For the commands (query_command_*.cpp).
+    DaemonContext& context() { return context_; }
+    const std::shared_ptr<SnapshotCache>& snapshots() const { return snapshots_; }
+    SelectionCache& selections() { return selections_; }  // the users command's
 
+  private:
     // Reads the snapshot into memory when a sync published a new one, then looks again later.
     void refresh_index();
 

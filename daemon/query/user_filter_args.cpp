@@ -1,6 +1,6 @@
 #include "rosterd/query/user_filter_args.hpp"
 
-#include "rosterd/model/user_filter.hpp"
+#include <string_view>
 
 namespace rosterd {
 namespace {
@@ -27,6 +27,15 @@ std::vector<control::ArgSpec> user_filter_arg_specs() {
         args.push_back(
             {std::string(field.name), arg_type(field.kind), false, std::string(field.help)});
     return args;
+}
+
+UserFilter user_filter_from_args(const rapidjson::Value& args,
+                                 std::span<const control::ArgSpec> own) {
+    std::vector<std::string_view> own_names;
+    own_names.reserve(own.size());
+    for (const auto& spec : own)
+        own_names.emplace_back(spec.name);
+    return user_filter_from_json(args, own_names);
 }
 
 }  // namespace rosterd
