@@ -13,12 +13,8 @@ using control::ArgSpec;
 using control::ArgType;
 
 // The bulk command's own arguments; every other argument is a filter field.
-constexpr std::string_view kBulkArgs[] = {
-    control::arg::kActions, control::arg::kApply,  control::arg::kForce, control::arg::kMaxUsers,
-    control::arg::kUsers,   control::arg::kFilter, control::arg::kReason};
-
-std::vector<ArgSpec> bulk_args() {
-    std::vector<ArgSpec> args = {
+const std::vector<ArgSpec>& bulk_own_args() {
+    static const std::vector<ArgSpec> args = {
         {control::arg::kActions, ArgType::array, true,
          "the actions, run in this order for each user: " + action_syntax_help()},
         {control::arg::kApply, ArgType::boolean, false,
@@ -32,6 +28,11 @@ std::vector<ArgSpec> bulk_args() {
         {control::arg::kFilter, ArgType::string, false,
          "start from this saved filter; other fields narrow it"},
         reason_arg()};
+    return args;
+}
+
+std::vector<ArgSpec> bulk_args() {
+    std::vector<ArgSpec> args = bulk_own_args();
     for (auto& field : user_filter_arg_specs())
         args.push_back(std::move(field));
     return args;
@@ -67,7 +68,7 @@ void bulk(OpsService& ops, const control::Request& request, std::shared_ptr<cont
             r.saved_filter = *saved;
             r.filters.push_back(found->second);
         }
-        auto inline_filter = user_filter_from_json(request.args(), kBulkArgs);
+        auto inline_filter = user_filter_from_args(request.args(), bulk_own_args());
         if (!inline_filter.empty())
             r.filters.push_back(inline_filter);
     } catch (const FilterError& e) {
