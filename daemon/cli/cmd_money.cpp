@@ -116,9 +116,9 @@ void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code) 
         ->capture_default_str();
     history->callback([&options, &exit_code, h] {
         rapidjson::Document args(rapidjson::kObjectType);
-        add_string(args, "product", h->product);
-        add_string(args, "site", h->site);
-        add_string(args, "since", h->since);
+        add_string(args, control::arg::kProduct, h->product);
+        add_string(args, control::arg::kSite, h->site);
+        add_string(args, control::arg::kSince, h->since);
         CliOptions call = options;
         call.json = options.json || h->format == "json";
         exit_code = call_and_render(call, control::cmd::kHistory, args,
@@ -131,7 +131,7 @@ void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code) 
     savings->add_option("--since", *since, "Only runs that finished from this date (YYYY-MM-DD)");
     savings->callback([&options, &exit_code, since] {
         rapidjson::Document args(rapidjson::kObjectType);
-        add_string(args, "since", *since);
+        add_string(args, control::arg::kSince, *since);
         exit_code = call_and_render(options, control::cmd::kSavings, args, render_savings);
     });
 
@@ -145,7 +145,7 @@ void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code) 
     report->add_option("--since", *report_since, "History and savings from this date (YYYY-MM-DD)");
     report->callback([&options, &exit_code, report_since, output] {
         rapidjson::Document args(rapidjson::kObjectType);
-        add_string(args, "since", *report_since);
+        add_string(args, control::arg::kSince, *report_since);
         CliOptions call = options;
         call.json = false;  // the answer is the file; --json describes it instead
         bool written = false;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "money_commands.hpp"
 #include "money_json.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/time_format.hpp"
@@ -18,45 +19,11 @@ namespace rosterd::money {
 namespace {
 
 namespace json = control::json;
-using control::ArgType;
-using Clock = std::chrono::steady_clock;
-
-double ms_since(Clock::time_point start) {
-    return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-}
-
-query::DashboardOptions dashboard_options(const Config& config, std::int64_t now_ms) {
-    query::DashboardOptions options;
-    options.now_ms = now_ms;
-    options.default_days = config.inactivity.days;
-    options.per_product = config.inactivity.per_product;
-    options.pricing = query::Pricing::from_config(config.pricing);
-    return options;
-}
-
-// --since DATE (YYYY-MM-DD, or an ISO-8601 instant); throws std::invalid_argument.
-std::optional<std::int64_t> since_of(const control::Request& request) {
-    auto text = request.string_arg("since");
-    if (!text)
-        return std::nullopt;
-    auto ms = parse_iso8601_ms(*text);
-    if (!ms)
-        throw std::invalid_argument("since: expected a date YYYY-MM-DD, got '" + *text + "'");
-    return ms;
-}
-
 const date::time_zone* zone_of(const Config& config) {
     if (config.sync.timezone.empty())
         return system_time_zone();
     auto* zone = find_time_zone(config.sync.timezone, nullptr);
     return zone ? zone : system_time_zone();
-}
-
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items)
-        out += (out.empty() ? "" : " ") + item;
-    return out;
 }
 
 std::string money_text(const std::optional<double>& amount) {
@@ -65,18 +32,6 @@ std::string money_text(const std::optional<double>& amount) {
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.2f", *amount);
     return buffer;
-}
-
-// A read transaction over the published snapshot and its index.
-struct SnapshotRead {
-    store::Transaction transaction;
-    std::shared_ptr<const query::SnapshotIndex> index;
-    SnapshotRead(store::Database& db, query::SnapshotCache& cache)
-        : transaction(db, store::Transaction::Kind::deferred), index(cache.current(db)) {}
-};
-
-std::shared_ptr<rapidjson::Document> object_document() {
-    return std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
 }
 
 }  // namespace
@@ -166,177 +121,6 @@ void MoneyService::after_recording(std::function<void()> then) {
         waiting_.push_back(std::move(then));
     else
         then();
-}
-
-void MoneyService::register_commands(control::CommandRegistry& registry) {
-    registry.add(
-        {.name = control::cmd::kHistory,
-         .summary = "Seat history: the dashboard's figures per product and site at each "
-                    "sync (one point a day after 30 days)",
-         .level = control::AccessLevel::viewer,
-         .args = {{"product", ArgType::string, false, "one product (key)"},
-                  {control::arg::kSite, ArgType::string, false, "one site (host)"},
-                  {control::arg::kSince, ArgType::string, false, "from this date (YYYY-MM-DD)"}},
-         .handler = [this](const auto& request, auto reply) {
-             after_recording([this, request, reply] { history(request, reply); });
-         }});
-    registry.add({.name = control::cmd::kSavings,
-                  .summary = "Potential savings (inactive seats now) and realised savings (seats "
-                             "runs removed that are still removed), by run, task and product",
-                  .level = control::AccessLevel::viewer,
-                  .args = {{control::arg::kSince, ArgType::string, false,
-                            "only runs that finished from this date (YYYY-MM-DD)"}},
-                  .handler = [this](const auto& request, auto reply) {
-                      after_recording([this, request, reply] { savings(request, reply); });
-                  }});
-    registry.add({.name = control::cmd::kReport,
-                  .summary = "The HTML report: dashboard, trends, cost and savings, inactive "
-                             "groups, recent runs, the API key (one self-contained file)",
-                  .level = control::AccessLevel::viewer,
-                  .args = {{control::arg::kSince, ArgType::string, false,
-                            "history and savings from this date (YYYY-MM-DD)"}},
-                  .handler = [this](const auto& request, auto reply) {
-                      after_recording([this, request, reply] { report(request, reply); });
-                  }});
-}
-
-void MoneyService::history(const control::Request& request, std::shared_ptr<control::Reply> reply) {
-    HistoryQuery query;
-    try {
-        query.since_ms = since_of(request);
-    } catch (const std::invalid_argument& e) {
-        return reply->fail(control::kInvalidArgs, e.what());
-    }
-    query.product = request.string_arg("product");
-    query.site = request.string_arg("site");
-    auto scope = request.caller.view_scope();
-    context_.db.read(
-        [query, scope](store::Database& db) {
-            auto points = read_history(db, query);
-            // A scoped caller sees the points of their products and sites only.
-            if (!scope.sees_everything())
-                std::erase_if(points, [&](const HistoryPoint& p) {
-                    return !scope.allows_resource({p.product, p.site});
-                });
-            auto doc = object_document();
-            auto& a = doc->GetAllocator();
-            json::add(*doc, "since",
-                      query.since_ms ? json::value(query::format_instant_ms(*query.since_ms), a)
-                                     : rapidjson::Value(),
-                      a);
-            json::add(*doc, "points", history_json(points, a), a);
-            return doc;
-        },
-        control::answer_with_document(reply));
-}
-
-void MoneyService::savings(const control::Request& request, std::shared_ptr<control::Reply> reply) {
-    std::optional<std::int64_t> since;
-    try {
-        since = since_of(request);
-    } catch (const std::invalid_argument& e) {
-        return reply->fail(control::kInvalidArgs, e.what());
-    }
-    auto options =
-        dashboard_options(*context_.config, context_.clock.now().time_since_epoch().count());
-    context_.db.read(
-        [options, since, scope = request.caller.view_scope(),
-         snapshots = context_.snapshots](store::Database& db) {
-            SnapshotRead read(db, *snapshots);
-            // A scoped caller's figures come from the in-scope view: its products and sites,
-            // its users, so no total counts what the scope does not reach.
-            auto index = query::restrict_to_scope(read.index, scope);
-            auto dashboard = query::compute_dashboard(*index, options);
-            auto result =
-                compute_savings(*index, dashboard, read_journal(db), options.pricing, since);
-            auto doc = object_document();
-            auto& a = doc->GetAllocator();
-            static_cast<rapidjson::Value&>(*doc) = savings_json(result, a);
-            query::add_snapshot_fields(*doc, read.index->info, options.now_ms, a);
-            json::add(*doc, "since",
-                      since ? json::value(query::format_instant_ms(*since), a) : rapidjson::Value(),
-                      a);
-            return doc;
-        },
-        control::answer_with_document(reply));
-}
-
-void MoneyService::report(const control::Request& request, std::shared_ptr<control::Reply> reply) {
-    std::optional<std::int64_t> since;
-    try {
-        since = since_of(request);
-    } catch (const std::invalid_argument& e) {
-        return reply->fail(control::kInvalidArgs, e.what());
-    }
-    auto now = context_.clock.now().time_since_epoch().count();
-    auto options = dashboard_options(*context_.config, now);
-    // The key's state as `key show` tells it (read on the loop, where the key service lives).
-    rapidjson::Document key_doc(rapidjson::kObjectType);
-    keys_.write_status(key_doc, key_doc.GetAllocator());
-    KeyInfo key;
-    key.state = key_doc.HasMember("state") && key_doc["state"].IsString()
-                    ? key_doc["state"].GetString()
-                    : "unknown";
-    if (key_doc.HasMember("days_left") && key_doc["days_left"].IsInt64())
-        key.days_left = key_doc["days_left"].GetInt64();
-    if (key_doc.HasMember("expires") && key_doc["expires"].IsString())
-        key.expires = key_doc["expires"].GetString();
-    auto scope = request.caller.view_scope();
-    // A scoped caller's report holds its products and sites only, and the runs they started.
-    std::optional<std::int64_t> own_runs;
-    if (!scope.sees_everything())
-        own_runs = static_cast<std::int64_t>(request.caller.uid);
-    context_.db.read(
-        [options, since, now, key, scope, own_runs,
-         snapshots = context_.snapshots](store::Database& db) {
-            auto start = Clock::now();
-            SnapshotRead read(db, *snapshots);
-            auto index = query::restrict_to_scope(read.index, scope);
-            ReportData data;
-            data.org_name = read.index->info.org_name;
-            data.generated_ms = now;
-            data.since_ms = since;
-            data.dashboard = query::compute_dashboard(*index, options);
-            data.history = read_history(db, {std::nullopt, std::nullopt, since});
-            if (!scope.sees_everything())
-                std::erase_if(data.history, [&](const HistoryPoint& p) {
-                    return !scope.allows_resource({p.product, p.site});
-                });
-            data.savings =
-                compute_savings(*index, data.dashboard, read_journal(db), options.pricing, since);
-            data.groups = biggest_inactive_groups(*index, data.dashboard, options, 5);
-            for (const auto& [run, counts] : ops::list_runs(db, own_runs ? 1000 : 20)) {
-                if (own_runs && run.caller_uid != *own_runs)
-                    continue;
-                if (data.runs.size() == 20)
-                    break;
-                ReportRun r{run.id,
-                            std::string(ops::to_string(run.kind)),
-                            run.task,
-                            std::string(ops::to_string(run.state)),
-                            joined(run.actions),
-                            run.reason,
-                            run.created_at,
-                            run.finished_at,
-                            counts.users,
-                            counts.ok,
-                            counts.failed,
-                            counts.skipped,
-                            counts.changed};
-                data.runs.push_back(std::move(r));
-            }
-            data.key = key;
-            data.version = kVersion;
-            auto html = render_report_html(data);
-            auto doc = object_document();
-            auto& a = doc->GetAllocator();
-            query::add_snapshot_fields(*doc, read.index->info, now, a);
-            json::add(*doc, "generate_ms", ms_since(start), a);
-            json::add(*doc, "bytes", html.size(), a);
-            json::add(*doc, "html", html, a);
-            return doc;
-        },
-        control::answer_with_document(reply));
 }
 
 void MoneyService::arm_digest() {

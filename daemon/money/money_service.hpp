@@ -27,19 +27,19 @@ class MoneyService final : public Subsystem {
     void apply_config(const Config& config) override;
     void stop() override;
 
+    // For the commands (money_command_*.cpp).
+    DaemonContext& context() { return context_; }
+    const Subsystem& keys() const { return keys_; }
+    // Runs `then` once no recording is in flight.
+    void after_recording(std::function<void()> then);
+
   private:
     // Records the published snapshot's figures unless the history has them.
     void record();
     // A recording ended: again if a sync succeeded meanwhile, else the waiting commands run.
     void recorded();
-    // Runs `then` once no recording is in flight.
-    void after_recording(std::function<void()> then);
     void arm_digest();
     void send_digest();
-
-    void history(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void savings(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void report(const control::Request& request, std::shared_ptr<control::Reply> reply);
 
     DaemonContext& context_;
     const Subsystem& keys_;

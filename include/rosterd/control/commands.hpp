@@ -80,6 +80,7 @@ inline constexpr const char* kName = "name";
 inline constexpr const char* kNoExpiryDate = "no_expiry_date";
 inline constexpr const char* kNowMs = "now_ms";
 inline constexpr const char* kOffset = "offset";
+inline constexpr const char* kProduct = "product";
 inline constexpr const char* kReason = "reason";
 inline constexpr const char* kSince = "since";
 inline constexpr const char* kSite = "site";
@@ -97,7 +98,7 @@ inline constexpr const char* kWebhook = "webhook";
 inline constexpr std::array kAll = {
     kActions, kAddress,      kApply, kCommand, kExpires,  kFilter, kForce,        kFormat,
     kId,      kInactiveDays, kKey,   kLimit,   kMaxUsers, kName,   kNoExpiryDate, kNowMs,
-    kOffset,  kReason,       kSince, kSite,    kSnapshot, kSort,   kState,        kTask,
+    kOffset,  kProduct,      kReason, kSince, kSite,    kSnapshot, kSort,   kState,        kTask,
     kUntil,   kUser,         kUsers, kWait,    kWebhook};
 
 }  // namespace rosterd::control::arg
