@@ -15,7 +15,7 @@ namespace json = control::json;
 using control::ArgType;
 
 void history(MoneyService& money, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+             std::shared_ptr<control::Reply> reply) {
     HistoryQuery query;
     try {
         query.since_ms = since_of(request);
@@ -49,8 +49,9 @@ void history(MoneyService& money, const control::Request& request,
 
 control::CommandSpec history_command(MoneyService& money) {
     return {.name = control::cmd::kHistory,
-            .summary = "Seat history: the dashboard's figures per product and site at each "
-                       "sync (one point a day after 30 days)",
+            .summary =
+                "Seat history: the dashboard's figures per product and site at each "
+                "sync (one point a day after 30 days)",
             .level = control::AccessLevel::viewer,
             .args = {{control::arg::kProduct, ArgType::string, false, "one product (key)"},
                      {control::arg::kSite, ArgType::string, false, "one site (host)"},

@@ -26,7 +26,7 @@ std::string joined(const std::vector<std::string>& items) {
 }
 
 void report(MoneyService& money, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+            std::shared_ptr<control::Reply> reply) {
     std::optional<std::int64_t> since;
     try {
         since = since_of(request);
@@ -108,8 +108,9 @@ void report(MoneyService& money, const control::Request& request,
 
 control::CommandSpec report_command(MoneyService& money) {
     return {.name = control::cmd::kReport,
-            .summary = "The HTML report: dashboard, trends, cost and savings, inactive "
-                       "groups, recent runs, the API key (one self-contained file)",
+            .summary =
+                "The HTML report: dashboard, trends, cost and savings, inactive "
+                "groups, recent runs, the API key (one self-contained file)",
             .level = control::AccessLevel::viewer,
             .args = {{control::arg::kSince, ArgType::string, false,
                       "history and savings from this date (YYYY-MM-DD)"}},

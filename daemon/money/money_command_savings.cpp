@@ -17,15 +17,15 @@ namespace json = control::json;
 using control::ArgType;
 
 void savings(MoneyService& money, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+             std::shared_ptr<control::Reply> reply) {
     std::optional<std::int64_t> since;
     try {
         since = since_of(request);
     } catch (const std::invalid_argument& e) {
         return reply->fail(control::kInvalidArgs, e.what());
     }
-    auto options =
-        dashboard_options(*money.context().config, money.context().clock.now().time_since_epoch().count());
+    auto options = dashboard_options(*money.context().config,
+                                     money.context().clock.now().time_since_epoch().count());
     money.context().db.read(
         [options, since, scope = request.caller.view_scope(),
          snapshots = money.context().snapshots](store::Database& db) {
@@ -52,8 +52,9 @@ void savings(MoneyService& money, const control::Request& request,
 
 control::CommandSpec savings_command(MoneyService& money) {
     return {.name = control::cmd::kSavings,
-            .summary = "Potential savings (inactive seats now) and realised savings (seats "
-                       "runs removed that are still removed), by run, task and product",
+            .summary =
+                "Potential savings (inactive seats now) and realised savings (seats "
+                "runs removed that are still removed), by run, task and product",
             .level = control::AccessLevel::viewer,
             .args = {{control::arg::kSince, ArgType::string, false,
                       "only runs that finished from this date (YYYY-MM-DD)"}},

@@ -14,7 +14,7 @@ namespace {
 using control::ArgType;
 
 void dashboard(QueryService& query, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+               std::shared_ptr<control::Reply> reply) {
     const Config& config = *query.context().config;
     DashboardOptions options;
     options.now_ms = query.context().clock.now().time_since_epoch().count();
@@ -51,8 +51,9 @@ void dashboard(QueryService& query, const control::Request& request,
 
 control::CommandSpec dashboard_command(QueryService& query) {
     return {.name = control::cmd::kDashboard,
-            .summary = "Billable seats per product (all sites, or one), how many sit "
-                       "inactive, and what they cost",
+            .summary =
+                "Billable seats per product (all sites, or one), how many sit "
+                "inactive, and what they cost",
             .level = control::AccessLevel::viewer,
             .args = {{control::arg::kSite, ArgType::string, false, "one site's figures (host)"},
                      {control::arg::kInactiveDays, ArgType::integer, false,

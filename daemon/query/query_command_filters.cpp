@@ -14,7 +14,7 @@ namespace {
 namespace json = control::json;
 
 void filters(QueryService& query, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+             std::shared_ptr<control::Reply> reply) {
     auto saved = query.context().config->filters;
     auto now = query.context().clock.now().time_since_epoch().count();
     query.context().db.read(

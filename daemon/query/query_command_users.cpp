@@ -180,7 +180,7 @@ void answer_users(QueryService& query, UsersQuestion question,
 }
 
 void users(QueryService& query, const control::Request& request,
-          std::shared_ptr<control::Reply> reply) {
+           std::shared_ptr<control::Reply> reply) {
     const Config& config = *query.context().config;
     UserSelection selection;
     std::int64_t limit = kDefaultLimit, offset = 0;
