@@ -4,15 +4,12 @@
 
 #include <asio/post.hpp>
 
+#include "key_commands.hpp"
 #include "rosterd/atlassian/client_settings.hpp"
 #include "rosterd/base/time_format.hpp"
 
 namespace rosterd::keys {
 namespace {
-
-std::string date_of(std::int64_t day) {
-    return format_iso8601_s(day * kDayMs).substr(0, 10);
-}
 
 // A timer that fires a hair early (clock granularity) must not spin: wait at least this long.
 constexpr auto kMinimumWait = std::chrono::seconds(1);

@@ -1,7 +1,8 @@
 #pragma once
 // The key subsystem: which key is in use and its state, the gate the sync and operations pass,
 // the reminders (an asio timer at the next due moment, no polling loop), and the key commands
-// (set, check, show). Notices go through the outbox once per key and lead time, across restarts.
+// (set, check, show: key_command_*.cpp). Notices go through the outbox once per key and lead time,
+// across restarts.
 #include <asio/system_timer.hpp>
 
 #include <functional>
@@ -65,8 +66,13 @@ class KeyService final : public KeySubsystem {
     void check_key(const std::string& key, CheckDone done);
     void write_key_json(rapidjson::Value& out, rapidjson::Document::AllocatorType& a) const;
 
+    // The commands (key_command_*.cpp), registered by their spec functions.
+    friend control::CommandSpec key_set_command(KeyService& keys);
+    friend control::CommandSpec key_check_command(KeyService& keys);
+    friend control::CommandSpec key_show_command(KeyService& keys);
     void set_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
     void check_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    void show_command(const control::Request& request, std::shared_ptr<control::Reply> reply);
 
     DaemonContext& context_;
     notify::NoticeSink* notices_;
