@@ -1,6 +1,6 @@
 #pragma once
-// Notices (issue 17): the `notices` and `notices exempt` commands, the notice stages the task
-// service plugs into task runs, and the status line.
+// Notices (issue 17): the `notices` and `notices exempt` commands (notice_command_*.cpp), the
+// notice stages the task service plugs into task runs, and the status line.
 #include <memory>
 
 #include "notice_stage.hpp"
@@ -22,10 +22,9 @@ class NoticeService final : public NoticeSubsystem {
     // A stage for one run of `task` (which has a notice: block).
     std::shared_ptr<ops::RunStage> make_stage(const TaskConfig& task) const override;
 
-  private:
-    void list(const control::Request& request, std::shared_ptr<control::Reply> reply);
-    void exempt(const control::Request& request, std::shared_ptr<control::Reply> reply);
+    DaemonContext& context() { return context_; }  // for the commands (notice_command_*.cpp)
 
+  private:
     DaemonContext& context_;
     std::function<void()> wake_outbox_;
 };
