@@ -4,12 +4,9 @@
 
 #include <asio/post.hpp>
 
+#include "audit_commands.hpp"
 #include "rosterd/audit/audit.hpp"
 #include "rosterd/base/json.hpp"
-#include "rosterd/base/time_format.hpp"
-#include "rosterd/base/units.hpp"
-#include "rosterd/control/commands.hpp"
-#include "rosterd/control/db_reply.hpp"
 
 namespace rosterd::audit {
 namespace {
@@ -42,53 +39,7 @@ void AuditService::register_commands(control::CommandRegistry& registry) {
                     this->record(std::move(record));
             });
         });
-    registry.add(
-        {.name = control::cmd::kAudit,
-         .summary = "The audit trail: who ran which changing command, when, with which "
-                    "arguments (secrets redacted) and how it ended; newest first",
-         .level = control::AccessLevel::viewer,
-         .args = {{control::arg::kSince, control::ArgType::string, false,
-                   "only entries at or after this date (YYYY-MM-DD) or instant (ISO 8601)"},
-                  {control::arg::kUser, control::ArgType::string, false,
-                   "only this caller (name or uid)"},
-                  {control::arg::kCommand, control::ArgType::string, false,
-                   "only this command (e.g. bulk, key.set; a prefix ending in '.' such as "
-                   "tasks. for a group)"},
-                  {control::arg::kLimit, control::ArgType::integer, false,
-                   "how many (default 50, at most "
-                   "10000)"}},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             Query q;
-             if (auto since = request.string_arg("since")) {
-                 auto ms = parse_iso8601_ms(*since);
-                 if (!ms)
-                     if (auto day = parse_date_days(*since))
-                         ms = *day * kDayMs;
-                 if (!ms)
-                     throw control::CommandError(
-                         "since: expected a date (YYYY-MM-DD) or an ISO 8601 instant, got '" +
-                             *since + "'",
-                         control::kInvalidArgs);
-                 q.since_ms = ms;
-             }
-             q.user = request.string_arg("user").value_or("");
-             q.command = request.string_arg("command").value_or("");
-             auto limit = request.int_arg("limit").value_or(50);
-             if (limit < 1 || limit > 10000)
-                 throw control::CommandError("limit: expected 1 to 10000", control::kInvalidArgs);
-             q.limit = static_cast<int>(limit);
-             context_.db.read(
-                 [q](store::Database& db) {
-                     auto doc = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
-                     auto& a = doc->GetAllocator();
-                     rapidjson::Value entries(rapidjson::kArrayType);
-                     for (const auto& e : read(db, q))
-                         entries.PushBack(to_json(e, a), a);
-                     doc->AddMember("entries", entries, a);
-                     return doc;
-                 },
-                 control::answer_with_document(reply));
-         }});
+    registry.add(audit_command(*this));
 }
 
 void AuditService::record(control::AuditRecord r) {

@@ -21,6 +21,8 @@ class AuditService final : public Subsystem {
     void write_status(rapidjson::Value& out,
                       rapidjson::Document::AllocatorType& alloc) const override;
 
+    DaemonContext& context() { return context_; }  // for the command (audit_command_list.cpp)
+
   private:
     void record(control::AuditRecord record);
 
