@@ -60,12 +60,12 @@ void NotifyService::answer_waiters(const outbox::Attempt& attempt, const std::st
             json::add(out, "status", static_cast<std::int64_t>(attempt.status), a);
             it->reply->ok(out);
         } else {
-            it->reply->fail(
-                control::kFailed,
-                "delivery #" + std::to_string(attempt.id) + " to '" + webhook +
-                    "' failed: " + attempt.error +
-                    (attempt.state == DeliveryState::dead ? " (dead: it will not be retried)"
-                                             : " (it will be retried; see rosterctl notify list)"));
+            it->reply->fail(control::kFailed,
+                            "delivery #" + std::to_string(attempt.id) + " to '" + webhook +
+                                "' failed: " + attempt.error +
+                                (attempt.state == DeliveryState::dead
+                                     ? " (dead: it will not be retried)"
+                                     : " (it will be retried; see rosterctl notify list)"));
         }
         it = waiters_.erase(it);
     }

@@ -45,7 +45,7 @@ DueBatch load_due(store::Database& db, std::int64_t now_ms, int limit);
 
 struct Attempt {
     std::int64_t id = 0;
-    int attempts = 0;     // including this one
+    int attempts = 0;  // including this one
     DeliveryState state = DeliveryState::pending;
     std::int64_t at = 0;  // when the attempt ended
     std::int64_t next_attempt_at = 0;

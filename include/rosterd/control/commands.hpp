@@ -96,9 +96,9 @@ inline constexpr const char* kWebhook = "webhook";
 
 // Every name above.
 inline constexpr std::array kAll = {
-    kActions, kAddress,      kApply, kCommand, kExpires,  kFilter, kForce,        kFormat,
-    kId,      kInactiveDays, kKey,   kLimit,   kMaxUsers, kName,   kNoExpiryDate, kNowMs,
-    kOffset,  kProduct,      kReason, kSince, kSite,    kSnapshot, kSort,   kState,        kTask,
-    kUntil,   kUser,         kUsers, kWait,    kWebhook};
+    kActions, kAddress,      kApply,  kCommand, kExpires,  kFilter,   kForce,        kFormat,
+    kId,      kInactiveDays, kKey,    kLimit,   kMaxUsers, kName,     kNoExpiryDate, kNowMs,
+    kOffset,  kProduct,      kReason, kSince,   kSite,     kSnapshot, kSort,         kState,
+    kTask,    kUntil,        kUser,   kUsers,   kWait,     kWebhook};
 
 }  // namespace rosterd::control::arg
