@@ -1,9 +1,10 @@
 #pragma once
 // The query subsystem: the commands dashboard, users, user, filters (query_command_*.cpp).
 // Handlers check their arguments on the loop, then every question runs on a database reader
-// thread against the snapshot's in-memory index (query_snapshot.hpp), which a timer keeps current so that the first question after a sync does
-// not pay for reading it. The loop keeps a small cache of recent user selections so that paging
-// through one (a CSV export) evaluates the filter once.
+// thread against the snapshot's in-memory index (query_snapshot.hpp), which a timer keeps current
+// so that the first question after a sync does not pay for reading it. The loop keeps a small
+// cache of recent user selections so that paging through one (a CSV export) evaluates the filter
+// once.
 #include <asio/steady_timer.hpp>
 
 #include <memory>
