@@ -17,11 +17,8 @@ using control::ArgType;
 void history(MoneyService& money, const control::Request& request,
              std::shared_ptr<control::Reply> reply) {
     HistoryQuery query;
-    try {
-        query.since_ms = since_of(request);
-    } catch (const std::invalid_argument& e) {
-        return reply->fail(control::kInvalidArgs, e.what());
-    }
+    if (!since_arg(request, reply, query.since_ms))
+        return;
     query.product = request.string_arg("product");
     query.site = request.string_arg("site");
     auto scope = request.caller.view_scope();
@@ -48,17 +45,14 @@ void history(MoneyService& money, const control::Request& request,
 }  // namespace
 
 control::CommandSpec history_command(MoneyService& money) {
-    return {.name = control::cmd::kHistory,
-            .summary =
-                "Seat history: the dashboard's figures per product and site at each "
-                "sync (one point a day after 30 days)",
-            .level = control::AccessLevel::viewer,
-            .args = {{control::arg::kProduct, ArgType::string, false, "one product (key)"},
-                     {control::arg::kSite, ArgType::string, false, "one site (host)"},
-                     {control::arg::kSince, ArgType::string, false, "from this date (YYYY-MM-DD)"}},
-            .handler = [&money](const auto& request, auto reply) {
-                money.after_recording([&money, request, reply] { history(money, request, reply); });
-            }};
+    return money_command(
+        money, control::cmd::kHistory,
+        "Seat history: the dashboard's figures per product and site at each "
+        "sync (one point a day after 30 days)",
+        {{control::arg::kProduct, ArgType::string, false, "one product (key)"},
+         {control::arg::kSite, ArgType::string, false, "one site (host)"},
+         {control::arg::kSince, ArgType::string, false, "from this date (YYYY-MM-DD)"}},
+        history);
 }
 
 }  // namespace rosterd::money

@@ -28,11 +28,8 @@ std::string joined(const std::vector<std::string>& items) {
 void report(MoneyService& money, const control::Request& request,
             std::shared_ptr<control::Reply> reply) {
     std::optional<std::int64_t> since;
-    try {
-        since = since_of(request);
-    } catch (const std::invalid_argument& e) {
-        return reply->fail(control::kInvalidArgs, e.what());
-    }
+    if (!since_arg(request, reply, since))
+        return;
     auto now = money.context().clock.now().time_since_epoch().count();
     auto options = dashboard_options(*money.context().config, now);
     // The key's state as `key show` tells it (read on the loop, where the key service lives).
@@ -107,16 +104,12 @@ void report(MoneyService& money, const control::Request& request,
 }  // namespace
 
 control::CommandSpec report_command(MoneyService& money) {
-    return {.name = control::cmd::kReport,
-            .summary =
-                "The HTML report: dashboard, trends, cost and savings, inactive "
-                "groups, recent runs, the API key (one self-contained file)",
-            .level = control::AccessLevel::viewer,
-            .args = {{control::arg::kSince, ArgType::string, false,
-                      "history and savings from this date (YYYY-MM-DD)"}},
-            .handler = [&money](const auto& request, auto reply) {
-                money.after_recording([&money, request, reply] { report(money, request, reply); });
-            }};
+    return money_command(money, control::cmd::kReport,
+                         "The HTML report: dashboard, trends, cost and savings, inactive "
+                         "groups, recent runs, the API key (one self-contained file)",
+                         {{control::arg::kSince, ArgType::string, false,
+                           "history and savings from this date (YYYY-MM-DD)"}},
+                         report);
 }
 
 }  // namespace rosterd::money

@@ -19,11 +19,8 @@ using control::ArgType;
 void savings(MoneyService& money, const control::Request& request,
              std::shared_ptr<control::Reply> reply) {
     std::optional<std::int64_t> since;
-    try {
-        since = since_of(request);
-    } catch (const std::invalid_argument& e) {
-        return reply->fail(control::kInvalidArgs, e.what());
-    }
+    if (!since_arg(request, reply, since))
+        return;
     auto options = dashboard_options(*money.context().config,
                                      money.context().clock.now().time_since_epoch().count());
     money.context().db.read(
@@ -51,16 +48,12 @@ void savings(MoneyService& money, const control::Request& request,
 }  // namespace
 
 control::CommandSpec savings_command(MoneyService& money) {
-    return {.name = control::cmd::kSavings,
-            .summary =
-                "Potential savings (inactive seats now) and realised savings (seats "
-                "runs removed that are still removed), by run, task and product",
-            .level = control::AccessLevel::viewer,
-            .args = {{control::arg::kSince, ArgType::string, false,
-                      "only runs that finished from this date (YYYY-MM-DD)"}},
-            .handler = [&money](const auto& request, auto reply) {
-                money.after_recording([&money, request, reply] { savings(money, request, reply); });
-            }};
+    return money_command(money, control::cmd::kSavings,
+                         "Potential savings (inactive seats now) and realised savings (seats "
+                         "runs removed that are still removed), by run, task and product",
+                         {{control::arg::kSince, ArgType::string, false,
+                           "only runs that finished from this date (YYYY-MM-DD)"}},
+                         savings);
 }
 
 }  // namespace rosterd::money

@@ -1,5 +1,5 @@
-// The money commands' registration (history, savings and report wait for a recording in flight,
-// so that the answer after `sync --wait` includes that sync) and what they share. Each handler
+// The money commands' registration and what they share (history, savings and report wait for a
+// recording in flight, so that the answer after `sync --wait` includes that sync). Each handler
 // lives in its own file (money_command_*.cpp).
 #include "money_commands.hpp"
 
@@ -22,14 +22,28 @@ query::DashboardOptions dashboard_options(const Config& config, std::int64_t now
     return options;
 }
 
-std::optional<std::int64_t> since_of(const control::Request& request) {
+bool since_arg(const control::Request& request, const std::shared_ptr<control::Reply>& reply,
+               std::optional<std::int64_t>& since) {
     auto text = request.string_arg("since");
     if (!text)
-        return std::nullopt;
-    auto ms = parse_iso8601_ms(*text);
-    if (!ms)
-        throw std::invalid_argument("since: expected a date YYYY-MM-DD, got '" + *text + "'");
-    return ms;
+        return true;
+    since = parse_iso8601_ms(*text);
+    if (!since)
+        reply->fail(control::kInvalidArgs,
+                    "since: expected a date YYYY-MM-DD, got '" + *text + "'");
+    return since.has_value();
+}
+
+control::CommandSpec money_command(MoneyService& money, std::string name, std::string summary,
+                                   std::vector<control::ArgSpec> args, MoneyHandler handler) {
+    return {.name = std::move(name),
+            .summary = std::move(summary),
+            .level = control::AccessLevel::viewer,
+            .args = std::move(args),
+            .handler = [&money, handler](const auto& request, auto reply) {
+                money.after_recording(
+                    [&money, handler, request, reply] { handler(money, request, reply); });
+            }};
 }
 
 std::shared_ptr<rapidjson::Document> object_document() {

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "rosterd/config/config.hpp"
 #include "rosterd/control/registry.hpp"
@@ -27,8 +29,17 @@ double ms_since(Clock::time_point start);
 // The dashboard as the configuration asks for it, inactivity measured at `now_ms`.
 query::DashboardOptions dashboard_options(const Config& config, std::int64_t now_ms);
 
-// --since DATE (YYYY-MM-DD, or an ISO-8601 instant); throws std::invalid_argument.
-std::optional<std::int64_t> since_of(const control::Request& request);
+// --since DATE (YYYY-MM-DD, or an ISO-8601 instant) into `since`; false when it is malformed,
+// after failing `reply` with why (the handlers run after a recording, past the registry's catch).
+bool since_arg(const control::Request& request, const std::shared_ptr<control::Reply>& reply,
+               std::optional<std::int64_t>& since);
+
+// A money command: a viewer command whose handler runs once no recording is in flight, so that
+// its answer after `sync --wait` includes that sync.
+using MoneyHandler = void (*)(MoneyService& money, const control::Request& request,
+                              std::shared_ptr<control::Reply> reply);
+control::CommandSpec money_command(MoneyService& money, std::string name, std::string summary,
+                                   std::vector<control::ArgSpec> args, MoneyHandler handler);
 
 // A read transaction over the published snapshot and its index.
 struct SnapshotRead {
