@@ -5,6 +5,7 @@
 
 #include <asio/post.hpp>
 
+#include "app_commands.hpp"
 #include "rosterd/base/json.hpp"
 #include "rosterd/base/logging.hpp"
 #include "rosterd/base/time_format.hpp"
@@ -171,49 +172,8 @@ std::string Daemon::reload(std::vector<std::string>* restart_needed,
 }
 
 void Daemon::register_core_commands() {
-    registry_.add(
-        {.name = control::cmd::kStatus,
-         .summary = "Daemon version, uptime, configuration and the state of each subsystem",
-         .level = control::AccessLevel::viewer,
-         .args = {},
-         .handler = [this](const control::Request&, std::shared_ptr<control::Reply> reply) {
-             rapidjson::Document out(rapidjson::kObjectType);
-             write_status(out);
-             reply->ok(out);
-         }});
-    registry_.add(
-        {.name = control::cmd::kReload,
-         .summary = "Re-read the configuration file; an invalid file is refused and the running "
-                    "configuration stays",
-         .level = control::AccessLevel::admin,
-         .args = {},
-         .handler = [this](const control::Request& request, std::shared_ptr<control::Reply> reply) {
-             std::vector<std::string> restart_needed, changed;
-             std::string error = reload(&restart_needed, &changed);
-             if (!error.empty()) {
-                 spdlog::error("reload requested by {} refused: {}", request.caller.describe(),
-                               error);
-                 reply->fail(control::kFailed, error);
-                 return;
-             }
-             rapidjson::Document out(rapidjson::kObjectType);
-             auto& a = out.GetAllocator();
-             json::add(out, "config", options_.config_path, a);
-             rapidjson::Value restart(rapidjson::kArrayType);
-             for (const auto& key : restart_needed)
-                 json::push(restart, key, a);
-             json::add(out, "restart_needed", std::move(restart), a);
-             // Key names only: values may be secrets (an inline webhook URL).
-             rapidjson::Value keys(rapidjson::kArrayType);
-             std::string listed;
-             for (const auto& key : changed) {
-                 json::push(keys, key, a);
-                 listed += (listed.empty() ? "" : ",") + key;
-             }
-             json::add(out, "changed", std::move(keys), a);
-             reply->note("changed", listed.empty() ? "(nothing)" : listed);
-             reply->ok(out);
-         }});
+    registry_.add(status_command(*this));
+    registry_.add(reload_command(*this));
 }
 
 void Daemon::write_status(rapidjson::Document& out) const {

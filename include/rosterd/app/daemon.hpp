@@ -45,8 +45,11 @@ class Daemon {
 
     // Every control command, as registered by the daemon and its subsystems (for the manuals).
     const control::CommandRegistry& registry() const { return registry_; }
+    const std::string& config_path() const { return options_.config_path; }
 
   private:
+    // The daemon's commands (daemon/app/app_command_*.cpp); status reads what write_status does.
+    friend control::CommandSpec status_command(Daemon& daemon);
     void register_core_commands();
     void wait_for_signals();
     void write_status(rapidjson::Document& out) const;
