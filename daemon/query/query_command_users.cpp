@@ -70,6 +70,12 @@ std::string selection_key(const UserSelection& selection) {
     for (const auto& filter : selection.filters)
         doc.PushBack(user_filter_to_json(filter, a), a);
     json::push(doc, std::string(to_string(selection.sort)), a);
+    // The JSON form writes dates to the second; the filter compares milliseconds, so two
+    // questions a fraction of a second apart must not share a key.
+    for (const auto& filter : selection.filters) {
+        json::push(doc, filter.added_before_ms.value_or(-1), a);
+        json::push(doc, filter.added_after_ms.value_or(-1), a);
+    }
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     doc.Accept(writer);
@@ -103,80 +109,102 @@ void answer_users(QueryService& query, UsersQuestion question,
         }))
         return;
     const bool computing = !known;
-    const auto& [selection, key, limit, offset, pinned_snapshot, scope, csv] = question;
+    // Named copies, not structured bindings: lambdas capturing those need clang 16.
+    const UserSelection selection = question.selection;
+    const std::string key = question.key;
+    const auto limit = question.limit, offset = question.offset;
+    const auto pinned_snapshot = question.pinned_snapshot;
+    const Scope scope = question.scope;
+    const bool csv = question.csv;
 
-    query.context().db.read(
-        [selection, key, known, limit, offset, pinned_snapshot, scope, csv,
-         snapshots = query.snapshots()](store::Database& db) {
-            SnapshotRead read(db, *snapshots);
-            // Positions in a scoped view are stable for one snapshot and scope, so a cached
-            // selection (keyed by both) stays valid against a fresh view of the same index.
-            auto view = scoped_view(db, read.index, scope);
-            const auto& index = *view;
-            const auto& snapshot = index.info;
-            if (pinned_snapshot && *pinned_snapshot != snapshot.id)
-                throw QueryError("the data changed while paging: snapshot " +
-                                 std::to_string(*pinned_snapshot) + " was replaced by " +
-                                 std::to_string(snapshot.id) +
-                                 " (a sync finished); run the query again");
-            UsersPage page;
-            std::shared_ptr<const std::vector<std::uint32_t>> ids;
-            // A run between two syncs may add a user who held access: a view of another size
-            // has other positions.
-            if (known && known->index.lock() == read.index &&
-                known->view_users == index.users.size()) {
-                ids = known->users;
-            } else {
-                std::int64_t until = kNever;
-                ids = std::make_shared<const std::vector<std::uint32_t>>(
-                    select_users(index, selection, until));
-                page.computed = CachedSelection{
-                    key, read.index, ids, index.users.size(), selection.now_ms, until};
-            }
-            auto first = std::min<std::size_t>(static_cast<std::size_t>(offset), ids->size());
-            auto last = std::min<std::size_t>(first + static_cast<std::size_t>(limit), ids->size());
-            const auto scope = activity_scope(selection);
+    // Whatever happens to this question, the ones waiting for its selection are let go.
+    auto release = [&query, key, computing] {
+        if (computing)
+            query.selections().computed(key);
+    };
+    try {
+        query.context().db.read(
+            [selection, key, known, limit, offset, pinned_snapshot, scope, csv,
+             snapshots = query.snapshots()](store::Database& db) {
+                SnapshotRead read(db, *snapshots);
+                // Positions in a scoped view are stable for one snapshot and scope, so a cached
+                // selection (keyed by both) stays valid against a fresh view of the same index.
+                auto view = scoped_view(db, read.index, scope);
+                const auto& index = *view;
+                const auto& snapshot = index.info;
+                if (pinned_snapshot && *pinned_snapshot != snapshot.id)
+                    throw QueryError("the data changed while paging: snapshot " +
+                                     std::to_string(*pinned_snapshot) + " was replaced by " +
+                                     std::to_string(snapshot.id) +
+                                     " (a sync finished); run the query again");
+                UsersPage page;
+                std::shared_ptr<const std::vector<std::uint32_t>> ids;
+                // A run between two syncs may add a user who held access: a view of another size
+                // has other positions.
+                if (known && known->index.lock() == read.index &&
+                    known->view_users == index.users.size()) {
+                    ids = known->users;
+                } else {
+                    std::int64_t until = kNever;
+                    ids = std::make_shared<const std::vector<std::uint32_t>>(
+                        select_users(index, selection, until));
+                    page.computed = CachedSelection{
+                        key, read.index, ids, index.users.size(), selection.now_ms, until};
+                }
+                auto first = std::min<std::size_t>(static_cast<std::size_t>(offset), ids->size());
+                auto last =
+                    std::min<std::size_t>(first + static_cast<std::size_t>(limit), ids->size());
+                const auto scope = activity_scope(selection);
 
-            page.document = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
-            auto& doc = *page.document;
-            auto& a = doc.GetAllocator();
-            add_snapshot_fields(doc, snapshot, selection.now_ms, a);
-            json::add(doc, "total", ids->size(), a);
-            json::add(doc, "offset", offset, a);
-            json::add(doc, "limit", limit, a);
-            json::add(doc, "sort", std::string(to_string(selection.sort)), a);
-            rapidjson::Value filters(rapidjson::kArrayType);
-            for (const auto& filter : selection.filters)
-                if (!filter.empty())
-                    filters.PushBack(user_filter_to_json(filter, a), a);
-            json::add(doc, "filters", std::move(filters), a);
-            if (csv) {
-                // Rendered here, straight from the index: no JSON tree per row on either end.
-                std::string records;
-                records.reserve((last - first) * 256);
+                page.document = std::make_shared<rapidjson::Document>(rapidjson::kObjectType);
+                auto& doc = *page.document;
+                auto& a = doc.GetAllocator();
+                add_snapshot_fields(doc, snapshot, selection.now_ms, a);
+                json::add(doc, "total", ids->size(), a);
+                json::add(doc, "offset", offset, a);
+                json::add(doc, "limit", limit, a);
+                json::add(doc, "sort", std::string(to_string(selection.sort)), a);
+                rapidjson::Value filters(rapidjson::kArrayType);
+                for (const auto& filter : selection.filters)
+                    if (!filter.empty())
+                        filters.PushBack(user_filter_to_json(filter, a), a);
+                json::add(doc, "filters", std::move(filters), a);
+                if (csv) {
+                    // Rendered here, straight from the index: no JSON tree per row on either end.
+                    std::string records;
+                    records.reserve((last - first) * 256);
+                    for (auto i = first; i < last; ++i)
+                        append_user_csv(index, (*ids)[i], scope, records);
+                    json::add(doc, "count", last - first, a);
+                    json::add(doc, "csv", records, a);
+                    return page;
+                }
+                rapidjson::Value users(rapidjson::kArrayType);
                 for (auto i = first; i < last; ++i)
-                    append_user_csv(index, (*ids)[i], scope, records);
-                json::add(doc, "count", last - first, a);
-                json::add(doc, "csv", records, a);
+                    users.PushBack(user_row_json(index, (*ids)[i], scope, a), a);
+                json::add(doc, "users", std::move(users), a);
                 return page;
-            }
-            rapidjson::Value users(rapidjson::kArrayType);
-            for (auto i = first; i < last; ++i)
-                users.PushBack(user_row_json(index, (*ids)[i], scope, a), a);
-            json::add(doc, "users", std::move(users), a);
-            return page;
-        },
-        [&query, reply, key, computing](store::DbResult<UsersPage> r) {
-            if (r.ok()) {
-                query.selections().count_answer(r.value->computed.has_value());
-                if (r.value->computed)
-                    query.selections().remember(std::move(*r.value->computed));
-                reply->ok(*r.value->document);
-            } else
-                fail_with(reply, r.error);
-            if (computing)
-                query.selections().computed(key);
-        });
+            },
+            [&query, reply, release](store::DbResult<UsersPage> r) {
+                try {
+                    if (r.ok()) {
+                        query.selections().count_answer(r.value->computed.has_value());
+                        if (r.value->computed)
+                            query.selections().remember(std::move(*r.value->computed));
+                        reply->ok(*r.value->document);
+                    } else {
+                        fail_with(reply, r.error);
+                    }
+                } catch (...) {
+                    release();
+                    throw;
+                }
+                release();
+            });
+    } catch (...) {
+        release();
+        throw;
+    }
 }
 
 void users(QueryService& query, const control::Request& request,

@@ -1,13 +1,22 @@
 #include "selection_cache.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <iterator>
 
 namespace rosterd::query {
 
-const CachedSelection* SelectionCache::find(const std::string& key, std::int64_t now_ms) const {
-    for (const auto& entry : entries_)
-        if (entry.key == key && entry.from_ms <= now_ms && now_ms < entry.until_ms)
-            return &entry;
+const CachedSelection* SelectionCache::find(const std::string& key, std::int64_t now_ms) {
+    for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+        // An entry whose index a sync let go is of no use: asking again must go through wait(),
+        // or every question after a sync would compute the same selection beside the others.
+        if (it->key != key || it->index.expired() || now_ms < it->from_ms || now_ms >= it->until_ms)
+            continue;
+        // Most recently used first: a handful of hot questions stay, whatever their age.
+        std::rotate(entries_.begin(), it, std::next(it));
+        return &entries_.front();
+    }
     return nullptr;
 }
 
@@ -35,8 +44,14 @@ void SelectionCache::computed(const std::string& key) {
         return;
     auto waiting = std::move(it->second);
     computing_.erase(it);
-    for (auto& retry : waiting)
-        retry();
+    // One retry failing must not strand the others (they run outside any command's try).
+    for (auto& retry : waiting) {
+        try {
+            retry();
+        } catch (const std::exception& e) {
+            spdlog::warn("query: a waiting users question failed: {}", e.what());
+        }
+    }
 }
 
 }  // namespace rosterd::query

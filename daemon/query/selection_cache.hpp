@@ -34,10 +34,11 @@ struct CachedSelection {
 
 class SelectionCache {
   public:
-    static constexpr std::size_t kEntries = 4;
+    static constexpr std::size_t kEntries = 8;
 
-    // The remembered selection for `key` that holds at `now_ms`, or nullptr.
-    const CachedSelection* find(const std::string& key, std::int64_t now_ms) const;
+    // The remembered selection for `key` that holds at `now_ms` on an index still held, or
+    // nullptr. A hit becomes the most recently used entry.
+    const CachedSelection* find(const std::string& key, std::int64_t now_ms);
     void remember(CachedSelection selection);
     void clear() { entries_.clear(); }
     std::size_t size() const { return entries_.size(); }

@@ -239,6 +239,13 @@ TEST_CASE("a user changed between the plan and the run is skipped, and the refre
     REQUIRE(wait_until(
         [&] { return read_snapshot(daemon.db_path()).user_status.at(changed) == "suspended"; },
         std::chrono::seconds(20)));
+    // The sim logs each request after answering it: wait until the run's mutations are all in.
+    REQUIRE(wait_until(
+        [&] {
+            return run_requests(sim).mutations.size() >=
+                   static_cast<std::size_t>(run["changed"].GetInt64());
+        },
+        std::chrono::seconds(10)));
     auto requests = run_requests(sim);
     for (const auto& m : requests.mutations)
         CHECK(m.find(changed) == std::string::npos);  // nothing sent to them

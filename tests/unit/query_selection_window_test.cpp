@@ -137,11 +137,14 @@ TEST_CASE("with other conditions and a second filter the window still never ends
     }
 }
 
-TEST_CASE("the selection cache finds an answer only for its key and inside its window",
-          "[query][cache]") {
+TEST_CASE(
+    "the selection cache finds an answer only for its key, inside its window and while "
+    "its index is held",
+    "[query][cache]") {
     query::SelectionCache cache;
+    auto index = std::make_shared<const query::SnapshotIndex>();
     auto users = std::make_shared<const std::vector<std::uint32_t>>(std::vector<std::uint32_t>{3});
-    cache.remember({"jira 30d", {}, users, 10, 1000, 5000});
+    cache.remember({"jira 30d", index, users, 10, 1000, 5000});
     CHECK(cache.find("jira 30d", 999) == nullptr);  // before it was computed for
     REQUIRE(cache.find("jira 30d", 1000) != nullptr);
     CHECK(cache.find("jira 30d", 4999)->users == users);
@@ -149,18 +152,28 @@ TEST_CASE("the selection cache finds an answer only for its key and inside its w
     CHECK(cache.find("jira 60d", 2000) == nullptr);
 
     // One entry per key: a newer window replaces the older one.
-    cache.remember({"jira 30d", {}, users, 10, 5000, 9000});
+    cache.remember({"jira 30d", index, users, 10, 5000, 9000});
     CHECK(cache.size() == 1);
     CHECK(cache.find("jira 30d", 2000) == nullptr);
     CHECK(cache.find("jira 30d", 6000) != nullptr);
 
-    // The most recent four stay.
-    for (int i = 0; i < 5; ++i)
-        cache.remember({"key " + std::to_string(i), {}, users, 10, 0, query::kNever});
+    // The most recently used stay: "jira 30d", asked again, outlives keys remembered after it.
+    for (std::size_t i = 0; i + 1 < query::SelectionCache::kEntries; ++i)
+        cache.remember({"key " + std::to_string(i), index, users, 10, 0, query::kNever});
+    REQUIRE(cache.find("jira 30d", 6000) != nullptr);
+    cache.remember({"one more", index, users, 10, 0, query::kNever});
     CHECK(cache.size() == query::SelectionCache::kEntries);
-    CHECK(cache.find("jira 30d", 6000) == nullptr);
-    CHECK(cache.find("key 0", 1) == nullptr);
-    CHECK(cache.find("key 4", 1) != nullptr);
+    CHECK(cache.find("jira 30d", 6000) != nullptr);
+    CHECK(cache.find("key 0", 1) == nullptr);  // the least recently used went
+    CHECK(cache.find("one more", 1) != nullptr);
+
+    // An index a sync let go: its entries are misses (the question computes, or waits for the
+    // one computing), not answers.
+    auto other = std::make_shared<const query::SnapshotIndex>();
+    cache.remember({"scoped", other, users, 10, 0, query::kNever});
+    REQUIRE(cache.find("scoped", 1) != nullptr);
+    other.reset();
+    CHECK(cache.find("scoped", 1) == nullptr);
 }
 
 TEST_CASE("identical questions asked together wait for one computation, then ask again",
@@ -175,6 +188,15 @@ TEST_CASE("identical questions asked together wait for one computation, then ask
 
     cache.computed("k");
     CHECK(ran == std::vector<std::string>{"second", "third"});
+
+    // A waiting question that fails does not strand the others.
+    CHECK_FALSE(cache.wait("f", [] {}));
+    CHECK(cache.wait("f", [] { throw std::runtime_error("no"); }));
+    CHECK(cache.wait("f", [&] { ran.push_back("after the failure"); }));
+    cache.computed("f");
+    REQUIRE(ran.size() == 3);
+    CHECK(ran.back() == "after the failure");
+    ran.pop_back();
     // Nobody computes k now: the next question computes it (and a retry that misses again would).
     CHECK_FALSE(cache.wait("k", [] {}));
     cache.computed("k");
