@@ -583,13 +583,8 @@ TEST_CASE("a snapshot older than ops.max_staleness is synced before a run applie
     for (const auto& u : org.users)
         if (ordinary(u))
             target = u.id;
-    // The daily sync falls an hour from now, so a restart does not count it as missed.
-    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count();
-    std::string daily = rosterd::format_iso8601_s(now_ms + 3'600'000).substr(11, 5);
-    DaemonFixture daemon(sim.atlassian_yaml() + "sync:\n  daily_at: \"" + daily +
-                         "\"\n  timezone: UTC\nops:\n  max_staleness: 60m\n");
+    DaemonFixture daemon(sim.atlassian_yaml() + sync_schedule_an_hour_away() +
+                         "ops:\n  max_staleness: 60m\n");
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     age_syncs(daemon, std::chrono::hours(2));  // the last sync, two hours ago
 

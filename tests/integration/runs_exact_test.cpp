@@ -422,7 +422,8 @@ TEST_CASE("a run whose stale snapshot cannot be refreshed is refused, recorded a
     DaemonFixture daemon(sim.atlassian_yaml() +
                          "  retry:\n    request_budget_s: 1\n    sync_budget_s: 2\n"
                          "    backoff_initial_ms: 50\n    backoff_max_s: 1\n" +
-                         kSinkYaml(sim) + "ops:\n  max_staleness: 60m\n");
+                         kSinkYaml(sim) + sync_schedule_an_hour_away() +
+                         "ops:\n  max_staleness: 60m\n");
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     age_syncs(daemon, std::chrono::hours(2));  // the last sync, two hours ago
 

@@ -17,6 +17,7 @@
 #include "daemon_fixture.hpp"
 #include "process.hpp"
 #include "rosterd/base/json.hpp"
+#include "rosterd/base/time_format.hpp"
 #include "rosterd/store/store.hpp"
 #include "sim_fixture.hpp"
 
@@ -231,6 +232,16 @@ inline std::string wait_for_newest_run(const DaemonFixture& daemon, const std::s
         },
         timeout));
     return id;
+}
+
+// A sync section whose daily sync falls an hour from now (UTC), so a restart after age_syncs does
+// not count the scheduled sync as missed and run it (which would make the snapshot fresh again).
+inline std::string sync_schedule_an_hour_away() {
+    auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+    return "sync:\n  daily_at: \"" + rosterd::format_iso8601_s(now_ms + 3'600'000).substr(11, 5) +
+           "\"\n  timezone: UTC\n";
 }
 
 // Stops the daemon, moves every sync in its history `by` into the past (so its snapshot is stale)
