@@ -1,5 +1,6 @@
 #include "refresh_writer.hpp"
 
+#include "generation_slot.hpp"
 #include "rosterd/store/snapshot_slots.hpp"
 
 namespace rosterd::sync {
@@ -11,14 +12,6 @@ using store::Transaction;
 // The snapshot tables that keep every generation side by side (snapshot_writer.cpp), copied as
 // they are: a refresh reads no organization, workspace, directory or group.
 const char* const kCopiedTables[] = {"sites", "products", "directories", "groups", "group_roles"};
-
-int slot_of(Database& db, std::int64_t snapshot) {
-    auto s = db.prepare("SELECT slot FROM snapshots WHERE id = ?");
-    s.bind(1, snapshot);
-    if (!s.step())
-        throw store::StoreError("snapshot " + std::to_string(snapshot) + " is not recorded");
-    return static_cast<int>(s.int64(0));
-}
 
 // Every column of `table` but snapshot_id, comma-separated, read from the schema so that a
 // column a later migration adds is copied too.

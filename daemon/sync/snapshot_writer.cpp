@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "generation_slot.hpp"
 #include "rosterd/base/text.hpp"
 #include "rosterd/store/snapshot_slots.hpp"
 
@@ -14,29 +15,6 @@ using store::Transaction;
 // Snapshot tables holding every generation side by side (the user tables live in slots).
 const char* const kSnapshotTables[] = {"sites",  "products",    "directories",
                                        "groups", "group_roles", "sync_role_overrides"};
-
-// The slot holding a generation's user rows.
-int slot_of(Database& db, std::int64_t snapshot) {
-    auto& s = db.cached("SELECT slot FROM snapshots WHERE id = ?");
-    s.bind(1, snapshot);
-    if (!s.step()) {
-        s.reset();
-        throw store::StoreError("snapshot " + std::to_string(snapshot) + " is not recorded");
-    }
-    auto slot = static_cast<int>(s.int64(0));
-    s.reset();
-    return slot;
-}
-
-// `sql` with every "{users}", "{user_groups}" and "{user_access}" naming the slot's table.
-std::string in_slot(std::string sql, int slot) {
-    for (const char* table : store::kSlotTables) {
-        const std::string marker = std::string("{") + table + "}";
-        for (auto at = sql.find(marker); at != std::string::npos; at = sql.find(marker, at))
-            sql.replace(at, marker.size(), store::slot_table(table, slot));
-    }
-    return sql;
-}
 
 std::string host_of(const std::string& url) {
     auto start = url.find("://");

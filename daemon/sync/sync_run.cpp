@@ -7,6 +7,7 @@
 #include <chrono>
 #include <deque>
 
+#include "admin_holders.hpp"
 #include "rosterd/sync/sync.hpp"
 #include "snapshot_writer.hpp"
 #include "user_lister.hpp"
@@ -278,10 +279,10 @@ void SyncRun::phase_bulk() {
     on_phase_drained_ = [self] {
         if (self->stopped())
             self->finish_failed();
-        else if (self->options_.per_user_activity)
-            self->phase_activity();
+        else if (self->admin_holders_)
+            self->phase_admin_checks();
         else
-            self->finalize();
+            self->after_bulk();
     };
     ++pending_;  // held while the three fetches are launched
     auto gate = std::make_shared<GroupGrantsGate>();
@@ -458,59 +459,196 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
     });
 }
 
-void SyncRun::fetch_roles() {
+struct SyncRun::RoleQueue {
+    std::deque<RoleTask> waiting;
+    int active = 0;
+    int limit = 1;
+};
+
+void SyncRun::queue_role_task(RoleTask task) {
+    role_queue_->waiting.push_back(std::move(task));
+    run_role_tasks();
+}
+
+void SyncRun::run_role_tasks() {
     auto self = shared_from_this();
-    auto snapshot = snapshot_;
-    struct Query {
-        std::string resource;
-        std::string role;
-    };
-    auto queries = std::make_shared<std::deque<Query>>();
-    for (const auto& workspace : workspaces_)
-        for (const auto& role : role_queries())
-            queries->push_back({workspace.id, role});
-    // The role queries (~3 per 1,000 users) share the in-flight limit with the user chains: a
+    auto queue = role_queue_;
+    while (!stopped() && queue->active < queue->limit && !queue->waiting.empty()) {
+        auto task = std::move(queue->waiting.front());
+        queue->waiting.pop_front();
+        ++queue->active;
+        ++pending_;
+        task([self, queue] {
+            --queue->active;
+            self->run_role_tasks();
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
+        });
+    }
+}
+
+void SyncRun::fetch_roles() {
+    // The role queries (~2 per 1,000 users) share the in-flight limit with the user chains: a
     // few at a time, so the chains' next pages do not queue behind them (the longest user
     // chain, not these, bounds the sync).
-    auto pump = std::make_shared<std::function<void()>>();
-    *pump = [self, snapshot, queries, weak_pump = std::weak_ptr(pump)] {
-        if (queries->empty() || self->stopped())
-            return;
-        auto query = std::move(queries->front());
-        queries->pop_front();
+    role_queue_ = std::make_shared<RoleQueue>();
+    role_queue_->limit = std::max(1, options_.role_query_concurrency);
+    auto self = shared_from_this();
+    for (const auto& role : role_queries()) {
+        if (role == kAdminRole && workspaces_.size() > 1) {
+            // Organization and site admins hold admin on many products: list each holder once
+            // and settle the products afterwards (admin_holders.hpp, phase_admin_checks).
+            admin_holders_ = std::make_shared<std::vector<std::string>>();
+            queue_role_task(
+                [self](std::function<void()> finished) { self->list_admin_holders(finished); });
+        } else if (role == kAdminRole) {
+            for (const auto& workspace : workspaces_)
+                query_role_on(workspace.id, role);
+        } else {
+            // Many organizations hold some of these roles nowhere (no Jira Service Management,
+            // no Product Discovery): one count instead of one query per product.
+            queue_role_task([self, role](std::function<void()> finished) {
+                atlassian::UserSearch filter;
+                filter.role_ids = {role};
+                self->client_->count_users(
+                    std::move(filter), [self, role, finished](atlassian::Result<std::int64_t> r) {
+                        if (!r) {
+                            self->fail(r.error());
+                        } else if (r.value() > 0) {
+                            for (const auto& workspace : self->workspaces_)
+                                self->query_role_on(workspace.id, role);
+                        }
+                        finished();
+                    });
+            });
+        }
+    }
+}
+
+// Everyone `role` holds on `resource_id`, as overrides of the provisional atlassian/user.
+void SyncRun::query_role_on(const std::string& resource_id, const std::string& role) {
+    auto self = shared_from_this();
+    queue_role_task([self, resource_id, role](std::function<void()> finished) {
         atlassian::UserSearch search;
-        search.resource_ids = {query.resource};
-        search.role_ids = {query.role};
+        search.resource_ids = {resource_id};
+        search.role_ids = {role};
         search.limit = atlassian::kMaxPageSize;
         auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
-        ++self->pending_;
         self->client_->search_users(
             std::move(search),
             atlassian::PageHandler<atlassian::DirectoryUser>(
-                [found, role = query.role](const std::vector<atlassian::DirectoryUser>& page) {
+                [found, role](const std::vector<atlassian::DirectoryUser>& page) {
                     for (const auto& u : page)
                         found->emplace_back(u.account_id, role);
                 }),
-            [self, snapshot, found, query,
-             next = weak_pump.lock()](atlassian::Result<atlassian::PageSummary> r) {
+            [self, found, resource_id, role,
+             finished](atlassian::Result<atlassian::PageSummary> r) {
                 if (!r)
                     self->fail(r.error());
                 else if (!found->empty())
                     self->write(
-                        [snapshot, found, role = query.role,
-                         resource = query.resource](store::Database& db) {
-                            write_role_overrides(db, snapshot, resource,
-                                                 role == "atlassian/admin" ? "admin" : "other",
-                                                 *found);
+                        [snapshot = self->snapshot_, found, role,
+                         resource_id](store::Database& db) {
+                            write_role_overrides(db, snapshot, resource_id,
+                                                 role == kAdminRole ? "admin" : "other", *found);
                         },
                         {});
-                (*next)();
-                if (--self->pending_ == 0)
-                    self->on_phase_drained_();
+                finished();
             });
+    });
+}
+
+void SyncRun::list_admin_holders(std::function<void()> finished) {
+    auto self = shared_from_this();
+    atlassian::UserSearch search;
+    search.role_ids = {kAdminRole};
+    search.limit = atlassian::kMaxPageSize;
+    client_->search_users(
+        std::move(search),
+        atlassian::PageHandler<atlassian::DirectoryUser>(
+            [holders = admin_holders_](const std::vector<atlassian::DirectoryUser>& page) {
+                for (const auto& u : page)
+                    holders->push_back(u.account_id);
+            }),
+        [self, finished](atlassian::Result<atlassian::PageSummary> r) {
+            if (!r)
+                self->fail(r.error());
+            finished();
+        });
+}
+
+// After the users, the groups and the admin holders are in: which products each holder
+// administers. The groups decide most; the rest are asked, 100 accounts a request, with the
+// in-flight slots the finished user chains left.
+void SyncRun::phase_admin_checks() {
+    auto self = shared_from_this();
+    on_phase_drained_ = [self] {
+        if (self->stopped())
+            self->finish_failed();
+        else
+            self->after_bulk();
     };
-    for (int i = 0; i < std::max(1, options_.role_query_concurrency); ++i)
-        (*pump)();
+    role_queue_->limit =
+        std::max(1, options_.role_query_concurrency) + std::max(1, options_.partition_concurrency);
+    ++pending_;
+    db_.write([snapshot = snapshot_, holders = admin_holders_](
+                  store::Database& db) { return resolve_admin_holders(db, snapshot, *holders); },
+              [self](store::DbResult<AdminChecks> r) {
+                  if (!r.ok()) {
+                      self->fail("database: " + r.error);
+                  } else {
+                      std::size_t asked = 0;
+                      for (const auto& [resource, candidates] : r.value->candidates) {
+                          asked += candidates.size();
+                          for (auto& check : admin_checks(resource, candidates)) {
+                              auto shared = std::make_shared<AdminCheck>(std::move(check));
+                              self->queue_role_task(
+                                  [self, resource, shared](std::function<void()> finished) {
+                                      self->check_admins(resource, shared, finished);
+                                  });
+                          }
+                      }
+                      spdlog::debug(
+                          "sync {}: {} admin holders, {} product admins decided by groups, "
+                          "{} asked",
+                          self->ids_run_, self->admin_holders_->size(), r.value->decided_by_groups,
+                          asked);
+                  }
+                  if (--self->pending_ == 0)
+                      self->on_phase_drained_();
+              });
+}
+
+void SyncRun::check_admins(const std::string& resource_id, std::shared_ptr<AdminCheck> check,
+                           std::function<void()> finished) {
+    auto self = shared_from_this();
+    auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+    client_->search_users(
+        check->search,
+        atlassian::PageHandler<atlassian::DirectoryUser>(
+            [found, check](const std::vector<atlassian::DirectoryUser>& page) {
+                for (const auto& u : page)
+                    if (check->accounts.count(u.account_id))
+                        found->emplace_back(u.account_id, kAdminRole);
+            }),
+        [self, found, resource_id, finished](atlassian::Result<atlassian::PageSummary> r) {
+            if (!r)
+                self->fail(r.error());
+            else if (!found->empty())
+                self->write(
+                    [snapshot = self->snapshot_, found, resource_id](store::Database& db) {
+                        write_role_overrides(db, snapshot, resource_id, "admin", *found);
+                    },
+                    {});
+            finished();
+        });
+}
+
+void SyncRun::after_bulk() {
+    if (options_.per_user_activity)
+        phase_activity();
+    else
+        finalize();
 }
 
 void SyncRun::phase_activity() {

@@ -17,13 +17,16 @@ using namespace rosterd::test;
 
 namespace {
 
-std::size_t api_requests_to(const SimFixture& sim, const std::string& tail) {
+// users/count requests: of the user partitions (no role filter), or of a role anywhere (the sync
+// asks whether anyone holds each non-admin role before querying it product by product).
+std::size_t user_counts(const SimFixture& sim, bool of_roles) {
     std::size_t n = 0;
     auto log = sim.requests();
     for (const auto& r : log.GetArray()) {
         std::string path = r["path"].GetString();
-        if (path.size() >= tail.size() &&
-            path.compare(path.size() - tail.size(), tail.size(), tail) == 0)
+        std::string query = r["query"].GetString();
+        if (path.ends_with("/users/count") &&
+            (query.find("roleIds") != std::string::npos) == of_roles)
             ++n;
     }
     return n;
@@ -67,7 +70,7 @@ TEST_CASE("users moving between partitions mid-sync are neither missed nor count
     // The scenario did need the check: some partition's users/count differed after the first
     // listing, so the counts were taken again (13 partitions and domain parts at the start, the
     // 11 listed after the first listing, then again those listed again).
-    CHECK(api_requests_to(sim, "/users/count") > 24);
+    CHECK(user_counts(sim, false) > 24);
 }
 
 TEST_CASE("a sync of an unchanging organization counts each partition twice and lists it once",
@@ -79,7 +82,9 @@ TEST_CASE("a sync of an unchanging organization counts each partition twice and 
     auto syncs = daemon.ctl_json({"sync", "history"})["runs"].Size();
     // 7 partitions and 6 domain parts (the two active managed partitions by 3 verified domains)
     // counted first; the 11 listed ones counted again after the listing.
-    CHECK(api_requests_to(sim, "/users/count") == 24 * syncs);
+    CHECK(user_counts(sim, false) == 24 * syncs);
+    // One per role but admin (guest, customer, contributor, basic, stakeholder).
+    CHECK(user_counts(sim, true) == 5 * syncs);
 }
 
 TEST_CASE("every sync splits the active managed users by verified domain and stays exact",

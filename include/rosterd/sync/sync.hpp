@@ -52,6 +52,8 @@ std::vector<std::string> role_queries();
 
 class UserLister;
 
+struct AdminCheck;  // admin_holders.hpp
+
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
     using Done = std::function<void(const SyncOutcome&)>;
@@ -70,11 +72,23 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
   private:
     class Tracker;
     struct GroupGrantsGate;
+    struct RoleQueue;
+    // A role query: started when one of the role queries' in-flight slots is free; calls
+    // `finished` once done.
+    using RoleTask = std::function<void(std::function<void()> finished)>;
     void phase_organization();
     void phase_bulk();
     void fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate);
     void fetch_users(const std::shared_ptr<GroupGrantsGate>& gate);
     void fetch_roles();
+    void queue_role_task(RoleTask task);
+    void run_role_tasks();
+    void query_role_on(const std::string& resource_id, const std::string& role);
+    void list_admin_holders(std::function<void()> finished);
+    void phase_admin_checks();
+    void check_admins(const std::string& resource_id, std::shared_ptr<AdminCheck> check,
+                      std::function<void()> finished);
+    void after_bulk();
     void phase_activity();
     void finalize();
     void fail(const atlassian::ApiError& error);
@@ -96,7 +110,12 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     std::int64_t snapshot_ = 0;
     std::int64_t started_at_ms_ = 0;
     std::vector<atlassian::Workspace> workspaces_;
-    std::shared_ptr<UserLister> lister_;  // the user partitions: counted first, then listed
+    std::shared_ptr<UserLister> lister_;
+    std::shared_ptr<RoleQueue> role_queue_;
+    // Accounts holding atlassian/admin anywhere, when admins are learnt that way
+    // (admin_holders.hpp).
+    std::shared_ptr<std::vector<std::string>>
+        admin_holders_;  // the user partitions: counted first, then listed
     std::string org_name_;
     std::int64_t pending_ = 0;  // API calls and DB writes of the current phase still outstanding
     std::function<void()> on_phase_drained_;

@@ -1,0 +1,89 @@
+#include "admin_holders.hpp"
+
+#include "generation_slot.hpp"
+#include "rosterd/atlassian/types.hpp"
+#include "rosterd/base/text.hpp"
+#include "snapshot_writer.hpp"
+
+namespace rosterd::sync {
+
+AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
+                                  const std::vector<std::string>& holders) {
+    const int slot = slot_of(db, snapshot);
+    auto& find = db.cached(in_slot(
+        "SELECT user_no, coalesce(email, '') FROM {users} WHERE snapshot_id = ? AND account_id = ?",
+        slot));
+    // Each product the holder has access to, and whether one of its groups grants admin there.
+    auto& products = db.cached(in_slot(
+        "SELECT a.resource_id, EXISTS (SELECT 1 FROM {user_groups} AS g JOIN group_roles AS r "
+        "ON r.snapshot_id = g.snapshot_id AND r.group_id = g.group_id "
+        "WHERE g.snapshot_id = a.snapshot_id AND g.user_no = a.user_no "
+        "AND r.resource_id = a.resource_id AND r.role = ?3) "
+        "FROM {user_access} AS a WHERE a.snapshot_id = ?1 AND a.user_no = ?2",
+        slot));
+    AdminChecks checks;
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_groups;
+    for (const auto& account : holders) {
+        find.bind(1, snapshot).bind(2, account);
+        if (!find.step()) {
+            find.reset();
+            continue;
+        }
+        const std::int64_t user_no = find.int64(0);
+        std::string email = find.text(1);
+        find.reset();
+        products.bind(1, snapshot).bind(2, user_no).bind(3, kAdminRole);
+        while (products.step()) {
+            if (products.int64(1) != 0) {
+                by_groups[products.text(0)].emplace_back(account, kAdminRole);
+                ++checks.decided_by_groups;
+            } else {
+                checks.candidates[products.text(0)].push_back({account, email});
+            }
+        }
+        products.reset();
+    }
+    for (const auto& [resource, accounts] : by_groups)
+        write_role_overrides(db, snapshot, resource, "admin", accounts);
+    return checks;
+}
+
+std::vector<AdminCheck> admin_checks(const std::string& resource_id,
+                                     const std::vector<atlassian::UserToRead>& candidates) {
+    auto make = [&resource_id] {
+        AdminCheck check;
+        check.search.resource_ids = {resource_id};
+        check.search.role_ids = {kAdminRole};
+        check.search.limit = atlassian::kMaxPageSize;
+        return check;
+    };
+    std::vector<AdminCheck> checks;
+    // Emails are unique items of a request and match case-insensitively.
+    std::map<std::string, std::size_t> check_of_email;
+    for (const auto& candidate : candidates) {
+        if (candidate.email.empty())
+            continue;
+        auto [at, added] = check_of_email.try_emplace(lowercase(candidate.email), checks.size());
+        if (added) {
+            if (checks.empty() ||
+                checks.back().search.emails.size() == atlassian::kMaxEmailsPerSearch)
+                checks.push_back(make());
+            at->second = checks.size() - 1;
+            checks.back().search.emails.push_back(candidate.email);
+        }
+        checks[at->second].accounts.insert(candidate.account_id);
+    }
+    const std::size_t by_email = checks.size();
+    for (const auto& candidate : candidates) {
+        if (!candidate.email.empty())
+            continue;
+        if (checks.size() == by_email ||
+            checks.back().search.account_ids.size() == atlassian::kMaxAccountIdsPerSearch)
+            checks.push_back(make());
+        checks.back().search.account_ids.push_back(candidate.account_id);
+        checks.back().accounts.insert(candidate.account_id);
+    }
+    return checks;
+}
+
+}  // namespace rosterd::sync
