@@ -8,6 +8,8 @@ and measures per sync:
   wall_s         the run's duration as rosterd records it (sync history), start to publish
   requests       API requests the sim received during the sync (its --request-log)
   per_1k_users   requests per 1,000 users
+  request_kinds  the requests by what they were for (user pages, role pages, admin holders and
+                 questions, counts, groups, group roles, fixed)
   longest_chain  the longest chain of sequential requests: the most pages fetched for one query
                  (requests with the same method, path and body apart from `cursor` form one
                  cursor chain, and each page needs the previous page's cursor). Times the latency,
@@ -120,7 +122,7 @@ storage:
 control:
   socket: {self.socket}
 logging:
-  level: info
+  level: {os.environ.get("BENCH_LOG_LEVEL", "info")}
 metrics:
   listen: 127.0.0.1:{self.metrics_port}
 {extra_yaml}""")
@@ -161,6 +163,35 @@ def chains(lines):
         per_query[(r["method"], r["path"], json.dumps(body, sort_keys=True), query)] += 1
     longest = max(per_query.values()) if per_query else 0
     return longest, len(per_query)
+
+
+def request_kinds(lines):
+    """What the requests of a sync were for: the user listing, the roles, the partition counts,
+    the groups and their role assignments, the rest (organization, workspaces, directories,
+    domains)."""
+    kinds = Counter()
+    for line in lines:
+        r = json.loads(line)
+        path = r["path"]
+        body = r.get("body") if isinstance(r.get("body"), dict) else {}
+        if path.endswith("/users/search"):
+            if "expand" in body:
+                kinds["user_pages"] += 1
+            elif "resourceIds" not in body:
+                kinds["admin_holders"] += 1
+            elif "emails" in body or "accountIds" in body:
+                kinds["admin_questions"] += 1
+            else:
+                kinds["role_pages"] += 1
+        elif path.endswith("/users/count"):
+            kinds["role_counts" if "roleIds" in (r.get("query") or "") else "partition_counts"] += 1
+        elif path.endswith("/groups/search"):
+            kinds["group_pages"] += 1
+        elif path.endswith("/role-assignments"):
+            kinds["group_roles"] += 1
+        else:
+            kinds["fixed"] += 1
+    return dict(sorted(kinds.items()))
 
 
 def _socket_client(args):
@@ -318,6 +349,7 @@ def run_sync(daemon, sim, pid, users, first):
         "requests": len(lines),
         "per_1k_users": round(len(lines) * 1000 / users, 1),
         "queries": queries,
+        "request_kinds": request_kinds(lines),
         "longest_chain": longest,
         "cpu_s": round(cpu, 2),
         "peak_rss_mb": round(status_kb(pid, "VmHWM") / 1024, 1),

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "prng.hpp"
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::sim {
 
@@ -111,12 +112,15 @@ bool mfa_enabled(const User& user) {
 
 void Model::finalize() {
     user_index_.clear();
+    email_index_.clear();
     group_index_.clear();
     product_index_.clear();
     directory_index_.clear();
     for (std::size_t i = 0; i < users.size(); ++i) {
         if (!users[i].removed)
             user_index_.emplace(users[i].account_id, i);
+        if (!users[i].email.empty())
+            email_index_.emplace(lowercase(users[i].email), i);
     }
     for (std::size_t i = 0; i < groups.size(); ++i)
         group_index_.emplace(groups[i].id, i);
@@ -152,6 +156,25 @@ std::optional<std::size_t> Model::find_user(std::string_view account_id) const {
     if (it == user_index_.end())
         return std::nullopt;
     return it->second;
+}
+
+std::vector<std::size_t> Model::users_named(const std::vector<std::string>& emails,
+                                            const std::vector<std::string>& account_ids) const {
+    std::vector<std::size_t> named;
+    if (!emails.empty()) {
+        for (const auto& email : emails) {
+            auto [from, to] = email_index_.equal_range(lowercase(email));
+            for (auto it = from; it != to; ++it)
+                named.push_back(it->second);
+        }
+    } else {
+        for (const auto& id : account_ids)
+            if (auto index = find_user(id))
+                named.push_back(*index);
+    }
+    std::sort(named.begin(), named.end());
+    named.erase(std::unique(named.begin(), named.end()), named.end());
+    return named;
 }
 
 std::optional<std::size_t> Model::find_group(std::string_view id) const {

@@ -144,6 +144,11 @@ class Model {
     void finalize();
 
     std::optional<std::size_t> find_user(std::string_view account_id) const;
+    // The users with one of `emails` (any case), or when there are none, with one of
+    // `account_ids`, in model order: an indexed search answers a query naming its users without
+    // walking the organization, as the real API does.
+    std::vector<std::size_t> users_named(const std::vector<std::string>& emails,
+                                         const std::vector<std::string>& account_ids) const;
     // Accepts a bare group UUID or its ARI form (ari:cloud:identity::group/<uuid>).
     std::optional<std::size_t> find_group(std::string_view id) const;
     std::optional<std::size_t> find_product(std::string_view resource_id) const;
@@ -181,6 +186,7 @@ class Model {
     void recompute_members_of(std::size_t group);
 
     std::unordered_map<std::string, std::size_t> user_index_;
+    std::unordered_multimap<std::string, std::size_t> email_index_;  // lower-case email
     std::unordered_map<std::string, std::size_t> group_index_;
     std::unordered_map<std::string, std::size_t> product_index_;
     std::unordered_map<std::string, std::size_t> directory_index_;

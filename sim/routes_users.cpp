@@ -23,6 +23,22 @@ struct UserPage {
 // After filling the page it looks ahead for one more match: the last page has no next link.
 UserPage scan_users(const Model& model, const UserMatcher& matcher, const UserQuery& query,
                     std::size_t start, std::size_t limit) {
+    UserPage page;
+    if (!query.sort && (!query.emails.empty() || !query.account_ids.empty())) {
+        // A query naming its users: only those (positions are model indexes when unsorted).
+        const auto named = model.users_named(query.emails, query.account_ids);
+        for (auto it = std::lower_bound(named.begin(), named.end(), start); it != named.end();
+             ++it) {
+            if (!matcher.matches(model.users[*it]))
+                continue;
+            if (page.users.size() == limit) {
+                page.next = *it;
+                break;
+            }
+            page.users.push_back(*it);
+        }
+        return page;
+    }
     const std::size_t total = model.users.size();
     auto at = [&](std::size_t position) -> std::size_t {
         if (!query.sort)
@@ -30,7 +46,6 @@ UserPage scan_users(const Model& model, const UserMatcher& matcher, const UserQu
         const auto& order = model.nickname_order();
         return query.sort->descending ? order[total - 1 - position] : order[position];
     };
-    UserPage page;
     for (std::size_t position = start; position < total; ++position) {
         std::size_t index = at(position);
         if (!matcher.matches(model.users[index]))

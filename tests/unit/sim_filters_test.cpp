@@ -250,3 +250,71 @@ TEST_CASE("users in another directory are only found through it or through -", "
     REQUIRE(res);
     CHECK(res->status == 404);
 }
+
+TEST_CASE("a search naming its users by email or account id combines with the other filters",
+          "[sim]") {
+    // The simulator answers these from an index instead of walking the organization: the same
+    // users, in the same order, paged the same way.
+    LiveSim sim;
+    auto truth = sim.truth();
+    const std::string jira = truth["sites"][0]["products"][0]["resource_id"].GetString();
+    std::string emails, ids;
+    std::set<std::string> named_by_email, named_by_id;
+    std::size_t n = 0;
+    for (const auto& u : truth["users"].GetArray()) {
+        if (n < 100) {
+            std::string email = u["email"].GetString();
+            // Any case matches.
+            if (n % 2 == 0)
+                for (auto& c : email)
+                    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+            emails += (emails.empty() ? "\"" : ",\"") + email + "\"";
+            named_by_email.insert(u["account_id"].GetString());
+        }
+        if (n >= 50 && n < 60) {
+            ids += (ids.empty() ? "\"" : ",\"") + std::string(u["account_id"].GetString()) + "\"";
+            named_by_id.insert(u["account_id"].GetString());
+        }
+        ++n;
+    }
+    auto on_jira = [&](const rapidjson::Value& u, const char* role) {
+        for (const auto& a : u["access"].GetArray())
+            if (jira == a["resource_id"].GetString() && std::string(role) == a["role"].GetString())
+                return true;
+        return false;
+    };
+    check_filter(sim, "\"emails\":[" + emails + "]", "",
+                 [&](const auto& u) { return named_by_email.count(u["account_id"].GetString()); });
+    check_filter(sim,
+                 "\"emails\":[" + emails + "],\"resourceIds\":[\"" + jira +
+                     "\"],\"roleIds\":[\"atlassian/user\"]",
+                 "", [&](const auto& u) {
+                     return named_by_email.count(u["account_id"].GetString()) &&
+                            on_jira(u, "atlassian/user");
+                 });
+    check_filter(
+        sim, "\"accountIds\":[" + ids + "],\"status\":[\"active\"]", "", [&](const auto& u) {
+            return named_by_id.count(u["account_id"].GetString()) && str_eq(u, "status", "active");
+        });
+    // Paged: 100 named users, 7 a page, in the organization's order.
+    std::vector<std::string> paged;
+    std::string cursor;
+    for (int page = 0; page < 20; ++page) {
+        std::string body = "{\"limit\":7,\"emails\":[" + emails + "]" +
+                           (cursor.empty() ? "" : ",\"cursor\":\"" + cursor + "\"") + "}";
+        auto res = sim.post_json(sim.v2("/directories/-/users/search"), body);
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        auto doc = parse_json(res->body);
+        for (const auto& user : doc["data"].GetArray())
+            paged.push_back(user["accountId"].GetString());
+        if (!doc["links"].HasMember("next"))
+            break;
+        cursor = doc["links"]["next"].GetString();
+    }
+    std::vector<std::string> in_order;
+    for (const auto& u : truth["users"].GetArray())
+        if (named_by_email.count(u["account_id"].GetString()))
+            in_order.push_back(u["account_id"].GetString());
+    CHECK(paged == in_order);
+}
