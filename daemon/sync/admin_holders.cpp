@@ -1,8 +1,9 @@
 #include "admin_holders.hpp"
 
+#include <set>
+
 #include "generation_slot.hpp"
 #include "rosterd/atlassian/types.hpp"
-#include "rosterd/base/text.hpp"
 #include "snapshot_writer.hpp"
 
 namespace rosterd::sync {
@@ -23,7 +24,11 @@ AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
         slot));
     AdminChecks checks;
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> by_groups;
+    // A listing may return an account twice (a page boundary moving under it): settle it once.
+    std::set<std::string> settled;
     for (const auto& account : holders) {
+        if (!settled.insert(account).second)
+            continue;
         find.bind(1, snapshot).bind(2, account);
         if (!find.step()) {
             find.reset();
@@ -58,12 +63,13 @@ std::vector<AdminCheck> admin_checks(const std::string& resource_id,
         return check;
     };
     std::vector<AdminCheck> checks;
-    // Emails are unique items of a request and match case-insensitively.
+    // Emails are unique items of a request. Each account is asked under its email exactly as
+    // listed: whether the API matches emails in any case is not documented.
     std::map<std::string, std::size_t> check_of_email;
     for (const auto& candidate : candidates) {
         if (candidate.email.empty())
             continue;
-        auto [at, added] = check_of_email.try_emplace(lowercase(candidate.email), checks.size());
+        auto [at, added] = check_of_email.try_emplace(candidate.email, checks.size());
         if (added) {
             if (checks.empty() ||
                 checks.back().search.emails.size() == atlassian::kMaxEmailsPerSearch)
@@ -74,8 +80,9 @@ std::vector<AdminCheck> admin_checks(const std::string& resource_id,
         checks[at->second].accounts.insert(candidate.account_id);
     }
     const std::size_t by_email = checks.size();
+    std::set<std::string> by_id;  // accountIds are unique items too
     for (const auto& candidate : candidates) {
-        if (!candidate.email.empty())
+        if (!candidate.email.empty() || !by_id.insert(candidate.account_id).second)
             continue;
         if (checks.size() == by_email ||
             checks.back().search.account_ids.size() == atlassian::kMaxAccountIdsPerSearch)

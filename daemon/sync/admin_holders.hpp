@@ -4,7 +4,7 @@
 // per-product queries return each of them once per product (868 of 1,276 role pages at 500k
 // users); the holders query returns each once. Which products a holder administers then follows
 // from the groups for most of them (a group granting admin on a product decides it: admin
-// outranks every other role) and is asked for the rest, 100 accounts a request.
+// outranks every other role) and is asked for the rest: 100 emails (or 10 account ids) a request.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -39,8 +39,10 @@ struct AdminCheck {
     std::unordered_set<std::string> accounts;
 };
 
-// The questions about `candidates` on `resource_id`: by exact email, up to 100 a request, and by
-// account id, up to 10 a request, for accounts without an email.
+// The questions about `candidates` on `resource_id`: by email as listed, up to 100 a request, and
+// by account id, up to 10 a request, for accounts without an email. An account whose email changed
+// since the listing is not found and taken for no admin there, like any change during a sync
+// (the next sync sees it).
 std::vector<AdminCheck> admin_checks(const std::string& resource_id,
                                      const std::vector<atlassian::UserToRead>& candidates);
 

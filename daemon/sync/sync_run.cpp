@@ -466,6 +466,8 @@ struct SyncRun::RoleQueue {
 };
 
 void SyncRun::queue_role_task(RoleTask task) {
+    if (stopped())
+        return;
     role_queue_->waiting.push_back(std::move(task));
     run_role_tasks();
 }
@@ -473,7 +475,12 @@ void SyncRun::queue_role_task(RoleTask task) {
 void SyncRun::run_role_tasks() {
     auto self = shared_from_this();
     auto queue = role_queue_;
-    while (!stopped() && queue->active < queue->limit && !queue->waiting.empty()) {
+    if (stopped()) {
+        // The tasks hold the run: dropped, they let it go.
+        queue->waiting.clear();
+        return;
+    }
+    while (queue->active < queue->limit && !queue->waiting.empty()) {
         auto task = std::move(queue->waiting.front());
         queue->waiting.pop_front();
         ++queue->active;
@@ -502,6 +509,9 @@ void SyncRun::fetch_roles() {
             queue_role_task(
                 [self](std::function<void()> finished) { self->list_admin_holders(finished); });
         } else if (role == kAdminRole) {
+            for (const auto& workspace : workspaces_)
+                query_role_on(workspace.id, role);
+        } else if (workspaces_.size() <= 1) {
             for (const auto& workspace : workspaces_)
                 query_role_on(workspace.id, role);
         } else {
@@ -578,8 +588,8 @@ void SyncRun::list_admin_holders(std::function<void()> finished) {
 }
 
 // After the users, the groups and the admin holders are in: which products each holder
-// administers. The groups decide most; the rest are asked, 100 accounts a request, with the
-// in-flight slots the finished user chains left.
+// administers. The groups decide most; the rest are asked (100 emails or 10 account ids a
+// request), with the in-flight slots the finished user chains left.
 void SyncRun::phase_admin_checks() {
     auto self = shared_from_this();
     on_phase_drained_ = [self] {
@@ -774,6 +784,8 @@ void SyncRun::finish_failed() {
         return;
     finished_ = true;
     on_phase_drained_ = nullptr;
+    if (role_queue_)
+        role_queue_->waiting.clear();  // queued role tasks hold the run
     auto stats = client_->stats();
     progress_.requests = static_cast<std::int64_t>(stats.requests_sent);
     progress_.retries = static_cast<std::int64_t>(stats.retries);

@@ -110,12 +110,11 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     std::int64_t snapshot_ = 0;
     std::int64_t started_at_ms_ = 0;
     std::vector<atlassian::Workspace> workspaces_;
-    std::shared_ptr<UserLister> lister_;
+    std::shared_ptr<UserLister> lister_;  // the user partitions: counted first, then listed
     std::shared_ptr<RoleQueue> role_queue_;
     // Accounts holding atlassian/admin anywhere, when admins are learnt that way
     // (admin_holders.hpp).
-    std::shared_ptr<std::vector<std::string>>
-        admin_holders_;  // the user partitions: counted first, then listed
+    std::shared_ptr<std::vector<std::string>> admin_holders_;
     std::string org_name_;
     std::int64_t pending_ = 0;  // API calls and DB writes of the current phase still outstanding
     std::function<void()> on_phase_drained_;
