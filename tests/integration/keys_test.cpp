@@ -405,12 +405,14 @@ TEST_CASE("a new key that replaces a rejected one starts a sync at once", "[inte
                                         "expired one"));
     REQUIRE(wait_until(
         [&] {
-            auto runs = daemon.ctl_json({"sync", "history"})["runs"].GetArray();
+            auto history = daemon.ctl_json({"sync", "history"});  // owns what `runs` views
+            auto runs = history["runs"].GetArray();
             return runs.Size() == runs_before + 1 &&
                    std::string(runs[0]["outcome"].GetString()) == "succeeded";
         },
         std::chrono::seconds(30)));
-    auto newest = daemon.ctl_json({"sync", "history"})["runs"][0].GetObject();
+    auto history = daemon.ctl_json({"sync", "history"});
+    auto newest = history["runs"][0].GetObject();
     CHECK(std::string(newest["trigger"].GetString()) == "new-key");
     CHECK(key_state(daemon) == "ok");
     check_no_secrets(daemon, {second});

@@ -112,7 +112,8 @@ TEST_CASE(
             if (m.rcpt == u->email && m.headers.find("Subject: Reminder: ") != std::string::npos)
                 CHECK(m.received_ms >= remind_at);
     }
-    for (const auto& n : daemon.ctl_json({"notices"})["notices"].GetArray()) {
+    auto notices = daemon.ctl_json({"notices"});  // the loop views it: a named document
+    for (const auto& n : notices["notices"].GetArray()) {
         CHECK(n["reminders"].GetInt() == 1);
         CHECK(std::string(n["state"].GetString()) == "acted");
     }

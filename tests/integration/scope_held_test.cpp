@@ -143,7 +143,9 @@ TEST_CASE("a scoped admin still sees the users whose in-scope access they remove
     auto listed = parsed(ctl_as(daemon, kConfluenceUid, {"--json", "users", "--limit", "5000"}));
     CHECK(listed["total"].GetInt64() == static_cast<std::int64_t>(expected.size()));
     auto one = parsed(ctl_as(daemon, kConfluenceUid, {"--json", "user", target}));
-    CHECK(one["user"]["access"].Size() == 0);  // their in-scope access only: none now
+    REQUIRE(one["user"].HasMember("products"));
+    CHECK(one["user"]["products"].Size() == 0);  // their in-scope access only: none now
+    CHECK(one["user"]["sites"].Size() == 0);
     auto hidden = ctl_as(daemon, kConfluenceUid, {"user", jira_only});
     CHECK(hidden.exit_code == 1);
     CHECK_THAT(ctl_text(hidden), Catch::Contains("found in your scope"));

@@ -338,7 +338,8 @@ TEST_CASE("delegated scopes: each caller sees and changes only its sites, produc
         CHECK(savings["inactive_seats"].GetInt64() == inactive);
         CHECK(inactive < [&] {
             std::int64_t all = 0;
-            for (const auto& p : daemon.ctl_json({"dashboard"})["products"].GetArray())
+            auto dashboard = daemon.ctl_json({"dashboard"});
+            for (const auto& p : dashboard["products"].GetArray())
                 all += p["inactive"].GetInt64();
             return all;
         }());
