@@ -137,10 +137,11 @@ void install_money_commands(CLI::App& app, CliOptions& options, int& exit_code) 
 
     auto report_since = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>();
-    auto html = std::make_shared<bool>(false);
     auto* report = app.add_subcommand(
         "report", "Write the HTML report (dashboard, trends, savings, runs) to a file");
-    report->add_flag("--html", *html, "HTML (the only format, and the default)");
+    // Accepted and unbound: HTML is the only format. (Bound to a variable it must outlive the
+    // parse; a local one did not, and parsing --html wrote to freed memory.)
+    report->add_flag("--html")->description("HTML (the only format, and the default)");
     report->add_option("-o,--output", *output, "The file to write")->required();
     report->add_option("--since", *report_since, "History and savings from this date (YYYY-MM-DD)");
     report->callback([&options, &exit_code, report_since, output] {

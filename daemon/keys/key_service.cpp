@@ -4,6 +4,8 @@
 
 #include <asio/post.hpp>
 
+#include <algorithm>
+
 #include "key_commands.hpp"
 #include "rosterd/atlassian/client_settings.hpp"
 #include "rosterd/base/time_format.hpp"
@@ -13,6 +15,9 @@ namespace {
 
 // A timer that fires a hair early (clock granularity) must not spin: wait at least this long.
 constexpr auto kMinimumWait = std::chrono::seconds(1);
+// A reminder years away would overflow the timer's nanoseconds: wake at least daily and look
+// again (evaluate() re-arms for what is then due).
+constexpr auto kMaximumWait = std::chrono::hours(24);
 
 }  // namespace
 
@@ -124,7 +129,9 @@ void KeyService::evaluate() {
 void KeyService::arm_timer(SysTime at) {
     auto now = context_.clock.now();
     next_notice_ = at;
-    auto wait = std::max<std::chrono::milliseconds>(at - now, kMinimumWait);
+    auto wait = std::clamp<std::chrono::milliseconds>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(at - now), kMinimumWait,
+        kMaximumWait);
     timer_.expires_after(wait);
     timer_.async_wait([this](const std::error_code& ec) {
         if (ec)

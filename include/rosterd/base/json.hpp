@@ -26,7 +26,9 @@ using Allocator = rapidjson::Document::AllocatorType;
 
 // A JSON value from a C++ value; strings are copied into `allocator`; nullopt becomes null.
 inline rapidjson::Value value(std::string_view text, Allocator& allocator) {
-    return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+    // An empty view may have no data at all (a default one): rapidjson wants a pointer anyway.
+    return rapidjson::Value(text.data() ? text.data() : "",
+                            static_cast<rapidjson::SizeType>(text.size()), allocator);
 }
 inline rapidjson::Value value(const char* text, Allocator& allocator) {
     return value(std::string_view(text), allocator);
