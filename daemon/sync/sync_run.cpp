@@ -82,8 +82,9 @@ std::vector<atlassian::UserSearch> user_partitions() {
 }
 
 std::vector<std::string> role_queries() {
-    return {"atlassian/admin",       "atlassian/guest", "atlassian/customer",
-            "atlassian/contributor", "atlassian/basic", "atlassian/stakeholder"};
+    return {kAdminRole,           "atlassian/guest",
+            "atlassian/customer", "atlassian/contributor",
+            "atlassian/basic",    "atlassian/stakeholder"};
 }
 
 SyncRun::SyncRun(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
@@ -502,18 +503,16 @@ void SyncRun::fetch_roles() {
     role_queue_->limit = std::max(1, options_.role_query_concurrency);
     auto self = shared_from_this();
     for (const auto& role : role_queries()) {
-        if (role == kAdminRole && workspaces_.size() > 1) {
+        if (workspaces_.size() <= 1) {
+            // One product: its query is the cheapest question whatever the role.
+            for (const auto& workspace : workspaces_)
+                query_role_on(workspace.id, role);
+        } else if (role == kAdminRole) {
             // Organization and site admins hold admin on many products: list each holder once
             // and settle the products afterwards (admin_holders.hpp, phase_admin_checks).
             admin_holders_ = std::make_shared<std::vector<std::string>>();
             queue_role_task(
                 [self](std::function<void()> finished) { self->list_admin_holders(finished); });
-        } else if (role == kAdminRole) {
-            for (const auto& workspace : workspaces_)
-                query_role_on(workspace.id, role);
-        } else if (workspaces_.size() <= 1) {
-            for (const auto& workspace : workspaces_)
-                query_role_on(workspace.id, role);
         } else {
             // Many organizations hold some of these roles nowhere (no Jira Service Management,
             // no Product Discovery): one count instead of one query per product.
@@ -543,29 +542,38 @@ void SyncRun::query_role_on(const std::string& resource_id, const std::string& r
         search.resource_ids = {resource_id};
         search.role_ids = {role};
         search.limit = atlassian::kMaxPageSize;
-        auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
-        self->client_->search_users(
-            std::move(search),
-            atlassian::PageHandler<atlassian::DirectoryUser>(
-                [found, role](const std::vector<atlassian::DirectoryUser>& page) {
-                    for (const auto& u : page)
-                        found->emplace_back(u.account_id, role);
-                }),
-            [self, found, resource_id, role,
-             finished](atlassian::Result<atlassian::PageSummary> r) {
-                if (!r)
-                    self->fail(r.error());
-                else if (!found->empty())
-                    self->write(
-                        [snapshot = self->snapshot_, found, role,
-                         resource_id](store::Database& db) {
-                            write_role_overrides(db, snapshot, resource_id,
-                                                 role == kAdminRole ? "admin" : "other", *found);
-                        },
-                        {});
-                finished();
-            });
+        self->learn_role(resource_id, role, std::move(search), nullptr, std::move(finished));
     });
+}
+
+// Writes who `search` finds (of `only`'s accounts, when given) as holding `role` on
+// `resource_id`.
+void SyncRun::learn_role(const std::string& resource_id, const std::string& role,
+                         atlassian::UserSearch search,
+                         std::shared_ptr<const std::unordered_set<std::string>> only,
+                         std::function<void()> finished) {
+    auto self = shared_from_this();
+    auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
+    client_->search_users(
+        std::move(search),
+        atlassian::PageHandler<atlassian::DirectoryUser>(
+            [found, role, only](const std::vector<atlassian::DirectoryUser>& page) {
+                for (const auto& u : page)
+                    if (!only || only->count(u.account_id))
+                        found->emplace_back(u.account_id, role);
+            }),
+        [self, found, resource_id, role, finished](atlassian::Result<atlassian::PageSummary> r) {
+            if (!r)
+                self->fail(r.error());
+            else if (!found->empty())
+                self->write(
+                    [snapshot = self->snapshot_, found, role, resource_id](store::Database& db) {
+                        write_role_overrides(db, snapshot, resource_id,
+                                             role == kAdminRole ? "admin" : "other", *found);
+                    },
+                    {});
+            finished();
+        });
 }
 
 void SyncRun::list_admin_holders(std::function<void()> finished) {
@@ -601,56 +609,38 @@ void SyncRun::phase_admin_checks() {
     role_queue_->limit =
         std::max(1, options_.role_query_concurrency) + std::max(1, options_.partition_concurrency);
     ++pending_;
-    db_.write([snapshot = snapshot_, holders = admin_holders_](
-                  store::Database& db) { return resolve_admin_holders(db, snapshot, *holders); },
-              [self](store::DbResult<AdminChecks> r) {
-                  if (!r.ok()) {
-                      self->fail("database: " + r.error);
-                  } else {
-                      std::size_t asked = 0;
-                      for (const auto& [resource, candidates] : r.value->candidates) {
-                          asked += candidates.size();
-                          for (auto& check : admin_checks(resource, candidates)) {
-                              auto shared = std::make_shared<AdminCheck>(std::move(check));
-                              self->queue_role_task(
-                                  [self, resource, shared](std::function<void()> finished) {
-                                      self->check_admins(resource, shared, finished);
-                                  });
-                          }
-                      }
-                      spdlog::debug(
-                          "sync {}: {} admin holders, {} product admins decided by groups, "
-                          "{} asked",
-                          self->ids_run_, self->admin_holders_->size(), r.value->decided_by_groups,
-                          asked);
-                  }
-                  if (--self->pending_ == 0)
-                      self->on_phase_drained_();
-              });
-}
-
-void SyncRun::check_admins(const std::string& resource_id, std::shared_ptr<AdminCheck> check,
-                           std::function<void()> finished) {
-    auto self = shared_from_this();
-    auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
-    client_->search_users(
-        check->search,
-        atlassian::PageHandler<atlassian::DirectoryUser>(
-            [found, check](const std::vector<atlassian::DirectoryUser>& page) {
-                for (const auto& u : page)
-                    if (check->accounts.count(u.account_id))
-                        found->emplace_back(u.account_id, kAdminRole);
-            }),
-        [self, found, resource_id, finished](atlassian::Result<atlassian::PageSummary> r) {
-            if (!r)
-                self->fail(r.error());
-            else if (!found->empty())
-                self->write(
-                    [snapshot = self->snapshot_, found, resource_id](store::Database& db) {
-                        write_role_overrides(db, snapshot, resource_id, "admin", *found);
-                    },
-                    {});
-            finished();
+    db_.write(
+        [snapshot = snapshot_, holders = admin_holders_](store::Database& db) {
+            return resolve_admin_holders(db, snapshot, *holders);
+        },
+        [self](store::DbResult<AdminChecks> r) {
+            if (!r.ok()) {
+                self->fail("database: " + r.error);
+            } else {
+                std::size_t asked = 0;
+                for (const auto& [resource, candidates] : r.value->candidates) {
+                    asked += candidates.size();
+                    for (auto& check : admin_checks(resource, candidates)) {
+                        // Only the accounts asked: another account behind a shared
+                        // email is settled by its own question.
+                        auto asked_about = std::make_shared<const std::unordered_set<std::string>>(
+                            std::move(check.accounts));
+                        self->queue_role_task(
+                            [self, resource, asked_about,
+                             search = std::move(check.search)](std::function<void()> finished) {
+                                self->learn_role(resource, kAdminRole, search, asked_about,
+                                                 std::move(finished));
+                            });
+                    }
+                }
+                spdlog::debug(
+                    "sync {}: {} admin holders, {} product admins decided by groups, "
+                    "{} asked",
+                    self->ids_run_, self->admin_holders_->size(), r.value->decided_by_groups,
+                    asked);
+            }
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
         });
 }
 

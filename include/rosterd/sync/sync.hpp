@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "rosterd/atlassian/client.hpp"
@@ -52,8 +53,6 @@ std::vector<std::string> role_queries();
 
 class UserLister;
 
-struct AdminCheck;  // admin_holders.hpp
-
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
     using Done = std::function<void(const SyncOutcome&)>;
@@ -86,8 +85,10 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void query_role_on(const std::string& resource_id, const std::string& role);
     void list_admin_holders(std::function<void()> finished);
     void phase_admin_checks();
-    void check_admins(const std::string& resource_id, std::shared_ptr<AdminCheck> check,
-                      std::function<void()> finished);
+    void learn_role(const std::string& resource_id, const std::string& role,
+                    atlassian::UserSearch search,
+                    std::shared_ptr<const std::unordered_set<std::string>> only,
+                    std::function<void()> finished);
     void after_bulk();
     void phase_activity();
     void finalize();
