@@ -11,9 +11,10 @@ namespace rosterd::sync {
 AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
                                   const std::vector<std::string>& holders) {
     const int slot = slot_of(db, snapshot);
-    auto& find = db.cached(in_slot(
-        "SELECT user_no, coalesce(email, '') FROM {users} WHERE snapshot_id = ? AND account_id = ?",
-        slot));
+    auto& find = db.cached(
+        in_slot("SELECT user_no, coalesce(email, ''), is_org_admin OR is_site_admin FROM {users} "
+                "WHERE snapshot_id = ? AND account_id = ?",
+                slot));
     // Each product the holder has access to, and whether one of its groups grants admin there.
     auto& products = db.cached(in_slot(
         "SELECT a.resource_id, EXISTS (SELECT 1 FROM {user_groups} AS g JOIN group_roles AS r "
@@ -36,6 +37,7 @@ AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
         }
         const std::int64_t user_no = find.int64(0);
         std::string email = find.text(1);
+        const bool platform_admin = find.int64(2) != 0;
         find.reset();
         products.bind(1, snapshot).bind(2, user_no).bind(3, kAdminRole);
         while (products.step()) {
@@ -43,14 +45,38 @@ AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
                 by_groups[products.text(0)].emplace_back(account, kAdminRole);
                 ++checks.decided_by_groups;
             } else {
-                checks.candidates[products.text(0)].push_back({account, email});
+                auto& product = checks.products[products.text(0)];
+                (platform_admin ? product.reserved : product.asked).push_back({account, email});
             }
         }
         products.reset();
     }
-    for (const auto& [resource, accounts] : by_groups)
+    for (const auto& [resource, accounts] : by_groups) {
         write_role_overrides(db, snapshot, resource, "admin", accounts);
+        auto at = checks.products.find(resource);
+        if (at != checks.products.end())
+            at->second.admins_by_groups = static_cast<std::int64_t>(accounts.size());
+    }
     return checks;
+}
+
+bool count_pays(const std::string& resource_id, const ProductAdminCandidates& product) {
+    if (product.reserved.empty())
+        return false;
+    auto all = product.asked;
+    all.insert(all.end(), product.reserved.begin(), product.reserved.end());
+    return admin_checks(resource_id, all).size() >=
+           admin_checks(resource_id, product.asked).size() + 2;
+}
+
+ReservedVerdict settle_reserved(std::int64_t counted, std::int64_t admins_by_groups,
+                                std::int64_t found_among_asked, std::size_t reserved) {
+    const std::int64_t among_reserved = counted - admins_by_groups - found_among_asked;
+    if (among_reserved == static_cast<std::int64_t>(reserved))
+        return ReservedVerdict::all_admins;
+    if (among_reserved == 0)
+        return ReservedVerdict::none_admin;
+    return ReservedVerdict::ask;
 }
 
 std::vector<AdminCheck> admin_checks(const std::string& resource_id,

@@ -19,16 +19,27 @@ namespace rosterd::sync {
 
 inline constexpr const char* kAdminRole = "atlassian/admin";
 
+// One product's holders that its groups do not settle.
+struct ProductAdminCandidates {
+    // Holders without an organization or site admin role: asked.
+    std::vector<atlassian::UserToRead> asked;
+    // Organization and site admins, nearly always admin on every product they reach: settled by
+    // one users/count of the product's admins when it can (settle_reserved), else asked too.
+    std::vector<atlassian::UserToRead> reserved;
+    std::int64_t admins_by_groups = 0;  // holders a group makes admin here
+};
+
 struct AdminChecks {
-    // Per product: holders with access there whose groups do not grant admin on it.
-    std::map<std::string, std::vector<atlassian::UserToRead>> candidates;
+    // Per product with holders its groups do not settle.
+    std::map<std::string, ProductAdminCandidates> products;
     std::int64_t decided_by_groups = 0;  // (holder, product) pairs written as admin
 };
 
 // Database side, on the sync's unpublished generation once its users and group roles are in:
 // writes an admin override for each product where one of a holder's groups grants admin, and
-// returns the holder's other products as candidates. Holders not in the generation (they joined
-// after the listing) are skipped, as a per-product answer about them would have been.
+// returns the holder's other products as candidates, organization and site admins apart. Holders
+// not in the generation (they joined after the listing) are skipped, as a per-product answer about
+// them would have been.
 AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
                                   const std::vector<std::string>& holders);
 
@@ -43,6 +54,19 @@ struct AdminCheck {
 // by account id, up to 10 a request, for accounts without an email. An account whose email changed
 // since the listing is not found and taken for no admin there, like any change during a sync
 // (the next sync sees it).
+// Whether one users/count of the product's admins is worth sending: it replaces the questions the
+// reserved add to the others', so it pays when they add two or more (one at least is saved).
+bool count_pays(const std::string& resource_id, const ProductAdminCandidates& product);
+
+enum class ReservedVerdict { all_admins, none_admin, ask };
+
+// The reserved candidates of a product once the others are answered: users/count of its admins
+// (`counted`) less those the groups decided and those found among the asked is how many of the
+// reserved are admins. All of them or none settles them without a question; anything else (a
+// change during the sync included) asks them.
+ReservedVerdict settle_reserved(std::int64_t counted, std::int64_t admins_by_groups,
+                                std::int64_t found_among_asked, std::size_t reserved);
+
 std::vector<AdminCheck> admin_checks(const std::string& resource_id,
                                      const std::vector<atlassian::UserToRead>& candidates);
 

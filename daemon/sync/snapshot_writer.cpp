@@ -359,6 +359,22 @@ std::vector<std::string> managed_email_domains(Database& db, std::size_t most) {
     return domains;
 }
 
+std::optional<std::map<std::string, std::set<std::string>>> roles_held_last_time(Database& db) {
+    auto published = current_snapshot(db);
+    if (!published)
+        return std::nullopt;
+    auto& select = db.cached(
+        in_slot("SELECT DISTINCT role, resource_id FROM {user_access} WHERE snapshot_id = ? "
+                "AND role NOT IN ('atlassian/user', 'atlassian/admin')",
+                slot_of(db, *published)));
+    select.bind(1, *published);
+    std::map<std::string, std::set<std::string>> held;
+    while (select.step())
+        held[select.text(0)].insert(select.text(1));
+    select.reset();
+    return held;
+}
+
 void delete_users_if(Database& db, std::int64_t snapshot,
                      const std::function<bool(std::string_view account_id)>& gone) {
     Transaction t(db);

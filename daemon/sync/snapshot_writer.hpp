@@ -4,7 +4,9 @@
 // transaction; discard() drops a generation that never completed.
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -74,6 +76,10 @@ std::int64_t write_users(store::Database& db, std::int64_t snapshot,
 // The email domains of the published snapshot's active managed users (the organization's
 // verified domains), or nothing when there is no snapshot or more than `most` of them.
 std::vector<std::string> managed_email_domains(store::Database& db, std::size_t most);
+// Per role other than user and admin, the products someone held it on in the published snapshot;
+// nothing when there is no snapshot.
+std::optional<std::map<std::string, std::set<std::string>>> roles_held_last_time(
+    store::Database& db);
 // Deletes the generation's users (with their groups and access) whose account id `gone` accepts:
 // users the sync saw and then no longer found in any partition.
 void delete_users_if(store::Database& db, std::int64_t snapshot,

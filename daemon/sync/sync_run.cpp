@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "admin_holders.hpp"
+#include "role_queue.hpp"
 #include "rosterd/sync/sync.hpp"
 #include "snapshot_writer.hpp"
 #include "user_lister.hpp"
@@ -62,23 +63,21 @@ struct SyncRun::GroupGrantsGate {
 };
 
 std::vector<atlassian::UserSearch> user_partitions() {
-    auto make = [](std::vector<std::string> status, std::string claim, std::optional<bool> mfa) {
+    auto make = [](std::vector<std::string> status, std::string claim) {
         atlassian::UserSearch search;
         search.status = std::move(status);
         search.claim_status = std::move(claim);
-        search.mfa_enabled = mfa;
         search.expand = {"platformRoles", "productAccess", "groups"};
         search.limit = atlassian::kMaxPageSize;
         return search;
     };
-    // Active users are the bulk: split them again by claim status, and the managed ones (most of
-    // an organization) once more by two-step verification, a boolean every managed account has.
-    // The longest cursor chain bounds a sync's wall time: at 100k users and 20 ms a page, one
-    // chain of all active managed users alone would take 14 s.
-    return {make({"active"}, "managed", true),           make({"active"}, "managed", false),
-            make({"active"}, "unmanaged", std::nullopt), make({"suspended"}, "", std::nullopt),
-            make({"not_invited"}, "", std::nullopt),     make({"deactivated"}, "", std::nullopt),
-            make({"for_deletion"}, "", std::nullopt)};
+    // Active users are the bulk: split them by claim status; the managed ones (most of an
+    // organization) are split again by verified domain (user_lister). Everyone else, a tenth or
+    // so, is one partition: `status` takes up to four values. Fewer partitions cost fewer
+    // users/count requests and fewer part-filled pages; two-step verification, once a further
+    // split, no longer shortens the longest chain once the domain parts exist (docs/sync.md).
+    return {make({"active"}, "managed"), make({"active"}, "unmanaged"),
+            make({"suspended", "not_invited", "deactivated", "for_deletion"}, "")};
 }
 
 std::vector<std::string> role_queries() {
@@ -460,12 +459,6 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
     });
 }
 
-struct SyncRun::RoleQueue {
-    std::deque<RoleTask> waiting;
-    int active = 0;
-    int limit = 1;
-};
-
 void SyncRun::queue_role_task(RoleTask task) {
     if (stopped())
         return;
@@ -502,35 +495,86 @@ void SyncRun::fetch_roles() {
     role_queue_ = std::make_shared<RoleQueue>();
     role_queue_->limit = std::max(1, options_.role_query_concurrency);
     auto self = shared_from_this();
-    for (const auto& role : role_queries()) {
-        if (workspaces_.size() <= 1) {
-            // One product: its query is the cheapest question whatever the role.
+    if (workspaces_.size() <= 1) {
+        // One product: its query is the cheapest question whatever the role.
+        for (const auto& role : role_queries())
             for (const auto& workspace : workspaces_)
                 query_role_on(workspace.id, role);
-        } else if (role == kAdminRole) {
-            // Organization and site admins hold admin on many products: list each holder once
-            // and settle the products afterwards (admin_holders.hpp, phase_admin_checks).
-            admin_holders_ = std::make_shared<std::vector<std::string>>();
-            queue_role_task(
-                [self](std::function<void()> finished) { self->list_admin_holders(finished); });
-        } else {
-            // Many organizations hold some of these roles nowhere (no Jira Service Management,
-            // no Product Discovery): one count instead of one query per product.
-            queue_role_task([self, role](std::function<void()> finished) {
-                atlassian::UserSearch filter;
-                filter.role_ids = {role};
-                self->client_->count_users(
-                    std::move(filter), [self, role, finished](atlassian::Result<std::int64_t> r) {
-                        if (!r) {
-                            self->fail(r.error());
-                        } else if (r.value() > 0) {
-                            for (const auto& workspace : self->workspaces_)
-                                self->query_role_on(workspace.id, role);
-                        }
-                        finished();
-                    });
+        return;
+    }
+    // Organization and site admins hold admin on many products: list each holder once and
+    // settle the products afterwards (admin_holders.hpp, phase_admin_checks).
+    admin_holders_ = std::make_shared<std::vector<std::string>>();
+    queue_role_task([self](std::function<void()> finished) { self->list_admin_holders(finished); });
+    // The other roles where the last snapshot saw them (a reader connection; the user pages are
+    // written meanwhile).
+    ++pending_;
+    db_.read(
+        [](store::Database& db) { return roles_held_last_time(db); },
+        [self](store::DbResult<std::optional<std::map<std::string, std::set<std::string>>>> r) {
+            std::optional<std::map<std::string, std::set<std::string>>> held;
+            if (r.ok())
+                held = std::move(*r.value);
+            else
+                spdlog::warn(
+                    "sync: the roles of the last snapshot could not be read ({}); "
+                    "asking as on a first sync",
+                    r.error);
+            const std::set<std::string> nowhere;
+            for (const auto& role : role_queries()) {
+                if (role == kAdminRole)
+                    continue;
+                const std::set<std::string>* held_before = nullptr;
+                if (held) {
+                    auto at = held->find(role);
+                    held_before = at == held->end() ? &nowhere : &at->second;
+                }
+                self->plan_role(role, held_before);
+            }
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
+        });
+}
+
+// A role other than admin, held by few people on more than one product: queried on the products
+// where the last snapshot saw it (`held_before`; null: no snapshot); on the others only when a
+// users/count says someone holds it there now. Many organizations hold some of these roles
+// nowhere (no Jira Service Management, no Product Discovery): one count instead of one query per
+// product.
+void SyncRun::plan_role(const std::string& role, const std::set<std::string>* held_before) {
+    auto self = shared_from_this();
+    std::vector<std::string> unseen;
+    for (const auto& workspace : workspaces_) {
+        if (held_before && held_before->count(workspace.id))
+            query_role_on(workspace.id, role);
+        else
+            unseen.push_back(workspace.id);
+    }
+    // Every product unseen: the role alone, one count whatever their number. Else the unseen
+    // products named, as many as a filter takes.
+    const bool everywhere = unseen.size() == workspaces_.size();
+    const std::size_t per_count = everywhere ? unseen.size() : atlassian::kMaxResourceIdsPerSearch;
+    for (std::size_t from = 0; from < unseen.size(); from += per_count) {
+        std::vector<std::string> products(unseen.begin() + static_cast<std::ptrdiff_t>(from),
+                                          unseen.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                               unseen.size(), from + per_count)));
+        queue_role_task([self, role, everywhere,
+                         products = std::move(products)](std::function<void()> finished) {
+            atlassian::UserSearch filter;
+            filter.role_ids = {role};
+            if (!everywhere)
+                filter.resource_ids = products;
+            self->client_->count_users(std::move(filter), [self, role, products, finished](
+                                                              atlassian::Result<std::int64_t> r) {
+                if (!r) {
+                    self->fail(r.error());
+                } else if (r.value() > 0) {
+                    for (const auto& product : products)
+                        self->query_role_on(product, role);
+                }
+                finished();
             });
-        }
+        });
     }
 }
 
@@ -542,16 +586,17 @@ void SyncRun::query_role_on(const std::string& resource_id, const std::string& r
         search.resource_ids = {resource_id};
         search.role_ids = {role};
         search.limit = atlassian::kMaxPageSize;
-        self->learn_role(resource_id, role, std::move(search), nullptr, std::move(finished));
+        self->learn_role(resource_id, role, std::move(search), nullptr,
+                         [finished = std::move(finished)](std::size_t) { finished(); });
     });
 }
 
 // Writes who `search` finds (of `only`'s accounts, when given) as holding `role` on
-// `resource_id`.
+// `resource_id`; `finished` learns how many.
 void SyncRun::learn_role(const std::string& resource_id, const std::string& role,
                          atlassian::UserSearch search,
                          std::shared_ptr<const std::unordered_set<std::string>> only,
-                         std::function<void()> finished) {
+                         std::function<void(std::size_t found)> finished) {
     auto self = shared_from_this();
     auto found = std::make_shared<std::vector<std::pair<std::string, std::string>>>();
     client_->search_users(
@@ -572,75 +617,7 @@ void SyncRun::learn_role(const std::string& resource_id, const std::string& role
                                              role == kAdminRole ? "admin" : "other", *found);
                     },
                     {});
-            finished();
-        });
-}
-
-void SyncRun::list_admin_holders(std::function<void()> finished) {
-    auto self = shared_from_this();
-    atlassian::UserSearch search;
-    search.role_ids = {kAdminRole};
-    search.limit = atlassian::kMaxPageSize;
-    client_->search_users(
-        std::move(search),
-        atlassian::PageHandler<atlassian::DirectoryUser>(
-            [holders = admin_holders_](const std::vector<atlassian::DirectoryUser>& page) {
-                for (const auto& u : page)
-                    holders->push_back(u.account_id);
-            }),
-        [self, finished](atlassian::Result<atlassian::PageSummary> r) {
-            if (!r)
-                self->fail(r.error());
-            finished();
-        });
-}
-
-// After the users, the groups and the admin holders are in: which products each holder
-// administers. The groups decide most; the rest are asked (100 emails or 10 account ids a
-// request), with the in-flight slots the finished user chains left.
-void SyncRun::phase_admin_checks() {
-    auto self = shared_from_this();
-    on_phase_drained_ = [self] {
-        if (self->stopped())
-            self->finish_failed();
-        else
-            self->after_bulk();
-    };
-    role_queue_->limit =
-        std::max(1, options_.role_query_concurrency) + std::max(1, options_.partition_concurrency);
-    ++pending_;
-    db_.write(
-        [snapshot = snapshot_, holders = admin_holders_](store::Database& db) {
-            return resolve_admin_holders(db, snapshot, *holders);
-        },
-        [self](store::DbResult<AdminChecks> r) {
-            if (!r.ok()) {
-                self->fail("database: " + r.error);
-            } else {
-                std::size_t asked = 0;
-                for (const auto& [resource, candidates] : r.value->candidates) {
-                    asked += candidates.size();
-                    for (auto& check : admin_checks(resource, candidates)) {
-                        // Only the accounts asked: another account behind a shared
-                        // email is settled by its own question.
-                        auto asked_about = std::make_shared<const std::unordered_set<std::string>>(
-                            std::move(check.accounts));
-                        self->queue_role_task(
-                            [self, resource, asked_about,
-                             search = std::move(check.search)](std::function<void()> finished) {
-                                self->learn_role(resource, kAdminRole, search, asked_about,
-                                                 std::move(finished));
-                            });
-                    }
-                }
-                spdlog::debug(
-                    "sync {}: {} admin holders, {} product admins decided by groups, "
-                    "{} asked",
-                    self->ids_run_, self->admin_holders_->size(), r.value->decided_by_groups,
-                    asked);
-            }
-            if (--self->pending_ == 0)
-                self->on_phase_drained_();
+            finished(found->size());
         });
 }
 

@@ -1,6 +1,7 @@
 // How a sync learns roles: admins from one listing of the accounts holding admin anywhere
-// (organization and site admins hold it on every product), settled by their groups and by questions
-// about the rest; the other roles product by product, and only when someone holds them at all.
+// (organization and site admins hold it on every product), settled by their groups, by questions
+// about the rest and, for organization and site admins, by each product's admin count; the other
+// roles product by product, and only when someone holds them at all.
 #include <catch2/catch.hpp>
 
 #include <rapidjson/document.h>
@@ -31,24 +32,26 @@ void one_sync_alone(DaemonFixture& daemon, SimFixture& sim) {
     REQUIRE(daemon.ctl_json({"sync", "history"})["runs"].Size() >= 2);
 }
 
-}  // namespace
+// What a sync should send about admins, from the simulator's truth: the holders' pages, one
+// question per 100 holders asked about a product, and one count per product whose organization
+// and site admins it settles that way (where that saves two questions or more; then they are
+// asked only when the count leaves some of them admin and some not).
+struct AdminPlan {
+    std::size_t holders = 0, by_groups = 0, per_product_pages = 0;
+    std::size_t questions = 0, counts = 0, settled_by_count = 0, reserved_asked = 0;
+};
 
-TEST_CASE("admins are listed once each, settled by their groups, and only the rest asked",
-          "[integration][sync]") {
-    SimFixture sim({"--users", "8000", "--sites", "3", "--products-per-site", "2", "--seed", "5"});
-    DaemonFixture daemon(sim.atlassian_yaml());
-    one_sync_alone(daemon, sim);
-    auto truth = sim.truth();
-    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
-
-    // The simulator's truth: who holds admin where, and which products their groups grant admin on.
+AdminPlan admin_plan(const rapidjson::Document& truth) {
     std::map<std::string, std::set<std::string>> group_admin_on;
     for (const auto& g : truth["groups"].GetArray())
         for (const auto& r : g["roles"].GetArray())
             if (std::string(r["role"].GetString()) == "atlassian/admin")
                 group_admin_on[g["id"].GetString()].insert(r["resource_id"].GetString());
-    std::size_t holders = 0, per_product_pages = 0, by_groups = 0;
-    std::map<std::string, std::size_t> asked;  // product -> holders asked about it
+    struct Open {
+        std::size_t asked = 0, reserved = 0, reserved_admins = 0;
+    };
+    AdminPlan plan;
+    std::map<std::string, Open> open;
     std::map<std::string, std::size_t> admins_on;
     for (const auto& u : truth["users"].GetArray()) {
         bool holder = false;
@@ -59,78 +62,299 @@ TEST_CASE("admins are listed once each, settled by their groups, and only the re
             }
         if (!holder)
             continue;
-        ++holders;
+        ++plan.holders;
+        const bool platform_admin = u["platform_roles"].Size() > 0;
         for (const auto& a : u["access"].GetArray()) {
             bool granted = false;
             for (const auto& g : u["groups"].GetArray())
                 granted =
                     granted || group_admin_on[g.GetString()].count(a["resource_id"].GetString());
-            if (granted)
-                ++by_groups;
-            else
-                ++asked[a["resource_id"].GetString()];
+            if (granted) {
+                ++plan.by_groups;
+                continue;
+            }
+            auto& product = open[a["resource_id"].GetString()];
+            if (!platform_admin) {
+                ++product.asked;
+            } else {
+                ++product.reserved;
+                if (std::string(a["role"].GetString()) == "atlassian/admin")
+                    ++product.reserved_admins;
+            }
         }
     }
     for (const auto& [product, n] : admins_on)
-        per_product_pages += std::max<std::size_t>(1, pages_of(n));
-    std::size_t question_pages = 0;
-    for (const auto& [product, n] : asked)
-        question_pages += pages_of(n);
-    REQUIRE(holders > 100);  // org and site admins: more than one page
-    REQUIRE(by_groups > 0);
+        plan.per_product_pages += std::max<std::size_t>(1, pages_of(n));
+    for (const auto& [product, o] : open) {
+        if (pages_of(o.asked + o.reserved) < pages_of(o.asked) + 2) {
+            plan.questions += pages_of(o.asked + o.reserved);
+            continue;
+        }
+        ++plan.counts;
+        plan.questions += pages_of(o.asked);
+        if (o.reserved_admins == o.reserved || o.reserved_admins == 0) {
+            plan.settled_by_count += o.reserved;
+        } else {
+            plan.questions += pages_of(o.reserved);
+            plan.reserved_asked += o.reserved;
+        }
+    }
+    return plan;
+}
 
-    // What the sync sent about admins: the holders' pages, then one question per 100 asked.
-    std::size_t listing = 0, questions = 0, per_product = 0;
+// What the sync sent about admins (the simulator's log).
+struct AdminRequests {
+    std::size_t listing = 0, questions = 0, per_product = 0, counts = 0;
+};
+
+AdminRequests admin_requests(const SimFixture& sim) {
+    AdminRequests sent;
     auto log = sim.requests();
     for (const auto& r : log.GetArray()) {
-        if (!std::string(r["path"].GetString()).ends_with("/users/search") ||
-            !r["body"].IsObject() || !r["body"].HasMember("roleIds"))
+        const std::string path = r["path"].GetString();
+        const std::string query = r["query"].GetString();
+        if (path.ends_with("/users/count") &&
+            query.find("roleIds=atlassian%2Fadmin") != std::string::npos &&
+            query.find("resourceIds=") != std::string::npos)
+            ++sent.counts;
+        if (!path.ends_with("/users/search") || !r["body"].IsObject() ||
+            !r["body"].HasMember("roleIds"))
             continue;
         const auto& body = r["body"];
         if (std::string(body["roleIds"][0].GetString()) != "atlassian/admin")
             continue;
         if (!body.HasMember("resourceIds"))
-            ++listing;
+            ++sent.listing;
         else if (body.HasMember("emails") || body.HasMember("accountIds"))
-            ++questions;
+            ++sent.questions;
         else
-            ++per_product;
+            ++sent.per_product;
     }
-    CHECK(listing == pages_of(holders));
-    CHECK(questions == question_pages);
-    CHECK(per_product == 0);
-    // Fewer than one query per product would have cost.
-    INFO("admin requests " << listing + questions << ", per product " << per_product_pages);
-    CHECK(listing + questions < per_product_pages);
+    return sent;
 }
 
-TEST_CASE("a role nobody holds costs one count, not one query per product", "[integration][sync]") {
-    // Three sites with Jira and Confluence: no Service Management customers and no Product
-    // Discovery contributors.
-    SimFixture sim({"--users", "500", "--sites", "3", "--products-per-site", "2", "--seed", "5"});
+}  // namespace
+
+TEST_CASE("admins are listed once each, settled by their groups, and only the rest asked",
+          "[integration][sync]") {
+    SimFixture sim({"--users", "8000", "--sites", "3", "--products-per-site", "2", "--seed", "5"});
     DaemonFixture daemon(sim.atlassian_yaml());
     one_sync_alone(daemon, sim);
-    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
-    std::map<std::string, std::size_t> counts, queries;
+    auto truth = sim.truth();
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
+
+    const auto plan = admin_plan(truth);
+    REQUIRE(plan.holders > 100);  // org and site admins: more than one page
+    REQUIRE(plan.by_groups > 0);
+    const auto sent = admin_requests(sim);
+    CHECK(sent.listing == pages_of(plan.holders));
+    CHECK(sent.questions == plan.questions);
+    CHECK(sent.counts == plan.counts);
+    CHECK(sent.per_product == 0);
+    // Fewer than one query per product would have cost.
+    INFO("admin requests " << sent.listing + sent.questions + sent.counts << ", per product "
+                           << plan.per_product_pages);
+    CHECK(sent.listing + sent.questions + sent.counts < plan.per_product_pages);
+}
+
+TEST_CASE(
+    "org and site admins the groups leave open are settled by the product's admin count, or "
+    "asked when it does not add up",
+    "[integration][sync]") {
+    SimFixture sim({"--users", "12000", "--sites", "3", "--products-per-site", "2", "--seed", "5"});
+    // On two products, the org and site admins get admin directly instead of through the
+    // product's admin group, so the groups settle none of them there: on the first they are all
+    // admins, on the second one of them gets user instead.
+    auto before = sim.truth();
+    std::map<std::string, std::pair<std::string, std::string>> admin_group_of;  // resource -> group
+    for (const auto& g : before["groups"].GetArray())
+        for (const auto& r : g["roles"].GetArray())
+            if (std::string(r["role"].GetString()) == "atlassian/admin")
+                admin_group_of.try_emplace(r["resource_id"].GetString(), g["id"].GetString(),
+                                           g["directory_id"].GetString());
+    REQUIRE(admin_group_of.size() >= 2);
+    const std::string all_admins = admin_group_of.begin()->first;
+    const std::string one_user = std::next(admin_group_of.begin())->first;
+    const std::string org = "/admin/v2/orgs/" + sim.org_id() + "/directories/";
+    const std::string v1 = "/admin/v1/orgs/" + sim.org_id() + "/users/";
+    std::map<std::string, std::size_t> moved;
+    for (const auto& u : before["users"].GetArray()) {
+        if (u["platform_roles"].Size() == 0)
+            continue;
+        const std::string account = u["account_id"].GetString();
+        for (const auto& g : u["groups"].GetArray()) {
+            for (const auto& resource : {all_admins, one_user}) {
+                const auto& [group, directory] = admin_group_of.at(resource);
+                if (g.GetString() != group)
+                    continue;
+                REQUIRE(sim.api("DELETE", org + directory + "/groups/" + group + "/memberships/" +
+                                              account) == 204);
+                const bool demoted = resource == one_user && moved[resource] == 0;
+                REQUIRE(sim.api("POST", v1 + account + "/roles/assign",
+                                std::string(R"({"role":")") +
+                                    (demoted ? "atlassian/user" : "atlassian/admin") +
+                                    R"(","resource":")" + resource + R"("})") == 204);
+                ++moved[resource];
+            }
+        }
+    }
+    REQUIRE(moved[all_admins] > 200);
+    REQUIRE(moved[one_user] > 200);
+
+    DaemonFixture daemon(sim.atlassian_yaml());
+    one_sync_alone(daemon, sim);
+    auto truth = sim.truth();
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
+    const auto plan = admin_plan(truth);
+    // The first product's org and site admins are settled by its count, the second's asked.
+    INFO("counts " << plan.counts << ", questions " << plan.questions << ", settled "
+                   << plan.settled_by_count << ", reserved asked " << plan.reserved_asked);
+    REQUIRE(plan.settled_by_count >= moved[all_admins]);
+    REQUIRE(plan.reserved_asked >= moved[one_user]);
+    const auto sent = admin_requests(sim);
+    CHECK(sent.listing == pages_of(plan.holders));
+    CHECK(sent.counts == plan.counts);
+    CHECK(sent.questions == plan.questions);
+    CHECK(sent.per_product == 0);
+}
+
+namespace {
+
+// The role counts and the per-product role queries other than admin's in the simulator's log:
+// counts by role (with the number of products they name, 0 for the role alone), queries by role
+// and product.
+struct RoleRequests {
+    std::map<std::string, std::vector<std::size_t>> counts;
+    std::map<std::string, std::set<std::string>> queried_on;
+    std::size_t queries = 0;
+};
+
+// Of the first sync in the log (each begins with GET /admin/v1/orgs/{org}).
+RoleRequests role_requests(const SimFixture& sim) {
+    RoleRequests sent;
     auto log = sim.requests();
+    int syncs = 0;
     for (const auto& r : log.GetArray()) {
         const std::string path = r["path"].GetString();
         const std::string query = r["query"].GetString();
-        if (path.ends_with("/users/count") && query.find("roleIds=") != std::string::npos)
-            ++counts[query.substr(query.find("roleIds=") + 8)];
+        if (path == "/admin/v1/orgs/" + sim.org_id())
+            ++syncs;
+        if (syncs > 1)
+            break;
+        if (path.ends_with("/users/count") && query.find("roleIds=") != std::string::npos &&
+            query.find("atlassian%2Fadmin") == std::string::npos) {
+            const auto role_at = query.find("roleIds=") + 8;
+            std::string role = query.substr(role_at, query.find('&', role_at) - role_at);
+            std::size_t named = 0;
+            for (auto at = query.find("resourceIds="); at != std::string::npos;
+                 at = query.find("resourceIds=", at + 1))
+                ++named;
+            sent.counts[role].push_back(named);
+        }
         if (path.ends_with("/users/search") && r["body"].IsObject() &&
-            r["body"].HasMember("roleIds") && r["body"].HasMember("resourceIds"))
-            ++queries[r["body"]["roleIds"][0].GetString()];
+            r["body"].HasMember("roleIds") && r["body"].HasMember("resourceIds") &&
+            !r["body"].HasMember("emails") && !r["body"].HasMember("accountIds")) {
+            const std::string role = r["body"]["roleIds"][0].GetString();
+            if (role == "atlassian/admin")
+                continue;
+            sent.queried_on[role].insert(r["body"]["resourceIds"][0].GetString());
+            ++sent.queries;
+        }
     }
-    const std::map<std::string, std::size_t> one_each{{"atlassian%2Fbasic", 1},
-                                                      {"atlassian%2Fcontributor", 1},
-                                                      {"atlassian%2Fcustomer", 1},
-                                                      {"atlassian%2Fguest", 1},
-                                                      {"atlassian%2Fstakeholder", 1}};
-    CHECK(counts == one_each);
-    CHECK(queries.count("atlassian/customer") == 0);
-    CHECK(queries.count("atlassian/contributor") == 0);
-    // Held roles are asked on each of the six products.
-    CHECK(queries["atlassian/guest"] >= 6);
-    CHECK(queries["atlassian/basic"] >= 6);
+    return sent;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "roles are queried on the products the last snapshot saw them on, elsewhere only when a "
+    "count finds them, and a role nobody holds costs one count",
+    "[integration][sync]") {
+    // Three sites with Jira and Confluence: no Service Management customers and no Product
+    // Discovery contributors; guests on Confluence only, basic users on Jira only.
+    SimFixture sim({"--users", "500", "--sites", "3", "--products-per-site", "2", "--seed", "5"});
+    DaemonFixture daemon(sim.atlassian_yaml());
+    auto truth = sim.truth();
+    std::set<std::string> products;
+    std::map<std::string, std::set<std::string>> held_on;  // role -> products
+    for (const auto& u : truth["users"].GetArray())
+        for (const auto& a : u["access"].GetArray()) {
+            products.insert(a["resource_id"].GetString());
+            held_on[a["role"].GetString()].insert(a["resource_id"].GetString());
+        }
+    const auto guest_on = held_on["atlassian/guest"];
+    REQUIRE(products.size() == 6);
+    REQUIRE(guest_on.size() == 3);
+    REQUIRE_FALSE(held_on["atlassian/basic"].empty());
+    REQUIRE_FALSE(held_on["atlassian/stakeholder"].empty());
+
+    // The first sync has no snapshot: each role alone is counted, the held ones queried on every
+    // product. (The start-up sync may be followed by the one asked for: only the first counts.)
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    {
+        auto sent = role_requests(sim);
+        const std::vector<std::size_t> alone{0};
+        CHECK(sent.counts ==
+              std::map<std::string, std::vector<std::size_t>>{{"atlassian%2Fbasic", alone},
+                                                              {"atlassian%2Fcontributor", alone},
+                                                              {"atlassian%2Fcustomer", alone},
+                                                              {"atlassian%2Fguest", alone},
+                                                              {"atlassian%2Fstakeholder", alone}});
+        CHECK(sent.queried_on["atlassian/guest"] == products);
+        CHECK(sent.queried_on["atlassian/basic"] == products);
+        CHECK(sent.queried_on.count("atlassian/customer") == 0);
+        CHECK(sent.queried_on.count("atlassian/contributor") == 0);
+    }
+
+    // Over a snapshot: each held role queried only where it was held (guests on Confluence),
+    // and one count naming the other products; roles nobody held, one count each as before.
+    sim.clear_requests();
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
+    {
+        auto sent = role_requests(sim);
+        auto elsewhere = [&](const std::string& role) {
+            return std::vector<std::size_t>{products.size() - held_on[role].size()};
+        };
+        const std::vector<std::size_t> alone{0};
+        CHECK(sent.counts == std::map<std::string, std::vector<std::size_t>>{
+                                 {"atlassian%2Fbasic", elsewhere("atlassian/basic")},
+                                 {"atlassian%2Fcontributor", alone},
+                                 {"atlassian%2Fcustomer", alone},
+                                 {"atlassian%2Fguest", elsewhere("atlassian/guest")},
+                                 {"atlassian%2Fstakeholder", elsewhere("atlassian/stakeholder")}});
+        std::size_t held_pairs = 0;
+        for (const std::string role :
+             {"atlassian/guest", "atlassian/basic", "atlassian/stakeholder"}) {
+            CHECK(sent.queried_on[role] == held_on[role]);
+            held_pairs += held_on[role].size();
+        }
+        CHECK(sent.queries == held_pairs);
+    }
+
+    // Someone becomes a guest on a Jira product: the count finds them and the three Jira products
+    // are queried too.
+    std::string jira;
+    for (const auto& p : products)
+        if (!guest_on.count(p))
+            jira = p;
+    std::string account;
+    for (const auto& u : truth["users"].GetArray())
+        for (const auto& a : u["access"].GetArray())
+            if (a["resource_id"].GetString() == jira &&
+                std::string(a["role"].GetString()) == "atlassian/user" &&
+                std::string(a["via"].GetString()) == "direct" && account.empty())
+                account = u["account_id"].GetString();
+    REQUIRE_FALSE(account.empty());
+    REQUIRE(sim.api("POST",
+                    "/admin/v1/orgs/" + sim.org_id() + "/users/" + account + "/roles/revoke",
+                    R"({"role":"atlassian/user","resource":")" + jira + R"("})") == 204);
+    REQUIRE(sim.api("POST",
+                    "/admin/v1/orgs/" + sim.org_id() + "/users/" + account + "/roles/assign",
+                    R"({"role":"atlassian/guest","resource":")" + jira + R"("})") == 204);
+    sim.clear_requests();
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
+    auto sent = role_requests(sim);
+    CHECK(sent.queried_on["atlassian/guest"] == products);
 }

@@ -57,6 +57,19 @@ std::string SimFixture::http(const std::string& method, const std::string& path,
     return result->body;
 }
 
+int SimFixture::api(const std::string& method, const std::string& path,
+                    const std::string& body) const {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(30, 0);
+    client.set_default_headers({{"Authorization", "Bearer sim-test-key-0123456789"}});
+    httplib::Result result = method == "DELETE"
+                                 ? client.Delete(path.c_str())
+                                 : client.Post(path.c_str(), body, "application/json");
+    if (!result)
+        throw std::runtime_error("rosterd-sim request failed: " + method + " " + path);
+    return result->status;
+}
+
 rapidjson::Document SimFixture::truth() const {
     rapidjson::Document doc;
     doc.Parse(http("GET", "/_sim/truth").c_str());

@@ -32,6 +32,9 @@ class SimFixture {
     // A raw HTTP call to the sim (control endpoints); returns the body.
     std::string http(const std::string& method, const std::string& path,
                      const std::string& body = "") const;
+    // An Admin API call with the key, as a client would make it (changing the organization
+    // underneath rosterd); returns the status.
+    int api(const std::string& method, const std::string& path, const std::string& body = "") const;
 
   private:
     TempDir dir_;

@@ -34,6 +34,13 @@ atlassian::DirectoryUser user(const std::string& account, const std::string& ema
     return u;
 }
 
+atlassian::DirectoryUser org_admin(const std::string& account, std::vector<std::string> groups,
+                                   std::vector<std::string> products) {
+    auto u = user(account, account + "@example.com", std::move(groups), std::move(products));
+    u.platform_roles = {"atlassian/org-admin"};
+    return u;
+}
+
 }  // namespace
 
 TEST_CASE("admin holders: groups granting admin decide, the holder's other products are asked",
@@ -60,6 +67,9 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
                                {"jira-admins", "wiki-users"}, {kJira, kWiki, kDesk}),
                           // No group: its one product is asked too.
                           user("direct-admin", "", {}, {kWiki}),
+                          // An organization admin the groups leave open on JSM: set apart, to be
+                          // settled by the product's admin count.
+                          org_admin("org-admin", {"jira-admins"}, {kJira, kDesk}),
                           // In the admin group but not a holder: left alone.
                           user("member", "member@example.com", {"jira-admins"}, {kJira}),
                       },
@@ -67,17 +77,25 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
 
     // A holder listed twice is settled once.
     auto checks = sync::resolve_admin_holders(
-        *db, snapshot, {"site-admin", "direct-admin", "joined-later", "site-admin"});
-    CHECK(checks.decided_by_groups == 1);
-    std::map<std::string, std::set<std::string>> asked;
-    for (const auto& [resource, candidates] : checks.candidates)
-        for (const auto& c : candidates)
+        *db, snapshot, {"site-admin", "direct-admin", "joined-later", "site-admin", "org-admin"});
+    CHECK(checks.decided_by_groups == 2);
+    std::map<std::string, std::set<std::string>> asked, reserved;
+    std::map<std::string, std::int64_t> by_groups;
+    for (const auto& [resource, product] : checks.products) {
+        for (const auto& c : product.asked)
             asked[resource].insert(c.account_id + "<" + c.email + ">");
+        for (const auto& c : product.reserved)
+            reserved[resource].insert(c.account_id);
+        by_groups[resource] = product.admins_by_groups;
+    }
     const std::map<std::string, std::set<std::string>> expected_asked{
         {kWiki, {"site-admin<Site.Admin@example.com>", "direct-admin<>"}},
         {kDesk, {"site-admin<Site.Admin@example.com>"}},
     };
     CHECK(asked == expected_asked);
+    CHECK(reserved == std::map<std::string, std::set<std::string>>{{kDesk, {"org-admin"}}});
+    // Jira has no open candidates, so no entry; the groups made nobody admin on the others.
+    CHECK(by_groups == std::map<std::string, std::int64_t>{{kWiki, 0}, {kDesk, 0}});
 
     // The decided admin is an override like an answer to a per-product query.
     std::set<std::string> overrides;
@@ -86,7 +104,36 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
     rows.bind(1, snapshot);
     while (rows.step())
         overrides.insert(rows.text(0) + " " + rows.text(1) + " " + rows.text(2));
-    CHECK(overrides == std::set<std::string>{"site-admin " + kJira + " atlassian/admin"});
+    CHECK(overrides == std::set<std::string>{"site-admin " + kJira + " atlassian/admin",
+                                             "org-admin " + kJira + " atlassian/admin"});
+}
+
+TEST_CASE("admin holders: a product's admin count settles its org and site admins when it can",
+          "[unit][sync]") {
+    // Sent only where it saves a question: the reserved add two questions or more.
+    auto candidates = [](int asked, int reserved) {
+        sync::ProductAdminCandidates product;
+        for (int i = 0; i < asked; ++i)
+            product.asked.push_back({"a" + std::to_string(i), "a" + std::to_string(i) + "@x.com"});
+        for (int i = 0; i < reserved; ++i)
+            product.reserved.push_back(
+                {"r" + std::to_string(i), "r" + std::to_string(i) + "@x.com"});
+        return product;
+    };
+    CHECK_FALSE(sync::count_pays(kJira, candidates(50, 0)));
+    CHECK_FALSE(sync::count_pays(kJira, candidates(50, 50)));   // 1 question either way
+    CHECK_FALSE(sync::count_pays(kJira, candidates(50, 150)));  // 2 instead of 1 + the count
+    CHECK(sync::count_pays(kJira, candidates(50, 151)));        // 3 instead of 1 + the count
+    CHECK(sync::count_pays(kJira, candidates(0, 200)));         // 2 instead of the count
+
+    using sync::ReservedVerdict;
+    // 10 admins counted: 4 by groups, 2 found among the asked, so 4 of the reserved.
+    CHECK(sync::settle_reserved(10, 4, 2, 4) == ReservedVerdict::all_admins);
+    CHECK(sync::settle_reserved(6, 4, 2, 4) == ReservedVerdict::none_admin);
+    CHECK(sync::settle_reserved(8, 4, 2, 4) == ReservedVerdict::ask);
+    // A count that does not fit (someone became admin, or stopped being one, meanwhile): asked.
+    CHECK(sync::settle_reserved(11, 4, 2, 4) == ReservedVerdict::ask);
+    CHECK(sync::settle_reserved(5, 4, 2, 4) == ReservedVerdict::ask);
 }
 
 TEST_CASE("admin holders: questions ask 100 emails or 10 account ids about one product",

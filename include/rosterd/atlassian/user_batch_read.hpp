@@ -15,8 +15,9 @@
 
 namespace rosterd::atlassian {
 
-inline constexpr std::size_t kMaxEmailsPerSearch = 100;     // emails: maxItems 100
-inline constexpr std::size_t kMaxAccountIdsPerSearch = 10;  // accountIds: maxItems 10
+inline constexpr std::size_t kMaxEmailsPerSearch = 100;      // emails: maxItems 100
+inline constexpr std::size_t kMaxAccountIdsPerSearch = 10;   // accountIds: maxItems 10
+inline constexpr std::size_t kMaxResourceIdsPerSearch = 20;  // resourceIds: maxItems 20
 
 struct UserToRead {
     std::string account_id;

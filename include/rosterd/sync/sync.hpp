@@ -7,11 +7,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
 #include "rosterd/atlassian/client.hpp"
+#include "rosterd/atlassian/user_batch_read.hpp"
 #include "rosterd/base/clock.hpp"
 #include "rosterd/store/db_executor.hpp"
 #include "rosterd/sync/sync_vocabulary.hpp"
@@ -52,6 +54,7 @@ std::vector<atlassian::UserSearch> user_partitions();
 std::vector<std::string> role_queries();
 
 class UserLister;
+struct ProductAdminCandidates;  // admin_holders.hpp
 
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
@@ -82,13 +85,20 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void fetch_roles();
     void queue_role_task(RoleTask task);
     void run_role_tasks();
+    void plan_role(const std::string& role, const std::set<std::string>* held_before);
     void query_role_on(const std::string& resource_id, const std::string& role);
     void list_admin_holders(std::function<void()> finished);
     void phase_admin_checks();
     void learn_role(const std::string& resource_id, const std::string& role,
                     atlassian::UserSearch search,
                     std::shared_ptr<const std::unordered_set<std::string>> only,
-                    std::function<void()> finished);
+                    std::function<void(std::size_t found)> finished);
+    struct ReservedAdmins;
+    std::size_t ask_admins(const std::string& resource_id,
+                           const std::vector<atlassian::UserToRead>& candidates,
+                           std::function<void(std::size_t found)> each_done);
+    void settle_later(const std::string& resource_id, ProductAdminCandidates& product);
+    void settle_by_count(const std::shared_ptr<ReservedAdmins>& reserved);
     void after_bulk();
     void phase_activity();
     void finalize();
