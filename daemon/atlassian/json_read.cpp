@@ -2,6 +2,8 @@
 
 #include <rapidjson/error/en.h>
 
+#include <algorithm>
+
 #include "rosterd/base/time_format.hpp"
 
 namespace rosterd::atlassian::json {
@@ -45,18 +47,27 @@ ApiError parse_error(std::string message) {
     return error;
 }
 
-rapidjson::Document parse_object(std::string_view body) {
-    rapidjson::Document document;
-    document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
-    if (document.HasParseError()) {
+namespace {
+
+// The values of a body take up to about twice its size (each string copied, 16 bytes a value).
+std::size_t pool_chunk_for(std::string_view body) {
+    constexpr std::size_t kSmallest = 64 * 1024;  // RapidJSON's own chunk
+    return std::max(kSmallest, body.size() * 2);
+}
+
+}  // namespace
+
+ParsedObject::ParsedObject(std::string_view body) : pool_(pool_chunk_for(body)), document_(&pool_) {
+    document_.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+    if (document_.HasParseError()) {
         if (body.empty())
             throw ParseFailure("empty response body where JSON was expected");
-        throw ParseFailure("malformed JSON at offset " + std::to_string(document.GetErrorOffset()) +
-                           ": " + rapidjson::GetParseError_En(document.GetParseError()));
+        throw ParseFailure("malformed JSON at offset " +
+                           std::to_string(document_.GetErrorOffset()) + ": " +
+                           rapidjson::GetParseError_En(document_.GetParseError()));
     }
-    if (!document.IsObject())
-        wrong_type("response body", "an object", document);
-    return document;
+    if (!document_.IsObject())
+        wrong_type("response body", "an object", document_);
 }
 
 const Value* find(const Value& object, const char* key) {

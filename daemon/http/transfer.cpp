@@ -143,7 +143,18 @@ std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, v
         transfer->body_too_large_ = true;
         return 0;  // makes curl abort with CURLE_WRITE_ERROR
     }
-    transfer->response_.body.append(data, bytes);
+    auto& body = transfer->response_.body;
+    if (body.empty()) {
+        // One allocation for the whole body when its length is known: growing a page of users
+        // by doubling frees a large buffer at each step, and glibc consolidates its fast bins
+        // at every such free.
+        curl_off_t length = -1;
+        if (curl_easy_getinfo(transfer->easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) ==
+                CURLE_OK &&
+            length > 0 && static_cast<std::size_t>(length) <= transfer->max_body_)
+            body.reserve(static_cast<std::size_t>(length));
+    }
+    body.append(data, bytes);
     return bytes;
 }
 
