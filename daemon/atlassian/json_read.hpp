@@ -32,7 +32,9 @@ class ParsedObject {
     ParsedObject(const ParsedObject&) = delete;
     ParsedObject& operator=(const ParsedObject&) = delete;
 
-    operator const Value&() const { return document_; }
+    operator const Value&() const& { return document_; }
+    // A temporary's values die with it: `const Value& v = parse_object(body);` must not compile.
+    operator const Value&() const&& = delete;
 
   private:
     rapidjson::MemoryPoolAllocator<> pool_;

@@ -1,5 +1,7 @@
 #include "transfer.hpp"
 
+#include <strings.h>
+
 #include <algorithm>
 #include <string_view>
 
@@ -144,10 +146,11 @@ std::size_t Transfer::on_body(char* data, std::size_t size, std::size_t count, v
         return 0;  // makes curl abort with CURLE_WRITE_ERROR
     }
     auto& body = transfer->response_.body;
-    if (body.empty()) {
-        // One allocation for the whole body when its length is known: growing a page of users
-        // by doubling frees a large buffer at each step, and glibc consolidates its fast bins
-        // at every such free.
+    if (body.empty() && !transfer->body_encoded_) {
+        // One allocation for the whole body when its length is known (not when it comes
+        // compressed: the length is the compressed one): growing a page of users by doubling
+        // frees a large buffer at each step, and glibc consolidates its fast bins at every such
+        // free.
         curl_off_t length = -1;
         if (curl_easy_getinfo(transfer->easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length) ==
                 CURLE_OK &&
@@ -166,12 +169,16 @@ std::size_t Transfer::on_header(char* data, std::size_t size, std::size_t count,
         // A new status line (after 100 Continue or on a proxy CONNECT): keep only the final
         // headers.
         transfer->response_.headers.clear();
+        transfer->body_encoded_ = false;
         return bytes;
     }
     const auto colon = line.find(':');
     if (colon == std::string_view::npos)
         return bytes;  // blank line ending the header block
-    transfer->response_.headers.emplace_back(std::string(trim(line.substr(0, colon))),
+    auto name = trim(line.substr(0, colon));
+    if (name.size() == 16 && strncasecmp(name.data(), "Content-Encoding", 16) == 0)
+        transfer->body_encoded_ = true;
+    transfer->response_.headers.emplace_back(std::string(name),
                                              std::string(trim(line.substr(colon + 1))));
     return bytes;
 }

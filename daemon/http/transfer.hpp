@@ -42,6 +42,7 @@ class Transfer {
     Response response_;
     std::size_t max_body_ = 0;
     bool body_too_large_ = false;
+    bool body_encoded_ = false;  // Content-Encoding: curl's length is the compressed size
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     char error_buffer_[CURL_ERROR_SIZE] = {};
 };

@@ -33,6 +33,7 @@ AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
         find.bind(1, snapshot).bind(2, account);
         if (!find.step()) {
             find.reset();
+            ++checks.holders_not_found;
             continue;
         }
         const std::int64_t user_no = find.int64(0);

@@ -33,6 +33,9 @@ struct AdminChecks {
     // Per product with holders its groups do not settle.
     std::map<std::string, ProductAdminCandidates> products;
     std::int64_t decided_by_groups = 0;  // (holder, product) pairs written as admin
+    // Holders the listing returned that are not in the generation (they joined after the user
+    // listing passed them): a product's admin count includes them, so no count settles anyone.
+    std::int64_t holders_not_found = 0;
 };
 
 // Database side, on the sync's unpublished generation once its users and group roles are in:
@@ -50,10 +53,6 @@ struct AdminCheck {
     std::unordered_set<std::string> accounts;
 };
 
-// The questions about `candidates` on `resource_id`: by email as listed, up to 100 a request, and
-// by account id, up to 10 a request, for accounts without an email. An account whose email changed
-// since the listing is not found and taken for no admin there, like any change during a sync
-// (the next sync sees it).
 // Whether one users/count of the product's admins is worth sending: it replaces the questions the
 // reserved add to the others', so it pays when they add two or more (one at least is saved).
 bool count_pays(const std::string& resource_id, const ProductAdminCandidates& product);
@@ -62,11 +61,18 @@ enum class ReservedVerdict { all_admins, none_admin, ask };
 
 // The reserved candidates of a product once the others are answered: users/count of its admins
 // (`counted`) less those the groups decided and those found among the asked is how many of the
-// reserved are admins. All of them or none settles them without a question; anything else (a
-// change during the sync included) asks them.
+// reserved are admins. All of them or none settles them without a question; any other figure
+// asks them. A change during the sync (someone made admin meanwhile, a group's grant changed
+// after the groups were read, an asked holder's email changed) usually makes the figure fit
+// neither, and they are asked; one that happens to make it fit settles them by it, and the next
+// sync corrects the role, as it does for any change a sync straddles (docs/sync.md).
 ReservedVerdict settle_reserved(std::int64_t counted, std::int64_t admins_by_groups,
                                 std::int64_t found_among_asked, std::size_t reserved);
 
+// The questions about `candidates` on `resource_id`: by email as listed, up to 100 a request, and
+// by account id, up to 10 a request, for accounts without an email. An account whose email changed
+// since the listing is not found and taken for no admin there, like any change during a sync
+// (the next sync sees it).
 std::vector<AdminCheck> admin_checks(const std::string& resource_id,
                                      const std::vector<atlassian::UserToRead>& candidates);
 

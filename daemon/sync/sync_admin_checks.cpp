@@ -42,13 +42,10 @@ void SyncRun::list_admin_holders(std::function<void()> finished) {
         });
 }
 
-// Queues the questions about `candidates` on `resource_id`; `each_done` once per question.
-// Returns how many.
-std::size_t SyncRun::ask_admins(const std::string& resource_id,
-                                const std::vector<atlassian::UserToRead>& candidates,
-                                std::function<void(std::size_t found)> each_done) {
+// Queues `checks`, the questions about `resource_id`; `each_done` once per question.
+void SyncRun::ask_admins(const std::string& resource_id, std::vector<AdminCheck> checks,
+                         std::function<void(std::size_t found)> each_done) {
     auto self = shared_from_this();
-    auto checks = admin_checks(resource_id, candidates);
     for (auto& check : checks) {
         // Only the accounts asked: another account behind a shared email is settled by its own
         // question.
@@ -64,15 +61,23 @@ std::size_t SyncRun::ask_admins(const std::string& resource_id,
                              });
         });
     }
-    return checks.size();
 }
 
 // After the last of a product's count and questions: the reserved are all admins, none, or asked.
 void SyncRun::settle_by_count(const std::shared_ptr<ReservedAdmins>& reserved) {
     if (stopped())
         return;
-    switch (settle_reserved(reserved->counted, reserved->admins_by_groups,
-                            reserved->found_among_asked, reserved->candidates.size())) {
+    const auto verdict = settle_reserved(reserved->counted, reserved->admins_by_groups,
+                                         reserved->found_among_asked, reserved->candidates.size());
+    spdlog::debug(
+        "sync {}: {} admins counted on {}, {} by groups, {} found among the asked: {} "
+        "org and site admins {}",
+        ids_run_, reserved->counted, reserved->resource_id, reserved->admins_by_groups,
+        reserved->found_among_asked, reserved->candidates.size(),
+        verdict == ReservedVerdict::all_admins   ? "all admin"
+        : verdict == ReservedVerdict::none_admin ? "none admin"
+                                                 : "asked");
+    switch (verdict) {
         case ReservedVerdict::all_admins: {
             std::vector<std::pair<std::string, std::string>> admins;
             for (const auto& candidate : reserved->candidates)
@@ -88,9 +93,8 @@ void SyncRun::settle_by_count(const std::shared_ptr<ReservedAdmins>& reserved) {
         case ReservedVerdict::none_admin:
             break;
         case ReservedVerdict::ask:
-            spdlog::debug("sync {}: the admin count of {} leaves {} org and site admins open",
-                          ids_run_, reserved->resource_id, reserved->candidates.size());
-            ask_admins(reserved->resource_id, reserved->candidates, nullptr);
+            ask_admins(reserved->resource_id,
+                       admin_checks(reserved->resource_id, reserved->candidates), nullptr);
             break;
     }
 }
@@ -119,14 +123,15 @@ void SyncRun::phase_admin_checks() {
                       for (auto& [resource, product] : r.value->products) {
                           asked += product.asked.size();
                           reserved += product.reserved.size();
-                          if (count_pays(resource, product)) {
+                          // A holder missing from the generation is in the counts but in no figure.
+                          if (r.value->holders_not_found == 0 && count_pays(resource, product)) {
                               self->settle_later(resource, product);
                               continue;
                           }
                           auto everyone = std::move(product.asked);
                           everyone.insert(everyone.end(), product.reserved.begin(),
                                           product.reserved.end());
-                          self->ask_admins(resource, everyone, nullptr);
+                          self->ask_admins(resource, admin_checks(resource, everyone), nullptr);
                       }
                       spdlog::debug(
                           "sync {}: {} admin holders, {} product admins decided by groups, "
@@ -147,7 +152,8 @@ void SyncRun::settle_later(const std::string& resource_id, ProductAdminCandidate
     reserved->resource_id = resource_id;
     reserved->candidates = std::move(product.reserved);
     reserved->admins_by_groups = product.admins_by_groups;
-    reserved->outstanding = 2;  // the count, and this function while it queues the questions
+    auto checks = admin_checks(resource_id, product.asked);
+    reserved->outstanding = 1 + checks.size();  // the count and the questions
     auto one_done = [self, reserved] {
         if (--reserved->outstanding == 0)
             self->settle_by_count(reserved);
@@ -166,12 +172,10 @@ void SyncRun::settle_later(const std::string& resource_id, ProductAdminCandidate
             finished();
         });
     });
-    reserved->outstanding +=
-        ask_admins(resource_id, product.asked, [reserved, one_done](std::size_t found) {
-            reserved->found_among_asked += static_cast<std::int64_t>(found);
-            one_done();
-        });
-    one_done();
+    ask_admins(resource_id, std::move(checks), [reserved, one_done](std::size_t found) {
+        reserved->found_among_asked += static_cast<std::int64_t>(found);
+        one_done();
+    });
 }
 
 }  // namespace rosterd::sync

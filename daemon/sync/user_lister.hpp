@@ -43,8 +43,8 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
                int max_chains, std::function<bool()> stopped);
 
     // The organization's verified email domains (from the last snapshot's managed users; at most
-    // 10): the active managed partitions, the largest, are split by `emailDomains` when their
-    // users/count says the split covers them exactly (before count()).
+    // 10): the active managed partition, the largest, is split by `emailDomains` when the parts'
+    // users/count says the split covers it exactly (before count()).
     void split_by_domain(std::vector<std::string> domains) { split_domains_ = std::move(domains); }
 
     // Where pages go (before start()): the sink calls resume(true) when it can take more.

@@ -39,6 +39,8 @@ void one_sync_alone(DaemonFixture& daemon, SimFixture& sim) {
 struct AdminPlan {
     std::size_t holders = 0, by_groups = 0, per_product_pages = 0;
     std::size_t questions = 0, counts = 0, settled_by_count = 0, reserved_asked = 0;
+    // Products whose org and site admins the count settles as all admins, as none, or leaves.
+    std::size_t all_admin = 0, none_admin = 0, asked = 0;
 };
 
 AdminPlan admin_plan(const rapidjson::Document& truth) {
@@ -94,9 +96,11 @@ AdminPlan admin_plan(const rapidjson::Document& truth) {
         plan.questions += pages_of(o.asked);
         if (o.reserved_admins == o.reserved || o.reserved_admins == 0) {
             plan.settled_by_count += o.reserved;
+            ++(o.reserved_admins == 0 ? plan.none_admin : plan.all_admin);
         } else {
             plan.questions += pages_of(o.reserved);
             plan.reserved_asked += o.reserved;
+            ++plan.asked;
         }
     }
     return plan;
@@ -162,9 +166,10 @@ TEST_CASE(
     "asked when it does not add up",
     "[integration][sync]") {
     SimFixture sim({"--users", "12000", "--sites", "3", "--products-per-site", "2", "--seed", "5"});
-    // On two products, the org and site admins get admin directly instead of through the
-    // product's admin group, so the groups settle none of them there: on the first they are all
-    // admins, on the second one of them gets user instead.
+    // On three products, the org and site admins lose the product's admin group, so the groups
+    // settle none of them there: on the first they get admin directly (all admins), on the
+    // second too but one gets user instead (the count does not add up: asked), on the third
+    // they all get user (none admin).
     auto before = sim.truth();
     std::map<std::string, std::pair<std::string, std::string>> admin_group_of;  // resource -> group
     for (const auto& g : before["groups"].GetArray())
@@ -172,9 +177,10 @@ TEST_CASE(
             if (std::string(r["role"].GetString()) == "atlassian/admin")
                 admin_group_of.try_emplace(r["resource_id"].GetString(), g["id"].GetString(),
                                            g["directory_id"].GetString());
-    REQUIRE(admin_group_of.size() >= 2);
+    REQUIRE(admin_group_of.size() >= 3);
     const std::string all_admins = admin_group_of.begin()->first;
     const std::string one_user = std::next(admin_group_of.begin())->first;
+    const std::string no_admin = std::next(admin_group_of.begin(), 2)->first;
     const std::string org = "/admin/v2/orgs/" + sim.org_id() + "/directories/";
     const std::string v1 = "/admin/v1/orgs/" + sim.org_id() + "/users/";
     std::map<std::string, std::size_t> moved;
@@ -183,13 +189,14 @@ TEST_CASE(
             continue;
         const std::string account = u["account_id"].GetString();
         for (const auto& g : u["groups"].GetArray()) {
-            for (const auto& resource : {all_admins, one_user}) {
+            for (const auto& resource : {all_admins, one_user, no_admin}) {
                 const auto& [group, directory] = admin_group_of.at(resource);
                 if (g.GetString() != group)
                     continue;
                 REQUIRE(sim.api("DELETE", org + directory + "/groups/" + group + "/memberships/" +
                                               account) == 204);
-                const bool demoted = resource == one_user && moved[resource] == 0;
+                const bool demoted =
+                    resource == no_admin || (resource == one_user && moved[resource] == 0);
                 REQUIRE(sim.api("POST", v1 + account + "/roles/assign",
                                 std::string(R"({"role":")") +
                                     (demoted ? "atlassian/user" : "atlassian/admin") +
@@ -197,9 +204,22 @@ TEST_CASE(
                 ++moved[resource];
             }
         }
+        // On the third product, those who held admin there directly lose it too.
+        for (const auto& a : u["access"].GetArray()) {
+            if (a["resource_id"].GetString() != no_admin ||
+                std::string(a["via"].GetString()) != "direct")
+                continue;
+            for (const char* change : {"revoke", "assign"})
+                REQUIRE(sim.api("POST", v1 + account + "/roles/" + change,
+                                std::string(R"({"role":")") +
+                                    (std::string(change) == "revoke" ? "atlassian/admin"
+                                                                     : "atlassian/user") +
+                                    R"(","resource":")" + no_admin + R"("})") == 204);
+        }
     }
     REQUIRE(moved[all_admins] > 200);
     REQUIRE(moved[one_user] > 200);
+    REQUIRE(moved[no_admin] > 200);
 
     DaemonFixture daemon(sim.atlassian_yaml());
     one_sync_alone(daemon, sim);
@@ -209,8 +229,11 @@ TEST_CASE(
     // The first product's org and site admins are settled by its count, the second's asked.
     INFO("counts " << plan.counts << ", questions " << plan.questions << ", settled "
                    << plan.settled_by_count << ", reserved asked " << plan.reserved_asked);
-    REQUIRE(plan.settled_by_count >= moved[all_admins]);
+    REQUIRE(plan.settled_by_count >= moved[all_admins] + moved[no_admin]);
     REQUIRE(plan.reserved_asked >= moved[one_user]);
+    REQUIRE(plan.all_admin >= 1);
+    REQUIRE(plan.none_admin >= 1);
+    REQUIRE(plan.asked >= 1);
     const auto sent = admin_requests(sim);
     CHECK(sent.listing == pages_of(plan.holders));
     CHECK(sent.counts == plan.counts);

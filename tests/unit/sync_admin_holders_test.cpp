@@ -50,35 +50,45 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
     store::migrate(*db);
     auto ids = sync::begin_snapshot(*db, "manual", 1000);
     const auto snapshot = ids.snapshot_id;
-    std::vector<atlassian::Group> groups(2);
+    std::vector<atlassian::Group> groups(3);
     groups[0].id = "jira-admins";
     groups[1].id = "wiki-users";
+    groups[2].id = "desk-admins";
     sync::write_groups(*db, snapshot, groups);
     sync::write_group_roles(*db, snapshot, "jira-admins",
                             {{kJira, "jira", {"atlassian/admin"}, ""}});
     sync::write_group_roles(*db, snapshot, "wiki-users",
                             {{kWiki, "confluence", {"atlassian/user"}, ""}});
-    sync::GroupGrants grants{{"jira-admins", {kJira}}, {"wiki-users", {kWiki}}};
-    sync::write_users(*db, snapshot,
-                      {
-                          // Admin on Jira through a group; on Confluence and JSM it must be asked
-                          // (a group granting user there says nothing about admin).
-                          user("site-admin", "Site.Admin@example.com",
-                               {"jira-admins", "wiki-users"}, {kJira, kWiki, kDesk}),
-                          // No group: its one product is asked too.
-                          user("direct-admin", "", {}, {kWiki}),
-                          // An organization admin the groups leave open on JSM: set apart, to be
-                          // settled by the product's admin count.
-                          org_admin("org-admin", {"jira-admins"}, {kJira, kDesk}),
-                          // In the admin group but not a holder: left alone.
-                          user("member", "member@example.com", {"jira-admins"}, {kJira}),
-                      },
-                      grants);
+    sync::write_group_roles(*db, snapshot, "desk-admins",
+                            {{kDesk, "jira-servicedesk", {"atlassian/admin"}, ""}});
+    sync::GroupGrants grants{
+        {"jira-admins", {kJira}}, {"wiki-users", {kWiki}}, {"desk-admins", {kDesk}}};
+    sync::write_users(
+        *db, snapshot,
+        {
+            // Admin on Jira through a group; on Confluence and JSM it must be asked
+            // (a group granting user there says nothing about admin).
+            user("site-admin", "Site.Admin@example.com", {"jira-admins", "wiki-users"},
+                 {kJira, kWiki, kDesk}),
+            // No group: its one product is asked too.
+            user("direct-admin", "", {}, {kWiki}),
+            // An organization admin the groups leave open on JSM: set apart, to be
+            // settled by the product's admin count.
+            org_admin("org-admin", {"jira-admins"}, {kJira, kDesk}),
+            // JSM admin through a group (in the JSM figure the count is compared
+            // with); Confluence open.
+            user("desk-lead", "desk.lead@example.com", {"desk-admins"}, {kDesk, kWiki}),
+            // In the admin group but not a holder: left alone.
+            user("member", "member@example.com", {"jira-admins"}, {kJira}),
+        },
+        grants);
 
     // A holder listed twice is settled once.
     auto checks = sync::resolve_admin_holders(
-        *db, snapshot, {"site-admin", "direct-admin", "joined-later", "site-admin", "org-admin"});
-    CHECK(checks.decided_by_groups == 2);
+        *db, snapshot,
+        {"site-admin", "direct-admin", "joined-later", "site-admin", "org-admin", "desk-lead"});
+    CHECK(checks.decided_by_groups == 3);
+    CHECK(checks.holders_not_found == 1);  // joined-later
     std::map<std::string, std::set<std::string>> asked, reserved;
     std::map<std::string, std::int64_t> by_groups;
     for (const auto& [resource, product] : checks.products) {
@@ -89,13 +99,15 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
         by_groups[resource] = product.admins_by_groups;
     }
     const std::map<std::string, std::set<std::string>> expected_asked{
-        {kWiki, {"site-admin<Site.Admin@example.com>", "direct-admin<>"}},
+        {kWiki,
+         {"site-admin<Site.Admin@example.com>", "direct-admin<>",
+          "desk-lead<desk.lead@example.com>"}},
         {kDesk, {"site-admin<Site.Admin@example.com>"}},
     };
     CHECK(asked == expected_asked);
     CHECK(reserved == std::map<std::string, std::set<std::string>>{{kDesk, {"org-admin"}}});
-    // Jira has no open candidates, so no entry; the groups made nobody admin on the others.
-    CHECK(by_groups == std::map<std::string, std::int64_t>{{kWiki, 0}, {kDesk, 0}});
+    // Jira has no open candidates, so no entry; on JSM a group made one holder admin.
+    CHECK(by_groups == std::map<std::string, std::int64_t>{{kWiki, 0}, {kDesk, 1}});
 
     // The decided admin is an override like an answer to a per-product query.
     std::set<std::string> overrides;
@@ -105,7 +117,8 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
     while (rows.step())
         overrides.insert(rows.text(0) + " " + rows.text(1) + " " + rows.text(2));
     CHECK(overrides == std::set<std::string>{"site-admin " + kJira + " atlassian/admin",
-                                             "org-admin " + kJira + " atlassian/admin"});
+                                             "org-admin " + kJira + " atlassian/admin",
+                                             "desk-lead " + kDesk + " atlassian/admin"});
 }
 
 TEST_CASE("admin holders: a product's admin count settles its org and site admins when it can",

@@ -55,6 +55,7 @@ std::vector<std::string> role_queries();
 
 class UserLister;
 struct ProductAdminCandidates;  // admin_holders.hpp
+struct AdminCheck;              // admin_holders.hpp
 
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
@@ -94,9 +95,8 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
                     std::shared_ptr<const std::unordered_set<std::string>> only,
                     std::function<void(std::size_t found)> finished);
     struct ReservedAdmins;
-    std::size_t ask_admins(const std::string& resource_id,
-                           const std::vector<atlassian::UserToRead>& candidates,
-                           std::function<void(std::size_t found)> each_done);
+    void ask_admins(const std::string& resource_id, std::vector<AdminCheck> checks,
+                    std::function<void(std::size_t found)> each_done);
     void settle_later(const std::string& resource_id, ProductAdminCandidates& product);
     void settle_by_count(const std::shared_ptr<ReservedAdmins>& reserved);
     void after_bulk();
