@@ -172,7 +172,8 @@ void Client::Impl::fetch_page(std::shared_ptr<StreamState<T>> state,
             *slot = std::move(parsed).value();
             return std::nullopt;
         },
-        [io = &io_, weak = weak_from_this(), state, slot, cursor](std::optional<ApiError> error) {
+        [io = &io_, weak = weak_from_this(), state, slot, cursor,
+         max_pages = config_.max_pages_per_listing](std::optional<ApiError> error) {
             if (error) {
                 state->done(Result<PageSummary>(std::move(*error)));
                 return;
@@ -194,6 +195,17 @@ void Client::Impl::fetch_page(std::shared_ptr<StreamState<T>> state,
                                       "(after " +
                                           std::to_string(state->summary.pages) + " pages)";
                 state->done(Result<PageSummary>(std::move(stuck)));
+                return;
+            }
+            if (next && state->summary.pages >= max_pages) {
+                ApiError endless;
+                endless.kind = ApiError::Kind::parse;
+                endless.message =
+                    "pagination did not end: " + std::to_string(state->summary.pages) +
+                    " pages, each naming a new cursor (the most one listing may "
+                    "take is " +
+                    std::to_string(max_pages) + ")";
+                state->done(Result<PageSummary>(std::move(endless)));
                 return;
             }
             if (next)

@@ -298,6 +298,30 @@ TEST_CASE("a cursor that leads back to an earlier page is an error, not a loop",
     CHECK(server.request_count() == 3);  // p2 was not asked for a second time
 }
 
+TEST_CASE("a listing whose every page names a new cursor fails past the page ceiling",
+          "[atlassian]") {
+    // A server that never ends a listing but never repeats a cursor either: p1, p2, p3, ...
+    TestHttpServer server;
+    std::vector<Reply> replies;
+    for (int i = 1; i <= 30; ++i)
+        replies.push_back(Reply{200, R"({"data":[{"id":"g)" + std::to_string(i) +
+                                         R"("}],"links":{"next":"p)" + std::to_string(i) +
+                                         R"("}})"});
+    server.script("POST", kDirPath + "/groups/search", replies);
+    asio::io_context io;
+    auto config = fast_config(server.base_url());
+    config.max_pages_per_listing = 25;
+    Client client(io, config);
+    Await<std::vector<Group>> groups;
+    client.list_groups(GroupSearch{}, groups.callback());
+    auto& result = groups.wait(io);
+    REQUIRE_FALSE(result);
+    CHECK(result.error().message ==
+          "pagination did not end: 25 pages, each naming a new cursor (the most one listing may "
+          "take is 25)");
+    CHECK(server.request_count() == 25);
+}
+
 TEST_CASE("the mfaEnabled filter splits managed users into disjoint partitions", "[atlassian]") {
     TestHttpServer server;
     server.script("POST", kDirPath + "/users/search", {Reply{200, users_page({"u1"}, "")}});

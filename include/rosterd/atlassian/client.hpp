@@ -39,6 +39,9 @@ struct ClientConfig {
     // Below this share of X-RateLimit-Limit remaining, requests are spread until the reset.
     double low_remaining_fraction = 0.05;
     int page_limit = kMaxPageSize;  // page size for v2 listings (the API maximum is 100)
+    // A listing whose every page names a new cursor would never end: it fails past this many
+    // pages (10 million items at 100 a page; the longest chain of a 500k-user sync is ~760).
+    std::size_t max_pages_per_listing = 100000;
     // Called once when the key is rejected (401); again only after a later request succeeded.
     std::function<void(const ApiError&)> on_key_rejected;
     http::Options http;
