@@ -66,8 +66,12 @@ bool count_pays(const std::string& resource_id, const ProductAdminCandidates& pr
         return false;
     auto all = product.asked;
     all.insert(all.end(), product.reserved.begin(), product.reserved.end());
-    return admin_checks(resource_id, all).size() >=
-           admin_checks(resource_id, product.asked).size() + 2;
+    return count_pays(admin_checks(resource_id, all).size(),
+                      admin_checks(resource_id, product.asked).size());
+}
+
+bool count_pays(std::size_t questions_with_reserved, std::size_t questions_without) {
+    return questions_with_reserved >= questions_without + 2;
 }
 
 ReservedVerdict settle_reserved(std::int64_t counted, std::int64_t admins_by_groups,

@@ -56,6 +56,8 @@ struct AdminCheck {
 // Whether one users/count of the product's admins is worth sending: it replaces the questions the
 // reserved add to the others', so it pays when they add two or more (one at least is saved).
 bool count_pays(const std::string& resource_id, const ProductAdminCandidates& product);
+// The same from the number of questions with the reserved and without them.
+bool count_pays(std::size_t questions_with_reserved, std::size_t questions_without);
 
 enum class ReservedVerdict { all_admins, none_admin, ask };
 

@@ -113,46 +113,55 @@ void SyncRun::phase_admin_checks() {
     role_queue_->limit =
         std::max(1, options_.role_query_concurrency) + std::max(1, options_.partition_concurrency);
     ++pending_;
-    db_.write([snapshot = snapshot_, holders = admin_holders_](
-                  store::Database& db) { return resolve_admin_holders(db, snapshot, *holders); },
-              [self](store::DbResult<AdminChecks> r) {
-                  if (!r.ok()) {
-                      self->fail("database: " + r.error);
-                  } else {
-                      std::size_t asked = 0, reserved = 0;
-                      for (auto& [resource, product] : r.value->products) {
-                          asked += product.asked.size();
-                          reserved += product.reserved.size();
-                          // A holder missing from the generation is in the counts but in no figure.
-                          if (r.value->holders_not_found == 0 && count_pays(resource, product)) {
-                              self->settle_later(resource, product);
-                              continue;
-                          }
-                          auto everyone = std::move(product.asked);
-                          everyone.insert(everyone.end(), product.reserved.begin(),
-                                          product.reserved.end());
-                          self->ask_admins(resource, admin_checks(resource, everyone), nullptr);
-                      }
-                      spdlog::debug(
-                          "sync {}: {} admin holders, {} product admins decided by groups, "
-                          "{} asked, {} org and site admins to settle by count",
-                          self->ids_run_, self->admin_holders_->size(), r.value->decided_by_groups,
-                          asked, reserved);
-                  }
-                  if (--self->pending_ == 0)
-                      self->on_phase_drained_();
-              });
+    db_.write(
+        [snapshot = snapshot_, holders = admin_holders_](store::Database& db) {
+            return resolve_admin_holders(db, snapshot, *holders);
+        },
+        [self](store::DbResult<AdminChecks> r) {
+            if (!r.ok()) {
+                self->fail("database: " + r.error);
+            } else {
+                std::size_t asked = 0, reserved = 0;
+                for (auto& [resource, product] : r.value->products) {
+                    asked += product.asked.size();
+                    reserved += product.reserved.size();
+                    if (product.reserved.empty()) {
+                        self->ask_admins(resource, admin_checks(resource, product.asked), nullptr);
+                        continue;
+                    }
+                    auto asked_only = admin_checks(resource, product.asked);
+                    auto everyone = product.asked;
+                    everyone.insert(everyone.end(), product.reserved.begin(),
+                                    product.reserved.end());
+                    auto all_asked = admin_checks(resource, everyone);
+                    // A holder missing from the generation is in the counts but in no figure.
+                    if (r.value->holders_not_found == 0 &&
+                        count_pays(all_asked.size(), asked_only.size())) {
+                        self->settle_later(resource, product, std::move(asked_only));
+                        continue;
+                    }
+                    self->ask_admins(resource, std::move(all_asked), nullptr);
+                }
+                spdlog::debug(
+                    "sync {}: {} admin holders, {} product admins decided by groups, "
+                    "{} asked, {} org and site admins to settle by count",
+                    self->ids_run_, self->admin_holders_->size(), r.value->decided_by_groups, asked,
+                    reserved);
+            }
+            if (--self->pending_ == 0)
+                self->on_phase_drained_();
+        });
 }
 
 // A product with organization or site admins among its candidates: its admins counted while the
-// others are asked; settle_by_count once both are in.
-void SyncRun::settle_later(const std::string& resource_id, ProductAdminCandidates& product) {
+// others are asked (`checks`); settle_by_count once both are in.
+void SyncRun::settle_later(const std::string& resource_id, ProductAdminCandidates& product,
+                           std::vector<AdminCheck> checks) {
     auto self = shared_from_this();
     auto reserved = std::make_shared<ReservedAdmins>();
     reserved->resource_id = resource_id;
     reserved->candidates = std::move(product.reserved);
     reserved->admins_by_groups = product.admins_by_groups;
-    auto checks = admin_checks(resource_id, product.asked);
     reserved->outstanding = 1 + checks.size();  // the count and the questions
     auto one_done = [self, reserved] {
         if (--reserved->outstanding == 0)

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "rosterd/atlassian/client.hpp"
-#include "rosterd/atlassian/user_batch_read.hpp"
 #include "rosterd/base/clock.hpp"
 #include "rosterd/store/db_executor.hpp"
 #include "rosterd/sync/sync_vocabulary.hpp"
@@ -97,7 +96,8 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     struct ReservedAdmins;
     void ask_admins(const std::string& resource_id, std::vector<AdminCheck> checks,
                     std::function<void(std::size_t found)> each_done);
-    void settle_later(const std::string& resource_id, ProductAdminCandidates& product);
+    void settle_later(const std::string& resource_id, ProductAdminCandidates& product,
+                      std::vector<AdminCheck> checks);
     void settle_by_count(const std::shared_ptr<ReservedAdmins>& reserved);
     void after_bulk();
     void phase_activity();
