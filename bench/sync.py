@@ -167,7 +167,7 @@ def chains(lines):
 
 def request_kinds(lines):
     """What the requests of a sync were for: the user listing, the roles, the partition counts,
-    the groups and their role assignments, the rest (organization, workspaces, directories,
+    the groups and what they grant (filtered group searches, role assignments), the rest (organization, workspaces, directories,
     domains)."""
     kinds = Counter()
     for line in lines:
@@ -186,7 +186,9 @@ def request_kinds(lines):
         elif path.endswith("/users/count"):
             kinds["role_counts" if "roleIds" in (r.get("query") or "") else "partition_counts"] += 1
         elif path.endswith("/groups/search"):
-            kinds["group_pages"] += 1
+            # A filtered search reads what groups grant (daemon/sync/group_grant_code.hpp).
+            filtered = "roleIds" in body or "resourceIds" in body
+            kinds["group_grant_searches" if filtered else "group_pages"] += 1
         elif path.endswith("/role-assignments"):
             kinds["group_roles"] += 1
         else:

@@ -8,6 +8,7 @@
 #include <deque>
 
 #include "admin_holders.hpp"
+#include "group_grants_gate.hpp"
 #include "role_queue.hpp"
 #include "rosterd/sync/sync.hpp"
 #include "snapshot_writer.hpp"
@@ -42,25 +43,6 @@ std::int64_t now_ms(const Clock& clock) {
 }
 
 }  // namespace
-
-// Which products each group grants a role on, gathered from the groups' role assignments. Whether
-// a user's access comes through a group is decided when the user's rows are written, so user
-// writes wait until every group's assignments are in (the group list and its role requests finish
-// long before the user partitions; pages gather meanwhile, and a partition whose batch is full
-// waits too).
-struct SyncRun::GroupGrantsGate {
-    GroupGrants grants;
-    bool complete = false;
-    std::vector<std::function<void()>> waiting;
-
-    void open() {
-        complete = true;
-        auto ready = std::move(waiting);
-        waiting.clear();
-        for (auto& then : ready)
-            then();
-    }
-};
 
 std::vector<atlassian::UserSearch> user_partitions() {
     auto make = [](std::vector<std::string> status, std::string claim) {
@@ -291,65 +273,6 @@ void SyncRun::phase_bulk() {
     fetch_roles();
     if (--pending_ == 0)
         on_phase_drained_();
-}
-
-void SyncRun::fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate) {
-    auto self = shared_from_this();
-    auto snapshot = snapshot_;
-    atlassian::GroupSearch search;
-    search.expand = {"counts.resources"};
-    ++pending_;
-    client_->list_groups(
-        search, [self, snapshot, gate](atlassian::Result<std::vector<atlassian::Group>> r) {
-            if (!r) {
-                self->fail(r.error());
-                gate->open();  // waiting user writes see the failure and stop
-            } else {
-                auto groups = std::move(r.value());
-                self->progress_.groups = static_cast<std::int64_t>(groups.size());
-                // Only groups that grant something have role assignments worth a request.
-                auto outstanding = std::make_shared<std::size_t>(1);  // held while launching
-                auto one_done = [gate, outstanding] {
-                    if (--*outstanding == 0)
-                        gate->open();
-                };
-                for (const auto& g : groups) {
-                    if (g.resource_count && *g.resource_count == 0)
-                        continue;
-                    ++self->pending_;
-                    ++*outstanding;
-                    self->client_->get_group_roles(
-                        g.directory_id.empty() ? atlassian::kAllDirectories : g.directory_id, g.id,
-                        [self, snapshot, gate, one_done, group_id = g.id](
-                            atlassian::Result<std::vector<atlassian::GroupRoleAssignment>> roles) {
-                            if (!roles) {
-                                self->fail(roles.error());
-                            } else {
-                                auto& granted = gate->grants[group_id];
-                                for (const auto& assignment : roles.value())
-                                    if (!assignment.roles.empty())
-                                        granted.push_back(assignment.resource_id);
-                                self->write(
-                                    [snapshot, group_id,
-                                     list = std::move(roles.value())](store::Database& db) {
-                                        write_group_roles(db, snapshot, group_id, list);
-                                    },
-                                    {});
-                            }
-                            one_done();
-                            if (--self->pending_ == 0)
-                                self->on_phase_drained_();
-                        });
-                }
-                one_done();
-                self->write([snapshot, list = std::move(groups)](
-                                store::Database& db) { write_groups(db, snapshot, list); },
-                            {});
-                self->report();
-            }
-            if (--self->pending_ == 0)
-                self->on_phase_drained_();
-        });
 }
 
 void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {

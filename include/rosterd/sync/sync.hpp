@@ -81,6 +81,11 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void phase_organization();
     void phase_bulk();
     void fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate);
+    struct GroupRoleReads;
+    void read_grants_by_code(const std::shared_ptr<GroupRoleReads>& reads,
+                             std::vector<atlassian::Group> single_product);
+    void read_group_roles(const std::shared_ptr<GroupRoleReads>& reads,
+                          const atlassian::Group& group);
     void fetch_users(const std::shared_ptr<GroupGrantsGate>& gate);
     void fetch_roles();
     void queue_role_task(RoleTask task);

@@ -1,0 +1,99 @@
+#include "group_grant_code.hpp"
+
+#include <algorithm>
+#include <bit>
+
+#include "rosterd/atlassian/user_batch_read.hpp"
+
+namespace rosterd::sync {
+
+namespace {
+
+// The roles groups grant on a product, most common first: each gets a pair of bits (six pairs of
+// kRoleBits = 4 bits).
+const std::vector<std::string>& paired_roles() {
+    static const std::vector<std::string> roles{"atlassian/user",        "atlassian/admin",
+                                                "atlassian/guest",       "atlassian/customer",
+                                                "atlassian/contributor", "atlassian/basic"};
+    return roles;
+}
+
+// Every other canonical role id (roleIds takes ten at most).
+const std::vector<std::string>& other_roles() {
+    static const std::vector<std::string> roles{
+        "atlassian/stakeholder", "atlassian/user-access-admin", "atlassian/org-admin",
+        "atlassian/site-admin", "atlassian/ai-access"};
+    return roles;
+}
+
+}  // namespace
+
+GroupGrantCode::GroupGrantCode(std::vector<std::string> products)
+    : products_(std::move(products)), paired_roles_(paired_roles()) {
+    for (unsigned a = 0; a < kRoleBits && pairs_.size() < paired_roles_.size(); ++a)
+        for (unsigned b = a + 1; b < kRoleBits && pairs_.size() < paired_roles_.size(); ++b)
+            pairs_.emplace_back(a, b);
+
+    for (unsigned bit = 0; bit < kRoleBits; ++bit) {
+        GroupCodeQuery query;
+        for (std::size_t r = 0; r < pairs_.size(); ++r)
+            if (pairs_[r].first == bit || pairs_[r].second == bit)
+                query.role_ids.push_back(paired_roles_[r]);
+        queries_.push_back(std::move(query));
+        meaning_.emplace_back(Meaning::role_bit, bit);
+    }
+    queries_.push_back(GroupCodeQuery{other_roles(), {}});
+    meaning_.emplace_back(Meaning::other_roles, 0);
+
+    const auto product_bits = static_cast<unsigned>(std::bit_width(products_.size()));
+    for (unsigned bit = 0; bit < product_bits; ++bit) {
+        std::vector<std::string> named;
+        for (std::size_t p = 0; p < products_.size(); ++p)
+            if (((p + 1) >> bit) & 1U)
+                named.push_back(products_[p]);
+        for (std::size_t from = 0; from < named.size();
+             from += atlassian::kMaxResourceIdsPerSearch) {
+            auto to = std::min(named.size(), from + atlassian::kMaxResourceIdsPerSearch);
+            queries_.push_back(GroupCodeQuery{{},
+                                              {named.begin() + static_cast<std::ptrdiff_t>(from),
+                                               named.begin() + static_cast<std::ptrdiff_t>(to)}});
+            meaning_.emplace_back(Meaning::product_bit, bit);
+        }
+    }
+}
+
+void GroupGrantCode::returned(std::size_t query, const std::string& group_id) {
+    const auto [meaning, bit] = meaning_.at(query);
+    auto& bits = seen_[group_id];
+    switch (meaning) {
+        case Meaning::role_bit:
+            bits.roles |= 1U << bit;
+            break;
+        case Meaning::other_roles:
+            bits.other_role = true;
+            break;
+        case Meaning::product_bit:
+            bits.products |= 1U << bit;
+            break;
+    }
+}
+
+std::optional<GroupGrant> GroupGrantCode::decode(const std::string& group_id) const {
+    auto it = seen_.find(group_id);
+    if (it == seen_.end())
+        return std::nullopt;
+    const Bits& bits = it->second;
+    // Two roles or more set three or four role bits, a role outside the pairs the other-roles bit.
+    if (bits.other_role || std::popcount(bits.roles) != 2)
+        return std::nullopt;
+    std::optional<std::size_t> role;
+    for (std::size_t r = 0; r < pairs_.size(); ++r)
+        if (bits.roles == ((1U << pairs_[r].first) | (1U << pairs_[r].second)))
+            role = r;
+    // Zero: a resource that is none of the products; past the last code: no product has it.
+    if (!role || bits.products == 0 || bits.products > products_.size())
+        return std::nullopt;
+    return GroupGrant{products_[bits.products - 1], paired_roles_[*role]};
+}
+
+}  // namespace rosterd::sync

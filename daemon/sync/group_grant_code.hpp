@@ -1,0 +1,73 @@
+#pragma once
+// Which role each group grants on which product, read through a few filtered groups/search
+// requests instead of one role-assignments request per granting group.
+//
+// Nearly every granting group grants one role on one product ("jira-users-acme": user on Jira).
+// The group listing's counts.resources says which groups have one product. Each of those is
+// identified by the filtered searches that return it, used as the bits of a code:
+//   - products: product i has the code i + 1 in binary (so no product is all zeros); the search
+//     for bit k names the products whose code has bit k (resourceIds, at most 20 a request);
+//   - roles: each of the common group roles has its own pair of bits out of kRoleBits (a code of
+//     constant weight two); the search for bit k names the roles whose pair holds k (roleIds).
+//     One more search names every other role.
+// A group with one role on one product is returned by exactly two role searches and by the
+// product searches of its product's code: that decodes to the grant. Anything else cannot be
+// mistaken for a grant and is read the usual way: two roles or more on the product (three or four
+// role bits), a role outside the pairs (the other-roles search, or no role bit at all), a
+// resource that is not one of the organization's products (no product bit, or a code no product
+// has). Only a role no canonical role id names, held beside a common one, would go unseen.
+//
+// The searches use one filter each (roleIds alone, resourceIds alone), whose meaning does not
+// depend on how the API combines filters.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace rosterd::sync {
+
+struct GroupGrant {
+    std::string resource_id;
+    std::string role;
+};
+
+struct GroupCodeQuery {
+    std::vector<std::string> role_ids;      // a role search (else a product search)
+    std::vector<std::string> resource_ids;  // a product search: at most 20
+};
+
+class GroupGrantCode {
+  public:
+    // The roles that get bit pairs: the roles groups commonly grant on a product.
+    static constexpr std::size_t kRoleBits = 4;
+
+    explicit GroupGrantCode(std::vector<std::string> products);
+
+    // The searches, each to be listed to its end; answer with returned().
+    const std::vector<GroupCodeQuery>& queries() const { return queries_; }
+    // Requests the code costs when no search needs a second page.
+    std::size_t cost() const { return queries_.size(); }
+
+    // `group_id` was returned by queries()[query].
+    void returned(std::size_t query, const std::string& group_id);
+    // The one grant of a group with one product, when its searches decode to one.
+    std::optional<GroupGrant> decode(const std::string& group_id) const;
+
+  private:
+    struct Bits {
+        unsigned roles = 0;
+        unsigned products = 0;
+        bool other_role = false;
+    };
+    enum class Meaning { role_bit, other_roles, product_bit };
+
+    std::vector<std::string> products_;
+    std::vector<std::string> paired_roles_;  // role r has the r-th pair of bits
+    std::vector<std::pair<unsigned, unsigned>> pairs_;
+    std::vector<GroupCodeQuery> queries_;
+    std::vector<std::pair<Meaning, unsigned>> meaning_;  // per query: what it stands for, the bit
+    std::unordered_map<std::string, Bits> seen_;
+};
+
+}  // namespace rosterd::sync

@@ -1,0 +1,28 @@
+#pragma once
+#include <functional>
+#include <vector>
+
+#include "rosterd/sync/sync.hpp"
+#include "snapshot_writer.hpp"
+
+namespace rosterd::sync {
+
+// Which products each group grants a role on (sync_group_grants.cpp). Whether a user's access
+// comes through a group is decided when the user's rows are written, so user writes wait until
+// every group's grants are in (the group list and its role requests finish long before the user
+// partitions; pages gather meanwhile, and a partition whose batch is full waits too).
+struct SyncRun::GroupGrantsGate {
+    GroupGrants grants;
+    bool complete = false;
+    std::vector<std::function<void()>> waiting;
+
+    void open() {
+        complete = true;
+        auto ready = std::move(waiting);
+        waiting.clear();
+        for (auto& then : ready)
+            then();
+    }
+};
+
+}  // namespace rosterd::sync
