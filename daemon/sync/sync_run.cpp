@@ -443,57 +443,79 @@ void SyncRun::fetch_roles() {
                     "sync: the roles of the last snapshot could not be read ({}); "
                     "asking as on a first sync",
                     r.error);
-            const std::set<std::string> nowhere;
-            for (const auto& role : role_queries()) {
-                if (role == kAdminRole)
-                    continue;
-                const std::set<std::string>* held_before = nullptr;
-                if (held) {
-                    auto at = held->find(role);
-                    held_before = at == held->end() ? &nowhere : &at->second;
-                }
-                self->plan_role(role, held_before);
-            }
+            self->plan_other_roles(held);
             if (--self->pending_ == 0)
                 self->on_phase_drained_();
         });
 }
 
-// A role other than admin, held by few people on more than one product: queried on the products
-// where the last snapshot saw it (`held_before`; null: no snapshot); on the others only when a
-// users/count says someone holds it there now. Many organizations hold some of these roles
-// nowhere (no Jira Service Management, no Product Discovery): one count instead of one query per
-// product.
-void SyncRun::plan_role(const std::string& role, const std::set<std::string>* held_before) {
-    auto self = shared_from_this();
-    std::vector<std::string> unseen;
-    for (const auto& workspace : workspaces_) {
-        if (held_before && held_before->count(workspace.id))
-            query_role_on(workspace.id, role);
-        else
-            unseen.push_back(workspace.id);
+// The roles other than admin, held by few people on more than one product: each queried on the
+// products where the last snapshot saw it (`held`; none: no snapshot); on the others only when a
+// users/count says someone holds it there now. Products with the same roles unseen share one
+// count: over a snapshot of an organization with Jira and Confluence, two counts (guests on
+// Jira and no Service Management customers or Product Discovery contributors anywhere; basic
+// users and stakeholders on Confluence and the same two) instead of one per role.
+void SyncRun::plan_other_roles(
+    const std::optional<std::map<std::string, std::set<std::string>>>& held) {
+    std::vector<std::string> roles;
+    for (const auto& role : role_queries())
+        if (role != kAdminRole)
+            roles.push_back(role);
+    std::vector<std::string> every_product;
+    for (const auto& workspace : workspaces_)
+        every_product.push_back(workspace.id);
+    if (!held) {
+        // No snapshot: most of these roles are held somewhere, so one count each, the role alone.
+        for (const auto& role : roles)
+            count_then_query({role}, every_product);
+        return;
     }
-    // Every product unseen: the role alone, one count whatever their number. Else the unseen
-    // products named, as many as a filter takes.
-    const bool everywhere = unseen.size() == workspaces_.size();
-    const std::size_t per_count = everywhere ? unseen.size() : atlassian::kMaxResourceIdsPerSearch;
-    for (std::size_t from = 0; from < unseen.size(); from += per_count) {
-        std::vector<std::string> products(unseen.begin() + static_cast<std::ptrdiff_t>(from),
-                                          unseen.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                               unseen.size(), from + per_count)));
-        queue_role_task([self, role, everywhere,
-                         products = std::move(products)](std::function<void()> finished) {
+    std::map<std::vector<std::string>, std::vector<std::string>> unseen;  // roles -> products
+    for (const auto& product : every_product) {
+        std::vector<std::string> unseen_here;
+        for (const auto& role : roles) {
+            auto at = held->find(role);
+            if (at != held->end() && at->second.count(product))
+                query_role_on(product, role);
+            else
+                unseen_here.push_back(role);
+        }
+        if (!unseen_here.empty())
+            unseen[unseen_here].push_back(product);
+    }
+    for (const auto& [unseen_roles, products] : unseen)
+        count_then_query(unseen_roles, products);
+}
+
+// One users/count of who holds any of `roles` on any of `products` (the roles alone when that is
+// every product, else as many products as a filter takes). Nobody: nothing more. Someone: each
+// role counted alone there when there are several, and a role someone holds queried on each of
+// the products.
+void SyncRun::count_then_query(std::vector<std::string> roles, std::vector<std::string> products) {
+    auto self = shared_from_this();
+    const bool everywhere = products.size() == workspaces_.size();
+    const std::size_t per_count =
+        everywhere ? products.size() : atlassian::kMaxResourceIdsPerSearch;
+    for (std::size_t from = 0; from < products.size(); from += per_count) {
+        std::vector<std::string> part(products.begin() + static_cast<std::ptrdiff_t>(from),
+                                      products.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                             products.size(), from + per_count)));
+        queue_role_task([self, roles, everywhere,
+                         part = std::move(part)](std::function<void()> finished) {
             atlassian::UserSearch filter;
-            filter.role_ids = {role};
+            filter.role_ids = roles;
             if (!everywhere)
-                filter.resource_ids = products;
-            self->client_->count_users(std::move(filter), [self, role, products, finished](
+                filter.resource_ids = part;
+            self->client_->count_users(std::move(filter), [self, roles, part, finished](
                                                               atlassian::Result<std::int64_t> r) {
                 if (!r) {
                     self->fail(r.error());
+                } else if (r.value() > 0 && roles.size() > 1) {
+                    for (const auto& role : roles)
+                        self->count_then_query({role}, part);
                 } else if (r.value() > 0) {
-                    for (const auto& product : products)
-                        self->query_role_on(product, role);
+                    for (const auto& product : part)
+                        self->query_role_on(product, roles.front());
                 }
                 finished();
             });

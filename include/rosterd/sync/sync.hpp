@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -90,7 +91,8 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void fetch_roles();
     void queue_role_task(RoleTask task);
     void run_role_tasks();
-    void plan_role(const std::string& role, const std::set<std::string>* held_before);
+    void plan_other_roles(const std::optional<std::map<std::string, std::set<std::string>>>& held);
+    void count_then_query(std::vector<std::string> roles, std::vector<std::string> products);
     void query_role_on(const std::string& resource_id, const std::string& role);
     void list_admin_holders(std::function<void()> finished);
     void phase_admin_checks();
