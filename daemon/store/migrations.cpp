@@ -459,12 +459,23 @@ CREATE TABLE notice_exemptions (
 ALTER TABLE notify_deliveries ADD COLUMN sending_at INTEGER;
 )sql";
 
+// The users/count of each user partition as a sync's listing ended (issue 20): the next sync plans
+// its listing from them instead of counting first. Keyed by the partition's filter.
+constexpr std::string_view kVersion10 = R"sql(
+CREATE TABLE snapshot_partitions (
+    snapshot_id INTEGER NOT NULL,
+    filter      TEXT NOT NULL,
+    users       INTEGER NOT NULL,
+    PRIMARY KEY (snapshot_id, filter)
+) WITHOUT ROWID;
+)sql";
+
 const std::vector<std::string>& migrations() {
     static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
                                                   std::string(kVersion3), version4(),
                                                   std::string(kVersion5), std::string(kVersion6),
                                                   std::string(kVersion7), std::string(kVersion8),
-                                                  std::string(kVersion9)};
+                                                  std::string(kVersion9), std::string(kVersion10)};
     return list;
 }
 

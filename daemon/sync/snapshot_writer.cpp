@@ -13,8 +13,13 @@ using store::Database;
 using store::Transaction;
 
 // Snapshot tables holding every generation side by side (the user tables live in slots).
-const char* const kSnapshotTables[] = {"sites",  "products",    "directories",
-                                       "groups", "group_roles", "sync_role_overrides"};
+const char* const kSnapshotTables[] = {"sites",
+                                       "products",
+                                       "directories",
+                                       "groups",
+                                       "group_roles",
+                                       "sync_role_overrides",
+                                       "snapshot_partitions"};
 
 std::string host_of(const std::string& url) {
     auto start = url.find("://");
@@ -373,6 +378,33 @@ std::optional<std::map<std::string, std::set<std::string>>> roles_held_last_time
         held[select.text(0)].insert(select.text(1));
     select.reset();
     return held;
+}
+
+void write_partition_counts(Database& db, std::int64_t snapshot,
+                            const std::vector<std::pair<std::string, std::int64_t>>& counts) {
+    Transaction t(db);
+    for (const auto& [filter, users] : counts)
+        db.cached(
+              "INSERT OR REPLACE INTO snapshot_partitions(snapshot_id, filter, users) "
+              "VALUES (?, ?, ?)")
+            .bind(1, snapshot)
+            .bind(2, filter)
+            .bind(3, users)
+            .run();
+    t.commit();
+}
+
+std::vector<std::pair<std::string, std::int64_t>> partition_counts_last_time(Database& db) {
+    auto published = current_snapshot(db);
+    if (!published)
+        return {};
+    auto& select = db.cached("SELECT filter, users FROM snapshot_partitions WHERE snapshot_id = ?");
+    select.bind(1, *published);
+    std::vector<std::pair<std::string, std::int64_t>> counts;
+    while (select.step())
+        counts.emplace_back(select.text(0), select.int64(1));
+    select.reset();
+    return counts;
 }
 
 void delete_users_if(Database& db, std::int64_t snapshot,

@@ -80,6 +80,11 @@ std::vector<std::string> managed_email_domains(store::Database& db, std::size_t 
 // nothing when there is no snapshot.
 std::optional<std::map<std::string, std::set<std::string>>> roles_held_last_time(
     store::Database& db);
+// The users/count of each user partition as this generation's listing ended (filter, users), and
+// those of the published snapshot (none when there is no snapshot): the next listing's plan.
+void write_partition_counts(store::Database& db, std::int64_t snapshot,
+                            const std::vector<std::pair<std::string, std::int64_t>>& counts);
+std::vector<std::pair<std::string, std::int64_t>> partition_counts_last_time(store::Database& db);
 // Deletes the generation's users (with their groups and access) whose account id `gone` accepts:
 // users the sync saw and then no longer found in any partition.
 void delete_users_if(store::Database& db, std::int64_t snapshot,

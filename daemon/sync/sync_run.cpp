@@ -226,14 +226,26 @@ void SyncRun::phase_organization() {
         });
     // The largest partitions split by verified domain (user_lister): the organization's list, or
     // when the key may not read it, the domains the last snapshot's managed users are on.
+    // Planned from the last sync's final counts when there are some (no count before listing).
     auto count_partitions = [self, finish_call] {
-        self->lister_->count([self, finish_call](atlassian::Result<std::int64_t> r) {
-            if (r)
-                self->progress_.users_total = r.value();
-            else
-                self->fail(r.error());
-            finish_call();
-        });
+        self->db_.read(
+            [](store::Database& db) { return partition_counts_last_time(db); },
+            [self,
+             finish_call](store::DbResult<std::vector<std::pair<std::string, std::int64_t>>> last) {
+                if (last.ok()) {
+                    std::vector<PartitionCount> counts;
+                    for (auto& [filter, users] : *last.value)
+                        counts.push_back({std::move(filter), users});
+                    self->lister_->plan_from(std::move(counts));
+                }
+                self->lister_->count([self, finish_call](atlassian::Result<std::int64_t> r) {
+                    if (r)
+                        self->progress_.users_total = r.value();
+                    else
+                        self->fail(r.error());
+                    finish_call();
+                });
+            });
     };
     client_->list_domains(
         [self, count_partitions](atlassian::Result<std::vector<std::string>> domains) {
@@ -366,6 +378,13 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
             self->ids_run_, outcome.listings, outcome.partitions_relisted,
             outcome.counts_agree ? "agree" : "still differ", outcome.longest_chain,
             outcome.unplaced);
+        // What the next sync plans its listing from.
+        std::vector<std::pair<std::string, std::int64_t>> counts;
+        for (auto& c : lister->final_counts())
+            counts.emplace_back(std::move(c.filter), c.users);
+        self->write([snapshot, counts = std::move(counts)](
+                        store::Database& db) { write_partition_counts(db, snapshot, counts); },
+                    {});
         // The last users; then, after them, drop the users that left the organization.
         (*flush)([self, lister, snapshot, outcome](bool ok) {
             if (ok && outcome.counts_agree && outcome.unplaced > 0)

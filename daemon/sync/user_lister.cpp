@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 
 namespace rosterd::sync {
 
@@ -26,7 +27,68 @@ UserLister::UserLister(atlassian::Client& client, std::vector<atlassian::UserSea
       ledger_(UserLedger::kMaxPartitions),
       covered_(partitions_.size(), false),
       listed_(partitions_.size(), true),
-      parent_(partitions_.size(), -1) {}
+      parent_(partitions_.size(), -1),
+      verify_split_(partitions_.size(), false),
+      ends_(partitions_.size()) {}
+
+std::string UserLister::filter_key(const atlassian::UserSearch& partition) {
+    std::string key = "status=";
+    for (std::size_t i = 0; i < partition.status.size(); ++i)
+        key += (i ? "," : "") + partition.status[i];
+    key += ";claimStatus=" + partition.claim_status;
+    key += ";emailDomains=";
+    for (std::size_t i = 0; i < partition.email_domains.size(); ++i)
+        key += (i ? "," : "") + partition.email_domains[i];
+    return key;
+}
+
+std::vector<PartitionCount> UserLister::final_counts() const {
+    std::vector<PartitionCount> counts;
+    for (std::size_t i = 0; i < partitions_.size() && i < counts_.size(); ++i)
+        if (listed_[i])
+            counts.push_back({filter_key(partitions_[i]), counts_[i]});
+    return counts;
+}
+
+// The plan from the last sync's final counts: every partition this listing lists must be named
+// there (a domain part that was not listed last time, a changed filter: count as usual). A split
+// planned this way is checked at the end (split_fell_short).
+bool UserLister::plan_from_last() {
+    std::map<std::string, std::int64_t> last;
+    for (const auto& c : last_)
+        last[c.filter] = c.users;
+    std::vector<std::int64_t> counts(partitions_.size(), 0);
+    std::vector<bool> known(partitions_.size(), false);
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (auto at = last.find(filter_key(partitions_[i])); at != last.end()) {
+            counts[i] = at->second;
+            known[i] = true;
+        }
+    std::vector<bool> split(partitions_.size(), false);
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (parent_[i] >= 0)
+            split[static_cast<std::size_t>(parent_[i])] = true;
+    // A split partition need not be known, every other one (its parts included) must.
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (!split[i] && !known[i])
+            return false;
+    counts_ = std::move(counts);
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+        if (parent_[i] >= 0) {
+            listed_[i] = true;
+            counts_[static_cast<std::size_t>(parent_[i])] = 0;
+        }
+        if (split[i]) {
+            listed_[i] = false;
+            verify_split_[i] = true;
+        }
+    }
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (parent_[i] >= 0)
+            counts_[static_cast<std::size_t>(parent_[i])] += counts_[i];
+    planned_ = true;
+    return true;
+}
 
 void UserLister::add_domain_splits() {
     if (split_domains_.size() < 2 || split_domains_.size() > 10)
@@ -45,6 +107,8 @@ void UserLister::add_domain_splits() {
             parent_.push_back(static_cast<int>(p));
             listed_.push_back(false);
             covered_.push_back(false);
+            verify_split_.push_back(false);
+            ends_.emplace_back();
         }
     }
 }
@@ -81,7 +145,7 @@ void UserLister::count_each(
     gather->done = std::move(done);
     std::vector<std::size_t> which;
     for (std::size_t i = 0; i < partitions_.size(); ++i)
-        if (!planned_ || listed_[i])
+        if (!planned_ || listed_[i] || verify_split_[i])
             which.push_back(i);
     gather->outstanding = which.size();
     if (which.empty()) {
@@ -107,6 +171,14 @@ void UserLister::count_each(
 void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done) {
     auto self = shared_from_this();
     add_domain_splits();
+    if (!last_.empty() && plan_from_last()) {
+        std::int64_t total = 0;
+        for (std::size_t i = 0; i < counts_.size(); ++i)
+            if (listed_[i])
+                total += counts_[i];
+        done(total);
+        return;
+    }
     count_each([self, done = std::move(done)](atlassian::Result<std::vector<std::int64_t>> r) {
         if (!r) {
             done(r.error());
@@ -151,6 +223,7 @@ void UserLister::list(const std::vector<int>& partitions) {
     std::vector<Chain> chains;
     for (int p : partitions) {
         covered_[static_cast<std::size_t>(p)] = false;
+        ends_[static_cast<std::size_t>(p)] = {};
         if (outcome_.listings > 1)
             ledger_.begin_walk(p);
         const auto count = counts_[static_cast<std::size_t>(p)];
@@ -205,6 +278,9 @@ void UserLister::start_chain(const Chain& chain) {
     atlassian::UserSearch search = partitions_[static_cast<std::size_t>(chain.partition)];
     if (chain.both_ends)
         search.nickname_sort = chain.end == WalkEnd::ascending ? "asc" : "desc";
+    auto& started = ends_[static_cast<std::size_t>(chain.partition)][static_cast<int>(chain.end)];
+    started.running = true;
+    started.in_flight = true;
     auto pages = std::make_shared<std::size_t>(0);
     client_.search_users(
         std::move(search),
@@ -214,6 +290,7 @@ void UserLister::start_chain(const Chain& chain) {
                 const auto p = static_cast<std::size_t>(chain.partition);
                 ++*pages;
                 self->outcome_.longest_chain = std::max(self->outcome_.longest_chain, *pages);
+                self->ends_[p][static_cast<int>(chain.end)].in_flight = false;
                 if (self->finished_ || self->stopped_()) {
                     resume(false);
                     return;
@@ -223,24 +300,71 @@ void UserLister::start_chain(const Chain& chain) {
                     met = self->ledger_.see(user.account_id, chain.partition, chain.end) || met;
                 if (met)
                     self->covered_[p] = true;
+                // The other end may be waiting for this page: it has met this walk, or goes on.
+                self->release_parked(chain.partition, chain.end);
                 // The page is stored whatever happens next; the walk goes on only while the
-                // partition is not covered (by this walk meeting the other, or the other ending).
-                self->sink_(std::move(page), [self, p, resume = std::move(resume)](bool go_on) {
-                    resume(go_on && !self->covered_[p] && !self->stopped_());
+                // partition is not covered (by this walk meeting the other, or the other ending),
+                // after the other end's page when that may hold every user left.
+                self->sink_(std::move(page), [self, chain, resume = std::move(resume)](bool go_on) {
+                    const auto p = static_cast<std::size_t>(chain.partition);
+                    if (!go_on || self->covered_[p] || self->stopped_() || self->finished_) {
+                        resume(false);
+                        return;
+                    }
+                    auto& end = self->ends_[p][static_cast<int>(chain.end)];
+                    if (self->should_wait(chain.partition, chain.end)) {
+                        end.parked = resume;
+                        return;
+                    }
+                    end.in_flight = true;
+                    resume(true);
                 });
             }),
         [self, chain](atlassian::Result<atlassian::PageSummary> r) {
             --self->running_;
+            const auto p = static_cast<std::size_t>(chain.partition);
+            auto& end = self->ends_[p][static_cast<int>(chain.end)];
+            end.running = false;
+            end.in_flight = false;
             if (!r) {
                 self->finish(r.error());
                 return;
             }
             // A walk that ended by itself reached the end of the listing: the partition is
             // covered whichever end it started from.
-            self->covered_[static_cast<std::size_t>(chain.partition)] = true;
+            self->covered_[p] = true;
+            self->release_parked(chain.partition, chain.end);
             if (!self->finished_)
                 self->start_chains();
         });
+}
+
+// Whether `end` should wait for the other end's page in flight: that page may hold every user
+// the partition has left (by its count), and fetching beside it would fetch them twice.
+bool UserLister::should_wait(int partition, WalkEnd end) const {
+    const auto p = static_cast<std::size_t>(partition);
+    const auto& other = ends_[p][1 - static_cast<int>(end)];
+    if (!other.running || !other.in_flight)
+        return false;
+    const auto limit = static_cast<std::int64_t>(std::max(1, partitions_[p].limit));
+    return counts_[p] - ledger_.held(partition) <= limit;
+}
+
+// After `end`'s page (or its end): the other end, if it waits, stops when the partition is
+// covered and fetches its next page otherwise (the count was short: users joined meanwhile).
+void UserLister::release_parked(int partition, WalkEnd end) {
+    const auto p = static_cast<std::size_t>(partition);
+    auto& other = ends_[p][1 - static_cast<int>(end)];
+    if (!other.parked)
+        return;
+    auto resume = std::move(other.parked);
+    other.parked = nullptr;
+    if (covered_[p] || finished_ || stopped_()) {
+        resume(false);
+        return;
+    }
+    other.in_flight = true;
+    resume(true);
 }
 
 void UserLister::check_counts() {
@@ -252,8 +376,10 @@ void UserLister::check_counts() {
         }
         self->counts_ = std::move(r.value());
         std::vector<int> differ;
+        self->split_fell_short(differ);
         for (std::size_t p = 0; p < self->counts_.size(); ++p)
-            if (self->listed_[p] && self->counts_[p] != self->ledger_.held(static_cast<int>(p)))
+            if (self->listed_[p] && self->counts_[p] != self->ledger_.held(static_cast<int>(p)) &&
+                std::find(differ.begin(), differ.end(), static_cast<int>(p)) == differ.end())
                 differ.push_back(static_cast<int>(p));
         if (differ.empty()) {
             self->outcome_.counts_agree = true;
@@ -282,11 +408,49 @@ void UserLister::check_counts() {
     });
 }
 
+// A split planned from the last counts covers its partition when its parts' counts add up to the
+// partition's. Else (a managed account off the verified domains) the partition is listed whole:
+// its parts' users unplaced until that listing sees them. Returns whether a split fell short.
+bool UserLister::split_fell_short(std::vector<int>& differ) {
+    bool short_of = false;
+    for (std::size_t p = 0; p < partitions_.size(); ++p) {
+        if (!verify_split_[p])
+            continue;
+        verify_split_[p] = false;
+        std::int64_t parts = 0;
+        for (std::size_t i = 0; i < partitions_.size(); ++i)
+            if (parent_[i] == static_cast<int>(p))
+                parts += counts_[i];
+        if (parts == counts_[p])
+            continue;
+        spdlog::info(
+            "sync: the domain parts of partition {} hold {} users, users/count says {}: "
+            "listing it whole",
+            p, parts, counts_[p]);
+        short_of = true;
+        listed_[p] = true;
+        for (std::size_t i = 0; i < partitions_.size(); ++i)
+            if (parent_[i] == static_cast<int>(p)) {
+                listed_[i] = false;
+                ledger_.begin_walk(static_cast<int>(i));
+            }
+        differ.push_back(static_cast<int>(p));
+    }
+    return short_of;
+}
+
 void UserLister::finish(atlassian::Result<ListingOutcome> result) {
     if (finished_)
         return;
-    // Other chains may still be running after an error: their completions are ignored.
+    // Other chains may still be running after an error: their completions are ignored, and a
+    // walk waiting for the other end stops.
     finished_ = true;
+    for (auto& ends : ends_)
+        for (auto& end : ends)
+            if (auto resume = std::move(end.parked)) {
+                end.parked = nullptr;
+                resume(false);
+            }
     sink_ = nullptr;  // it may hold the sync; the listing is over
     auto done = std::move(done_);
     done_ = nullptr;

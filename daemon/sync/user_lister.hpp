@@ -5,7 +5,12 @@
 // Fast: the longest cursor chain bounds a sync's wall time, so a partition of more than one page
 // is walked from both ends at once (sortBy nick_name ascending and descending) and the two walks
 // stop when they meet: one of them returns a user the other already returned. Chains are started
-// longest first (their lengths known from users/count), at most `max_chains` at a time.
+// longest first (their lengths known from users/count, or from the last sync's counts), at most
+// `max_chains` at a time. Where the ends are about to meet, a walk waits while the other's page is
+// in flight if that page may hold every user left, so the two do not fetch the same last users.
+//
+// Few requests: with the last sync's final counts (plan_from), nothing is counted before
+// listing; a split by domain is then checked at the end by counting the partition it splits.
 //
 // Exact: a user whose status changes between two pages may be returned by two partitions or by
 // none. Duplicates are harmless (the database keeps the last copy of an account). Misses are
@@ -13,16 +18,24 @@
 // users the ledger last saw there; a partition that differs is listed again (up to
 // kMaxListings times in all), its users unplaced until seen again. When every count agrees,
 // users still unplaced have left the organization and are dropped from the snapshot.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "rosterd/atlassian/client.hpp"
 #include "user_ledger.hpp"
 
 namespace rosterd::sync {
+
+// A partition's users/count, keyed by its filter (UserLister::filter_key).
+struct PartitionCount {
+    std::string filter;
+    std::int64_t users = 0;
+};
 
 struct ListingOutcome {
     int listings = 0;               // rounds: 1 when the first listing's counts agreed
@@ -47,6 +60,14 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     // users/count says the split covers it exactly (before count()).
     void split_by_domain(std::vector<std::string> domains) { split_domains_ = std::move(domains); }
 
+    // The last sync's final counts: when they name every partition this listing would list, the
+    // plan and the progress total come from them and count() asks nothing.
+    void plan_from(std::vector<PartitionCount> last) { last_ = std::move(last); }
+    // The users/count of every partition listed, as the listing ended (for the next plan_from).
+    std::vector<PartitionCount> final_counts() const;
+    // A partition's filter as a key: its status, claim status and email domains.
+    static std::string filter_key(const atlassian::UserSearch& partition);
+
     // Where pages go (before start()): the sink calls resume(true) when it can take more.
     void set_sink(PageSink sink) { sink_ = std::move(sink); }
 
@@ -58,6 +79,14 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     const UserLedger& ledger() const { return ledger_; }
 
   private:
+    // One end of a partition's walk: whether a page is in flight, and its resume while it waits
+    // for the other end's page.
+    struct End {
+        bool running = false;
+        bool in_flight = false;
+        std::function<void(bool)> parked;
+    };
+
     struct Chain {
         int partition = 0;
         WalkEnd end = WalkEnd::ascending;
@@ -68,6 +97,10 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     void count_each(std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done);
     void add_domain_splits();
     void choose_splits();
+    bool plan_from_last();
+    bool should_wait(int partition, WalkEnd end) const;
+    void release_parked(int partition, WalkEnd end);
+    bool split_fell_short(std::vector<int>& differ);
     void list(const std::vector<int>& partitions);
     void start_chains();
     void start_chain(const Chain& chain);
@@ -85,6 +118,9 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     std::vector<bool> covered_;         // this listing of the partition is complete
     std::vector<bool> listed_;          // listed and checked (a split parent is not, its parts are)
     std::vector<int> parent_;           // a domain part's partition, else -1
+    std::vector<bool> verify_split_;    // a split planned from the last counts: count it at the end
+    std::vector<std::array<End, 2>> ends_;
+    std::vector<PartitionCount> last_;
     std::vector<std::string> split_domains_;
     bool planned_ = false;
     std::deque<Chain> waiting_;

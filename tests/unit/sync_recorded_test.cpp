@@ -490,7 +490,14 @@ TEST_CASE(
         CHECK_FALSE(failed.key_rejected);
         CHECK(failed.error.find(c.error) != std::string::npos);
         CHECK(failed.error.find("3 attempts") != std::string::npos);  // retry.max_attempts
-        CHECK(h.replay().unrecorded().empty());
+        // This second sync plans over the first one's snapshot: its role counts name the
+        // products the snapshot did not see each role on, which the recorded first sync did not
+        // ask. Nothing else it sent may be missing from the recording.
+        for (const auto& u : h.replay().unrecorded()) {
+            INFO("unrecorded: " << u);
+            CHECK(u.find("/users/count?") != std::string::npos);
+            CHECK(u.find("roleIds=") != std::string::npos);
+        }
         // Nothing published: the first sync's generation is the one readers see, unchanged.
         auto after = read_stored(h.path());
         CHECK(after.base.snapshot_id == before.base.snapshot_id);
