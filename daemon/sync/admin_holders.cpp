@@ -1,5 +1,7 @@
 #include "admin_holders.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <set>
 
 #include "generation_slot.hpp"
@@ -41,7 +43,9 @@ AdminChecks resolve_admin_holders(store::Database& db, std::int64_t snapshot,
         const bool platform_admin = find.int64(2) != 0;
         find.reset();
         products.bind(1, snapshot).bind(2, user_no).bind(3, kAdminRole);
+        auto& access = checks.access_of[account];
         while (products.step()) {
+            access.push_back(products.text(0));
             if (products.int64(1) != 0) {
                 by_groups[products.text(0)].emplace_back(account, kAdminRole);
                 ++checks.decided_by_groups;
@@ -82,6 +86,123 @@ ReservedVerdict settle_reserved(std::int64_t counted, std::int64_t admins_by_gro
     if (among_reserved == 0)
         return ReservedVerdict::none_admin;
     return ReservedVerdict::ask;
+}
+
+PackedAdminChecks pack_admin_checks(
+    const std::map<std::string, std::vector<atlassian::UserToRead>>& asked,
+    const std::map<std::string, std::vector<std::string>>& access_of) {
+    PackedAdminChecks result;
+    // An email two candidates share would name both in a question: they are asked as before.
+    std::map<std::string, std::set<std::string>> accounts_of_email;
+    for (const auto& [product, candidates] : asked)
+        for (const auto& c : candidates)
+            if (!c.email.empty())
+                accounts_of_email[c.email].insert(c.account_id);
+    auto question = [](const std::string& product) {
+        PackedAdminCheck check;
+        check.search.role_ids = {kAdminRole};
+        check.search.resource_ids = {product};
+        check.search.limit = atlassian::kMaxPageSize;
+        return check;
+    };
+    // A product's last, part-filled question: its candidates and every product they reach.
+    struct Rest {
+        std::string product;
+        std::vector<const atlassian::UserToRead*> candidates;
+        std::set<std::string> reached;
+    };
+    std::vector<Rest> rests;
+    for (const auto& [product, candidates] : asked) {
+        std::vector<std::pair<const atlassian::UserToRead*, const std::vector<std::string>*>> fit;
+        std::set<std::string> emails;
+        for (const auto& c : candidates) {
+            auto access = access_of.find(c.account_id);
+            if (c.email.empty() || accounts_of_email[c.email].size() > 1 ||
+                access == access_of.end() || !emails.insert(c.email).second) {
+                result.by_product[product].push_back(c);
+                continue;
+            }
+            fit.emplace_back(&c, &access->second);
+        }
+        // The rest, which may share a question with other products' rests, must reach as few
+        // products as possible: it takes the candidates whose products are the most common among
+        // this product's (a Jira admin of the site reaching its Jira and its Confluence), the
+        // full questions the others.
+        std::map<std::vector<std::string>, std::size_t> alike;
+        std::vector<std::vector<std::string>> sorted_access;
+        for (const auto& [candidate, access] : fit) {
+            auto key = *access;
+            std::sort(key.begin(), key.end());
+            ++alike[key];
+            sorted_access.push_back(std::move(key));
+        }
+        std::vector<std::size_t> order(fit.size());
+        for (std::size_t i = 0; i < order.size(); ++i)
+            order[i] = i;
+        std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const auto ka = alike[sorted_access[a]], kb = alike[sorted_access[b]];
+            if (ka != kb)
+                return ka > kb;
+            return sorted_access[a].size() < sorted_access[b].size();
+        });
+        const std::size_t rest_size = fit.size() % atlassian::kMaxEmailsPerSearch;
+        Rest rest{product, {}, {}};
+        for (std::size_t i = 0; i < rest_size; ++i) {
+            const auto& [candidate, access] = fit[order[i]];
+            rest.candidates.push_back(candidate);
+            rest.reached.insert(access->begin(), access->end());
+        }
+        for (std::size_t from = rest_size; from < fit.size();
+             from += atlassian::kMaxEmailsPerSearch) {
+            auto check = question(product);
+            for (std::size_t i = from; i < from + atlassian::kMaxEmailsPerSearch; ++i) {
+                check.search.emails.push_back(fit[order[i]].first->email);
+                check.product_of[fit[order[i]].first->account_id] = product;
+            }
+            result.packed.push_back(std::move(check));
+        }
+        rest.reached.insert(product);
+        if (!rest.candidates.empty())
+            rests.push_back(std::move(rest));
+    }
+    // The rests share questions, largest first, each into the first that takes it whole: room
+    // for its emails and its product, a product no candidate there reaches, and none of the
+    // products named there reached by its own candidates.
+    std::stable_sort(rests.begin(), rests.end(), [](const Rest& a, const Rest& b) {
+        return a.candidates.size() > b.candidates.size();
+    });
+    struct Shared {
+        PackedAdminCheck check;
+        std::set<std::string> reached;
+    };
+    std::vector<Shared> shared;
+    for (const auto& rest : rests) {
+        auto fits = [&](const Shared& q) {
+            const auto& named = q.check.search.resource_ids;
+            if (q.check.search.emails.size() + rest.candidates.size() >
+                    atlassian::kMaxEmailsPerSearch ||
+                named.size() >= atlassian::kMaxResourceIdsPerSearch ||
+                q.reached.count(rest.product))
+                return false;
+            return std::none_of(named.begin(), named.end(),
+                                [&](const std::string& p) { return rest.reached.count(p) > 0; });
+        };
+        auto at = std::find_if(shared.begin(), shared.end(), fits);
+        if (at == shared.end()) {
+            shared.push_back({question(rest.product), {}});
+            at = std::prev(shared.end());
+        } else {
+            at->check.search.resource_ids.push_back(rest.product);
+        }
+        at->reached.insert(rest.reached.begin(), rest.reached.end());
+        for (const auto* c : rest.candidates) {
+            at->check.search.emails.push_back(c->email);
+            at->check.product_of[c->account_id] = rest.product;
+        }
+    }
+    for (auto& q : shared)
+        result.packed.push_back(std::move(q.check));
+    return result;
 }
 
 std::vector<AdminCheck> admin_checks(const std::string& resource_id,

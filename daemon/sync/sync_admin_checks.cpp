@@ -113,77 +113,154 @@ void SyncRun::phase_admin_checks() {
     role_queue_->limit =
         std::max(1, options_.role_query_concurrency) + std::max(1, options_.partition_concurrency);
     ++pending_;
-    db_.write(
-        [snapshot = snapshot_, holders = admin_holders_](store::Database& db) {
-            return resolve_admin_holders(db, snapshot, *holders);
-        },
-        [self](store::DbResult<AdminChecks> r) {
-            if (!r.ok()) {
-                self->fail("database: " + r.error);
-            } else {
-                std::size_t asked = 0, reserved = 0;
-                for (auto& [resource, product] : r.value->products) {
-                    asked += product.asked.size();
-                    reserved += product.reserved.size();
-                    if (product.reserved.empty()) {
-                        self->ask_admins(resource, admin_checks(resource, product.asked), nullptr);
-                        continue;
-                    }
-                    auto asked_only = admin_checks(resource, product.asked);
-                    auto everyone = product.asked;
-                    everyone.insert(everyone.end(), product.reserved.begin(),
-                                    product.reserved.end());
-                    auto all_asked = admin_checks(resource, everyone);
-                    // A holder missing from the generation is in the counts but in no figure.
-                    if (r.value->holders_not_found == 0 &&
-                        count_pays(all_asked.size(), asked_only.size())) {
-                        self->settle_later(resource, product, std::move(asked_only));
-                        continue;
-                    }
-                    self->ask_admins(resource, std::move(all_asked), nullptr);
-                }
-                spdlog::debug(
-                    "sync {}: {} admin holders, {} product admins decided by groups, "
-                    "{} asked, {} org and site admins to settle by count",
-                    self->ids_run_, self->admin_holders_->size(), r.value->decided_by_groups, asked,
-                    reserved);
-            }
-            if (--self->pending_ == 0)
-                self->on_phase_drained_();
-        });
+    db_.write([snapshot = snapshot_, holders = admin_holders_](
+                  store::Database& db) { return resolve_admin_holders(db, snapshot, *holders); },
+              [self](store::DbResult<AdminChecks> r) {
+                  if (!r.ok())
+                      self->fail("database: " + r.error);
+                  else
+                      self->ask_about_holders(*r.value);
+                  if (--self->pending_ == 0)
+                      self->on_phase_drained_();
+              });
 }
 
-// A product with organization or site admins among its candidates: its admins counted while the
-// others are asked (`checks`); settle_by_count once both are in.
-void SyncRun::settle_later(const std::string& resource_id, ProductAdminCandidates& product,
-                           std::vector<AdminCheck> checks) {
+// The questions about the holders' open products, packed across products (pack_admin_checks): the
+// holders without an organization or site admin role, and the organization and site admins of the
+// products where one count of the product's admins does not pay (else settled by it).
+void SyncRun::ask_about_holders(AdminChecks& checks) {
+    std::map<std::string, std::shared_ptr<ReservedAdmins>> settling;
+    std::map<std::string, std::vector<atlassian::UserToRead>> asked;
+    std::size_t asked_pairs = 0, reserved_pairs = 0;
+    for (auto& [resource, product] : checks.products) {
+        asked_pairs += product.asked.size();
+        reserved_pairs += product.reserved.size();
+        if (!product.asked.empty())
+            asked[resource] = product.asked;
+        if (product.reserved.empty())
+            continue;
+        auto everyone = product.asked;
+        everyone.insert(everyone.end(), product.reserved.begin(), product.reserved.end());
+        // A holder missing from the generation is in the counts but in no figure.
+        if (checks.holders_not_found == 0 &&
+            count_pays(admin_checks(resource, everyone).size(),
+                       admin_checks(resource, product.asked).size())) {
+            auto reserved = std::make_shared<ReservedAdmins>();
+            reserved->resource_id = resource;
+            reserved->candidates = std::move(product.reserved);
+            reserved->admins_by_groups = product.admins_by_groups;
+            reserved->outstanding = 1;  // the count, sent once every question is queued
+            settling[resource] = reserved;
+        } else {
+            // Asked like the others.
+            auto& all = asked[resource];
+            all.insert(all.end(), product.reserved.begin(), product.reserved.end());
+        }
+    }
+    auto packs = pack_admin_checks(asked, checks.access_of);
+    spdlog::debug(
+        "sync {}: {} admin holders, {} product admins decided by groups, {} asked in {} "
+        "questions across products and {} product by product, {} org and site admins, {} "
+        "products settling them by count",
+        ids_run_, admin_holders_->size(), checks.decided_by_groups, asked_pairs,
+        packs.packed.size(), packs.by_product.size(), reserved_pairs, settling.size());
     auto self = shared_from_this();
-    auto reserved = std::make_shared<ReservedAdmins>();
-    reserved->resource_id = resource_id;
-    reserved->candidates = std::move(product.reserved);
-    reserved->admins_by_groups = product.admins_by_groups;
-    reserved->outstanding = 1 + checks.size();  // the count and the questions
-    auto one_done = [self, reserved] {
-        if (--reserved->outstanding == 0)
-            self->settle_by_count(reserved);
-    };
-    queue_role_task([self, reserved, one_done](std::function<void()> finished) {
+    for (auto& check : packs.packed) {
+        std::vector<std::shared_ptr<ReservedAdmins>> waiting;
+        for (const auto& product : check.search.resource_ids)
+            if (auto at = settling.find(product); at != settling.end()) {
+                ++at->second->outstanding;
+                waiting.push_back(at->second);
+            }
+        ask_packed(std::move(check),
+                   [self, waiting](const std::map<std::string, std::size_t>& found) {
+                       for (const auto& reserved : waiting) {
+                           if (auto at = found.find(reserved->resource_id); at != found.end())
+                               reserved->found_among_asked += static_cast<std::int64_t>(at->second);
+                           if (--reserved->outstanding == 0)
+                               self->settle_by_count(reserved);
+                       }
+                   });
+    }
+    for (auto& [resource, candidates] : packs.by_product) {
+        auto at = settling.find(resource);
+        auto reserved = at == settling.end() ? nullptr : at->second;
+        auto questions = admin_checks(resource, candidates);
+        if (reserved)
+            reserved->outstanding += questions.size();
+        ask_admins(resource, std::move(questions), [self, reserved](std::size_t found) {
+            if (!reserved)
+                return;
+            reserved->found_among_asked += static_cast<std::int64_t>(found);
+            if (--reserved->outstanding == 0)
+                self->settle_by_count(reserved);
+        });
+    }
+    for (auto& [resource, reserved] : settling)
+        count_product_admins(reserved);
+}
+
+// One question naming several products (PackedAdminCheck): who it returns is admin on the product
+// they were asked about; `done` learns how many per product.
+void SyncRun::ask_packed(PackedAdminCheck check,
+                         std::function<void(const std::map<std::string, std::size_t>&)> done) {
+    auto self = shared_from_this();
+    queue_role_task([self, check = std::move(check),
+                     done = std::move(done)](std::function<void()> finished) {
+        auto found = std::make_shared<std::map<std::string, std::vector<std::string>>>();
+        auto product_of =
+            std::make_shared<const std::map<std::string, std::string>>(check.product_of);
+        self->client_->search_users(
+            check.search,
+            atlassian::PageHandler<atlassian::DirectoryUser>(
+                [found, product_of](const std::vector<atlassian::DirectoryUser>& page) {
+                    for (const auto& u : page)
+                        if (auto at = product_of->find(u.account_id); at != product_of->end())
+                            (*found)[at->second].push_back(u.account_id);
+                }),
+            [self, found, done, finished](atlassian::Result<atlassian::PageSummary> r) {
+                std::map<std::string, std::size_t> per_product;
+                if (!r) {
+                    self->fail(r.error());
+                } else {
+                    for (const auto& [product, accounts] : *found)
+                        per_product[product] = accounts.size();
+                    if (!found->empty())
+                        self->write(
+                            [snapshot = self->snapshot_, found](store::Database& db) {
+                                for (const auto& [product, accounts] : *found) {
+                                    std::vector<std::pair<std::string, std::string>> admins;
+                                    for (const auto& account : accounts)
+                                        admins.emplace_back(account, kAdminRole);
+                                    write_role_overrides(db, snapshot, product, "admin", admins);
+                                }
+                            },
+                            {});
+                }
+                done(per_product);
+                finished();
+            });
+    });
+}
+
+// The product's admins counted; settle_by_count once the count and every question about the
+// product are in.
+void SyncRun::count_product_admins(const std::shared_ptr<ReservedAdmins>& reserved) {
+    auto self = shared_from_this();
+    queue_role_task([self, reserved](std::function<void()> finished) {
         atlassian::UserSearch filter;
         filter.role_ids = {kAdminRole};
         filter.resource_ids = {reserved->resource_id};
-        self->client_->count_users(std::move(filter), [self, reserved, one_done, finished](
-                                                          atlassian::Result<std::int64_t> r) {
-            if (!r)
-                self->fail(r.error());
-            else
-                reserved->counted = r.value();
-            one_done();
-            finished();
-        });
-    });
-    ask_admins(resource_id, std::move(checks), [reserved, one_done](std::size_t found) {
-        reserved->found_among_asked += static_cast<std::int64_t>(found);
-        one_done();
+        self->client_->count_users(std::move(filter),
+                                   [self, reserved, finished](atlassian::Result<std::int64_t> r) {
+                                       if (!r)
+                                           self->fail(r.error());
+                                       else
+                                           reserved->counted = r.value();
+                                       if (--reserved->outstanding == 0)
+                                           self->settle_by_count(reserved);
+                                       finished();
+                                   });
     });
 }
 

@@ -73,7 +73,9 @@ struct FaultCase {
 
 TEST_CASE("faults during a sync: exact truth, or a clean failure with the snapshot kept",
           "[integration][reliability]") {
-    SimFixture sim({"--users", "600", "--sites", "1", "--seed", "5", "--fault-seed", "9"});
+    // 1,200 users: a partition of more than two pages, so that its walks follow a cursor (two
+    // pages are listed from both ends at once, without one).
+    SimFixture sim({"--users", "1200", "--sites", "1", "--seed", "5", "--fault-seed", "9"});
     const std::string hook = "events-" + std::to_string(sim.port());
     // A request retries for 8 s at most, so the case of endless 500s ends in seconds.
     DaemonFixture daemon(sim.atlassian_yaml() + "  retry: {request_budget_s: 8}\n" +

@@ -184,3 +184,118 @@ TEST_CASE("admin holders: questions ask 100 emails or 10 account ids about one p
     CHECK(checks[0].accounts.count("twin") == 1);
     CHECK(sync::admin_checks(kJira, {}).empty());
 }
+
+namespace {
+
+// Every question of a packing: each candidate it names reaches exactly one of its products, the
+// one asked about. Returns how many candidates each product was asked about.
+std::map<std::string, std::size_t> check_packing(
+    const sync::PackedAdminChecks& packs,
+    const std::map<std::string, std::vector<std::string>>& access_of) {
+    std::map<std::string, std::size_t> asked;
+    for (const auto& check : packs.packed) {
+        const auto& named = check.search.resource_ids;
+        CHECK(check.search.role_ids == std::vector<std::string>{"atlassian/admin"});
+        CHECK(check.search.emails.size() <= 100);
+        CHECK(check.search.emails.size() == check.product_of.size());
+        CHECK(named.size() <= 20);
+        CHECK(
+            std::set<std::string>(check.search.emails.begin(), check.search.emails.end()).size() ==
+            check.search.emails.size());
+        for (const auto& [account, product] : check.product_of) {
+            INFO(account << " asked about " << product);
+            std::size_t reached = 0;
+            for (const auto& p : access_of.at(account))
+                reached += std::count(named.begin(), named.end(), p);
+            CHECK(reached == 1);
+            CHECK(std::count(named.begin(), named.end(), product) == 1);
+            ++asked[product];
+        }
+    }
+    return asked;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "admin holders: the part-filled questions of several products share one where no candidate "
+    "reaches two of its products",
+    "[unit][sync]") {
+    const std::string kJira2 = "ari:cloud:jira::site/2", kWiki2 = "ari:cloud:confluence::site/2";
+    std::map<std::string, std::vector<atlassian::UserToRead>> asked;
+    std::map<std::string, std::vector<std::string>> access_of;
+    auto add = [&](const std::string& product, int n, const std::string& tag,
+                   std::vector<std::string> access) {
+        for (int i = 0; i < n; ++i) {
+            const std::string account = tag + std::to_string(i) + "-" + product;
+            asked[product].push_back({account, account + "@example.com"});
+            access_of[account] = access;
+        }
+    };
+    // Site 1: 130 Jira admins asked about its Confluence, 40 Confluence admins about its Jira;
+    // site 2: 50 and 30. Ten of site 1's Jira admins also reach site 2's Jira.
+    add(kWiki, 120, "j", {kJira, kWiki});
+    add(kWiki, 10, "jj", {kJira, kWiki, kJira2});
+    add(kJira, 40, "w", {kJira, kWiki});
+    add(kWiki2, 50, "j", {kJira2, kWiki2});
+    add(kJira2, 30, "w", {kJira2, kWiki2});
+    auto packs = sync::pack_admin_checks(asked, access_of);
+    CHECK(packs.by_product.empty());
+    const auto per_product = check_packing(packs, access_of);
+    CHECK(per_product == std::map<std::string, std::size_t>{
+                             {kJira, 40}, {kWiki, 130}, {kJira2, 30}, {kWiki2, 50}});
+    // One question per product would take 5 (2 for site 1's Confluence); 270 candidates need 3 at
+    // least. Site 1's Confluence fills one with the ten reaching site 2's Jira among them; the
+    // rests share: site 2's Confluence (50) with site 1's Jira (40), site 1's Confluence (30)
+    // with site 2's Jira (30).
+    CHECK(packs.packed.size() == 3);
+}
+
+TEST_CASE("admin holders: a packing never names two products a candidate reaches", "[unit][sync]") {
+    // Six products; every candidate reaches a random few of them (a fixed pseudo-random pick).
+    std::vector<std::string> products;
+    for (int i = 0; i < 6; ++i)
+        products.push_back("ari:cloud:jira::site/p" + std::to_string(i));
+    std::map<std::string, std::vector<atlassian::UserToRead>> asked;
+    std::map<std::string, std::vector<std::string>> access_of;
+    std::uint64_t state = 42;
+    auto next = [&] {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return static_cast<std::size_t>(state >> 33);
+    };
+    std::size_t pairs = 0;
+    for (int h = 0; h < 700; ++h) {
+        const std::string account = "h" + std::to_string(h);
+        std::set<std::string> reach;
+        for (std::size_t k = 0, n = 1 + next() % 3; k < n; ++k)
+            reach.insert(products[next() % products.size()]);
+        access_of[account].assign(reach.begin(), reach.end());
+        for (const auto& p : reach)
+            if (next() % 2 == 0) {
+                asked[p].push_back({account, account + "@example.com"});
+                ++pairs;
+            }
+    }
+    // Two accounts behind one email and an account without one: asked product by product.
+    asked[products[0]].push_back({"twin-a", "twin@example.com"});
+    asked[products[1]].push_back({"twin-b", "twin@example.com"});
+    asked[products[2]].push_back({"no-email", ""});
+    for (const auto* a : {"twin-a", "twin-b", "no-email"})
+        access_of[a] = products;
+    auto packs = sync::pack_admin_checks(asked, access_of);
+    std::size_t packed = 0;
+    for (const auto& [product, n] : check_packing(packs, access_of))
+        packed += n;
+    CHECK(packed == pairs);
+    std::map<std::string, std::set<std::string>> alone;
+    for (const auto& [product, candidates] : packs.by_product)
+        for (const auto& c : candidates)
+            alone[product].insert(c.account_id);
+    CHECK(alone == std::map<std::string, std::set<std::string>>{{products[0], {"twin-a"}},
+                                                                {products[1], {"twin-b"}},
+                                                                {products[2], {"no-email"}}});
+    std::size_t per_product = 0;
+    for (const auto& [product, candidates] : asked)
+        per_product += (candidates.size() + 99) / 100;
+    CHECK(packs.packed.size() <= per_product);
+}

@@ -54,8 +54,9 @@ std::vector<atlassian::UserSearch> user_partitions();
 std::vector<std::string> role_queries();
 
 class UserLister;
-struct ProductAdminCandidates;  // admin_holders.hpp
-struct AdminCheck;              // admin_holders.hpp
+struct AdminCheck;        // admin_holders.hpp
+struct AdminChecks;       // admin_holders.hpp
+struct PackedAdminCheck;  // admin_holders.hpp
 
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
@@ -103,8 +104,10 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     struct ReservedAdmins;
     void ask_admins(const std::string& resource_id, std::vector<AdminCheck> checks,
                     std::function<void(std::size_t found)> each_done);
-    void settle_later(const std::string& resource_id, ProductAdminCandidates& product,
-                      std::vector<AdminCheck> checks);
+    void ask_about_holders(AdminChecks& checks);
+    void ask_packed(PackedAdminCheck check,
+                    std::function<void(const std::map<std::string, std::size_t>&)> done);
+    void count_product_admins(const std::shared_ptr<ReservedAdmins>& reserved);
     void settle_by_count(const std::shared_ptr<ReservedAdmins>& reserved);
     void after_bulk();
     void phase_activity();
