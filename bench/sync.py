@@ -175,7 +175,7 @@ def request_kinds(lines):
         path = r["path"]
         body = r.get("body") if isinstance(r.get("body"), dict) else {}
         if path.endswith("/users/search"):
-            if "expand" in body:
+            if "expand" in body and "roleIds" not in body:
                 kinds["user_pages"] += 1
             elif "resourceIds" not in body:
                 kinds["admin_holders"] += 1

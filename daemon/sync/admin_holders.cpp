@@ -102,6 +102,7 @@ PackedAdminChecks pack_admin_checks(
         PackedAdminCheck check;
         check.search.role_ids = {kAdminRole};
         check.search.resource_ids = {product};
+        check.search.expand = {"productAccess"};
         check.search.limit = atlassian::kMaxPageSize;
         return check;
     };
@@ -158,6 +159,7 @@ PackedAdminChecks pack_admin_checks(
             for (std::size_t i = from; i < from + atlassian::kMaxEmailsPerSearch; ++i) {
                 check.search.emails.push_back(fit[order[i]].first->email);
                 check.product_of[fit[order[i]].first->account_id] = product;
+                check.email_of[fit[order[i]].first->account_id] = fit[order[i]].first->email;
             }
             result.packed.push_back(std::move(check));
         }
@@ -198,11 +200,36 @@ PackedAdminChecks pack_admin_checks(
         for (const auto* c : rest.candidates) {
             at->check.search.emails.push_back(c->email);
             at->check.product_of[c->account_id] = rest.product;
+            at->check.email_of[c->account_id] = c->email;
         }
     }
     for (auto& q : shared)
         result.packed.push_back(std::move(q.check));
     return result;
+}
+
+PackedAnswer read_packed_answer(const PackedAdminCheck& check,
+                                const std::vector<atlassian::DirectoryUser>& returned) {
+    PackedAnswer answer;
+    const auto& named = check.search.resource_ids;
+    for (const auto& user : returned) {
+        auto asked = check.product_of.find(user.account_id);
+        if (asked == check.product_of.end())
+            continue;  // behind an email shared with a candidate: not asked
+        std::size_t reached = 0;
+        bool reaches_asked = false;
+        for (const auto& access : user.product_access)
+            if (std::find(named.begin(), named.end(), access.resource_id) != named.end()) {
+                ++reached;
+                reaches_asked = reaches_asked || access.resource_id == asked->second;
+            }
+        if (reached == 1 && reaches_asked)
+            answer.admins[asked->second].push_back(user.account_id);
+        else
+            answer.again[asked->second].push_back(
+                {user.account_id, check.email_of.at(user.account_id)});
+    }
+    return answer;
 }
 
 std::vector<AdminCheck> admin_checks(const std::string& resource_id,

@@ -85,9 +85,21 @@ std::vector<AdminCheck> admin_checks(const std::string& resource_id,
 // Each candidate has access to exactly one of the products (the one asked about), so "returned"
 // means admin on that product and nothing else.
 struct PackedAdminCheck {
-    atlassian::UserSearch search;
+    atlassian::UserSearch search;  // with expand productAccess: whom an answer is about now
     std::map<std::string, std::string> product_of;  // account asked -> the product asked about
+    std::map<std::string, std::string> email_of;    // account asked -> its email, as asked
 };
+
+// Whom a packed question's answer makes admin on what. A returned account whose access now
+// reaches exactly one of the products named, the one it was asked about, is admin there. One
+// that reaches another of them now (given access meanwhile), or none, may be admin on either:
+// `again` asks it alone, product by product.
+struct PackedAnswer {
+    std::map<std::string, std::vector<std::string>> admins;  // product -> accounts
+    std::map<std::string, std::vector<atlassian::UserToRead>> again;
+};
+PackedAnswer read_packed_answer(const PackedAdminCheck& check,
+                                const std::vector<atlassian::DirectoryUser>& returned);
 
 struct PackedAdminChecks {
     std::vector<PackedAdminCheck> packed;

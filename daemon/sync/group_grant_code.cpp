@@ -26,6 +26,13 @@ const std::vector<std::string>& other_roles() {
     return roles;
 }
 
+std::size_t binomial(unsigned n, unsigned k) {
+    std::size_t result = 1;
+    for (unsigned i = 1; i <= k; ++i)
+        result = result * (n - k + i) / i;
+    return result;
+}
+
 }  // namespace
 
 GroupGrantCode::GroupGrantCode(std::vector<std::string> products)
@@ -45,11 +52,19 @@ GroupGrantCode::GroupGrantCode(std::vector<std::string> products)
     queries_.push_back(GroupCodeQuery{other_roles(), {}});
     meaning_.emplace_back(Meaning::other_roles, 0);
 
-    const auto product_bits = static_cast<unsigned>(std::bit_width(products_.size()));
-    for (unsigned bit = 0; bit < product_bits; ++bit) {
+    // Products: the smallest number of bits whose codes of half that weight are enough (at
+    // least one bit each: no bit at all is a resource that is none of the products).
+    product_bits_ = 2;
+    while (binomial(product_bits_, product_bits_ / 2) < products_.size())
+        ++product_bits_;
+    product_weight_ = product_bits_ / 2;
+    for (unsigned code = 0; product_codes_.size() < products_.size(); ++code)
+        if (static_cast<unsigned>(std::popcount(code)) == product_weight_)
+            product_codes_.push_back(code);
+    for (unsigned bit = 0; bit < product_bits_; ++bit) {
         std::vector<std::string> named;
         for (std::size_t p = 0; p < products_.size(); ++p)
-            if (((p + 1) >> bit) & 1U)
+            if ((product_codes_[p] >> bit) & 1U)
                 named.push_back(products_[p]);
         for (std::size_t from = 0; from < named.size();
              from += atlassian::kMaxResourceIdsPerSearch) {
@@ -90,10 +105,15 @@ std::optional<GroupGrant> GroupGrantCode::decode(const std::string& group_id) co
     for (std::size_t r = 0; r < pairs_.size(); ++r)
         if (bits.roles == ((1U << pairs_[r].first) | (1U << pairs_[r].second)))
             role = r;
-    // Zero: a resource that is none of the products; past the last code: no product has it.
-    if (!role || bits.products == 0 || bits.products > products_.size())
+    // Another weight: a resource that is none of the products (no bit), a group granting on two
+    // products or a search that missed it (the group changed meanwhile, a page moved under it).
+    if (!role || static_cast<unsigned>(std::popcount(bits.products)) != product_weight_)
         return std::nullopt;
-    return GroupGrant{products_[bits.products - 1], paired_roles_[*role]};
+    auto at = std::find(product_codes_.begin(), product_codes_.end(), bits.products);
+    if (at == product_codes_.end())
+        return std::nullopt;
+    return GroupGrant{products_[static_cast<std::size_t>(at - product_codes_.begin())],
+                      paired_roles_[*role]};
 }
 
 }  // namespace rosterd::sync

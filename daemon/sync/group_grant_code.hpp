@@ -4,18 +4,23 @@
 //
 // Nearly every granting group grants one role on one product ("jira-users-acme": user on Jira).
 // The group listing's counts.resources says which groups have one product. Each of those is
-// identified by the filtered searches that return it, used as the bits of a code:
-//   - products: product i has the code i + 1 in binary (so no product is all zeros); the search
-//     for bit k names the products whose code has bit k (resourceIds, at most 20 a request);
-//   - roles: each of the common group roles has its own pair of bits out of kRoleBits (a code of
-//     constant weight two); the search for bit k names the roles whose pair holds k (roleIds).
-//     One more search names every other role.
+// identified by the filtered searches that return it, used as the bits of two codes of constant
+// weight:
+//   - products: each product has its own set of half of the product bits (six products: two of
+//     four bits); the search for bit k names the products whose set holds k (resourceIds, at
+//     most 20 a request);
+//   - roles: each of the common group roles has its own pair of bits out of kRoleBits; the search
+//     for bit k names the roles whose pair holds k (roleIds). One more search names every other
+//     role.
 // A group with one role on one product is returned by exactly two role searches and by the
-// product searches of its product's code: that decodes to the grant. Anything else cannot be
-// mistaken for a grant and is read the usual way: two roles or more on the product (three or four
-// role bits), a role outside the pairs (the other-roles search, or no role bit at all), a
-// resource that is not one of the organization's products (no product bit, or a code no product
-// has). Only a role no canonical role id names, held beside a common one, would go unseen.
+// product searches of its product's set: that decodes to the grant. A code of another weight is
+// read the usual way: two roles or more on the product, or two products (more bits); a role
+// outside the pairs (the other-roles search, or no role bit); a resource that is none of the
+// products (no product bit); a search that missed the group (fewer bits). What can still decode
+// wrongly: a group whose grant changes while the searches run, so that some searches see the old
+// grant and others the new one and the bits they set happen to form a third code; the next sync
+// reads it right. A role no canonical role id names, held beside a common one on the same product,
+// goes unseen.
 //
 // The searches use one filter each (roleIds alone, resourceIds alone), whose meaning does not
 // depend on how the API combines filters.
@@ -63,6 +68,9 @@ class GroupGrantCode {
     enum class Meaning { role_bit, other_roles, product_bit };
 
     std::vector<std::string> products_;
+    unsigned product_bits_ = 2;
+    unsigned product_weight_ = 0;
+    std::vector<unsigned> product_codes_;    // product p's set of product bits
     std::vector<std::string> paired_roles_;  // role r has the r-th pair of bits
     std::vector<std::pair<unsigned, unsigned>> pairs_;
     std::vector<GroupCodeQuery> queries_;

@@ -10,8 +10,10 @@ using store::Database;
 using store::Transaction;
 
 // The snapshot tables that keep every generation side by side (snapshot_writer.cpp), copied as
-// they are: a refresh reads no organization, workspace, directory or group.
-const char* const kCopiedTables[] = {"sites", "products", "directories", "groups", "group_roles"};
+// they are: a refresh reads no organization, workspace, directory or group, and lists no user
+// partition (the next sync plans its listing from the counts of the sync before).
+const char* const kCopiedTables[] = {"sites",  "products",    "directories",
+                                     "groups", "group_roles", "snapshot_partitions"};
 
 // Every column of `table` but snapshot_id, comma-separated, read from the schema so that a
 // column a later migration adds is copied too.

@@ -129,7 +129,7 @@ void SyncRun::phase_admin_checks() {
 // holders without an organization or site admin role, and the organization and site admins of the
 // products where one count of the product's admins does not pay (else settled by it).
 void SyncRun::ask_about_holders(AdminChecks& checks) {
-    std::map<std::string, std::shared_ptr<ReservedAdmins>> settling;
+    auto settling = std::make_shared<std::map<std::string, std::shared_ptr<ReservedAdmins>>>();
     std::map<std::string, std::vector<atlassian::UserToRead>> asked;
     std::size_t asked_pairs = 0, reserved_pairs = 0;
     for (auto& [resource, product] : checks.products) {
@@ -150,7 +150,7 @@ void SyncRun::ask_about_holders(AdminChecks& checks) {
             reserved->candidates = std::move(product.reserved);
             reserved->admins_by_groups = product.admins_by_groups;
             reserved->outstanding = 1;  // the count, sent once every question is queued
-            settling[resource] = reserved;
+            (*settling)[resource] = reserved;
         } else {
             // Asked like the others.
             auto& all = asked[resource];
@@ -163,17 +163,22 @@ void SyncRun::ask_about_holders(AdminChecks& checks) {
         "questions across products and {} product by product, {} org and site admins, {} "
         "products settling them by count",
         ids_run_, admin_holders_->size(), checks.decided_by_groups, asked_pairs,
-        packs.packed.size(), packs.by_product.size(), reserved_pairs, settling.size());
+        packs.packed.size(), packs.by_product.size(), reserved_pairs, settling->size());
     auto self = shared_from_this();
     for (auto& check : packs.packed) {
         std::vector<std::shared_ptr<ReservedAdmins>> waiting;
         for (const auto& product : check.search.resource_ids)
-            if (auto at = settling.find(product); at != settling.end()) {
+            if (auto at = settling->find(product); at != settling->end()) {
                 ++at->second->outstanding;
                 waiting.push_back(at->second);
             }
         ask_packed(std::move(check),
-                   [self, waiting](const std::map<std::string, std::size_t>& found) {
+                   [self, waiting, settling](const std::map<std::string, std::size_t>& found,
+                                             PackedAnswer answer) {
+                       // Those the answer cannot place are asked alone first: their product waits
+                       // for it.
+                       for (auto& [product, candidates] : answer.again)
+                           self->ask_alone(product, candidates, *settling);
                        for (const auto& reserved : waiting) {
                            if (auto at = found.find(reserved->resource_id); at != found.end())
                                reserved->found_among_asked += static_cast<std::int64_t>(at->second);
@@ -182,62 +187,72 @@ void SyncRun::ask_about_holders(AdminChecks& checks) {
                        }
                    });
     }
-    for (auto& [resource, candidates] : packs.by_product) {
-        auto at = settling.find(resource);
-        auto reserved = at == settling.end() ? nullptr : at->second;
-        auto questions = admin_checks(resource, candidates);
-        if (reserved)
-            reserved->outstanding += questions.size();
-        ask_admins(resource, std::move(questions), [self, reserved](std::size_t found) {
-            if (!reserved)
-                return;
-            reserved->found_among_asked += static_cast<std::int64_t>(found);
-            if (--reserved->outstanding == 0)
-                self->settle_by_count(reserved);
-        });
-    }
-    for (auto& [resource, reserved] : settling)
+    for (auto& [resource, candidates] : packs.by_product)
+        ask_alone(resource, candidates, *settling);
+    for (auto& [resource, reserved] : *settling)
         count_product_admins(reserved);
 }
 
-// One question naming several products (PackedAdminCheck): who it returns is admin on the product
-// they were asked about; `done` learns how many per product.
-void SyncRun::ask_packed(PackedAdminCheck check,
-                         std::function<void(const std::map<std::string, std::size_t>&)> done) {
+// The questions about `candidates` on `resource` alone (admin_checks); a product settling its
+// organization and site admins by count waits for them.
+void SyncRun::ask_alone(const std::string& resource,
+                        const std::vector<atlassian::UserToRead>& candidates,
+                        const std::map<std::string, std::shared_ptr<ReservedAdmins>>& settling) {
     auto self = shared_from_this();
-    queue_role_task([self, check = std::move(check),
+    auto at = settling.find(resource);
+    auto reserved = at == settling.end() ? nullptr : at->second;
+    auto questions = admin_checks(resource, candidates);
+    if (reserved)
+        reserved->outstanding += questions.size();
+    ask_admins(resource, std::move(questions), [self, reserved](std::size_t found) {
+        if (!reserved)
+            return;
+        reserved->found_among_asked += static_cast<std::int64_t>(found);
+        if (--reserved->outstanding == 0)
+            self->settle_by_count(reserved);
+    });
+}
+
+// One question naming several products (PackedAdminCheck): who it returns is admin on the product
+// they were asked about (read_packed_answer); `done` learns how many per product, and who must be
+// asked alone.
+void SyncRun::ask_packed(
+    PackedAdminCheck check,
+    std::function<void(const std::map<std::string, std::size_t>& found, PackedAnswer answer)>
+        done) {
+    auto self = shared_from_this();
+    queue_role_task([self, check = std::make_shared<const PackedAdminCheck>(std::move(check)),
                      done = std::move(done)](std::function<void()> finished) {
-        auto found = std::make_shared<std::map<std::string, std::vector<std::string>>>();
-        auto product_of =
-            std::make_shared<const std::map<std::string, std::string>>(check.product_of);
+        auto returned = std::make_shared<std::vector<atlassian::DirectoryUser>>();
         self->client_->search_users(
-            check.search,
+            check->search,
             atlassian::PageHandler<atlassian::DirectoryUser>(
-                [found, product_of](const std::vector<atlassian::DirectoryUser>& page) {
-                    for (const auto& u : page)
-                        if (auto at = product_of->find(u.account_id); at != product_of->end())
-                            (*found)[at->second].push_back(u.account_id);
+                [returned](const std::vector<atlassian::DirectoryUser>& page) {
+                    returned->insert(returned->end(), page.begin(), page.end());
                 }),
-            [self, found, done, finished](atlassian::Result<atlassian::PageSummary> r) {
+            [self, check, returned, done, finished](atlassian::Result<atlassian::PageSummary> r) {
                 std::map<std::string, std::size_t> per_product;
+                PackedAnswer answer;
                 if (!r) {
                     self->fail(r.error());
                 } else {
-                    for (const auto& [product, accounts] : *found)
+                    answer = read_packed_answer(*check, *returned);
+                    for (const auto& [product, accounts] : answer.admins)
                         per_product[product] = accounts.size();
-                    if (!found->empty())
+                    if (!answer.admins.empty())
                         self->write(
-                            [snapshot = self->snapshot_, found](store::Database& db) {
-                                for (const auto& [product, accounts] : *found) {
-                                    std::vector<std::pair<std::string, std::string>> admins;
+                            [snapshot = self->snapshot_,
+                             admins = answer.admins](store::Database& db) {
+                                for (const auto& [product, accounts] : admins) {
+                                    std::vector<std::pair<std::string, std::string>> rows;
                                     for (const auto& account : accounts)
-                                        admins.emplace_back(account, kAdminRole);
-                                    write_role_overrides(db, snapshot, product, "admin", admins);
+                                        rows.emplace_back(account, kAdminRole);
+                                    write_role_overrides(db, snapshot, product, "admin", rows);
                                 }
                             },
                             {});
                 }
-                done(per_product);
+                done(per_product, std::move(answer));
                 finished();
             });
     });

@@ -109,6 +109,9 @@ void SyncRun::read_grants_by_code(const std::shared_ptr<GroupRoleReads>& reads,
     auto code = std::make_shared<GroupGrantCode>(std::move(products));
     auto groups = std::make_shared<std::vector<atlassian::Group>>(std::move(single_product));
     auto searches = std::make_shared<std::size_t>(code->cost());
+    // A search the API refuses (a role id it does not take in a group search, say): every group
+    // is read alone, as without the code.
+    auto refused = std::make_shared<bool>(false);
     ++reads->outstanding;
     for (std::size_t q = 0; q < code->queries().size(); ++q) {
         atlassian::GroupSearch search;
@@ -122,14 +125,28 @@ void SyncRun::read_grants_by_code(const std::shared_ptr<GroupRoleReads>& reads,
                     for (const auto& g : page)
                         code->returned(q, g.id);
                 }),
-            [self, reads, code, groups, searches](atlassian::Result<atlassian::PageSummary> r) {
-                if (!r)
-                    self->fail(r.error());
+            [self, reads, code, groups, searches,
+             refused](atlassian::Result<atlassian::PageSummary> r) {
+                if (!r) {
+                    const auto& e = r.error();
+                    if (e.kind == atlassian::ApiError::Kind::http && e.status >= 400 &&
+                        e.status < 500) {
+                        spdlog::warn(
+                            "sync: a group search of the grant code was refused ({}); "
+                            "reading each group's role assignments instead",
+                            e.describe());
+                        *refused = true;
+                    } else {
+                        self->fail(e);
+                    }
+                }
                 if (--*searches == 0 && !self->stopped()) {
                     // Every search is in: each group decodes to its grant, or is read alone.
                     std::vector<std::pair<std::string, GroupGrant>> decoded;
                     for (const auto& g : *groups) {
-                        if (auto grant = code->decode(g.id)) {
+                        if (*refused) {
+                            self->read_group_roles(reads, g);
+                        } else if (auto grant = code->decode(g.id)) {
                             reads->gate->grants[g.id].push_back(grant->resource_id);
                             decoded.emplace_back(g.id, std::move(*grant));
                         } else {

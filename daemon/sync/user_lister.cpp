@@ -344,7 +344,7 @@ void UserLister::start_chain(const Chain& chain) {
 bool UserLister::should_wait(int partition, WalkEnd end) const {
     const auto p = static_cast<std::size_t>(partition);
     const auto& other = ends_[p][1 - static_cast<int>(end)];
-    if (!other.running || !other.in_flight)
+    if (!other.running || !other.in_flight || ends_[p][0].count_short)
         return false;
     const auto limit = static_cast<std::int64_t>(std::max(1, partitions_[p].limit));
     return counts_[p] - ledger_.held(partition) <= limit;
@@ -363,6 +363,10 @@ void UserLister::release_parked(int partition, WalkEnd end) {
         resume(false);
         return;
     }
+    // The page it waited for did not meet it: the count is short (users joined since it was
+    // taken, or since the last sync when it comes from there). Waiting again would walk the rest
+    // of the partition one page at a time.
+    ends_[p][0].count_short = true;
     other.in_flight = true;
     resume(true);
 }

@@ -85,6 +85,9 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
         bool running = false;
         bool in_flight = false;
         std::function<void(bool)> parked;
+        // The partition's count proved short (a page that should have met the other end did
+        // not): the ends no longer wait for each other.
+        bool count_short = false;
     };
 
     struct Chain {

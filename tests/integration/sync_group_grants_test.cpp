@@ -114,7 +114,7 @@ TEST_CASE(
     std::size_t granting = 0;
     for (const auto& g : truth["groups"].GetArray())
         granting += g["roles"].Size() > 0;
-    REQUIRE(granting > 8 + undecodable.size());  // the searches are worth it
+    REQUIRE(granting > 9 + undecodable.size());  // the searches are worth it
 
     DaemonFixture daemon(sim.atlassian_yaml());
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
@@ -146,6 +146,6 @@ TEST_CASE(
     }
     CHECK(listing == (truth["groups"].Size() + 99) / 100);
     CHECK(by_role == 5);     // four role bits and the other roles
-    CHECK(by_product == 3);  // six products: codes 1 to 6 in three bits
+    CHECK(by_product == 4);  // six products: two of four bits each
     CHECK(read_alone == undecodable);
 }

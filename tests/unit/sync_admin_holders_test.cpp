@@ -299,3 +299,40 @@ TEST_CASE("admin holders: a packing never names two products a candidate reaches
         per_product += (candidates.size() + 99) / 100;
     CHECK(packs.packed.size() <= per_product);
 }
+
+TEST_CASE(
+    "admin holders: a packed answer makes admin only those whose access now reaches just the "
+    "product asked about, the others are asked alone",
+    "[unit][sync]") {
+    const std::string kJira2 = "ari:cloud:jira::site/2";
+    sync::PackedAdminCheck check;
+    check.search.resource_ids = {kWiki, kJira2};
+    for (const auto& [account, product] :
+         std::vector<std::pair<std::string, std::string>>{{"settled", kWiki},
+                                                          {"given-access", kWiki},
+                                                          {"no-access-now", kJira2},
+                                                          {"not-returned", kJira2}}) {
+        check.search.emails.push_back(account + "@example.com");
+        check.product_of[account] = product;
+        check.email_of[account] = account + "@example.com";
+    }
+    auto user = [](std::string account, std::vector<std::string> products) {
+        atlassian::DirectoryUser u;
+        u.account_id = std::move(account);
+        for (auto& p : products)
+            u.product_access.push_back({std::move(p), "", std::nullopt});
+        return u;
+    };
+    const auto answer = sync::read_packed_answer(
+        check, {user("settled", {kWiki, kJira}), user("given-access", {kWiki, kJira2}),
+                user("no-access-now", {kJira}), user("behind-a-shared-email", {kJira2})});
+    CHECK(answer.admins == std::map<std::string, std::vector<std::string>>{{kWiki, {"settled"}}});
+    std::map<std::string, std::set<std::string>> again;
+    for (const auto& [product, candidates] : answer.again)
+        for (const auto& c : candidates) {
+            CHECK(c.email == c.account_id + "@example.com");
+            again[product].insert(c.account_id);
+        }
+    CHECK(again == std::map<std::string, std::set<std::string>>{{kWiki, {"given-access"}},
+                                                                {kJira2, {"no-access-now"}}});
+}

@@ -97,19 +97,31 @@ RecordedTruth recorded_truth() {
         auto body = parse(x.body);
         if (path.ends_with("/users/search")) {
             auto request = parse(x.request_body);
-            if (!request.HasMember("expand") && !request.HasMember("resourceIds")) {
+            if (request.HasMember("roleIds") && !request.HasMember("resourceIds")) {
                 // Who holds roleIds[0] anywhere.
                 for (const auto& u : body["data"].GetArray())
                     admin_holders.insert(u["accountId"].GetString());
                 continue;
             }
-            if (!request.HasMember("expand")) {
+            if (request.HasMember("roleIds")) {
                 // A role query: who holds roleIds[0] on resourceIds[0] (of everyone, or of the
-                // accounts its emails or accountIds name).
-                const std::string resource = request["resourceIds"][0].GetString();
+                // accounts its emails or accountIds name). A question naming several products
+                // returns, with their product access, accounts that reach one of them: that one.
                 const std::string role = request["roleIds"][0].GetString();
-                for (const auto& u : body["data"].GetArray())
+                const auto& named = request["resourceIds"];
+                for (const auto& u : body["data"].GetArray()) {
+                    std::string resource = named[0].GetString();
+                    if (named.Size() > 1) {
+                        std::vector<std::string> reached;
+                        for (const auto& a : u["productAccess"].GetArray())
+                            for (const auto& n : named.GetArray())
+                                if (std::string(n.GetString()) == a["id"].GetString())
+                                    reached.push_back(n.GetString());
+                        REQUIRE(reached.size() == 1);
+                        resource = reached[0];
+                    }
                     roles_found[{u["accountId"].GetString(), resource}].insert(role);
+                }
                 continue;
             }
             for (const auto& u : body["data"].GetArray()) {
@@ -377,8 +389,8 @@ TEST_CASE("sync recorded: a sync sends each recorded request as often as recorde
     const auto seen = h.replay().seen();
     CHECK(h.replay().unrecorded().empty());
     CHECK(static_cast<std::int64_t>(seen.size()) == recorded_requests());
-    CHECK(seen.size() == 45);
-    CHECK(outcome.progress.requests == 45);
+    CHECK(seen.size() == 46);
+    CHECK(outcome.progress.requests == 46);
     CHECK(outcome.progress.retries == 0);
     // Each request as often as while recording: once, but users/count, which the lister asks
     // before listing (the plan) and after (the check), twice per listed partition.
@@ -404,8 +416,9 @@ TEST_CASE("sync recorded: a sync sends each recorded request as often as recorde
         // (guest and basic)
         {"GET users/count", 16},
         // The group listing; what the 10 granting groups grant (one role on one product each):
-        // 4 searches by role bit, 1 by the other roles, 3 by product bit (4 products)
-        {"POST groups/search", 9},
+        // 4 searches by role bit, 1 by the other roles, 4 by product bit (4 products, two bits
+        // each)
+        {"POST groups/search", 10},
         // 5 partition pages, the admin holders, 1 question about an admin's product, 4
         // products x guest and basic
         {"POST users/search", 15},

@@ -18,6 +18,10 @@
 #include "rosterd/store/db_executor.hpp"
 #include "rosterd/sync/sync_vocabulary.hpp"
 
+namespace rosterd::atlassian {
+struct UserToRead;  // user_batch_read.hpp
+}  // namespace rosterd::atlassian
+
 namespace rosterd::sync {
 
 struct SyncProgress {
@@ -57,6 +61,7 @@ class UserLister;
 struct AdminCheck;        // admin_holders.hpp
 struct AdminChecks;       // admin_holders.hpp
 struct PackedAdminCheck;  // admin_holders.hpp
+struct PackedAnswer;      // admin_holders.hpp
 
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
@@ -105,8 +110,13 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void ask_admins(const std::string& resource_id, std::vector<AdminCheck> checks,
                     std::function<void(std::size_t found)> each_done);
     void ask_about_holders(AdminChecks& checks);
-    void ask_packed(PackedAdminCheck check,
-                    std::function<void(const std::map<std::string, std::size_t>&)> done);
+    void ask_packed(
+        PackedAdminCheck check,
+        std::function<void(const std::map<std::string, std::size_t>& found, PackedAnswer answer)>
+            done);
+    void ask_alone(const std::string& resource,
+                   const std::vector<atlassian::UserToRead>& candidates,
+                   const std::map<std::string, std::shared_ptr<ReservedAdmins>>& settling);
     void count_product_admins(const std::shared_ptr<ReservedAdmins>& reserved);
     void settle_by_count(const std::shared_ptr<ReservedAdmins>& reserved);
     void after_bulk();
