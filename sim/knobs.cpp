@@ -76,6 +76,10 @@ KnobSideEffects apply_knobs_json(Knobs& knobs, const rapidjson::Value& object) {
             if (!v.IsString())
                 bad(name, "must be a string (empty: every path)");
             next.slow_path.assign(v.GetString(), v.GetStringLength());
+        } else if (name == "hide_domain") {
+            if (!v.IsString())
+                bad(name, "must be a string (empty: none)");
+            next.hide_domain.assign(v.GetString(), v.GetStringLength());
         } else if (name == "cursor_ttl_s") {
             if (!v.IsNumber() || v.GetDouble() < 0)
                 bad(name, "must be a number >= 0");
@@ -139,6 +143,8 @@ std::string knobs_json(const Knobs& k) {
     w.Double(k.slow_rate);
     key(w, "slow_path");
     w.String(k.slow_path.c_str(), static_cast<rapidjson::SizeType>(k.slow_path.size()));
+    key(w, "hide_domain");
+    w.String(k.hide_domain.c_str(), static_cast<rapidjson::SizeType>(k.hide_domain.size()));
     key(w, "cursor_ttl_s");
     w.Double(k.cursor_ttl_s);
     key(w, "require_json_body");

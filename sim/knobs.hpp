@@ -22,6 +22,7 @@ struct Knobs {
     int slow_ms = 0;              // extra delay for a fraction slow_rate of requests
     double slow_rate = 0.0;
     std::string slow_path;          // when set, only requests whose path contains it are slowed
+    std::string hide_domain;        // a verified domain GET /v1/orgs/{org}/domains leaves out
     double cursor_ttl_s = 900.0;    // older cursors answer 400 ADMIN-400-1; 0 = never expire
     bool require_json_body = true;  // body-less POST without application/json -> 415
     bool key_expired = false;       // every API call answers 401
