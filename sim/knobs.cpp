@@ -76,6 +76,10 @@ KnobSideEffects apply_knobs_json(Knobs& knobs, const rapidjson::Value& object) {
             if (!v.IsString())
                 bad(name, "must be a string (empty: every path)");
             next.slow_path.assign(v.GetString(), v.GetStringLength());
+        } else if (name == "refuse_group_role_id") {
+            if (!v.IsString())
+                bad(name, "must be a string (empty: none)");
+            next.refuse_group_role_id.assign(v.GetString(), v.GetStringLength());
         } else if (name == "hide_domain") {
             if (!v.IsString())
                 bad(name, "must be a string (empty: none)");
@@ -143,6 +147,9 @@ std::string knobs_json(const Knobs& k) {
     w.Double(k.slow_rate);
     key(w, "slow_path");
     w.String(k.slow_path.c_str(), static_cast<rapidjson::SizeType>(k.slow_path.size()));
+    key(w, "refuse_group_role_id");
+    w.String(k.refuse_group_role_id.c_str(),
+             static_cast<rapidjson::SizeType>(k.refuse_group_role_id.size()));
     key(w, "hide_domain");
     w.String(k.hide_domain.c_str(), static_cast<rapidjson::SizeType>(k.hide_domain.size()));
     key(w, "cursor_ttl_s");

@@ -21,12 +21,13 @@ struct Knobs {
     double reset_rate = 0.0;      // fraction of connections dropped mid-response
     int slow_ms = 0;              // extra delay for a fraction slow_rate of requests
     double slow_rate = 0.0;
-    std::string slow_path;          // when set, only requests whose path contains it are slowed
-    std::string hide_domain;        // a verified domain GET /v1/orgs/{org}/domains leaves out
-    double cursor_ttl_s = 900.0;    // older cursors answer 400 ADMIN-400-1; 0 = never expire
-    bool require_json_body = true;  // body-less POST without application/json -> 415
-    bool key_expired = false;       // every API call answers 401
-    bool key_scoped = false;        // the key has scopes: unscoped-only endpoints answer 403
+    std::string slow_path;             // when set, only requests whose path contains it are slowed
+    std::string hide_domain;           // a verified domain GET /v1/orgs/{org}/domains leaves out
+    std::string refuse_group_role_id;  // a roleIds value groups/search answers 400 to
+    double cursor_ttl_s = 900.0;       // older cursors answer 400 ADMIN-400-1; 0 = never expire
+    bool require_json_body = true;     // body-less POST without application/json -> 415
+    bool key_expired = false;          // every API call answers 401
+    bool key_scoped = false;           // the key has scopes: unscoped-only endpoints answer 403
     std::optional<std::int64_t> key_expires_ms;  // after this instant every API call answers 401
 };
 

@@ -1,4 +1,6 @@
 // Groups (v2): POST groups/search, deprecated GET groups and GET groups/{groupId}.
+#include <algorithm>
+
 #include "group_query.hpp"
 #include "json_util.hpp"
 #include "render.hpp"
@@ -16,6 +18,11 @@ void search_groups(SimState& state, const httplib::Request& req, httplib::Respon
     if (!check_org(state, req, res, req.matches[1].str()))
         return;
     GroupQuery query = read_group_query(fields);
+    // A role id the API might not take in a group search (the refuse_group_role_id knob).
+    const std::string refused = state.knobs().refuse_group_role_id;
+    if (!refused.empty() &&
+        std::find(query.role_ids.begin(), query.role_ids.end(), refused) != query.role_ids.end())
+        throw BadRequest("roleIds has an invalid value: " + refused);
     int limit = read_limit(fields, 20, 100);
     GroupCountsExpand expand = read_group_expand(fields);
     std::string scope = "groups/" + req.matches[2].str();

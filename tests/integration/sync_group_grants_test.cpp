@@ -149,3 +149,37 @@ TEST_CASE(
     CHECK(by_product == 4);  // six products: two of four bits each
     CHECK(read_alone == undecodable);
 }
+
+TEST_CASE("a group search of the grant code that the API refuses makes every group be read alone",
+          "[integration][sync]") {
+    SimFixture sim({"--users", "2000", "--sites", "3", "--products-per-site", "2", "--seed", "3"});
+    // The search naming the other roles names atlassian/ai-access: refused with a 400.
+    sim.configure(R"({"refuse_group_role_id":"atlassian/ai-access"})");
+    DaemonFixture daemon(sim.atlassian_yaml());
+    auto result = daemon.ctl({"sync", "--wait"});
+    INFO(result.out + result.err);
+    REQUIRE(result.exit_code == 0);
+    const auto truth = sim.truth();
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
+    CHECK(stored_grants(daemon.db_path()) == truth_grants(truth));
+    std::set<std::string> granting, read_alone;
+    for (const auto& g : truth["groups"].GetArray())
+        if (g["roles"].Size() > 0)
+            granting.insert(g["id"].GetString());
+    std::size_t refused = 0;
+    auto log = sim.requests();
+    int syncs = 0;
+    for (const auto& r : log.GetArray()) {
+        const std::string path = r["path"].GetString();
+        if (path == "/admin/v1/orgs/" + sim.org_id() && ++syncs > 1)
+            break;  // the first sync only (the start-up sync may be followed by another)
+        if (path.ends_with("/groups/search") && r["status"].GetInt() == 400)
+            ++refused;
+        if (path.ends_with("/role-assignments")) {
+            const auto at = path.find("/groups/") + 8;
+            read_alone.insert(path.substr(at, path.find('/', at) - at));
+        }
+    }
+    CHECK(refused == 1);
+    CHECK(read_alone == granting);
+}
