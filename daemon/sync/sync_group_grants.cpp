@@ -50,14 +50,12 @@ void SyncRun::fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate) {
                     else
                         self->read_group_roles(reads, g);
                 }
-                const GroupGrantCode probe([&] {
-                    std::vector<std::string> ids;
-                    for (const auto& w : self->workspaces_)
-                        ids.push_back(w.id);
-                    return ids;
-                }());
-                if (single_product.size() > probe.cost()) {
-                    self->read_grants_by_code(reads, std::move(single_product));
+                std::vector<std::string> products;
+                for (const auto& w : self->workspaces_)
+                    products.push_back(w.id);
+                auto code = std::make_shared<GroupGrantCode>(std::move(products));
+                if (single_product.size() > code->cost()) {
+                    self->read_grants_by_code(reads, std::move(code), std::move(single_product));
                 } else {
                     for (const auto& g : single_product)
                         self->read_group_roles(reads, g);
@@ -101,12 +99,9 @@ void SyncRun::read_group_roles(const std::shared_ptr<GroupRoleReads>& reads,
 }
 
 void SyncRun::read_grants_by_code(const std::shared_ptr<GroupRoleReads>& reads,
+                                  std::shared_ptr<GroupGrantCode> code,
                                   std::vector<atlassian::Group> single_product) {
     auto self = shared_from_this();
-    std::vector<std::string> products;
-    for (const auto& w : workspaces_)
-        products.push_back(w.id);
-    auto code = std::make_shared<GroupGrantCode>(std::move(products));
     auto groups = std::make_shared<std::vector<atlassian::Group>>(std::move(single_product));
     auto searches = std::make_shared<std::size_t>(code->cost());
     // A search the API refuses (a role id it does not take in a group search, say): every group

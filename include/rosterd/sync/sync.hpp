@@ -62,6 +62,7 @@ struct AdminCheck;        // admin_holders.hpp
 struct AdminChecks;       // admin_holders.hpp
 struct PackedAdminCheck;  // admin_holders.hpp
 struct PackedAnswer;      // admin_holders.hpp
+class GroupGrantCode;     // group_grant_code.hpp
 
 class SyncRun : public std::enable_shared_from_this<SyncRun> {
   public:
@@ -90,6 +91,7 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void fetch_groups(const std::shared_ptr<GroupGrantsGate>& gate);
     struct GroupRoleReads;
     void read_grants_by_code(const std::shared_ptr<GroupRoleReads>& reads,
+                             std::shared_ptr<GroupGrantCode> code,
                              std::vector<atlassian::Group> single_product);
     void read_group_roles(const std::shared_ptr<GroupRoleReads>& reads,
                           const atlassian::Group& group);
