@@ -24,18 +24,35 @@ const char* type_name(const Value& value) {
     return "an object";
 }
 
-[[noreturn]] void wrong_type(const std::string& where, const char* expected, const Value& got) {
-    throw ParseFailure(where + ": expected " + expected + ", got " + type_name(got));
+[[noreturn]] void wrong_type(const Where& where, const char* expected, const Value& got) {
+    throw ParseFailure(where.str() + ": expected " + expected + ", got " + type_name(got));
 }
 
 }  // namespace
 
-std::string at(const std::string& where, const char* key) {
-    return where.empty() ? std::string(key) : where + "." + key;
+Where Where::with(Step step) const {
+    Where next = *this;
+    if (depth_ < kMostSteps)
+        next.steps_[next.depth_++] = step;
+    else
+        next.truncated_ = true;
+    return next;
 }
 
-std::string at(const std::string& where, std::size_t index) {
-    return where + "[" + std::to_string(index) + "]";
+std::string Where::str() const {
+    std::string text = root_;
+    for (std::size_t i = 0; i < depth_; ++i) {
+        if (steps_[i].key) {
+            if (!text.empty())
+                text += '.';
+            text += steps_[i].key;
+        } else {
+            text += '[' + std::to_string(steps_[i].index) + ']';
+        }
+    }
+    if (truncated_)
+        text += "...";
+    return text;
 }
 
 ApiError parse_error(std::string message) {
@@ -49,16 +66,20 @@ ApiError parse_error(std::string message) {
 
 namespace {
 
-// The values of a body take up to about twice its size (each string copied, 16 bytes a value).
+// The values of a body take up to about its size (16 bytes a value and member; the strings stay
+// in the body).
 std::size_t pool_chunk_for(std::string_view body) {
     constexpr std::size_t kSmallest = 64 * 1024;  // RapidJSON's own chunk
-    return std::max(kSmallest, body.size() * 2);
+    return std::max(kSmallest, body.size());
 }
 
 }  // namespace
 
-ParsedObject::ParsedObject(std::string_view body) : pool_(pool_chunk_for(body)), document_(&pool_) {
-    document_.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+ParsedObject::ParsedObject(std::string_view body)
+    : text_(body), pool_(pool_chunk_for(body)), document_(&pool_) {
+    // In place, the text ends at its terminating NUL, as a parse of the view would at an
+    // embedded one: both see the end of input there.
+    document_.ParseInsitu<rapidjson::kParseIterativeFlag>(text_.data());
     if (document_.HasParseError()) {
         if (body.empty())
             throw ParseFailure("empty response body where JSON was expected");
@@ -77,21 +98,21 @@ const Value* find(const Value& object, const char* key) {
     return &member->value;
 }
 
-const Value& require(const Value& object, const char* key, const std::string& where) {
+const Value& require(const Value& object, const char* key, const Where& where) {
     const Value* value = find(object, key);
     if (!value)
-        throw ParseFailure(at(where, key) + ": required field missing");
+        throw ParseFailure(where.key(key).str() + ": required field missing");
     return *value;
 }
 
-std::string require_string(const Value& object, const char* key, const std::string& where) {
+std::string require_string(const Value& object, const char* key, const Where& where) {
     const Value& value = require(object, key, where);
     if (!value.IsString())
         wrong_type(at(where, key), "a string", value);
     return std::string(value.GetString(), value.GetStringLength());
 }
 
-std::string string_or_empty(const Value& object, const char* key, const std::string& where) {
+std::string string_or_empty(const Value& object, const char* key, const Where& where) {
     const Value* value = find(object, key);
     if (!value)
         return {};
@@ -100,8 +121,7 @@ std::string string_or_empty(const Value& object, const char* key, const std::str
     return std::string(value->GetString(), value->GetStringLength());
 }
 
-std::optional<std::int64_t> optional_int(const Value& object, const char* key,
-                                         const std::string& where) {
+std::optional<std::int64_t> optional_int(const Value& object, const char* key, const Where& where) {
     const Value* value = find(object, key);
     if (!value)
         return std::nullopt;
@@ -110,7 +130,7 @@ std::optional<std::int64_t> optional_int(const Value& object, const char* key,
     return value->GetInt64();
 }
 
-bool bool_or(const Value& object, const char* key, bool fallback, const std::string& where) {
+bool bool_or(const Value& object, const char* key, bool fallback, const Where& where) {
     const Value* value = find(object, key);
     if (!value)
         return fallback;
@@ -119,42 +139,41 @@ bool bool_or(const Value& object, const char* key, bool fallback, const std::str
     return value->GetBool();
 }
 
-const Value* optional_array(const Value& object, const char* key, const std::string& where) {
+const Value* optional_array(const Value& object, const char* key, const Where& where) {
     const Value* value = find(object, key);
     if (value && !value->IsArray())
         wrong_type(at(where, key), "an array", *value);
     return value;
 }
 
-const Value& require_array(const Value& object, const char* key, const std::string& where) {
+const Value& require_array(const Value& object, const char* key, const Where& where) {
     const Value& value = require(object, key, where);
     if (!value.IsArray())
         wrong_type(at(where, key), "an array", value);
     return value;
 }
 
-const Value* optional_object(const Value& object, const char* key, const std::string& where) {
+const Value* optional_object(const Value& object, const char* key, const Where& where) {
     const Value* value = find(object, key);
     if (value && !value->IsObject())
         wrong_type(at(where, key), "an object", *value);
     return value;
 }
 
-const Value& require_object(const Value& object, const char* key, const std::string& where) {
+const Value& require_object(const Value& object, const char* key, const Where& where) {
     const Value& value = require(object, key, where);
     if (!value.IsObject())
         wrong_type(at(where, key), "an object", value);
     return value;
 }
 
-const Value& as_object(const Value& value, const std::string& where) {
+const Value& as_object(const Value& value, const Where& where) {
     if (!value.IsObject())
         wrong_type(where, "an object", value);
     return value;
 }
 
-std::vector<std::string> string_array(const Value& object, const char* key,
-                                      const std::string& where) {
+std::vector<std::string> string_array(const Value& object, const char* key, const Where& where) {
     std::vector<std::string> out;
     const Value* array = optional_array(object, key, where);
     if (!array)
@@ -170,14 +189,14 @@ std::vector<std::string> string_array(const Value& object, const char* key,
 }
 
 std::optional<std::int64_t> optional_timestamp(const Value& object, const char* key,
-                                               const std::string& where) {
+                                               const Where& where) {
     std::string text = string_or_empty(object, key, where);
     if (text.empty())
         return std::nullopt;
     auto parsed = parse_iso8601_ms(text);
     // Strict on purpose: reading an unparseable date as "never active" could cost a user a seat.
     if (!parsed)
-        throw ParseFailure(at(where, key) + ": not an ISO-8601 timestamp: " + text);
+        throw ParseFailure(where.key(key).str() + ": not an ISO-8601 timestamp: " + text);
     return parsed;
 }
 

@@ -4,6 +4,7 @@
 // catch it and return an ApiError, so nothing escapes them.
 #include <rapidjson/document.h>
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
@@ -19,6 +20,30 @@ using rapidjson::Value;
 
 struct ParseFailure : std::runtime_error {
     using std::runtime_error::runtime_error;
+};
+
+// Where a value sits in a response ("data[3].groups[0].id"), for error messages. Kept as steps
+// and spelled out only when an error names it: a users page would otherwise build a few strings
+// per user for errors that never happen. Keys must outlive it (they are string literals).
+class Where {
+  public:
+    Where(const char* root = "") : root_(root) {}  // NOLINT: a literal root reads naturally
+    Where key(const char* key) const { return with(Step{key, 0}); }
+    Where index(std::size_t index) const { return with(Step{nullptr, index}); }
+    std::string str() const;
+
+  private:
+    struct Step {
+        const char* key;  // nullptr: an array index
+        std::size_t index;
+    };
+    static constexpr std::size_t kMostSteps = 6;  // deeper than any response parsed here
+    Where with(Step step) const;
+
+    const char* root_;
+    std::array<Step, kMostSteps> steps_{};
+    std::size_t depth_ = 0;
+    bool truncated_ = false;
 };
 
 // A parsed response body, which must be a JSON object. Its values live in one pool sized from the
@@ -37,6 +62,9 @@ class ParsedObject {
     operator const Value&() const&& = delete;
 
   private:
+    // The body's own copy, parsed in place: the strings of the document point into it instead of
+    // being copied a character at a time into the pool (most of a users page's parse time).
+    std::string text_;
     rapidjson::MemoryPoolAllocator<> pool_;
     rapidjson::Document document_;
 };
@@ -47,30 +75,32 @@ inline ParsedObject parse_object(std::string_view body) {
 
 // The member, or nullptr when absent or JSON null.
 const Value* find(const Value& object, const char* key);
-const Value& require(const Value& object, const char* key, const std::string& where);
+const Value& require(const Value& object, const char* key, const Where& where);
 
-std::string require_string(const Value& object, const char* key, const std::string& where);
-std::string string_or_empty(const Value& object, const char* key, const std::string& where);
-std::optional<std::int64_t> optional_int(const Value& object, const char* key,
-                                         const std::string& where);
-bool bool_or(const Value& object, const char* key, bool fallback, const std::string& where);
-const Value* optional_array(const Value& object, const char* key, const std::string& where);
-const Value& require_array(const Value& object, const char* key, const std::string& where);
-const Value* optional_object(const Value& object, const char* key, const std::string& where);
-const Value& require_object(const Value& object, const char* key, const std::string& where);
-std::vector<std::string> string_array(const Value& object, const char* key,
-                                      const std::string& where);
+std::string require_string(const Value& object, const char* key, const Where& where);
+std::string string_or_empty(const Value& object, const char* key, const Where& where);
+std::optional<std::int64_t> optional_int(const Value& object, const char* key, const Where& where);
+bool bool_or(const Value& object, const char* key, bool fallback, const Where& where);
+const Value* optional_array(const Value& object, const char* key, const Where& where);
+const Value& require_array(const Value& object, const char* key, const Where& where);
+const Value* optional_object(const Value& object, const char* key, const Where& where);
+const Value& require_object(const Value& object, const char* key, const Where& where);
+std::vector<std::string> string_array(const Value& object, const char* key, const Where& where);
 // An ISO-8601 instant (any fraction length) or a plain date; nullopt when absent or null.
 std::optional<std::int64_t> optional_timestamp(const Value& object, const char* key,
-                                               const std::string& where);
+                                               const Where& where);
 // Requires `value` to be an object (array elements, nested values).
-const Value& as_object(const Value& value, const std::string& where);
+const Value& as_object(const Value& value, const Where& where);
 
 // links.next of a page, or nullopt when absent, null or empty.
 std::optional<std::string> next_link(const Value& root);
 
-std::string at(const std::string& where, const char* key);    // "where.key"
-std::string at(const std::string& where, std::size_t index);  // "where[index]"
+inline Where at(const Where& where, const char* key) {  // "where.key"
+    return where.key(key);
+}
+inline Where at(const Where& where, std::size_t index) {  // "where[index]"
+    return where.index(index);
+}
 
 ApiError parse_error(std::string message);
 

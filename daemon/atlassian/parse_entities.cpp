@@ -17,7 +17,7 @@ Page<T> parse_page(std::string_view body, ItemFn item) {
     Page<T> page;
     page.items.reserve(data.Size());
     for (rapidjson::SizeType i = 0; i < data.Size(); ++i) {
-        const std::string where = json::at("data", i);
+        const json::Where where = json::at("data", i);
         page.items.push_back(item(json::as_object(data[i], where), where));
     }
     if (auto next = json::next_link(document))
@@ -25,7 +25,7 @@ Page<T> parse_page(std::string_view body, ItemFn item) {
     return page;
 }
 
-Org org_from(const Value& object, const std::string& where) {
+Org org_from(const Value& object, const json::Where& where) {
     Org org;
     org.id = json::require_string(object, "id", where);
     if (const Value* attributes = json::optional_object(object, "attributes", where)) {
@@ -34,11 +34,11 @@ Org org_from(const Value& object, const std::string& where) {
     return org;
 }
 
-Workspace workspace_from(const Value& object, const std::string& where) {
+Workspace workspace_from(const Value& object, const json::Where& where) {
     Workspace workspace;
     workspace.id = json::require_string(object, "id", where);
     if (const Value* attributes = json::optional_object(object, "attributes", where)) {
-        const std::string in = json::at(where, "attributes");
+        const json::Where in = json::at(where, "attributes");
         workspace.name = json::string_or_empty(*attributes, "name", in);
         workspace.type = json::string_or_empty(*attributes, "type", in);
         workspace.type_key = json::string_or_empty(*attributes, "typeKey", in);
@@ -49,12 +49,12 @@ Workspace workspace_from(const Value& object, const std::string& where) {
     return workspace;
 }
 
-Directory directory_from(const Value& object, const std::string& where) {
+Directory directory_from(const Value& object, const json::Where& where) {
     return Directory{json::require_string(object, "directoryId", where),
                      json::string_or_empty(object, "name", where)};
 }
 
-DirectoryUser user_from(const Value& object, const std::string& where) {
+DirectoryUser user_from(const Value& object, const json::Where& where) {
     DirectoryUser user;
     user.account_id = json::require_string(object, "accountId", where);
     user.account_type = json::string_or_empty(object, "accountType", where);
@@ -71,7 +71,7 @@ DirectoryUser user_from(const Value& object, const std::string& where) {
     if (const Value* groups = json::optional_array(object, "groups", where)) {
         user.groups.reserve(groups->Size());
         for (rapidjson::SizeType i = 0; i < groups->Size(); ++i) {
-            const std::string in = json::at(json::at(where, "groups"), i);
+            const json::Where in = json::at(json::at(where, "groups"), i);
             const Value& group = json::as_object((*groups)[i], in);
             user.groups.push_back(
                 GroupRef{normalize_group_id(json::require_string(group, "id", in)),
@@ -81,7 +81,7 @@ DirectoryUser user_from(const Value& object, const std::string& where) {
     if (const Value* products = json::optional_array(object, "productAccess", where)) {
         user.product_access.reserve(products->Size());
         for (rapidjson::SizeType i = 0; i < products->Size(); ++i) {
-            const std::string in = json::at(json::at(where, "productAccess"), i);
+            const json::Where in = json::at(json::at(where, "productAccess"), i);
             const Value& product = json::as_object((*products)[i], in);
             user.product_access.push_back(ProductAccess{
                 json::require_string(product, "id", in), json::string_or_empty(product, "key", in),
@@ -91,7 +91,7 @@ DirectoryUser user_from(const Value& object, const std::string& where) {
     return user;
 }
 
-Group group_from(const Value& object, const std::string& where) {
+Group group_from(const Value& object, const json::Where& where) {
     Group group;
     group.id = normalize_group_id(json::require_string(object, "id", where));
     group.name = json::string_or_empty(object, "name", where);
@@ -100,14 +100,14 @@ Group group_from(const Value& object, const std::string& where) {
     group.external_synced = json::bool_or(object, "externalSynced", false, where);
     group.managed_by = json::string_or_empty(object, "managedBy", where);
     if (const Value* counts = json::optional_object(object, "counts", where)) {
-        const std::string in = json::at(where, "counts");
+        const json::Where in = json::at(where, "counts");
         group.resource_count = json::optional_int(*counts, "resources", in);
         group.user_count = json::optional_int(*counts, "users", in);
     }
     return group;
 }
 
-GroupRoleAssignment group_role_from(const Value& object, const std::string& where) {
+GroupRoleAssignment group_role_from(const Value& object, const json::Where& where) {
     GroupRoleAssignment assignment;
     assignment.resource_id = json::require_string(object, "resourceId", where);
     assignment.resource_owner = json::string_or_empty(object, "resourceOwner", where);
@@ -116,7 +116,7 @@ GroupRoleAssignment group_role_from(const Value& object, const std::string& wher
     return assignment;
 }
 
-UserRoleAssignment user_role_from(const Value& object, const std::string& where) {
+UserRoleAssignment user_role_from(const Value& object, const json::Where& where) {
     UserRoleAssignment assignment;
     assignment.resource_id = json::require_string(object, "resourceId", where);
     assignment.resource_owner = json::string_or_empty(object, "resourceOwner", where);
@@ -124,7 +124,7 @@ UserRoleAssignment user_role_from(const Value& object, const std::string& where)
     assignment.user_directory_status = json::string_or_empty(object, "userDirectoryStatus", where);
     if (const Value* grants = json::optional_array(object, "roleAssignments", where)) {
         for (rapidjson::SizeType i = 0; i < grants->Size(); ++i) {
-            const std::string in = json::at(json::at(where, "roleAssignments"), i);
+            const json::Where in = json::at(json::at(where, "roleAssignments"), i);
             const Value& grant = json::as_object((*grants)[i], in);
             assignment.grants.push_back(
                 RoleGrant{json::require_string(grant, "role", in),
@@ -154,7 +154,7 @@ Result<Page<Org>> parse_orgs_page(std::string_view body) {
 
 Result<Page<std::string>> parse_domains_page(std::string_view body) {
     return json::guarded<Page<std::string>>([&] {
-        return parse_page<std::string>(body, [](const Value& object, const std::string& where) {
+        return parse_page<std::string>(body, [](const Value& object, const json::Where& where) {
             std::string name;
             if (const Value* attributes = json::optional_object(object, "attributes", where)) {
                 const auto at = json::at(where, "attributes");
@@ -215,7 +215,7 @@ Result<std::pair<UserActivity, std::optional<std::string>>> parse_last_active_da
         UserActivity& activity = parsed.first;
         const Value& products = json::require_array(data, "product_access", "data");
         for (rapidjson::SizeType i = 0; i < products.Size(); ++i) {
-            const std::string in = json::at("data.product_access", i);
+            const json::Where in = json::at("data.product_access", i);
             const Value& product = json::as_object(products[i], in);
             ProductActivity entry;
             entry.id = json::require_string(product, "id", in);

@@ -273,6 +273,36 @@ TEST_CASE("malformed or mistyped bodies become parse errors naming the field", "
     auto bad_roles = parse_users_page(R"({"data":[{"accountId":"a","platformRoles":[1]}]})");
     REQUIRE_FALSE(bad_roles);
     CHECK(bad_roles.error().message == "data[0].platformRoles[0]: expected a string, got a number");
+
+    // The path is spelled out only for the error, from steps kept on the way down.
+    auto bad_group = parse_users_page(
+        R"({"data":[{"accountId":"a"},{"accountId":"b","groups":[{"id":"g1"},{"name":"x"}]}]})");
+    REQUIRE_FALSE(bad_group);
+    CHECK(bad_group.error().message == "data[1].groups[1].id: required field missing");
+}
+
+TEST_CASE("a users page parsed in place keeps escaped text and stops at the body's end",
+          "[atlassian]") {
+    // Parsed in place, escapes are unescaped into the body's own copy; the view passed in is
+    // untouched and may end without a NUL.
+    const std::string text =
+        R"({"data":[{"accountId":"a\u00e9\"b","name":"Line\none","email":"x@y.z"}],"links":{}}XYZ)";
+    const std::string_view body(text.data(), text.size() - 3);
+    auto page = parse_users_page(body);
+    REQUIRE(page);
+    REQUIRE(page.value().items.size() == 1);
+    CHECK(page.value().items[0].account_id == "a\xc3\xa9\"b");
+    CHECK(page.value().items[0].name == "Line\none");
+    CHECK(page.value().items[0].email == "x@y.z");
+    CHECK(text.substr(text.size() - 3) == "XYZ");
+    CHECK(text.find(R"(a\u00e9)") != std::string::npos);
+
+    // A NUL inside the body ends the input there, as it did before parsing in place: what
+    // follows it is neither parsed nor accepted as trailing text.
+    const std::string with_nul = std::string(R"({"data":[]})") + '\0' + "garbage";
+    CHECK(parse_users_page(with_nul));
+    const std::string cut = std::string(R"({"data":[)") + '\0' + R"(]})";
+    CHECK_FALSE(parse_users_page(cut));
 }
 
 TEST_CASE("parsers survive arbitrary byte soup without throwing", "[atlassian]") {
