@@ -110,6 +110,7 @@ SyntheticSummary write_synthetic_snapshot(store::Database& db, const SyntheticOp
                           {}});
     sync::write_groups(db, snap, groups);
     sync::GroupGrants grants;
+    sync::AccountNumbers numbers;
     for (std::size_t r = 0; r < role_groups; ++r) {
         sync::write_group_roles(
             db, snap, groups[r].id,
@@ -194,7 +195,7 @@ SyntheticSummary write_synthetic_snapshot(store::Database& db, const SyntheticOp
         summary.memberships += static_cast<std::int64_t>(u.groups.size());
         page.push_back(std::move(u));
         if (page.size() == 1000 || i + 1 == o.users) {
-            summary.users += sync::write_users(db, snap, page, grants);
+            summary.users += sync::write_users(db, snap, page, grants, numbers);
             page.clear();
         }
     }

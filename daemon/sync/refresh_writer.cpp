@@ -119,7 +119,11 @@ std::optional<std::int64_t> finish_refresh(Database& db, const RefreshIds& refre
         while (s.step())
             grants[s.text(0)].push_back(s.text(1));
     }
-    write_users(db, snapshot, users, grants);  // as atlassian/user; the roles follow
+    // As atlassian/user; the roles follow. The refreshed accounts were left out of the copy, so
+    // they are new to the generation.
+    AccountNumbers numbers;
+    write_users(db, snapshot, users, grants, numbers);
+    index_accounts(db, snapshot);
 
     Transaction t(db);
     // Roles other than atlassian/user, as a sync's role queries would have found them.

@@ -137,6 +137,8 @@ SnapshotIds begin_snapshot(Database& db, const std::string& trigger, std::int64_
     const int slot = published ? 1 - slot_of(db, *published) : 0;
     for (const char* table : store::kSlotTables)
         db.exec("DELETE FROM " + store::slot_table(table, slot));
+    // Without its account index until the users are in (index_accounts, account_numbers.hpp).
+    db.exec("DROP INDEX IF EXISTS " + store::account_index(slot));
     db.cached("UPDATE snapshots SET slot = ? WHERE id = ?")
         .bind(1, std::int64_t{slot})
         .bind(2, ids.snapshot_id)
@@ -240,7 +242,7 @@ void write_group_roles(Database& db, std::int64_t snapshot, const std::string& g
 
 std::int64_t write_users(Database& db, std::int64_t snapshot,
                          const std::vector<atlassian::DirectoryUser>& users,
-                         const GroupGrants& grants) {
+                         const GroupGrants& grants, AccountNumbers& numbers) {
     Transaction t(db);
     const int slot = slot_of(db, snapshot);
     const std::string user_columns =
@@ -249,93 +251,108 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
         "claim_status, management_source, added_to_org, platform_roles, is_org_admin, "
         "is_site_admin, is_app, last_active) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    const std::string insert_user = in_slot("INSERT OR IGNORE INTO " + user_columns, slot);
-    const std::string replace_user = in_slot("INSERT OR REPLACE INTO " + user_columns, slot);
-    const std::string find_user =
-        in_slot("SELECT user_no FROM {users} WHERE snapshot_id = ? AND account_id = ?", slot);
-    const std::string drop_groups =
-        in_slot("DELETE FROM {user_groups} WHERE snapshot_id = ? AND user_no = ?", slot);
-    const std::string drop_access =
-        in_slot("DELETE FROM {user_access} WHERE snapshot_id = ? AND user_no = ?", slot);
-    const std::string insert_group = in_slot(
+    // Looked up once: the cache is keyed by the whole SQL text, hashed and compared on each use.
+    auto& insert_user = db.cached(in_slot("INSERT INTO " + user_columns, slot));
+    auto& replace_user = db.cached(in_slot("INSERT OR REPLACE INTO " + user_columns, slot));
+    auto& account_of = db.cached(
+        in_slot("SELECT account_id FROM {users} WHERE snapshot_id = ? AND user_no = ?", slot));
+    const AccountNumbers::StoredAccount stored = [&](std::int64_t number) {
+        account_of.bind(1, snapshot).bind(2, number);
+        std::string account = account_of.step() ? account_of.text(0) : std::string();
+        account_of.reset();
+        return account;
+    };
+    auto& drop_groups =
+        db.cached(in_slot("DELETE FROM {user_groups} WHERE snapshot_id = ? AND user_no = ?", slot));
+    auto& drop_access =
+        db.cached(in_slot("DELETE FROM {user_access} WHERE snapshot_id = ? AND user_no = ?", slot));
+    auto& insert_group = db.cached(in_slot(
         "INSERT OR IGNORE INTO {user_groups}(snapshot_id, user_no, group_id) VALUES (?, ?, ?)",
-        slot);
-    const std::string insert_access = in_slot(
-        "INSERT OR IGNORE INTO {user_access}(snapshot_id, user_no, resource_id, role, "
-        "billable, via, last_active) VALUES (?, ?, ?, 'atlassian/user', ?, ?, ?)",
-        slot);
+        slot));
+    auto& insert_access = db.cached(
+        in_slot("INSERT OR IGNORE INTO {user_access}(snapshot_id, user_no, resource_id, role, "
+                "billable, via, last_active) VALUES (?, ?, ?, 'atlassian/user', ?, ?, ?)",
+                slot));
     auto& last = db.cached(
         in_slot("SELECT coalesce(max(user_no), 0) FROM {users} WHERE snapshot_id = ?", slot));
     last.bind(1, snapshot);
     last.step();
     std::int64_t user_no = last.int64(0);
     last.reset();
+    // In account order the inserts walk the account index instead of jumping around it (the
+    // user tables themselves are appended to in any order). The users stay where they are: a
+    // user is a few hundred bytes, an index four. Stable: an account listed twice keeps its
+    // copies in the order they arrived, and the later one wins.
+    std::vector<std::uint32_t> order(users.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i)
+        order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return users[a].account_id < users[b].account_id;
+    });
     std::int64_t added = 0;
-    for (const auto& u : users) {
+    std::string roles, domain;
+    for (const std::uint32_t i : order) {
+        const auto& u = users[i];
         std::optional<std::int64_t> last_active;
         for (const auto& access : u.product_access)
             if (access.last_active_ms && (!last_active || *access.last_active_ms > *last_active))
                 last_active = access.last_active_ms;
-        std::string roles;
-        for (const auto& r : u.platform_roles)
-            roles += (roles.empty() ? "" : ",") + r;
-        const std::string domain = email_domain(u.email);
+        roles.clear();
+        for (const auto& r : u.platform_roles) {
+            if (!roles.empty())
+                roles += ',';
+            roles += r;
+        }
+        domain = email_domain(u.email);
         const bool app = is_app_account(u, domain);
-        auto write_row = [&](const std::string& sql, std::int64_t number) {
-            db.cached(sql)
-                .bind(1, snapshot)
+        // Text is bound borrowed: every string here outlives the run() that reads it.
+        auto write_row = [&](store::Statement& statement, std::int64_t number) {
+            statement.bind(1, snapshot)
                 .bind(2, number)
-                .bind(3, u.account_id)
-                .bind(4, u.name)
-                .bind(5, u.nickname)
-                .bind(6, u.email)
-                .bind(7, domain)
-                .bind(8, u.account_type)
-                .bind(9, u.account_status)
-                .bind(10, u.membership_status)
-                .bind(11, u.status)
-                .bind(12, u.claim_status)
-                .bind(13, u.management_source)
+                .bind_borrowed(3, u.account_id)
+                .bind_borrowed(4, u.name)
+                .bind_borrowed(5, u.nickname)
+                .bind_borrowed(6, u.email)
+                .bind_borrowed(7, domain)
+                .bind_borrowed(8, u.account_type)
+                .bind_borrowed(9, u.account_status)
+                .bind_borrowed(10, u.membership_status)
+                .bind_borrowed(11, u.status)
+                .bind_borrowed(12, u.claim_status)
+                .bind_borrowed(13, u.management_source)
                 .bind(14, u.added_to_org_ms)
-                .bind(15, roles)
+                .bind_borrowed(15, roles)
                 .bind(16, has(u.platform_roles, "atlassian/org-admin") ? 1 : 0)
                 .bind(17, has(u.platform_roles, "atlassian/site-admin") ? 1 : 0)
                 .bind(18, app ? 1 : 0)
                 .bind(19, last_active)
                 .run();
         };
-        write_row(insert_user, user_no + 1);
         std::int64_t row_no = 0;
-        if (db.changes() == 0) {
+        if (const auto earlier = numbers.find(u.account_id, stored)) {
             // Listed before in this sync (by the other end of its partition, or by another
             // partition before the user's status changed): this copy is the newer one and
             // replaces the other under the same number.
-            auto& find = db.cached(find_user);
-            find.bind(1, snapshot).bind(2, u.account_id);
-            if (!find.step()) {
-                find.reset();
-                throw store::StoreError("write_users: a repeated account has no row");
-            }
-            row_no = find.int64(0);
-            find.reset();
-            db.cached(drop_groups).bind(1, snapshot).bind(2, row_no).run();
-            db.cached(drop_access).bind(1, snapshot).bind(2, row_no).run();
+            row_no = *earlier;
+            drop_groups.bind(1, snapshot).bind(2, row_no).run();
+            drop_access.bind(1, snapshot).bind(2, row_no).run();
             write_row(replace_user, row_no);
         } else {
             row_no = ++user_no;
+            write_row(insert_user, row_no);
+            numbers.add(u.account_id, row_no);
             ++added;
         }
         for (const auto& g : u.groups)
-            db.cached(insert_group).bind(1, snapshot).bind(2, row_no).bind(3, g.id).run();
+            insert_group.bind(1, snapshot).bind(2, row_no).bind_borrowed(3, g.id).run();
         // Billable as Atlassian bills: an active, human user holding user or admin on the
         // product. Every holder is written as atlassian/user here; finalize_and_publish() applies
         // the other roles and takes billability away where the role is not a paid one.
         const bool billable = u.status == "active" && !app;
         for (const auto& access : u.product_access)
-            db.cached(insert_access)
-                .bind(1, snapshot)
+            insert_access.bind(1, snapshot)
                 .bind(2, row_no)
-                .bind(3, access.resource_id)
+                .bind_borrowed(3, access.resource_id)
                 .bind(4, billable ? 1 : 0)
                 .bind(5, granted_by_a_group(u, access.resource_id, grants) ? "group" : "direct")
                 .bind(6, access.last_active_ms)
@@ -343,6 +360,12 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
     }
     t.commit();
     return added;
+}
+
+void index_accounts(Database& db, std::int64_t snapshot) {
+    const int slot = slot_of(db, snapshot);
+    db.exec("CREATE UNIQUE INDEX IF NOT EXISTS " + store::account_index(slot) + " ON " +
+            store::slot_table("users", slot) + " (snapshot_id, account_id)");
 }
 
 std::vector<std::string> managed_email_domains(Database& db, std::size_t most) {
@@ -505,6 +528,8 @@ std::vector<std::string> snapshot_account_ids(Database& db, std::int64_t snapsho
 std::optional<std::int64_t> finalize_and_publish(Database& db, const SnapshotIds& ids,
                                                  const RunCounters& counters, std::int64_t now_ms) {
     const auto snap = ids.snapshot_id;
+    // Built when the listing ended; here for a generation whose listing wrote no users.
+    index_accounts(db, snap);
     // Roles on the unpublished generation (readers cannot see these rows yet): only the users
     // found holding another role than atlassian/user are touched. A role other than user or
     // admin is not billed; the row's billability so far says whether the user is billed at all.

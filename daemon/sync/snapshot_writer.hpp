@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "account_numbers.hpp"
 #include "rosterd/atlassian/types.hpp"
 #include "rosterd/store/store.hpp"
 
@@ -65,14 +66,23 @@ void write_group_roles(store::Database& db, std::int64_t snapshot, const std::st
 // comes through a group when one of the user's groups is listed for it, else it is direct.
 using GroupGrants = std::unordered_map<std::string, std::vector<std::string>>;
 
-// Users with their groups and product access, numbered after the generation's last user. Access
-// is written as the provisional role atlassian/user (billable for active human users) with how it
-// is granted decided from `grants`, which must be complete. Returns how many users were new to
-// this snapshot: an account written before (listed twice: by both ends of a partition where they
-// meet, or by two partitions when it changed status meanwhile) is replaced by the later copy.
+// Users with their groups and product access, numbered after the generation's last user and
+// written in account order (the account index's inserts then stay together). Access is written
+// as the provisional role atlassian/user (billable for active human users) with how it is granted
+// decided from `grants`, which must be complete. Returns how many users were new to this
+// snapshot: an account written before (listed twice: by both ends of a partition where they meet,
+// or by two partitions when it changed status meanwhile) is replaced by the later copy, and of
+// two copies in `users` the later one wins.
+// `numbers` holds the generation's accounts and their numbers across the calls of one sync
+// (account_numbers.hpp).
 std::int64_t write_users(store::Database& db, std::int64_t snapshot,
                          const std::vector<atlassian::DirectoryUser>& users,
-                         const GroupGrants& grants);
+                         const GroupGrants& grants, AccountNumbers& numbers);
+// Builds the generation's account index, which begin_snapshot() leaves out so that a sync's
+// users are written without it. Everything that finds a user of the generation by account id
+// runs after it (admin checks, activity, roles in finalize_and_publish, a refresh's roles); it
+// fails if an account was written twice.
+void index_accounts(store::Database& db, std::int64_t snapshot);
 // The email domains of the published snapshot's active managed users (the organization's
 // verified domains), or nothing when there is no snapshot or more than `most` of them.
 std::vector<std::string> managed_email_domains(store::Database& db, std::size_t most);

@@ -291,13 +291,15 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
     auto self = shared_from_this();
     auto snapshot = snapshot_;
     auto queued = std::make_shared<int>(0);  // user writes waiting on the database thread
+    // The accounts written so far and their numbers; touched on the database thread only.
+    auto numbers = std::make_shared<AccountNumbers>();
     // Pages from every partition gather here and go to the database kUsersPerWrite at a time:
     // fewer, larger transactions rewrite the same account-index pages far less often.
     auto batch = std::make_shared<std::vector<atlassian::DirectoryUser>>();
     // Writes what has gathered; `resume` (may be empty) continues the partition that filled it,
     // at once while few writes are queued, else when this write is done.
     auto flush = std::make_shared<std::function<void(std::function<void(bool)>)>>();
-    *flush = [self, snapshot, queued, batch, gate,
+    *flush = [self, snapshot, queued, batch, gate, numbers,
               weak_flush = std::weak_ptr(flush)](std::function<void(bool)> resume) {
         if (!gate->complete && !self->stopped()) {
             // Held until the group grants are in; the phase must not drain meanwhile. The
@@ -321,15 +323,8 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
         batch->clear();
         bool resume_now = ++*queued <= kMaxQueuedPageWrites;
         self->write(
-            [snapshot, users, gate](store::Database& db) {
-                // In account order the inserts walk the account index instead of jumping
-                // around it (the user tables themselves are appended to in any order).
-                // Stable: an account listed twice keeps its copies in the order they arrived
-                // and the later one wins.
-                std::stable_sort(users->begin(), users->end(), [](const auto& a, const auto& b) {
-                    return a.account_id < b.account_id;
-                });
-                write_users(db, snapshot, *users, gate->grants);
+            [snapshot, users, gate, numbers](store::Database& db) {
+                write_users(db, snapshot, *users, gate->grants, *numbers);
             },
             [self, queued, resume, resume_now] {
                 --*queued;
@@ -363,7 +358,7 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
                 (*flush)(std::move(resume));
         });
     ++pending_;
-    lister->start([self, flush, lister, snapshot](atlassian::Result<ListingOutcome> r) {
+    lister->start([self, flush, lister, snapshot, numbers](atlassian::Result<ListingOutcome> r) {
         if (!r) {
             self->fail(r.error());
             if (--self->pending_ == 0)
@@ -386,13 +381,22 @@ void SyncRun::fetch_users(const std::shared_ptr<GroupGrantsGate>& gate) {
                         store::Database& db) { write_partition_counts(db, snapshot, counts); },
                     {});
         // The last users; then, after them, drop the users that left the organization.
-        (*flush)([self, lister, snapshot, outcome](bool ok) {
+        (*flush)([self, lister, snapshot, outcome, numbers](bool ok) {
             if (ok && outcome.counts_agree && outcome.unplaced > 0)
                 self->write(
                     [lister, snapshot](store::Database& db) {
                         delete_users_if(db, snapshot, [&](std::string_view account) {
                             return lister->ledger().is_unplaced(account);
                         });
+                    },
+                    {});
+            // Every user is in: the account index, built once in one pass, before anything
+            // finds a user by account (admin checks, activity, roles).
+            if (ok)
+                self->write(
+                    [snapshot, numbers](store::Database& db) {
+                        numbers->release();  // before the index's sort needs memory
+                        index_accounts(db, snapshot);
                     },
                     {});
             if (--self->pending_ == 0)

@@ -63,6 +63,7 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
                             {{kDesk, "jira-servicedesk", {"atlassian/admin"}, ""}});
     sync::GroupGrants grants{
         {"jira-admins", {kJira}}, {"wiki-users", {kWiki}}, {"desk-admins", {kDesk}}};
+    sync::AccountNumbers numbers;
     sync::write_users(
         *db, snapshot,
         {
@@ -81,7 +82,8 @@ TEST_CASE("admin holders: groups granting admin decide, the holder's other produ
             // In the admin group but not a holder: left alone.
             user("member", "member@example.com", {"jira-admins"}, {kJira}),
         },
-        grants);
+        grants, numbers);
+    sync::index_accounts(*db, snapshot);
 
     // A holder listed twice is settled once.
     auto checks = sync::resolve_admin_holders(

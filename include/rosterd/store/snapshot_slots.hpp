@@ -21,4 +21,10 @@ inline std::string slot_table(std::string_view table, int slot) {
     return std::string(table) + "_" + std::to_string(slot);
 }
 
+// The index finding a slot's users by account id: "users_1_by_account". A slot being written by a
+// sync has none until its users are in (sync/account_numbers.hpp).
+inline std::string account_index(int slot) {
+    return slot_table("users", slot) + "_by_account";
+}
+
 }  // namespace rosterd::store

@@ -36,6 +36,9 @@ class Statement {
         return bind(index, std::string_view(value));
     }
     Statement& bind(int index, std::nullptr_t);
+    // Text SQLite reads in place instead of copying: `value` must stay alive and unchanged until
+    // the statement is run or reset (reset() clears every binding). For hot loops.
+    Statement& bind_borrowed(int index, std::string_view value);
     template <class T>
     Statement& bind(int index, const std::optional<T>& value) {
         return value ? bind(index, *value) : bind(index, nullptr);
