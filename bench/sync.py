@@ -6,7 +6,8 @@ request) and rosterd, syncs from empty (the initial sync) and again over the exi
 and measures per sync:
 
   wall_s         the run's duration as rosterd records it (sync history), start to publish
-  requests       API requests the sim received during the sync (its --request-log)
+  requests       API requests the sim received during the sync (its --request-log; the first
+                 sync starts with the daemon, so all of the log until it ends)
   per_1k_users   requests per 1,000 users
   request_kinds  the requests by what they were for (user pages, role pages, admin holders and
                  questions, counts, groups, group roles, fixed)
@@ -16,7 +17,8 @@ and measures per sync:
                  it is the lower bound of the sync's wall time.
   indexed_s      from the request until the query index of the new snapshot is built (questions
                  are answered from it; the CPU and memory figures include building it)
-  cpu_s          rosterd's user+system CPU seconds, the sync and the new index (/proc/PID/stat)
+  cpu_s          rosterd's user+system CPU seconds, the sync and the new index (/proc/PID/stat;
+                 the first sync, which starts with the daemon: since the daemon started)
   peak_rss_mb    rosterd's peak resident set (VmHWM; reset through /proc/PID/clear_refs before
                  the second sync)
 
@@ -319,9 +321,12 @@ def wait_for_index(daemon, held_before, timeout=60):
 
 
 def run_sync(daemon, sim, pid, users, first):
-    log_before = len(sim.log_lines())
+    # The first sync starts with the daemon (no snapshot yet), before this is called: its
+    # requests are all of the simulator's log (the daemon asks the API nothing else at start-up;
+    # checked below: the log holds one sync's organization request).
+    log_before = 0 if first else len(sim.log_lines())
     held_before = index_snapshot(daemon)
-    cpu_before = cpu_seconds(pid)
+    cpu_before = 0.0 if first else cpu_seconds(pid)  # the first: since the daemon started
     if not first:
         # A daily sync comes long after the work a publish starts (seat history, seat alerts,
         # the first questions, each on the published snapshot's index); starting this one while
@@ -337,6 +342,9 @@ def run_sync(daemon, sim, pid, users, first):
     first_scrape, _ = scrape(daemon.metrics_port)
     cpu = cpu_seconds(pid) - cpu_before
     lines = sim.log_lines()[log_before:]
+    syncs = sum(1 for line in lines if json.loads(line)["path"] == f"/admin/v1/orgs/{ORG}")
+    if syncs != 1:
+        raise SystemExit(f"expected the requests of one sync, found {syncs} syncs' in the log")
     longest, queries = chains(lines)
     history = daemon.ctl_json(["sync", "history"])["runs"][0]
     if history.get("outcome") != "succeeded":

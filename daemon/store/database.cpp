@@ -123,10 +123,10 @@ std::unique_ptr<Database> Database::open(const std::string& path, Mode mode) {
         // WAL lets readers see the last committed snapshot while a sync writes the next one.
         database->exec("PRAGMA journal_mode=WAL");
         database->exec("PRAGMA synchronous=NORMAL");
-        // A sync appends its generation to the user tables but inserts into the account index
-        // at random places: SQLite's default 2 MiB cache would re-read evicted index pages and
-        // checkpoint a 4 MiB WAL all the time. 16 MiB holds a 100k-user account index; more only
-        // adds resident memory (bench/sync). The cache grows only as pages are used.
+        // After its listing a sync builds the account index and looks users up by account all
+        // over it: SQLite's default 2 MiB cache would re-read evicted index pages and checkpoint
+        // a 4 MiB WAL all the time. 16 MiB holds a 100k-user account index; more only adds
+        // resident memory (bench/sync). The cache grows only as pages are used.
         database->exec("PRAGMA cache_size=-16384");
         database->exec("PRAGMA wal_autocheckpoint=8192");
     }

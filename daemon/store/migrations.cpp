@@ -470,12 +470,22 @@ CREATE TABLE snapshot_partitions (
 ) WITHOUT ROWID;
 )sql";
 
+// A slot being written by a sync no longer has its account index until the sync's users are in
+// (sync/account_numbers.hpp, issue 20): an older rosterd, which relied on that index to find an
+// account listed twice, must not write this database. The statements only make sure both slots
+// have the index, as every slot outside a sync in progress has.
+constexpr std::string_view kVersion11 = R"sql(
+CREATE UNIQUE INDEX IF NOT EXISTS users_0_by_account ON users_0 (snapshot_id, account_id);
+CREATE UNIQUE INDEX IF NOT EXISTS users_1_by_account ON users_1 (snapshot_id, account_id);
+)sql";
+
 const std::vector<std::string>& migrations() {
     static const std::vector<std::string> list = {std::string(kVersion1), std::string(kVersion2),
                                                   std::string(kVersion3), version4(),
                                                   std::string(kVersion5), std::string(kVersion6),
                                                   std::string(kVersion7), std::string(kVersion8),
-                                                  std::string(kVersion9), std::string(kVersion10)};
+                                                  std::string(kVersion9), std::string(kVersion10),
+                                                  std::string(kVersion11)};
     return list;
 }
 

@@ -1,5 +1,8 @@
 #pragma once
 #include <functional>
+#include <map>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "rosterd/sync/sync.hpp"
@@ -13,6 +16,9 @@ namespace rosterd::sync {
 // partitions; pages gather meanwhile, and a partition whose batch is full waits too).
 struct SyncRun::GroupGrantsGate {
     GroupGrants grants;
+    // Per role, the products a group grants it on: where a first sync, with no snapshot to go
+    // by, expects the role to be held (SyncRun::plan_other_roles).
+    std::map<std::string, std::set<std::string>> roles;
     bool complete = false;
     std::vector<std::function<void()>> waiting;
 

@@ -98,6 +98,8 @@ void copy_published(Database& db, const RefreshIds& refresh,
     for (const char* table : {"user_groups", "user_access"})
         copy_rows(db, store::slot_table(table, from), store::slot_table(table, to), *base, snapshot,
                   kept);
+    // Built here, while the refreshed users are read from the API, rather than in the publish.
+    index_accounts(db, snapshot);
     t.commit();
 }
 
@@ -119,11 +121,11 @@ std::optional<std::int64_t> finish_refresh(Database& db, const RefreshIds& refre
         while (s.step())
             grants[s.text(0)].push_back(s.text(1));
     }
-    // As atlassian/user; the roles follow. The refreshed accounts were left out of the copy, so
-    // they are new to the generation.
+    // As atlassian/user; the roles follow. The refreshed accounts were left out of the copy
+    // (read_users returns only the accounts asked for, each once), so they are new to the
+    // generation: one copied again would break the account index and fail the refresh.
     AccountNumbers numbers;
     write_users(db, snapshot, users, grants, numbers);
-    index_accounts(db, snapshot);
 
     Transaction t(db);
     // Roles other than atlassian/user, as a sync's role queries would have found them.

@@ -279,20 +279,11 @@ std::int64_t write_users(Database& db, std::int64_t snapshot,
     last.step();
     std::int64_t user_no = last.int64(0);
     last.reset();
-    // In account order the inserts walk the account index instead of jumping around it (the
-    // user tables themselves are appended to in any order). The users stay where they are: a
-    // user is a few hundred bytes, an index four. Stable: an account listed twice keeps its
-    // copies in the order they arrived, and the later one wins.
-    std::vector<std::uint32_t> order(users.size());
-    for (std::uint32_t i = 0; i < order.size(); ++i)
-        order[i] = i;
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return users[a].account_id < users[b].account_id;
-    });
+    // In the order they arrived: of two copies of an account, the later one wins. (The user
+    // tables are appended to; the account index is built after the listing.)
     std::int64_t added = 0;
     std::string roles, domain;
-    for (const std::uint32_t i : order) {
-        const auto& u = users[i];
+    for (const auto& u : users) {
         std::optional<std::int64_t> last_active;
         for (const auto& access : u.product_access)
             if (access.last_active_ms && (!last_active || *access.last_active_ms > *last_active))

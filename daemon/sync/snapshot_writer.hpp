@@ -66,13 +66,12 @@ void write_group_roles(store::Database& db, std::int64_t snapshot, const std::st
 // comes through a group when one of the user's groups is listed for it, else it is direct.
 using GroupGrants = std::unordered_map<std::string, std::vector<std::string>>;
 
-// Users with their groups and product access, numbered after the generation's last user and
-// written in account order (the account index's inserts then stay together). Access is written
-// as the provisional role atlassian/user (billable for active human users) with how it is granted
-// decided from `grants`, which must be complete. Returns how many users were new to this
-// snapshot: an account written before (listed twice: by both ends of a partition where they meet,
-// or by two partitions when it changed status meanwhile) is replaced by the later copy, and of
-// two copies in `users` the later one wins.
+// Users with their groups and product access, numbered after the generation's last user in the
+// order given. Access is written as the provisional role atlassian/user (billable for active human
+// users) with how it is granted decided from `grants`, which must be complete. Returns how many
+// users were new to this snapshot: an account written before (listed twice: by both ends of a
+// partition where they meet, or by two partitions when it changed status meanwhile) is replaced by
+// the later copy, and of two copies in `users` the later one wins.
 // `numbers` holds the generation's accounts and their numbers across the calls of one sync
 // (account_numbers.hpp).
 std::int64_t write_users(store::Database& db, std::int64_t snapshot,

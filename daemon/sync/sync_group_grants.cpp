@@ -84,9 +84,12 @@ void SyncRun::read_group_roles(const std::shared_ptr<GroupRoleReads>& reads,
                 self->fail(roles.error());
             } else {
                 auto& granted = reads->gate->grants[group_id];
-                for (const auto& assignment : roles.value())
+                for (const auto& assignment : roles.value()) {
                     if (!assignment.roles.empty())
                         granted.push_back(assignment.resource_id);
+                    for (const auto& role : assignment.roles)
+                        reads->gate->roles[role].insert(assignment.resource_id);
+                }
                 self->write(
                     [snapshot = reads->snapshot, group_id, list = std::move(roles.value())](
                         store::Database& db) { write_group_roles(db, snapshot, group_id, list); },
@@ -143,6 +146,7 @@ void SyncRun::read_grants_by_code(const std::shared_ptr<GroupRoleReads>& reads,
                             self->read_group_roles(reads, g);
                         } else if (auto grant = code->decode(g.id)) {
                             reads->gate->grants[g.id].push_back(grant->resource_id);
+                            reads->gate->roles[grant->role].insert(grant->resource_id);
                             decoded.emplace_back(g.id, std::move(*grant));
                         } else {
                             self->read_group_roles(reads, g);

@@ -68,6 +68,17 @@ std::vector<std::string> role_queries() {
             "atlassian/basic",    "atlassian/stakeholder"};
 }
 
+// On a first sync, the roles a group grants where it grants them, as if a snapshot had seen them
+// there; nothing when no group grants any of the roles queried but admin (then one count per role
+// is cheaper than a count of them all that would find someone anyway).
+std::optional<std::map<std::string, std::set<std::string>>> granted_by_groups(
+    const std::map<std::string, std::set<std::string>>& roles) {
+    for (const auto& role : role_queries())
+        if (auto at = roles.find(role); role != kAdminRole && at != roles.end())
+            return roles;
+    return std::nullopt;
+}
+
 SyncRun::SyncRun(asio::io_context& loop, store::DbExecutor& db, const Clock& clock,
                  atlassian::ClientConfig client_config, SyncRunOptions options)
     : loop_(loop), db_(db), clock_(clock), options_(std::move(options)) {
@@ -161,7 +172,10 @@ void SyncRun::write(std::function<void(store::Database&)> work, std::function<vo
         [self, then = std::move(then)](store::DbResult<bool> r) {
             if (!r.ok())
                 self->fail("database: " + r.error);
-            else if (!self->stopped() && then)
+            // Also when the write failed or the run stopped meanwhile: `then` may hold what a
+            // partition needs to go on or to end (a deferred resume), and a run waits for all
+            // of them to drain.
+            if (then)
                 then();
             if (--self->pending_ == 0 && self->on_phase_drained_)
                 self->on_phase_drained_();
@@ -282,7 +296,7 @@ void SyncRun::phase_bulk() {
     auto gate = std::make_shared<GroupGrantsGate>();
     fetch_groups(gate);
     fetch_users(gate);
-    fetch_roles();
+    fetch_roles(gate);
     if (--pending_ == 0)
         on_phase_drained_();
 }
@@ -434,7 +448,7 @@ void SyncRun::run_role_tasks() {
     }
 }
 
-void SyncRun::fetch_roles() {
+void SyncRun::fetch_roles(const std::shared_ptr<GroupGrantsGate>& gate) {
     // The role queries (~2 per 1,000 users) share the in-flight limit with the user chains: a
     // few at a time, so the chains' next pages do not queue behind them (the longest user
     // chain, not these, bounds the sync).
@@ -453,28 +467,44 @@ void SyncRun::fetch_roles() {
     admin_holders_ = std::make_shared<std::vector<std::string>>();
     queue_role_task([self](std::function<void()> finished) { self->list_admin_holders(finished); });
     // The other roles where the last snapshot saw them (a reader connection; the user pages are
-    // written meanwhile).
+    // written meanwhile). Without a snapshot, where the groups grant them: the plan then waits
+    // for the groups' grants, read long before the user listing ends.
     ++pending_;
-    db_.read(
-        [](store::Database& db) { return roles_held_last_time(db); },
-        [self](store::DbResult<std::optional<std::map<std::string, std::set<std::string>>>> r) {
-            std::optional<std::map<std::string, std::set<std::string>>> held;
-            if (r.ok())
-                held = std::move(*r.value);
-            else
-                spdlog::warn(
-                    "sync: the roles of the last snapshot could not be read ({}); "
-                    "asking as on a first sync",
-                    r.error);
-            self->plan_other_roles(held);
-            if (--self->pending_ == 0)
-                self->on_phase_drained_();
-        });
+    db_.read([](store::Database& db) { return roles_held_last_time(db); },
+             [self, gate](
+                 store::DbResult<std::optional<std::map<std::string, std::set<std::string>>>> r) {
+                 std::optional<std::map<std::string, std::set<std::string>>> held;
+                 if (r.ok())
+                     held = std::move(*r.value);
+                 else
+                     spdlog::warn(
+                         "sync: the roles of the last snapshot could not be read ({}); "
+                         "asking as on a first sync",
+                         r.error);
+                 if (held) {
+                     self->plan_other_roles(*held);
+                 } else {
+                     auto plan = [self, gate] {
+                         if (!self->stopped())
+                             self->plan_other_roles(granted_by_groups(gate->roles));
+                         if (--self->pending_ == 0)
+                             self->on_phase_drained_();
+                     };
+                     if (gate->complete)
+                         plan();
+                     else
+                         gate->waiting.push_back(std::move(plan));
+                     return;
+                 }
+                 if (--self->pending_ == 0)
+                     self->on_phase_drained_();
+             });
 }
 
 // The roles other than admin, held by few people on more than one product: each queried on the
-// products where the last snapshot saw it (`held`; none: no snapshot); on the others only when a
-// users/count says someone holds it there now. Products with the same roles unseen share one
+// products where the last snapshot saw it, or on a first sync where a group grants it (`held`;
+// none: no snapshot and no group grants any); on the others only when a users/count says
+// someone holds it there now. Products with the same roles unseen share one
 // count: over a snapshot of an organization with Jira and Confluence, two counts (guests on
 // Jira and no Service Management customers or Product Discovery contributors anywhere; basic
 // users and stakeholders on Confluence and the same two) instead of one per role.
@@ -488,7 +518,8 @@ void SyncRun::plan_other_roles(
     for (const auto& workspace : workspaces_)
         every_product.push_back(workspace.id);
     if (!held) {
-        // No snapshot: most of these roles are held somewhere, so one count each, the role alone.
+        // Nothing to go by: most of these roles are held somewhere, so one count each, the role
+        // alone.
         for (const auto& role : roles)
             count_then_query({role}, every_product);
         return;

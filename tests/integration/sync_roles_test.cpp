@@ -6,6 +6,7 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -306,8 +307,9 @@ RoleRequests role_requests(const SimFixture& sim) {
 }  // namespace
 
 TEST_CASE(
-    "roles are queried on the products the last snapshot saw them on, elsewhere only when a "
-    "count finds them, one count for the products with the same roles unseen",
+    "roles are queried on the products the last snapshot saw them on, or on a first sync where "
+    "groups grant them, elsewhere only when a count finds them, one count for the products with "
+    "the same roles unseen",
     "[integration][sync]") {
     // Three sites with Jira and Confluence: no Service Management customers and no Product
     // Discovery contributors; guests on Confluence only, basic users on Jira only.
@@ -327,38 +329,81 @@ TEST_CASE(
     REQUIRE_FALSE(held_on["atlassian/basic"].empty());
     REQUIRE_FALSE(held_on["atlassian/stakeholder"].empty());
 
-    // The first sync has no snapshot: each role alone is counted, the held ones queried on every
-    // product. (The start-up sync may be followed by the one asked for: only the first counts.)
+    const std::vector<std::string> roles = {"atlassian/guest", "atlassian/customer",
+                                            "atlassian/contributor", "atlassian/basic",
+                                            "atlassian/stakeholder"};
+    auto encoded = [](const std::string& role) {
+        return role.substr(0, 9) + "%2F" + role.substr(10);
+    };
+
+    // The first sync has no snapshot: it goes by the roles the groups grant (guests, through a
+    // guests group on each Confluence product), queried where granted, and counts the rest as
+    // over a snapshot: one count per set of products with the same roles ungranted. A count
+    // that finds someone is split into one per role on its products, and a role found is
+    // queried on each of them. (The start-up sync may be followed by the one asked for: only the
+    // first counts.)
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     {
+        std::map<std::string, std::set<std::string>> products_with;  // ungranted roles -> products
+        std::map<std::string, std::vector<std::string>> roles_of;    // that key -> its roles
+        for (const auto& p : products) {
+            std::string key;
+            std::vector<std::string> ungranted;
+            for (const auto& role : roles)
+                if (!(role == "atlassian/guest" && guest_on.count(p))) {
+                    key += (key.empty() ? "" : ",") + encoded(role);
+                    ungranted.push_back(role);
+                }
+            products_with[key].insert(p);
+            roles_of[key] = ungranted;
+        }
+        std::map<std::string, std::vector<std::size_t>> counts;
+        std::map<std::string, std::set<std::string>> queried_on{{"atlassian/guest", guest_on}};
+        for (const auto& [key, those] : products_with) {
+            counts[key].push_back(those.size());
+            bool someone = false;
+            for (const auto& role : roles_of[key])
+                for (const auto& p : those)
+                    someone = someone || held_on[role].count(p) > 0;
+            if (!someone)
+                continue;
+            for (const auto& role : roles_of[key]) {
+                counts[encoded(role)].push_back(those.size());
+                bool held_here = false;
+                for (const auto& p : those)
+                    held_here = held_here || held_on[role].count(p) > 0;
+                if (held_here)
+                    queried_on[role].insert(those.begin(), those.end());
+            }
+        }
+        REQUIRE(products_with.size() == 2);  // Jira and Confluence
         auto sent = role_requests(sim);
-        const std::vector<std::size_t> alone{0};
-        CHECK(sent.counts ==
-              std::map<std::string, std::vector<std::size_t>>{{"atlassian%2Fbasic", alone},
-                                                              {"atlassian%2Fcontributor", alone},
-                                                              {"atlassian%2Fcustomer", alone},
-                                                              {"atlassian%2Fguest", alone},
-                                                              {"atlassian%2Fstakeholder", alone}});
-        CHECK(sent.queried_on["atlassian/guest"] == products);
-        CHECK(sent.queried_on["atlassian/basic"] == products);
-        CHECK(sent.queried_on.count("atlassian/customer") == 0);
-        CHECK(sent.queried_on.count("atlassian/contributor") == 0);
+        for (auto* each : {&sent.counts, &counts})
+            for (auto& [key, sizes] : *each)
+                std::sort(sizes.begin(), sizes.end());
+        CHECK(sent.counts == counts);
+        std::size_t queries = 0;
+        for (const auto& role : roles) {
+            CHECK(sent.queried_on[role] == queried_on[role]);
+            queries += queried_on[role].size();
+        }
+        CHECK(sent.queries == queries);
+        // Guests only where a group grants them, not on every product as without the groups.
+        CHECK(sent.queried_on["atlassian/guest"].size() == 3);
+        CHECK(sent.queried_on["atlassian/customer"].empty());
+        CHECK(sent.queried_on["atlassian/contributor"].empty());
     }
 
     // Over a snapshot: each held role queried only where it was held (guests on Confluence), and
     // one count per set of products with the same roles unseen, naming those roles and products
     // (Jira: guests, customers, contributors, and stakeholders where nobody was one; Confluence:
     // customers, contributors, basic users, stakeholders).
-    const std::vector<std::string> roles = {"atlassian/guest", "atlassian/customer",
-                                            "atlassian/contributor", "atlassian/basic",
-                                            "atlassian/stakeholder"};
     std::map<std::string, std::string> unseen_on;  // product -> its unseen roles, as counted
     std::map<std::string, std::set<std::string>> products_with;  // unseen roles -> products
     for (const auto& p : products) {
         for (const auto& role : roles)
             if (!held_on[role].count(p))
-                unseen_on[p] +=
-                    (unseen_on[p].empty() ? "" : ",") + role.substr(0, 9) + "%2F" + role.substr(10);
+                unseen_on[p] += (unseen_on[p].empty() ? "" : ",") + encoded(role);
         products_with[unseen_on[p]].insert(p);
     }
     sim.clear_requests();

@@ -186,6 +186,16 @@ TEST_CASE("a sync killed half-way leaves the previous snapshot and the next star
     check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
     // The half-written generation and the previous one are gone.
     CHECK(wait_until([&] { return recorded_generations(daemon.db_path()) == 1; }));
+    // The killed sync's slot had no account index yet (a sync builds it after its listing): the
+    // next sync built it, and the other slot kept its own.
+    {
+        auto db = rosterd::store::Database::open(daemon.db_path());
+        auto indexes = db->prepare(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+            "('users_0_by_account', 'users_1_by_account')");
+        REQUIRE(indexes.step());
+        CHECK(indexes.int64(0) == 2);
+    }
 }
 
 TEST_CASE("a rejected key fails the sync cleanly and keeps the snapshot", "[integration][sync]") {

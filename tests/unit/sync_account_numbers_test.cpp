@@ -132,9 +132,9 @@ TEST_CASE(
     const auto stored = read_back(*db, snapshot);
     CHECK(stored.name_of ==
           std::map<std::string, std::string>{{"acc-a", "A2"}, {"acc-b", "B2"}, {"acc-c", "C1"}});
-    // Numbered in account order within a batch; a replaced copy keeps its number.
+    // Numbered in the order written; a replaced copy keeps its number.
     CHECK(stored.number_of ==
-          std::map<std::string, std::int64_t>{{"acc-a", 1}, {"acc-b", 2}, {"acc-c", 3}});
+          std::map<std::string, std::int64_t>{{"acc-a", 2}, {"acc-b", 1}, {"acc-c", 3}});
     CHECK(stored.memberships == 3);  // acc-a: g2, g3; acc-b: g3
 
     // The index is built once: asking again changes nothing.

@@ -96,7 +96,7 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void read_group_roles(const std::shared_ptr<GroupRoleReads>& reads,
                           const atlassian::Group& group);
     void fetch_users(const std::shared_ptr<GroupGrantsGate>& gate);
-    void fetch_roles();
+    void fetch_roles(const std::shared_ptr<GroupGrantsGate>& gate);
     void queue_role_task(RoleTask task);
     void run_role_tasks();
     void plan_other_roles(const std::optional<std::map<std::string, std::set<std::string>>>& held);
@@ -128,6 +128,8 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void fail(const std::string& message, bool cancelled = false);
     void finish_failed();
     void report();
+    // `work` on the database writer thread; `then` back on the loop once it is done, whether it
+    // succeeded or not (a failed write stops the run first: check stopped()).
     void write(std::function<void(store::Database&)> work, std::function<void()> then);
     bool stopped() const { return failed_ || cancelled_; }
 
