@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
+#include "hash_slots.hpp"
 
 namespace rosterd::sync {
 
@@ -35,19 +35,15 @@ class AccountNumbers {
     std::optional<std::int64_t> find(std::string_view account, const StoredAccount& stored) const;
     // Records a new account's number; find() must have returned nullopt for it.
     void add(std::string_view account, std::int64_t user_no);
-    std::size_t size() const { return size_ + apart_.size(); }
+    std::size_t size() const { return slots_.size() + apart_.size(); }
     // Gives the memory back once the generation's account index is built.
     void release();
 
   private:
     std::uint64_t key_of(std::string_view account) const;
-    std::size_t slot_of(std::uint64_t key) const;
-    void grow();
 
     Hash hash_;
-    std::vector<std::uint64_t> keys_;  // 0 = empty
-    std::vector<std::uint32_t> numbers_;
-    std::size_t size_ = 0;
+    HashSlots<std::uint32_t> slots_;  // account hash -> user number
     // Accounts whose hash an earlier account holds: by their own id.
     std::unordered_map<std::string, std::int64_t> apart_;
 };

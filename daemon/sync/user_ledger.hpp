@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hash_slots.hpp"
+
 namespace rosterd::sync {
 
 enum class WalkEnd : std::uint8_t { ascending, descending };
@@ -35,7 +37,7 @@ class UserLedger {
     std::int64_t placed() const { return placed_; }
     // Users seen once but not found again when their partition was listed again: they left it
     // and, when every count agrees, the organization.
-    std::int64_t unplaced() const { return users_ - placed_; }
+    std::int64_t unplaced() const { return static_cast<std::int64_t>(states_.size()) - placed_; }
     bool is_unplaced(std::string_view account_id) const;
 
   private:
@@ -44,14 +46,8 @@ class UserLedger {
     static constexpr std::uint8_t kSeenDescending = 0x40;
     static constexpr std::uint8_t kPlaced = 0x80;
 
-    static std::uint64_t key_of(std::string_view account_id);
-    std::size_t slot_of(std::uint64_t key) const;
-    void grow();
-
-    std::vector<std::uint64_t> keys_;  // 0 = empty
-    std::vector<std::uint8_t> states_;
+    HashSlots<std::uint8_t> states_;  // account hash -> partition and flags
     std::vector<std::int64_t> held_;
-    std::int64_t users_ = 0;
     std::int64_t placed_ = 0;
 };
 
