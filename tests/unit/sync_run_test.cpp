@@ -61,6 +61,25 @@ class SyncHarness {
         return test::run_until(loop_, done, 10s);
     }
 
+    // From now on the writer's connection may grow the database file by `pages` pages at most:
+    // the writes after that fail as on a full disk (SQLITE_FULL).
+    void limit_database_growth(std::int64_t pages) {
+        bool done = false;
+        db_->write(
+            [pages](store::Database& db) {
+                auto count = db.prepare("PRAGMA page_count");
+                count.step();
+                db.exec("PRAGMA max_page_count = " + std::to_string(count.int64(0) + pages));
+                return true;
+            },
+            [&](store::DbResult<bool> r) {
+                REQUIRE(r.ok());
+                done = true;
+            });
+        REQUIRE(test::run_until(
+            loop_, [&] { return done; }, 10s));
+    }
+
     std::string sync_run_outcome(std::int64_t run_id) {
         auto db = store::Database::open(path_);
         auto s = db->prepare("SELECT outcome FROM sync_runs WHERE id = ?");
@@ -124,6 +143,27 @@ TEST_CASE("sync engine: the next sync publishes a new generation, a failed one p
     auto after = test::read_snapshot(h.path());
     CHECK(after.snapshot_id == second_view.snapshot_id);
     CHECK(after.user_status == second_view.user_status);
+}
+
+TEST_CASE(
+    "sync engine: a database that fills up while user writes are queued fails the sync, "
+    "which ends",
+    "[sync][engine]") {
+    // Pages come in faster than the writer stores them, so user writes queue and the partitions
+    // that filled them wait. When the writes start failing, each waiting partition must still be
+    // told to stop: a write that failed once dropped the resume it held, and the sync never ended
+    // (in two of three attempts here; three are made).
+    LiveSim sim(sim::test::small_org(30000, 29));
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        INFO("attempt " << attempt);
+        SyncHarness h(sim);
+        h.limit_database_growth(2500);  // about two batches of users
+        auto failed = h.sync();
+        CHECK(to_string(failed.outcome) == "failed");
+        CHECK_THAT(failed.error, Catch::Contains("database"));
+        CHECK(h.sync_run_outcome(failed.run_id) == "failed");
+        CHECK_FALSE(test::read_snapshot(h.path()).snapshot_id.has_value());
+    }
 }
 
 TEST_CASE("sync engine: the user partitions cover every status once, however many run at once",
