@@ -29,7 +29,9 @@ std::int64_t sync_state_users(const DaemonFixture& daemon) {
 
 TEST_CASE("a sync stores exactly the simulator's organization, in bulk requests",
           "[integration][sync]") {
-    SimFixture sim({"--users", "700", "--sites", "2", "--seed", "7"});
+    // 100 ms a request: the users phase lasts long enough for rosterctl, which attaches once the
+    // sync has started, to see it even in a sanitizer build (at 0 ms it could miss it there).
+    SimFixture sim({"--users", "700", "--sites", "2", "--seed", "7", "--latency-ms", "100"});
     // No initial sync at start-up: the test starts it through rosterctl, to see its progress.
     DaemonFixture daemon(sim.atlassian_yaml(), false);
     daemon.start();
