@@ -7,10 +7,6 @@ namespace rosterd::sync {
 
 AccountNumbers::AccountNumbers(Hash hash) : hash_(hash) {}
 
-std::uint64_t AccountNumbers::hash_of(std::string_view account) {
-    return std::hash<std::string_view>{}(account);
-}
-
 std::uint64_t AccountNumbers::key_of(std::string_view account) const {
     const std::uint64_t key = hash_(account);
     return key == 0 ? 1 : key;  // 0 marks an empty slot

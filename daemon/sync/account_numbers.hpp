@@ -25,11 +25,10 @@ class AccountNumbers {
     // The account id stored under a user number.
     using StoredAccount = std::function<std::string(std::int64_t user_no)>;
 
-    // The hash of an account id; tests pass a weak one to make accounts collide.
+    // The hash of an account id (never 0); tests pass a weak one to make accounts collide.
     using Hash = std::uint64_t (*)(std::string_view account);
-    static std::uint64_t hash_of(std::string_view account);
 
-    explicit AccountNumbers(Hash hash = &hash_of);
+    explicit AccountNumbers(Hash hash = &HashSlots<std::uint32_t>::key_of);
 
     // The number `account` was written under, or nullopt when it was not written yet.
     std::optional<std::int64_t> find(std::string_view account, const StoredAccount& stored) const;

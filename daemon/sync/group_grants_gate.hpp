@@ -22,6 +22,14 @@ struct SyncRun::GroupGrantsGate {
     bool complete = false;
     std::vector<std::function<void()>> waiting;
 
+    // `then` at once when the grants are in, else when they are.
+    void when_open(std::function<void()> then) {
+        if (complete)
+            then();
+        else
+            waiting.push_back(std::move(then));
+    }
+
     void open() {
         complete = true;
         auto ready = std::move(waiting);

@@ -472,23 +472,17 @@ void SyncRun::fetch_roles(const std::shared_ptr<GroupGrantsGate>& gate) {
                          "sync: the roles of the last snapshot could not be read ({}); "
                          "asking as on a first sync",
                          r.error);
-                 if (held) {
-                     self->plan_other_roles(*held);
-                 } else {
-                     auto plan = [self, gate] {
-                         if (!self->stopped())
-                             self->plan_other_roles(granted_by_groups(gate->roles));
-                         if (--self->pending_ == 0)
-                             self->on_phase_drained_();
-                     };
-                     if (gate->complete)
-                         plan();
-                     else
-                         gate->waiting.push_back(std::move(plan));
-                     return;
-                 }
-                 if (--self->pending_ == 0)
-                     self->on_phase_drained_();
+                 const bool from_snapshot = held.has_value();
+                 auto plan = [self, gate, held = std::move(held)] {
+                     if (!self->stopped())
+                         self->plan_other_roles(held ? held : granted_by_groups(gate->roles));
+                     if (--self->pending_ == 0)
+                         self->on_phase_drained_();
+                 };
+                 if (from_snapshot)
+                     plan();
+                 else
+                     gate->when_open(std::move(plan));
              });
 }
 
