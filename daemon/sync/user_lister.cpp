@@ -52,42 +52,51 @@ std::vector<PartitionCount> UserLister::final_counts() const {
 
 // The plan from the last sync's final counts: every partition this listing lists must be named
 // there (a domain part that was not listed last time, a changed filter: count as usual). A split
-// planned this way is checked at the end (split_fell_short).
+// partition the last sync listed whole is not split from them: its parts are not named.
 bool UserLister::plan_from_last() {
-    std::map<std::string, std::int64_t> last;
-    for (const auto& c : last_)
-        last[c.filter] = c.users;
     std::vector<std::int64_t> counts(partitions_.size(), 0);
-    std::vector<bool> known(partitions_.size(), false);
-    for (std::size_t i = 0; i < partitions_.size(); ++i)
-        if (auto at = last.find(filter_key(partitions_[i])); at != last.end()) {
-            counts[i] = at->second;
-            known[i] = true;
-        }
-    std::vector<bool> split(partitions_.size(), false);
-    for (std::size_t i = 0; i < partitions_.size(); ++i)
-        if (parent_[i] >= 0)
-            split[static_cast<std::size_t>(parent_[i])] = true;
-    // A split partition need not be known, every other one (its parts included) must.
-    for (std::size_t i = 0; i < partitions_.size(); ++i)
-        if (!split[i] && !known[i])
-            return false;
-    counts_ = std::move(counts);
     for (std::size_t i = 0; i < partitions_.size(); ++i) {
-        if (parent_[i] >= 0) {
-            listed_[i] = true;
-            counts_[static_cast<std::size_t>(parent_[i])] = 0;
-        }
-        if (split[i]) {
-            listed_[i] = false;
-            verify_split_[i] = true;
-        }
+        const auto last = last_count(i);
+        if (!last && !is_split(i))
+            return false;
+        counts[i] = last.value_or(0);
+    }
+    counts_ = std::move(counts);
+    use_splits({});
+    return true;
+}
+
+std::optional<std::int64_t> UserLister::last_count(std::size_t partition) const {
+    const auto key = filter_key(partitions_[partition]);
+    for (const auto& c : last_)
+        if (c.filter == key)
+            return c.users;
+    return std::nullopt;
+}
+
+bool UserLister::is_split(std::size_t partition) const {
+    return std::find(parent_.begin(), parent_.end(), static_cast<int>(partition)) != parent_.end();
+}
+
+// The domain parts are listed instead of the partition they split (except those in `whole`),
+// which is counted only if the organization's count at the end finds users missing
+// (split_fell_short). Its count meanwhile is its parts' (the plan, the progress total).
+void UserLister::use_splits(const std::vector<std::size_t>& whole) {
+    auto is_whole = [&](std::size_t p) {
+        return std::find(whole.begin(), whole.end(), p) != whole.end();
+    };
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+        if (parent_[i] >= 0)
+            listed_[i] = !is_whole(static_cast<std::size_t>(parent_[i]));
+        else if (is_split(i))
+            listed_[i] = is_whole(i);
+        verify_split_[i] = is_split(i) && !listed_[i];
+        if (verify_split_[i])
+            counts_[i] = 0;
     }
     for (std::size_t i = 0; i < partitions_.size(); ++i)
-        if (parent_[i] >= 0)
+        if (parent_[i] >= 0 && listed_[i])
             counts_[static_cast<std::size_t>(parent_[i])] += counts_[i];
-    planned_ = true;
-    return true;
 }
 
 void UserLister::add_domain_splits() {
@@ -113,26 +122,8 @@ void UserLister::add_domain_splits() {
     }
 }
 
-// A managed account's email is on one of the organization's verified domains, so the parts are
-// disjoint; they cover their partition when their counts add up to its count. Else (a domain
-// verified since the last snapshot) the partition is listed whole.
-void UserLister::choose_splits() {
-    std::vector<std::int64_t> parts_total(partitions_.size(), 0);
-    for (std::size_t i = 0; i < partitions_.size(); ++i)
-        if (parent_[i] >= 0)
-            parts_total[static_cast<std::size_t>(parent_[i])] += counts_[i];
-    for (std::size_t i = 0; i < partitions_.size(); ++i) {
-        if (parent_[i] < 0)
-            continue;
-        const auto p = static_cast<std::size_t>(parent_[i]);
-        const bool split = parts_total[p] == counts_[p];
-        listed_[i] = split;
-        listed_[p] = !split;
-    }
-    planned_ = true;
-}
-
 void UserLister::count_each(
+    const std::vector<std::size_t>& which,
     std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done) {
     struct Gather {
         std::vector<std::int64_t> counts;
@@ -141,12 +132,9 @@ void UserLister::count_each(
         std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done;
     };
     auto gather = std::make_shared<Gather>();
-    gather->counts.assign(partitions_.size(), 0);
+    gather->counts = counts_;
+    gather->counts.resize(partitions_.size(), 0);
     gather->done = std::move(done);
-    std::vector<std::size_t> which;
-    for (std::size_t i = 0; i < partitions_.size(); ++i)
-        if (!planned_ || listed_[i] || verify_split_[i])
-            which.push_back(i);
     gather->outstanding = which.size();
     if (which.empty()) {
         gather->done(std::move(gather->counts));
@@ -168,29 +156,59 @@ void UserLister::count_each(
     }
 }
 
+std::vector<std::size_t> UserLister::listed_partitions() const {
+    std::vector<std::size_t> listed;
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (listed_[i])
+            listed.push_back(i);
+    return listed;
+}
+
+std::int64_t UserLister::listed_total() const {
+    std::int64_t total = 0;
+    for (std::size_t i : listed_partitions())
+        total += counts_[i];
+    return total;
+}
+
 void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done) {
     auto self = shared_from_this();
     add_domain_splits();
     if (!last_.empty() && plan_from_last()) {
-        std::int64_t total = 0;
-        for (std::size_t i = 0; i < counts_.size(); ++i)
-            if (listed_[i])
-                total += counts_[i];
-        done(total);
+        done(listed_total());
         return;
     }
-    count_each([self, done = std::move(done)](atlassian::Result<std::vector<std::int64_t>> r) {
+    // No plan: the partitions that are listed are counted now. A split is checked at the end,
+    // as when planned, unless the last sync listed its partition whole (the parts fell short of
+    // it then): that partition is counted too, and split only if its parts add up to it.
+    std::vector<std::size_t> which, doubted;
+    for (std::size_t i = 0; i < partitions_.size(); ++i) {
+        if (!is_split(i))
+            which.push_back(i);
+        else if (last_count(i)) {
+            which.push_back(i);
+            doubted.push_back(i);
+        }
+    }
+    counts_.assign(partitions_.size(), 0);
+    count_each(which, [self, doubted,
+                       done = std::move(done)](atlassian::Result<std::vector<std::int64_t>> r) {
         if (!r) {
             done(r.error());
             return;
         }
         self->counts_ = std::move(r.value());
-        self->choose_splits();
-        std::int64_t total = 0;
-        for (std::size_t i = 0; i < self->counts_.size(); ++i)
-            if (self->listed_[i])
-                total += self->counts_[i];
-        done(total);
+        std::vector<std::size_t> whole;
+        for (std::size_t p : doubted) {
+            std::int64_t parts = 0;
+            for (std::size_t i = 0; i < self->partitions_.size(); ++i)
+                if (self->parent_[i] == static_cast<int>(p))
+                    parts += self->counts_[i];
+            if (parts != self->counts_[p])
+                whole.push_back(p);
+        }
+        self->use_splits(whole);
+        done(self->listed_total());
     });
 }
 
@@ -371,9 +389,39 @@ void UserLister::release_parked(int partition, WalkEnd end) {
     resume(true);
 }
 
+// Once every partition is listed: one users/count of the whole organization. When it equals the
+// users the ledger placed, nobody was missed (a user who moved between partitions is placed once,
+// a missed one is placed nowhere, one who joined or left makes the figures differ) and every split
+// covered its partition. Else each partition is counted, and those that differ are listed again.
 void UserLister::check_counts() {
     auto self = shared_from_this();
-    count_each([self](atlassian::Result<std::vector<std::int64_t>> r) {
+    client_.count_users(atlassian::UserSearch{}, [self](atlassian::Result<std::int64_t> r) {
+        if (!r) {
+            self->finish(r.error());
+            return;
+        }
+        if (r.value() == self->ledger_.placed()) {
+            for (std::size_t p : self->listed_partitions())
+                self->counts_[p] = self->ledger_.held(static_cast<int>(p));
+            std::fill(self->verify_split_.begin(), self->verify_split_.end(), false);
+            self->counts_agree();
+            return;
+        }
+        spdlog::info(
+            "sync: the organization holds {} users, the partitions listed {}: counting "
+            "each partition",
+            r.value(), self->ledger_.placed());
+        self->check_each_count(r.value());
+    });
+}
+
+void UserLister::check_each_count(std::int64_t organization) {
+    auto self = shared_from_this();
+    std::vector<std::size_t> which = listed_partitions();
+    for (std::size_t p = 0; p < partitions_.size(); ++p)
+        if (verify_split_[p])
+            which.push_back(p);
+    count_each(which, [self, organization](atlassian::Result<std::vector<std::int64_t>> r) {
         if (!r) {
             self->finish(r.error());
             return;
@@ -386,9 +434,15 @@ void UserLister::check_counts() {
                 std::find(differ.begin(), differ.end(), static_cast<int>(p)) == differ.end())
                 differ.push_back(static_cast<int>(p));
         if (differ.empty()) {
-            self->outcome_.counts_agree = true;
-            self->outcome_.unplaced = self->ledger_.unplaced();
-            self->finish(self->outcome_);
+            // Every partition agrees, the organization did not: it changed between the counts,
+            // or holds users no partition lists (a status rosterd does not know). The next sync
+            // counts again.
+            if (self->listed_total() != organization)
+                spdlog::warn(
+                    "sync: users/count of the organization says {}, its partitions {} "
+                    "(users outside every partition, or a change between the counts)",
+                    organization, self->listed_total());
+            self->counts_agree();
             return;
         }
         for (int p : differ)
@@ -410,6 +464,12 @@ void UserLister::check_counts() {
         }
         self->list(differ);
     });
+}
+
+void UserLister::counts_agree() {
+    outcome_.counts_agree = true;
+    outcome_.unplaced = ledger_.unplaced();
+    finish(outcome_);
 }
 
 // A split planned from the last counts covers its partition when its parts' counts add up to the

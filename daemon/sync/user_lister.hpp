@@ -10,19 +10,23 @@
 // in flight if that page may hold every user left, so the two do not fetch the same last users.
 //
 // Few requests: with the last sync's final counts (plan_from), nothing is counted before
-// listing; a split by domain is then checked at the end by counting the partition it splits.
+// listing; without them, each partition listed is counted first. A split by domain is checked at
+// the end.
 //
 // Exact: a user whose status changes between two pages may be returned by two partitions or by
 // none. Duplicates are harmless (the database keeps the last copy of an account). Misses are
-// caught by counting: once every partition is listed, users/count of each is compared with the
-// users the ledger last saw there; a partition that differs is listed again (up to
-// kMaxListings times in all), its users unplaced until seen again. When every count agrees,
-// users still unplaced have left the organization and are dropped from the snapshot.
+// caught by counting: once every partition is listed, users/count of the whole organization is
+// compared with the users the ledger placed (one request). When they differ, users/count of each
+// partition is compared with the users the ledger last saw there; a partition that differs is
+// listed again (up to kMaxListings times in all), its users unplaced until seen again. When the
+// counts agree, users still unplaced have left the organization and are dropped from the
+// snapshot.
 #include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,7 +44,8 @@ struct PartitionCount {
 struct ListingOutcome {
     int listings = 0;               // rounds: 1 when the first listing's counts agreed
     int partitions_relisted = 0;    // partition listings after the first round
-    bool counts_agree = false;      // every partition's users/count matched at the end
+    bool counts_agree = false;      // the users/count of the organization, or of every
+                                    // partition, matched the users listed at the end
     std::int64_t unplaced = 0;      // users seen, then not found again: gone from the organization
     std::size_t longest_chain = 0;  // pages of the longest cursor chain
 };
@@ -55,15 +60,17 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     UserLister(atlassian::Client& client, std::vector<atlassian::UserSearch> partitions,
                int max_chains, std::function<bool()> stopped);
 
-    // The organization's verified email domains (from the last snapshot's managed users; at most
-    // 10): the active managed partition, the largest, is split by `emailDomains` when the parts'
-    // users/count says the split covers it exactly (before count()).
+    // The organization's verified email domains (at most 10; before count()): the active managed
+    // partition, the largest, is listed as its `emailDomains` parts. A managed account's email is
+    // on a verified domain, so they cover it; when the organization's count at the end says
+    // otherwise (a domain missing from the list), the partition is counted and listed whole.
     void split_by_domain(std::vector<std::string> domains) { split_domains_ = std::move(domains); }
 
     // The last sync's final counts: when they name every partition this listing would list, the
     // plan and the progress total come from them and count() asks nothing.
     void plan_from(std::vector<PartitionCount> last) { last_ = std::move(last); }
-    // The users/count of every partition listed, as the listing ended (for the next plan_from).
+    // The users of every partition listed, as the listing ended and the counts agreed (for the
+    // next plan_from).
     std::vector<PartitionCount> final_counts() const;
     // A partition's filter as a key: its status, claim status and email domains.
     static std::string filter_key(const atlassian::UserSearch& partition);
@@ -97,10 +104,15 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
         std::size_t expected_pages = 0;
     };
 
-    void count_each(std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done);
+    void count_each(const std::vector<std::size_t>& which,
+                    std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done);
     void add_domain_splits();
-    void choose_splits();
+    bool is_split(std::size_t partition) const;
+    void use_splits(const std::vector<std::size_t>& whole);
+    std::optional<std::int64_t> last_count(std::size_t partition) const;
     bool plan_from_last();
+    std::vector<std::size_t> listed_partitions() const;
+    std::int64_t listed_total() const;
     bool should_wait(int partition, WalkEnd end) const;
     void release_parked(int partition, WalkEnd end);
     bool split_fell_short(std::vector<int>& differ);
@@ -109,6 +121,8 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     void start_chain(const Chain& chain);
     void chain_ended(const atlassian::Result<atlassian::PageSummary>& result);
     void check_counts();
+    void check_each_count(std::int64_t organization);
+    void counts_agree();
     void finish(atlassian::Result<ListingOutcome> result);
 
     atlassian::Client& client_;
@@ -125,7 +139,6 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     std::vector<std::array<End, 2>> ends_;
     std::vector<PartitionCount> last_;
     std::vector<std::string> split_domains_;
-    bool planned_ = false;
     std::deque<Chain> waiting_;
     int running_ = 0;
     ListingOutcome outcome_;
