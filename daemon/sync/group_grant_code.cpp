@@ -18,7 +18,9 @@ const std::vector<std::string>& paired_roles() {
     return roles;
 }
 
-// Every other canonical role id (roleIds takes ten at most).
+// Every other canonical role id: each has three bits of the four, the last all four, so that a
+// group granting one of them, alone or beside a paired role, sets three role bits or four and is
+// read alone (the four searches name seven roles each; roleIds takes ten).
 const std::vector<std::string>& other_roles() {
     static const std::vector<std::string> roles{
         "atlassian/stakeholder", "atlassian/user-access-admin", "atlassian/org-admin",
@@ -41,16 +43,22 @@ GroupGrantCode::GroupGrantCode(std::vector<std::string> products)
         for (unsigned b = a + 1; b < kRoleBits && pairs_.size() < paired_roles_.size(); ++b)
             pairs_.emplace_back(a, b);
 
+    std::vector<unsigned> other_codes;  // three bits of four, then all four
+    for (unsigned code = 0; code < (1U << kRoleBits); ++code)
+        if (std::popcount(code) == static_cast<int>(kRoleBits) - 1)
+            other_codes.push_back(code);
+    other_codes.push_back((1U << kRoleBits) - 1);
     for (unsigned bit = 0; bit < kRoleBits; ++bit) {
         GroupCodeQuery query;
         for (std::size_t r = 0; r < pairs_.size(); ++r)
             if (pairs_[r].first == bit || pairs_[r].second == bit)
                 query.role_ids.push_back(paired_roles_[r]);
+        for (std::size_t r = 0; r < other_roles().size() && r < other_codes.size(); ++r)
+            if ((other_codes[r] >> bit) & 1U)
+                query.role_ids.push_back(other_roles()[r]);
         queries_.push_back(std::move(query));
         meaning_.emplace_back(Meaning::role_bit, bit);
     }
-    queries_.push_back(GroupCodeQuery{other_roles(), {}});
-    meaning_.emplace_back(Meaning::other_roles, 0);
 
     // Products: the smallest number of bits whose codes of half that weight are enough (at
     // least one bit each: no bit at all is a resource that is none of the products).
@@ -84,9 +92,6 @@ void GroupGrantCode::returned(std::size_t query, const std::string& group_id) {
         case Meaning::role_bit:
             bits.roles |= 1U << bit;
             break;
-        case Meaning::other_roles:
-            bits.other_role = true;
-            break;
         case Meaning::product_bit:
             bits.products |= 1U << bit;
             break;
@@ -98,8 +103,8 @@ std::optional<GroupGrant> GroupGrantCode::decode(const std::string& group_id) co
     if (it == seen_.end())
         return std::nullopt;
     const Bits& bits = it->second;
-    // Two roles or more set three or four role bits, a role outside the pairs the other-roles bit.
-    if (bits.other_role || std::popcount(bits.roles) != 2)
+    // Two roles or more, or a role outside the pairs, set three or four role bits.
+    if (std::popcount(bits.roles) != 2)
         return std::nullopt;
     std::optional<std::size_t> role;
     for (std::size_t r = 0; r < pairs_.size(); ++r)

@@ -9,18 +9,18 @@
 //   - products: each product has its own set of half of the product bits (six products: two of
 //     four bits); the search for bit k names the products whose set holds k (resourceIds, at
 //     most 20 a request);
-//   - roles: each of the common group roles has its own pair of bits out of kRoleBits; the search
-//     for bit k names the roles whose pair holds k (roleIds). One more search names every other
-//     role.
+//   - roles: each of the six common group roles has its own pair of bits out of kRoleBits = 4,
+//     each other canonical role three bits or four; the search for bit k names the roles whose
+//     bits hold k (roleIds).
 // A group with one role on one product is returned by exactly two role searches and by the
 // product searches of its product's set: that decodes to the grant. A code of another weight is
-// read the usual way: two roles or more on the product, or two products (more bits); a role
-// outside the pairs (the other-roles search, or no role bit); a resource that is none of the
-// products (no product bit); a search that missed the group (fewer bits). What can still decode
-// wrongly: a group whose grant changes while the searches run, so that some searches see the old
-// grant and others the new one and the bits they set happen to form a third code; the next sync
-// reads it right. A role no canonical role id names, held beside a common one on the same product,
-// goes unseen.
+// read the usual way: two roles or more on the product, a role outside the pairs (three role bits
+// or four), or two products (more product bits); a role no search names (no role bit); a resource
+// that is none of the products (no product bit). What can still decode wrongly: a group whose
+// grant changes while the searches run, so that some searches see the old grant and others the
+// new one and the bits they set happen to form a third code; one that a search of several pages
+// missed (a page moved under it) so that three bits became two; the next sync reads it right. A
+// role no canonical role id names, held beside a common one on the same product, goes unseen.
 //
 // The searches use one filter each (roleIds alone, resourceIds alone), whose meaning does not
 // depend on how the API combines filters.
@@ -63,9 +63,8 @@ class GroupGrantCode {
     struct Bits {
         unsigned roles = 0;
         unsigned products = 0;
-        bool other_role = false;
     };
-    enum class Meaning { role_bit, other_roles, product_bit };
+    enum class Meaning { role_bit, product_bit };
 
     std::vector<std::string> products_;
     unsigned product_bits_ = 2;

@@ -527,11 +527,9 @@ void SyncRun::plan_other_roles(
 }
 
 // One users/count of who holds any of `roles` on any of `products` (the roles alone when that is
-// every product, else as many products as a filter takes). Nobody: nothing more. Someone: each
-// role counted alone there when there are several, and a role someone holds queried on each of
-// the products.
+// every product, else as many products as a filter takes). Nobody: nothing more. Someone: the
+// roles someone holds are found by halves (split_held) and each queried on the products.
 void SyncRun::count_then_query(std::vector<std::string> roles, std::vector<std::string> products) {
-    auto self = shared_from_this();
     const bool everywhere = products.size() == workspaces_.size();
     const std::size_t per_count =
         everywhere ? products.size() : atlassian::kMaxResourceIdsPerSearch;
@@ -539,27 +537,57 @@ void SyncRun::count_then_query(std::vector<std::string> roles, std::vector<std::
         std::vector<std::string> part(products.begin() + static_cast<std::ptrdiff_t>(from),
                                       products.begin() + static_cast<std::ptrdiff_t>(std::min(
                                                              products.size(), from + per_count)));
-        queue_role_task([self, roles, everywhere,
-                         part = std::move(part)](std::function<void()> finished) {
-            atlassian::UserSearch filter;
-            filter.role_ids = roles;
-            if (!everywhere)
-                filter.resource_ids = part;
-            self->client_->count_users(std::move(filter), [self, roles, part, finished](
-                                                              atlassian::Result<std::int64_t> r) {
-                if (!r) {
-                    self->fail(r.error());
-                } else if (r.value() > 0 && roles.size() > 1) {
-                    for (const auto& role : roles)
-                        self->count_then_query({role}, part);
-                } else if (r.value() > 0) {
-                    for (const auto& product : part)
-                        self->query_role_on(product, roles.front());
-                }
-                finished();
-            });
+        auto self = shared_from_this();
+        count_roles(roles, part, [self, roles, part](std::int64_t holders) {
+            if (holders > 0)
+                self->split_held(roles, part);
         });
     }
+}
+
+// `roles`, of which someone holds one on `products`: one role is queried on each product; several
+// are halved, the first half counted. Nobody holds it: the second half is held (no count);
+// someone: the first half is split further and the second counted as any other roles. With two
+// of Jira's five other roles held, four counts instead of five.
+void SyncRun::split_held(std::vector<std::string> roles, std::vector<std::string> products) {
+    if (roles.size() == 1) {
+        for (const auto& product : products)
+            query_role_on(product, roles.front());
+        return;
+    }
+    const auto middle = roles.begin() + static_cast<std::ptrdiff_t>(roles.size() / 2);
+    std::vector<std::string> first(roles.begin(), middle), second(middle, roles.end());
+    auto self = shared_from_this();
+    count_roles(first, products, [self, first, second, products](std::int64_t holders) {
+        if (holders > 0) {
+            self->split_held(first, products);
+            self->count_then_query(second, products);
+        } else {
+            self->split_held(second, products);
+        }
+    });
+}
+
+// users/count of who holds any of `roles` on any of `products` (no product filter when that is
+// every product), as a role task; `then` runs with the count unless the sync fails.
+void SyncRun::count_roles(std::vector<std::string> roles, std::vector<std::string> products,
+                          std::function<void(std::int64_t holders)> then) {
+    auto self = shared_from_this();
+    queue_role_task([self, roles = std::move(roles), products = std::move(products),
+                     then = std::move(then)](std::function<void()> finished) {
+        atlassian::UserSearch filter;
+        filter.role_ids = roles;
+        if (products.size() != self->workspaces_.size())
+            filter.resource_ids = products;
+        self->client_->count_users(std::move(filter),
+                                   [self, then, finished](atlassian::Result<std::int64_t> r) {
+                                       if (!r)
+                                           self->fail(r.error());
+                                       else
+                                           then(r.value());
+                                       finished();
+                                   });
+    });
 }
 
 // Everyone `role` holds on `resource_id`, as overrides of the provisional atlassian/user.

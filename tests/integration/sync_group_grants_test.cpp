@@ -145,7 +145,7 @@ TEST_CASE(
         }
     }
     CHECK(listing == (truth["groups"].Size() + 99) / 100);
-    CHECK(by_role == 5);     // four role bits and the other roles
+    CHECK(by_role == 4);     // four role bits (other roles: three of them or four)
     CHECK(by_product == 4);  // six products: two of four bits each
     CHECK(read_alone == undecodable);
 }
@@ -153,7 +153,7 @@ TEST_CASE(
 TEST_CASE("a group search of the grant code that the API refuses makes every group be read alone",
           "[integration][sync]") {
     SimFixture sim({"--users", "2000", "--sites", "3", "--products-per-site", "2", "--seed", "3"});
-    // The search naming the other roles names atlassian/ai-access: refused with a 400.
+    // atlassian/ai-access has all four role bits: every role search names it, refused with a 400.
     sim.configure(R"({"refuse_group_role_id":"atlassian/ai-access"})");
     DaemonFixture daemon(sim.atlassian_yaml());
     auto result = daemon.ctl({"sync", "--wait"});
@@ -180,6 +180,8 @@ TEST_CASE("a group search of the grant code that the API refuses makes every gro
             read_alone.insert(path.substr(at, path.find('/', at) - at));
         }
     }
-    CHECK(refused == 1);
+    // The searches naming it (sent together) are refused once each, never retried.
+    CHECK(refused >= 1);
+    CHECK(refused <= 4);
     CHECK(read_alone == granting);
 }

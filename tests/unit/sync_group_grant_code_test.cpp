@@ -58,8 +58,9 @@ TEST_CASE("group grants: one role on one product decodes, for every common role 
           "[sync][groups]") {
     const auto ids = products(6);
     sync::GroupGrantCode code(ids);
-    // 4 role bits, the other roles, 4 bits for 6 products (each two of them).
-    CHECK(code.cost() == 9);
+    // 4 role bits (the other roles named by three of them or four), 4 bits for 6 products (each
+    // two of them).
+    CHECK(code.cost() == 8);
     std::vector<FakeGroup> groups;
     for (const auto& product : ids)
         for (const auto& role : kCommonRoles)
@@ -90,6 +91,15 @@ TEST_CASE("group grants: two roles, a rare role or an unknown resource are not d
         {"admin on two products", {{ids[3], "atlassian/admin"}, {ids[5], "atlassian/admin"}}},
         {"plain", {{ids[5], "atlassian/guest"}}},
     };
+    // Every other canonical role alone, and beside each common role: three role bits or four.
+    for (const std::string rare :
+         {"atlassian/stakeholder", "atlassian/user-access-admin", "atlassian/org-admin",
+          "atlassian/site-admin", "atlassian/ai-access"}) {
+        groups.insert(groups.begin(), {rare, {{ids[1], rare}}});
+        for (const auto& common : kCommonRoles)
+            groups.insert(groups.begin(),
+                          {rare + " and " + common, {{ids[3], rare}, {ids[3], common}}});
+    }
     answer(code, groups);
     for (std::size_t i = 0; i + 1 < groups.size(); ++i) {
         INFO(groups[i].id);
