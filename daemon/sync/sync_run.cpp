@@ -540,16 +540,19 @@ void SyncRun::count_then_query(std::vector<std::string> roles, std::vector<std::
         auto self = shared_from_this();
         count_roles(roles, part, [self, roles, part](std::int64_t holders) {
             if (holders > 0)
-                self->split_held(roles, part);
+                self->split_held(roles, part, holders);
         });
     }
 }
 
-// `roles`, of which someone holds one on `products`: one role is queried on each product; several
-// are halved, the first half counted. Nobody holds it: the second half is held (no count);
-// someone: the first half is split further and the second counted as any other roles. With two
-// of Jira's five other roles held, four counts instead of five.
-void SyncRun::split_held(std::vector<std::string> roles, std::vector<std::string> products) {
+// `roles`, of which someone holds one on `products` (`holders` of them, when counted): one role is
+// queried on each product; several are halved, the first half counted. Nobody holds it: the
+// second half is held, by as many. Someone: the first half is split further, and the second is
+// held too when the first half's holders are fewer than all of them (someone holds only a role of
+// the second), else counted like any other roles. With two of Jira's five other roles held, three
+// counts instead of five.
+void SyncRun::split_held(std::vector<std::string> roles, std::vector<std::string> products,
+                         std::optional<std::int64_t> holders) {
     if (roles.size() == 1) {
         for (const auto& product : products)
             query_role_on(product, roles.front());
@@ -558,13 +561,16 @@ void SyncRun::split_held(std::vector<std::string> roles, std::vector<std::string
     const auto middle = roles.begin() + static_cast<std::ptrdiff_t>(roles.size() / 2);
     std::vector<std::string> first(roles.begin(), middle), second(middle, roles.end());
     auto self = shared_from_this();
-    count_roles(first, products, [self, first, second, products](std::int64_t holders) {
-        if (holders > 0) {
-            self->split_held(first, products);
-            self->count_then_query(second, products);
-        } else {
-            self->split_held(second, products);
+    count_roles(first, products, [self, first, second, products, holders](std::int64_t of_first) {
+        if (of_first == 0) {
+            self->split_held(second, products, holders);
+            return;
         }
+        self->split_held(first, products, of_first);
+        if (holders && of_first < *holders)
+            self->split_held(second, products, std::nullopt);
+        else
+            self->count_then_query(second, products);
     });
 }
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -147,23 +148,37 @@ AdminRequests admin_requests(const SimFixture& sim) {
 }
 
 // The counts and queries the sync sends for `roles` unseen on `those` (count_then_query), from
-// who holds each role where (the simulator's truth): one count of them all; someone, and they
-// are halved, the first half counted: nobody, the second half is held and halved in turn;
-// someone, the first half is halved and the second counted as before. A single role held is
-// queried on each product. Keyed as role_requests keys them.
+// who holds which role where (the simulator's truth): one count of them all; someone, and they
+// are halved, the first half counted. Nobody holds it: the second half is held, by as many.
+// Someone: the first half is halved in turn, and the second is held when the first half's holders
+// are fewer than all of them, else counted as before. A single role held is queried on each
+// product. Keyed as role_requests keys them.
 struct RolePlan {
     std::map<std::string, std::vector<std::size_t>> counts;
     std::map<std::string, std::set<std::string>> queried_on;
 
-    const std::map<std::string, std::set<std::string>>& held_on;
+    std::vector<std::vector<std::pair<std::string, std::string>>>
+        access;  // per user: role, product
 
-    bool held(const std::vector<std::string>& roles, const std::set<std::string>& those) const {
-        for (const auto& role : roles)
-            if (auto at = held_on.find(role); at != held_on.end())
-                for (const auto& p : those)
-                    if (at->second.count(p))
-                        return true;
-        return false;
+    explicit RolePlan(const rapidjson::Value& truth_users) {
+        for (const auto& u : truth_users.GetArray()) {
+            access.emplace_back();
+            for (const auto& a : u["access"].GetArray())
+                access.back().emplace_back(a["role"].GetString(), a["resource_id"].GetString());
+        }
+    }
+    // users/count of who holds any of `roles` on any of `those`.
+    std::int64_t holders(const std::vector<std::string>& roles,
+                         const std::set<std::string>& those) const {
+        std::int64_t n = 0;
+        for (const auto& pairs : access) {
+            bool holds = false;
+            for (const auto& [role, product] : pairs)
+                holds = holds || (std::find(roles.begin(), roles.end(), role) != roles.end() &&
+                                  those.count(product) > 0);
+            n += holds;
+        }
+        return n;
     }
     static std::string key(const std::vector<std::string>& roles) {
         std::string key;
@@ -174,10 +189,11 @@ struct RolePlan {
     void count_then_query(const std::vector<std::string>& roles,
                           const std::set<std::string>& those) {
         counts[key(roles)].push_back(those.size());
-        if (held(roles, those))
-            split_held(roles, those);
+        if (const auto n = holders(roles, those); n > 0)
+            split_held(roles, those, n);
     }
-    void split_held(const std::vector<std::string>& roles, const std::set<std::string>& those) {
+    void split_held(const std::vector<std::string>& roles, const std::set<std::string>& those,
+                    std::optional<std::int64_t> all) {
         if (roles.size() == 1) {
             queried_on[roles[0]].insert(those.begin(), those.end());
             return;
@@ -185,12 +201,16 @@ struct RolePlan {
         const auto middle = roles.begin() + static_cast<std::ptrdiff_t>(roles.size() / 2);
         const std::vector<std::string> first(roles.begin(), middle), second(middle, roles.end());
         counts[key(first)].push_back(those.size());
-        if (held(first, those)) {
-            split_held(first, those);
-            count_then_query(second, those);
-        } else {
-            split_held(second, those);
+        const auto of_first = holders(first, those);
+        if (of_first == 0) {
+            split_held(second, those, all);
+            return;
         }
+        split_held(first, those, of_first);
+        if (all && of_first < *all)
+            split_held(second, those, std::nullopt);
+        else
+            count_then_query(second, those);
     }
 };
 
@@ -405,7 +425,8 @@ TEST_CASE(
             products_with[key].insert(p);
             roles_of[key] = ungranted;
         }
-        RolePlan plan{{}, {{"atlassian/guest", guest_on}}, held_on};
+        RolePlan plan(truth["users"]);
+        plan.queried_on["atlassian/guest"] = guest_on;
         for (const auto& [key, those] : products_with)
             plan.count_then_query(roles_of[key], those);
         auto& counts = plan.counts;
@@ -426,6 +447,14 @@ TEST_CASE(
         CHECK(sent.queried_on["atlassian/guest"].size() == 3);
         CHECK(sent.queried_on["atlassian/customer"].empty());
         CHECK(sent.queried_on["atlassian/contributor"].empty());
+        // Stakeholders were not counted alone: fewer users hold basic on Jira than the five
+        // roles, and guests, customers and contributors nobody there, so someone is a
+        // stakeholder.
+        CHECK(sent.counts.count("atlassian%2Fstakeholder") == 0);
+        const auto& stakeholders_on = held_on["atlassian/stakeholder"];
+        CHECK(std::includes(sent.queried_on["atlassian/stakeholder"].begin(),
+                            sent.queried_on["atlassian/stakeholder"].end(), stakeholders_on.begin(),
+                            stakeholders_on.end()));
     }
 
     // Over a snapshot: each held role queried only where it was held (guests on Confluence), and
@@ -488,14 +517,13 @@ TEST_CASE(
     guest_now.insert(with_jira.begin(), with_jira.end());
     CHECK(sent.queried_on["atlassian/guest"] == guest_now);
     // The Jira count was not zero: its roles were halved until the guests were found.
-    auto held_now = held_on;
-    held_now["atlassian/guest"].insert(jira);
-    RolePlan plan{{}, {}, held_now};
+    const auto truth_now = sim.truth();
+    RolePlan plan(truth_now["users"]);
     std::vector<std::string> unseen_roles;
     for (const auto& role : roles)
         if (!held_on[role].count(jira))
             unseen_roles.push_back(role);
-    plan.split_held(unseen_roles, with_jira);
+    plan.split_held(unseen_roles, with_jira, plan.holders(unseen_roles, with_jira));
     for (const auto& [key, sizes] : plan.counts) {
         INFO(key);
         CHECK(sent.counts[key] == sizes);

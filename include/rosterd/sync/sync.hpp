@@ -101,7 +101,8 @@ class SyncRun : public std::enable_shared_from_this<SyncRun> {
     void run_role_tasks();
     void plan_other_roles(const std::optional<std::map<std::string, std::set<std::string>>>& held);
     void count_then_query(std::vector<std::string> roles, std::vector<std::string> products);
-    void split_held(std::vector<std::string> roles, std::vector<std::string> products);
+    void split_held(std::vector<std::string> roles, std::vector<std::string> products,
+                    std::optional<std::int64_t> holders);
     void count_roles(std::vector<std::string> roles, std::vector<std::string> products,
                      std::function<void(std::int64_t holders)> then);
     void query_role_on(const std::string& resource_id, const std::string& role);
