@@ -546,11 +546,13 @@ void SyncRun::count_then_query(std::vector<std::string> roles, std::vector<std::
 }
 
 // `roles`, of which someone holds one on `products` (`holders` of them, when counted): one role is
-// queried on each product; several are halved, the first half counted. Nobody holds it: the
-// second half is held, by as many. Someone: the first half is split further, and the second is
-// held too when the first half's holders are fewer than all of them (someone holds only a role of
-// the second), else counted like any other roles. With two of Jira's five other roles held, three
-// counts instead of five.
+// queried on each product; several are halved, the first half (the larger) counted. Nobody holds
+// it: the second half is held, by as many. Someone: the first half is split further, and the
+// second is held too when the first half's holders are fewer than all of them (someone holds
+// only a role of the second), else counted like any other roles. The larger half first: these
+// roles are rarely held, and the larger half is the nearer to an even chance of holders, so its
+// count tells the most. With basic users and stakeholders held on Jira (of guest, customer,
+// contributor, basic, stakeholder), two counts where one per role took five.
 void SyncRun::split_held(std::vector<std::string> roles, std::vector<std::string> products,
                          std::optional<std::int64_t> holders) {
     if (roles.size() == 1) {
@@ -558,7 +560,7 @@ void SyncRun::split_held(std::vector<std::string> roles, std::vector<std::string
             query_role_on(product, roles.front());
         return;
     }
-    const auto middle = roles.begin() + static_cast<std::ptrdiff_t>(roles.size() / 2);
+    const auto middle = roles.begin() + static_cast<std::ptrdiff_t>((roles.size() + 1) / 2);
     std::vector<std::string> first(roles.begin(), middle), second(middle, roles.end());
     auto self = shared_from_this();
     count_roles(first, products, [self, first, second, products, holders](std::int64_t of_first) {

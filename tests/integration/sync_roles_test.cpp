@@ -198,7 +198,7 @@ struct RolePlan {
             queried_on[roles[0]].insert(those.begin(), those.end());
             return;
         }
-        const auto middle = roles.begin() + static_cast<std::ptrdiff_t>(roles.size() / 2);
+        const auto middle = roles.begin() + static_cast<std::ptrdiff_t>((roles.size() + 1) / 2);
         const std::vector<std::string> first(roles.begin(), middle), second(middle, roles.end());
         counts[key(first)].push_back(those.size());
         const auto of_first = holders(first, those);
