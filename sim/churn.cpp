@@ -89,6 +89,21 @@ std::vector<std::string> apply_churn(Model& model, const ChurnPlan& plan) {
                    model.status(u) == UserStatus::Active && u.claim == ClaimStatus::Managed &&
                    u.management_source != "synced";
         });
+    for (auto i : to_deactivate)
+        taken[i] = true;
+    // The verified domains are those managed accounts are on (routes_domains.cpp).
+    std::vector<std::string> domains;
+    for (const auto& u : model.users)
+        if (!u.removed && u.claim == ClaimStatus::Managed && !u.app)
+            if (auto at = u.email.find('@'); at != std::string::npos)
+                domains.push_back(u.email.substr(at + 1));
+    std::sort(domains.begin(), domains.end());
+    domains.erase(std::unique(domains.begin(), domains.end()), domains.end());
+    auto to_rehome = pick(model, static_cast<std::size_t>(plan.rehome), rng, [&](const User& u) {
+        return domains.size() > 1 && !taken[static_cast<std::size_t>(&u - model.users.data())] &&
+               u.claim == ClaimStatus::Managed && u.email.find('@') != std::string::npos &&
+               (plan.rehome_to.empty() || !u.email.ends_with("@" + plan.rehome_to));
+    });
     for (auto i : to_suspend)
         if (model.suspend(i) == Change::Done)
             moved.push_back(model.users[i].account_id);
@@ -98,6 +113,16 @@ std::vector<std::string> apply_churn(Model& model, const ChurnPlan& plan) {
     for (auto i : to_deactivate)
         if (model.set_account_enabled(i, false) == Change::Done)
             moved.push_back(model.users[i].account_id);
+    for (auto i : to_rehome) {
+        const auto& email = model.users[i].email;
+        const auto at = email.find('@');
+        auto next = std::upper_bound(domains.begin(), domains.end(), email.substr(at + 1));
+        const auto& domain = !plan.rehome_to.empty() ? plan.rehome_to
+                             : next == domains.end() ? domains.front()
+                                                     : *next;
+        if (model.set_email(i, email.substr(0, at + 1) + domain) == Change::Done)
+            moved.push_back(model.users[i].account_id);
+    }
     return moved;
 }
 

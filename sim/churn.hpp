@@ -18,6 +18,8 @@ struct ChurnPlan {
     int suspend = 0;      // active users suspended (active -> suspended partition)
     int restore = 0;      // suspended users restored (suspended -> active partitions)
     int deactivate = 0;   // active managed users deactivated (-> deactivated partition)
+    int rehome = 0;  // managed users moved to the next verified domain (a domain part to another)
+    std::string rehome_to;  // or to this verified domain (those not on it already)
     std::uint64_t seed = 1;
 };
 

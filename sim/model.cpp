@@ -290,6 +290,20 @@ Change Model::suspend(std::size_t index) {
     return Change::Done;
 }
 
+Change Model::set_email(std::size_t index, std::string email) {
+    User& user = users[index];
+    auto [from, to] = email_index_.equal_range(lowercase(user.email));
+    for (auto at = from; at != to; ++at)
+        if (at->second == index) {
+            email_index_.erase(at);
+            break;
+        }
+    user.email = std::move(email);
+    if (!user.email.empty())
+        email_index_.emplace(lowercase(user.email), index);
+    return Change::Done;
+}
+
 Change Model::restore(std::size_t index) {
     User& user = users[index];
     if (user.membership == Membership::None)

@@ -175,6 +175,8 @@ class Model {
     Change assign_group_role(std::size_t group, std::size_t resource, Role role);
     Change revoke_group_role(std::size_t group, std::size_t resource, Role role);
     Change set_account_enabled(std::size_t user, bool enabled);
+    // A new address (another verified domain, say), kept findable by email.
+    Change set_email(std::size_t user, std::string email);
     void set_activity(std::size_t user, std::size_t resource, std::optional<Activity> activity);
 
     static std::string group_ari(std::string_view group_id);

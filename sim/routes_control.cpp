@@ -165,12 +165,19 @@ void arm_churn(SimState& state, const httplib::Request& req, httplib::Response& 
         plan.suspend = static_cast<int>(optional_int64(*body, "suspend").value_or(0));
         plan.restore = static_cast<int>(optional_int64(*body, "restore").value_or(0));
         plan.deactivate = static_cast<int>(optional_int64(*body, "deactivate").value_or(0));
+        plan.rehome = static_cast<int>(optional_int64(*body, "rehome").value_or(0));
+        if (auto to = body->FindMember("rehome_to"); to != body->MemberEnd()) {
+            if (!to->value.IsString())
+                throw std::runtime_error("rehome_to must be a string");
+            plan.rehome_to = to->value.GetString();
+        }
         plan.seed = static_cast<std::uint64_t>(optional_int64(*body, "seed").value_or(1));
     } catch (const std::runtime_error& error) {
         send_control_error(res, 400, error.what());
         return;
     }
-    if (plan.after_pages < 1 || plan.suspend < 0 || plan.restore < 0 || plan.deactivate < 0) {
+    if (plan.after_pages < 1 || plan.suspend < 0 || plan.restore < 0 || plan.deactivate < 0 ||
+        plan.rehome < 0) {
         send_control_error(res, 400, "after_pages must be >= 1 and the move counts >= 0");
         return;
     }

@@ -364,10 +364,10 @@ std::vector<std::string> managed_email_domains(Database& db, std::size_t most) {
     if (!published)
         return {};
     const int slot = slot_of(db, *published);
-    auto& select = db.cached(in_slot(
-        "SELECT DISTINCT email_domain FROM {users} WHERE snapshot_id = ? AND status = 'active' "
-        "AND claim_status = 'managed' AND email_domain <> '' LIMIT ?",
-        slot));
+    auto& select =
+        db.cached(in_slot("SELECT DISTINCT email_domain FROM {users} WHERE snapshot_id = ? "
+                          "AND claim_status = 'managed' AND email_domain <> '' LIMIT ?",
+                          slot));
     select.bind(1, *published).bind(2, static_cast<std::int64_t>(most + 1));
     std::vector<std::string> domains;
     while (select.step())

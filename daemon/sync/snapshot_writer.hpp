@@ -82,7 +82,7 @@ std::int64_t write_users(store::Database& db, std::int64_t snapshot,
 // runs after it (admin checks, activity, roles in finalize_and_publish, a refresh's roles); it
 // fails if an account was written twice.
 void index_accounts(store::Database& db, std::int64_t snapshot);
-// The email domains of the published snapshot's active managed users (the organization's
+// The email domains of the published snapshot's managed users (the organization's
 // verified domains), or nothing when there is no snapshot or more than `most` of them.
 std::vector<std::string> managed_email_domains(store::Database& db, std::size_t most);
 // Per role other than user and admin, the products someone held it on in the published snapshot;

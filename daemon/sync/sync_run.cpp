@@ -49,13 +49,13 @@ std::vector<atlassian::UserSearch> user_partitions() {
         search.limit = atlassian::kMaxPageSize;
         return search;
     };
-    // Active users are the bulk: split them by claim status; the managed ones (most of an
-    // organization) are split again by verified domain (user_lister). Everyone else, a tenth or
-    // so, is one partition: `status` takes up to four values. Fewer partitions cost fewer
-    // users/count requests and fewer part-filled pages; two-step verification, once a further
-    // split, no longer shortens the longest chain once the domain parts exist (docs/sync.md).
-    return {make({"active"}, "managed"), make({"active"}, "unmanaged"),
-            make({"suspended", "not_invited", "deactivated", "for_deletion"}, "")};
+    // By claim status, whatever the status: the managed users (most of an organization) are
+    // split again by verified domain (user_lister). A change of status (a suspension, a
+    // deactivation: the common changes during a sync) then moves nobody between partitions, and
+    // fewer partitions cost fewer users/count requests (a first sync counts each) and fewer
+    // part-filled pages. Until December 2026 the active users were apart from the other
+    // statuses: one partition more (docs/sync.md).
+    return {make({}, "managed"), make({}, "unmanaged")};
 }
 
 std::vector<std::string> role_queries() {

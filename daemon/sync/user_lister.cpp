@@ -105,7 +105,7 @@ void UserLister::add_domain_splits() {
     const std::size_t originals = partitions_.size();
     for (std::size_t p = 0; p < originals; ++p) {
         const auto parent = partitions_[p];  // a copy: the parts are appended to partitions_
-        if (parent.claim_status != "managed" || parent.status != std::vector<std::string>{"active"})
+        if (parent.claim_status != "managed" || !parent.status.empty())
             continue;
         if (partitions_.size() + split_domains_.size() > UserLedger::kMaxPartitions)
             break;

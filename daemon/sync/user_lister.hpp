@@ -60,7 +60,7 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     UserLister(atlassian::Client& client, std::vector<atlassian::UserSearch> partitions,
                int max_chains, std::function<bool()> stopped);
 
-    // The organization's verified email domains (at most 10; before count()): the active managed
+    // The organization's verified email domains (at most 10; before count()): the managed
     // partition, the largest, is listed as its `emailDomains` parts. A managed account's email is
     // on a verified domain, so they cover it; when the organization's count at the end says
     // otherwise (a domain missing from the list), the partition is counted and listed whole.

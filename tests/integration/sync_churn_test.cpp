@@ -42,17 +42,19 @@ std::size_t partition_counts(const SimFixture& sim) {
 
 TEST_CASE("users moving between partitions mid-sync are neither missed nor counted twice",
           "[integration][sync]") {
-    // 4,000 users: the three domain parts of the active managed users are walked from both ends
-    // over ~6 pages each. The moves fire inside the 24th users/search request, while the walks
-    // are under way: a user suspended or deactivated then, whom the active walks have not reached
-    // yet, is missed by a plain listing wherever the walks of the other statuses have passed
-    // their place already; one restored is returned twice, or by neither.
+    // 4,000 users: the three domain parts of the managed users are walked from both ends over ~6
+    // pages each. The moves fire inside the 24th users/search request, while the walks are under
+    // way: a user whose email moves to another verified domain then, from a part whose walks
+    // have not reached them yet to one whose walks have passed their place, is missed by a plain
+    // listing; one moving the other way is returned twice. Suspensions, restorations and
+    // deactivations at the same time move nobody between partitions (they are by claim status
+    // and domain).
     SimFixture sim({"--users", "4000", "--sites", "1", "--seed", "11", "--latency-ms", "10"});
     rapidjson::Document armed;
-    armed.Parse(
-        sim.http("POST", "/_sim/churn",
-                 R"({"after_pages":24,"suspend":150,"restore":30,"deactivate":60,"seed":5})")
-            .c_str());
+    armed.Parse(sim.http("POST", "/_sim/churn",
+                         R"({"after_pages":24,"suspend":50,"restore":10,"deactivate":20,)"
+                         R"("rehome":160,"seed":5})")
+                    .c_str());
     REQUIRE(armed["armed"].GetBool());
 
     DaemonFixture daemon(sim.atlassian_yaml());
@@ -64,19 +66,26 @@ TEST_CASE("users moving between partitions mid-sync are neither missed nor count
     churn.Parse(sim.http("GET", "/_sim/churn").c_str());
     REQUIRE(churn["fired"].GetBool());
     CHECK(churn["moved"].Size() == 240);
+    std::set<std::string> moved;
+    for (const auto& id : churn["moved"].GetArray())
+        moved.insert(id.GetString());
 
-    // Exactly the simulator's users, each once, with the status it ends with.
+    // Exactly the simulator's users, each once; those that changed meanwhile as a page returned
+    // them, everyone else exactly.
     auto truth = sim.truth();
-    auto view = read_snapshot(daemon.db_path());
-    check_snapshot_matches_truth(view, truth);
+    check_snapshot_holds_truth_users(read_snapshot(daemon.db_path()), truth, moved);
     auto history = daemon.ctl_json({"sync", "history"});
     CHECK(history["runs"][0]["users"].GetInt64() ==
           static_cast<std::int64_t>(truth["users"].Size()));
 
     // The scenario did need the check: the organization's users/count differed from the users
-    // listed, so each partition was counted after the listing too (the 5 listed ones at the
-    // start, the organization after the listing: 6 when nothing is missed).
-    CHECK(partition_counts(sim) > 6);
+    // listed, so each partition was counted after the listing too (the 4 listed ones at the
+    // start, the organization after the listing: 5 when nothing is missed).
+    CHECK(partition_counts(sim) > 5);
+
+    // The next sync stores everyone as they are now.
+    REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
+    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
 }
 
 TEST_CASE(
@@ -88,20 +97,17 @@ TEST_CASE(
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     const auto truth = sim.truth();
     check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
-    // The pages each listed partition needs, from the truth: the active managed users by email
-    // domain, the active unmanaged ones, everyone else.
+    // The pages each listed partition needs, from the truth: the managed users by email domain,
+    // the unmanaged ones.
     std::map<std::string, std::size_t> partition_users;
     for (const auto& u : truth["users"].GetArray()) {
-        const std::string status = u["status"].GetString();
         const std::string email = u["email"].GetString();
-        if (status != "active")
-            ++partition_users["others"];
-        else if (std::string(u["claim_status"].GetString()) == "unmanaged")
+        if (std::string(u["claim_status"].GetString()) == "unmanaged")
             ++partition_users["unmanaged"];
         else
             ++partition_users[email.substr(email.find('@') + 1)];
     }
-    REQUIRE(partition_users.size() == 5);
+    REQUIRE(partition_users.size() == 4);
     std::size_t pages_needed = 0, exact_fits = 0;
     for (const auto& [partition, n] : partition_users) {
         pages_needed += (n + 99) / 100;
@@ -126,10 +132,10 @@ TEST_CASE(
         CHECK(pages.size() == n);  // each end one chain: no page asked twice
         return n;
     };
-    // The first sync counts the 5 listed partitions first (the active managed one by its 3
-    // verified domains, which are not checked against it: the count at the end does that), and
+    // The first sync counts the 4 listed partitions first (the managed users by their 3
+    // verified domains, which are not checked against them: the count at the end does that), and
     // the whole organization after the listing, which agrees.
-    CHECK(partition_counts(sim) == 6);
+    CHECK(partition_counts(sim) == 5);
     CHECK(user_pages() <= pages_needed + exact_fits);
     // Over a snapshot, the plan comes from the last sync's final counts: one count, of the
     // organization after the listing.
@@ -140,23 +146,27 @@ TEST_CASE(
     CHECK(user_pages() <= pages_needed + exact_fits);
 }
 
-TEST_CASE("every sync splits the active managed users by verified domain and stays exact",
+TEST_CASE("every sync splits the managed users by verified domain and stays exact",
           "[integration][sync]") {
     SimFixture sim({"--users", "4000", "--sites", "1", "--seed", "11", "--latency-ms", "5"});
     DaemonFixture daemon(sim.atlassian_yaml());
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
-    // Users move while the second sync lists the domain parts.
+    // Users move between domains (and change status) while the second sync lists the parts.
     sim.clear_requests();
     sim.http("POST", "/_sim/churn",
-             R"({"after_pages":20,"suspend":100,"restore":20,"deactivate":40,"seed":9})");
+             R"({"after_pages":20,"suspend":50,"restore":20,"deactivate":20,"rehome":100,)"
+             R"("seed":9})");
     auto result = daemon.ctl({"sync", "--wait"});
     INFO(result.out + result.err);
     REQUIRE(result.exit_code == 0);
     rapidjson::Document churn;
     churn.Parse(sim.http("GET", "/_sim/churn").c_str());
     REQUIRE(churn["fired"].GetBool());
+    std::set<std::string> moved;
+    for (const auto& id : churn["moved"].GetArray())
+        moved.insert(id.GetString());
 
-    check_snapshot_matches_truth(read_snapshot(daemon.db_path()), sim.truth());
+    check_snapshot_holds_truth_users(read_snapshot(daemon.db_path()), sim.truth(), moved);
     // The split was used: users/search pages filtered by one email domain each.
     std::set<std::string> domains;
     auto log = sim.requests();
@@ -177,7 +187,7 @@ TEST_CASE(
     DaemonFixture daemon(sim.atlassian_yaml());
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
     // acme.io is left out of the domain list (to the daemon: a domain verified since): the other
-    // two parts, planned from the last counts, fall short of the active managed users.
+    // two parts, planned from the last counts, fall short of the managed users.
     sim.configure(R"({"hide_domain":"acme.io"})");
     sim.clear_requests();
     auto result = daemon.ctl({"sync", "--wait"});
@@ -193,7 +203,7 @@ TEST_CASE(
         for (const auto& r : log.GetArray()) {
             const std::string path = r["path"].GetString();
             const std::string query = r["query"].GetString();
-            if (path.ends_with("/users/count") && query == "status=active&claimStatus=managed")
+            if (path.ends_with("/users/count") && query == "claimStatus=managed")
                 ++m.whole_counts;
             if (!path.ends_with("/users/search") || !r["body"].IsObject())
                 continue;
@@ -234,24 +244,17 @@ TEST_CASE("a partition that grew since the last sync is walked from both ends at
     SimFixture sim({"--users", "4000", "--sites", "1", "--seed", "11", "--latency-ms", "10"});
     DaemonFixture daemon(sim.atlassian_yaml());
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
-    // 800 active users suspended: the other statuses' partition, ~400 users at the last sync,
-    // holds ~1,200 now, so its planned count runs out after a few pages.
+    // 800 managed users move to acme.io: its part, ~1,070 users at the last sync, holds ~1,870
+    // now, so its planned count runs out after a few pages. (The move fires inside the next
+    // users/search request.)
     sim.configure(R"({"latency_ms":0})");
-    auto truth = sim.truth();
-    int suspended = 0;
-    for (const auto& u : truth["users"].GetArray()) {
-        if (suspended == 800)
-            break;
-        if (std::string(u["status"].GetString()) != "active" ||
-            std::string(u["account_type"].GetString()) != "atlassian" ||
-            u["platform_roles"].Size() > 0)
-            continue;
-        REQUIRE(sim.api("POST", "/admin/v2/orgs/" + sim.org_id() + "/directories/" +
-                                    u["directory_id"].GetString() + "/users/" +
-                                    u["account_id"].GetString() + "/suspend") == 204);
-        ++suspended;
-    }
-    REQUIRE(suspended == 800);
+    sim.http("POST", "/_sim/churn", R"({"after_pages":1,"rehome":800,"rehome_to":"acme.io"})");
+    REQUIRE(sim.api("POST", "/admin/v2/orgs/" + sim.org_id() + "/directories/-/users/search",
+                    R"({"limit":1})") == 200);
+    rapidjson::Document churn;
+    churn.Parse(sim.http("GET", "/_sim/churn").c_str());
+    REQUIRE(churn["fired"].GetBool());
+    REQUIRE(churn["moved"].Size() == 800);
     sim.configure(R"({"latency_ms":10})");
     sim.clear_requests();
     REQUIRE(daemon.ctl({"sync", "--wait"}).exit_code == 0);
@@ -262,8 +265,9 @@ TEST_CASE("a partition that grew since the last sync is walked from both ends at
     auto log = sim.requests();
     for (const auto& r : log.GetArray()) {
         if (!std::string(r["path"].GetString()).ends_with("/users/search") ||
-            !r["body"].IsObject() || !r["body"].HasMember("status") ||
-            r["body"]["status"].Size() != 4 || !r["body"].HasMember("sortBy"))
+            !r["body"].IsObject() || !r["body"].HasMember("emailDomains") ||
+            std::string(r["body"]["emailDomains"][0].GetString()) != "acme.io" ||
+            !r["body"].HasMember("sortBy"))
             continue;
         const std::int64_t from = r["t"].GetInt64();
         const std::int64_t to = from + r["duration_ms"].GetInt64();

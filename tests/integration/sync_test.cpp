@@ -45,11 +45,11 @@ TEST_CASE("a sync stores exactly the simulator's organization, in bulk requests"
     auto truth = sim.truth();
     check_snapshot_matches_truth(read_snapshot(daemon.db_path()), truth);
 
-    // The bulk budget: pages of 100 users per partition (seven of them, the two active managed ones
-    // split by the three verified domains: eleven listed, the larger ones walked from both ends,
-    // which may fetch up to two pages twice where the ends meet), users/count of each partition
-    // and part before listing (13) and of each listed one after (11), fewer requests than groups
-    // that grant roles to learn what they grant, six role queries per product, and a handful of
+    // The bulk budget: pages of 100 users per partition (the managed users split by the three
+    // verified domains and the unmanaged ones: four listed, the larger ones walked from both
+    // ends, which may fetch up to two pages twice where the ends meet), users/count of each
+    // before listing (4) and of the organization after (1), fewer requests than groups that
+    // grant roles to learn what they grant, six role queries per product, and a handful of
     // organization calls (with the domain list). Never one request per user.
     auto log = sim.requests();
     std::size_t total = 0, per_user = 0, group_roles = 0, group_searches = 0;
@@ -75,7 +75,7 @@ TEST_CASE("a sync stores exactly the simulator's organization, in bulk requests"
             ++granting_groups;
         REQUIRE(g["roles"].Size() <= 1);
     }
-    std::size_t budget = 4 + 13 + 11 * 2 + 11 + 700 / 100 + 1 + truth["groups"].Size() / 100 + 1 +
+    std::size_t budget = 4 + 4 + 4 * 2 + 4 + 1 + 700 / 100 + 1 + truth["groups"].Size() / 100 + 1 +
                          granting_groups + products * 6 + 11;
     // `sync --wait` joins the initial sync, unless that one finished first (a slow machine, a
     // sanitizer build): then the log holds two syncs, and each keeps the budget.
@@ -318,15 +318,15 @@ TEST_CASE("a server that always fails ends the sync within the request budget, s
 
 namespace {
 
-// The most users/search partition requests (those filtering by status) in flight at once,
-// from the simulator's request log.
+// The most users/search partition requests (those filtering by claim status) in flight at
+// once, from the simulator's request log.
 std::size_t most_partitions_in_flight(const SimFixture& sim) {
     std::vector<std::pair<std::int64_t, std::int64_t>> spans;
     auto log = sim.requests();
     for (const auto& r : log.GetArray()) {
         std::string path = r["path"].GetString();
         if (path.find("/users/search") == std::string::npos || !r["body"].IsObject() ||
-            !r["body"].HasMember("status"))
+            !r["body"].HasMember("claimStatus"))
             continue;
         auto start = r["t"].GetInt64();
         spans.emplace_back(start, start + r["duration_ms"].GetInt64());

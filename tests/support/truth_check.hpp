@@ -2,6 +2,9 @@
 // Compares rosterd's published snapshot with rosterd-sim's ground truth (Catch2 assertions).
 #include <rapidjson/document.h>
 
+#include <set>
+#include <string>
+
 #include "snapshot_reader.hpp"
 
 namespace rosterd::test {
@@ -9,6 +12,12 @@ namespace rosterd::test {
 // Every user's status, every access row (role, via, last activity), the billable count per
 // product and the number of groups, exactly.
 void check_snapshot_matches_truth(const SnapshotView& view, const rapidjson::Document& truth);
+
+// Every user once; users in `changed` (their status or email changed while the sync ran) only
+// that, every other user's status and access exactly. A sync stores each user as a page returned
+// them: one changed after the listing passed them is as the next sync will correct.
+void check_snapshot_holds_truth_users(const SnapshotView& view, const rapidjson::Document& truth,
+                                      const std::set<std::string>& changed);
 
 // PRAGMA integrity_check on the database file answers "ok".
 bool database_is_sound(const std::string& db_path);

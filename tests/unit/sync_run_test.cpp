@@ -1,7 +1,7 @@
 // The sync engine (SyncRun) on its own, against the simulator in-process (its pages are the API's
 // pages) and a fake clock: a sync stores exactly the organization and publishes one generation;
 // the next publishes another and retires the first; one that fails publishes nothing and leaves
-// the published generation; the user partitions cover every status once, however many are paged
+// the published generation; the user partitions cover every user once, however many are paged
 // at once, and users moving between partitions mid-sync are neither missed nor counted twice.
 #include <asio/io_context.hpp>
 #include <catch2/catch.hpp>
@@ -166,18 +166,18 @@ TEST_CASE(
     }
 }
 
-TEST_CASE("sync engine: the user partitions cover every status once, however many run at once",
+TEST_CASE("sync engine: the user partitions cover every user once, however many run at once",
           "[sync][engine][partitions]") {
-    // Disjoint and complete: each status in exactly one partition; active split by claim status
-    // (the managed ones again by domain when the sync knows the domains).
+    // Disjoint and complete: by claim status, every status in each (the managed users again by
+    // domain when the sync knows the domains), so a change of status moves nobody between them.
     std::multiset<std::string> covered;
     for (const auto& p : sync::user_partitions()) {
         CHECK_FALSE(p.mfa_enabled);
-        for (const auto& status : p.status)
-            covered.insert(p.claim_status.empty() ? status : status + "/" + p.claim_status);
+        CHECK(p.status.empty());
+        CHECK(p.email_domains.empty());
+        covered.insert(p.claim_status);
     }
-    CHECK(covered == std::multiset<std::string>{"active/managed", "active/unmanaged", "suspended",
-                                                "not_invited", "deactivated", "for_deletion"});
+    CHECK(covered == std::multiset<std::string>{"managed", "unmanaged"});
 
     LiveSim sim(sim::test::small_org(400, 29));
     auto truth = sim.truth();
@@ -198,9 +198,10 @@ TEST_CASE(
     "twice",
     "[sync][engine][partitions]") {
     LiveSim sim(sim::test::small_org(1500, 31));
-    auto armed = sim.anonymous.Post(
-        "/_sim/churn", R"({"after_pages":6,"suspend":40,"restore":10,"deactivate":20,"seed":5})",
-        "application/json");
+    auto armed = sim.anonymous.Post("/_sim/churn",
+                                    R"({"after_pages":6,"suspend":20,"restore":10,"deactivate":10,)"
+                                    R"("rehome":60,"seed":5})",
+                                    "application/json");
     REQUIRE(armed);
     REQUIRE(armed->status == 200);
     SyncHarness h(sim);
@@ -208,8 +209,14 @@ TEST_CASE(
     REQUIRE(to_string(outcome.outcome) == "succeeded");
     auto churn = sim::test::parse_json(sim.anonymous.Get("/_sim/churn")->body);
     REQUIRE(churn["fired"].GetBool());
-    CHECK(churn["moved"].Size() == 70);
+    CHECK(churn["moved"].Size() == 100);
+    std::set<std::string> moved;
+    for (const auto& id : churn["moved"].GetArray())
+        moved.insert(id.GetString());
     auto truth = sim.truth();
-    test::check_snapshot_matches_truth(test::read_snapshot(h.path()), truth);
+    test::check_snapshot_holds_truth_users(test::read_snapshot(h.path()), truth, moved);
     CHECK(outcome.progress.users_fetched == static_cast<std::int64_t>(truth["users"].Size()));
+    // The next sync stores everyone as they are now.
+    REQUIRE(to_string(h.sync().outcome) == "succeeded");
+    test::check_snapshot_matches_truth(test::read_snapshot(h.path()), sim.truth());
 }
