@@ -4,6 +4,7 @@
 
 #include "json_util.hpp"
 #include "prng.hpp"
+#include "rosterd/base/text.hpp"
 
 namespace rosterd::sim {
 
@@ -89,19 +90,14 @@ std::vector<std::string> apply_churn(Model& model, const ChurnPlan& plan) {
                    model.status(u) == UserStatus::Active && u.claim == ClaimStatus::Managed &&
                    u.management_source != "synced";
         });
+    for (auto i : to_restore)
+        taken[i] = true;
     for (auto i : to_deactivate)
         taken[i] = true;
-    // The verified domains are those managed accounts are on (routes_domains.cpp).
-    std::vector<std::string> domains;
-    for (const auto& u : model.users)
-        if (!u.removed && u.claim == ClaimStatus::Managed && !u.app)
-            if (auto at = u.email.find('@'); at != std::string::npos)
-                domains.push_back(u.email.substr(at + 1));
-    std::sort(domains.begin(), domains.end());
-    domains.erase(std::unique(domains.begin(), domains.end()), domains.end());
+    const auto domains = model.verified_domains();
     auto to_rehome = pick(model, static_cast<std::size_t>(plan.rehome), rng, [&](const User& u) {
         return domains.size() > 1 && !taken[static_cast<std::size_t>(&u - model.users.data())] &&
-               u.claim == ClaimStatus::Managed && u.email.find('@') != std::string::npos &&
+               u.claim == ClaimStatus::Managed && u.email.rfind('@') != std::string::npos &&
                (plan.rehome_to.empty() || !u.email.ends_with("@" + plan.rehome_to));
     });
     for (auto i : to_suspend)
@@ -115,8 +111,9 @@ std::vector<std::string> apply_churn(Model& model, const ChurnPlan& plan) {
             moved.push_back(model.users[i].account_id);
     for (auto i : to_rehome) {
         const auto& email = model.users[i].email;
-        const auto at = email.find('@');
-        auto next = std::upper_bound(domains.begin(), domains.end(), email.substr(at + 1));
+        const auto at = email.rfind('@');
+        auto next = std::upper_bound(domains.begin(), domains.end(),
+                                     rosterd::lowercase(email.substr(at + 1)));
         const auto& domain = !plan.rehome_to.empty() ? plan.rehome_to
                              : next == domains.end() ? domains.front()
                                                      : *next;

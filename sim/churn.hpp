@@ -1,8 +1,9 @@
 #pragma once
 // Users moving between users/search partitions while a client pages through them: armed through
 // POST /_sim/churn, it fires once, inside the N-th users/search request after arming (before that
-// request is answered), and changes the status of some users. A client that lists users through
-// several disjoint filters (rosterd's sync) must then neither miss nor double-count anyone.
+// request is answered), and changes the status or the email domain of some users. A client that
+// lists users through several disjoint filters (rosterd's sync: by claim status and email domain;
+// by status too, for other clients) must then neither miss nor double-count anyone.
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -15,9 +16,9 @@ namespace rosterd::sim {
 
 struct ChurnPlan {
     int after_pages = 1;  // fires in this users/search request after arming (1 = the next one)
-    int suspend = 0;      // active users suspended (active -> suspended partition)
-    int restore = 0;      // suspended users restored (suspended -> active partitions)
-    int deactivate = 0;   // active managed users deactivated (-> deactivated partition)
+    int suspend = 0;      // active users suspended (status active -> suspended)
+    int restore = 0;      // suspended users restored (suspended -> active)
+    int deactivate = 0;   // active managed users deactivated (-> deactivated)
     int rehome = 0;  // managed users moved to the next verified domain (a domain part to another)
     std::string rehome_to;  // or to this verified domain (those not on it already)
     std::uint64_t seed = 1;

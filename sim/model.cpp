@@ -245,6 +245,19 @@ std::size_t Model::managed_count() const {
     }));
 }
 
+std::vector<std::string> Model::verified_domains() const {
+    std::vector<std::string> domains;
+    for (const auto& user : users) {
+        if (user.removed || user.claim != ClaimStatus::Managed)
+            continue;
+        if (auto at = user.email.rfind('@'); at != std::string::npos)
+            domains.push_back(lowercase(user.email.substr(at + 1)));
+    }
+    std::sort(domains.begin(), domains.end());
+    domains.erase(std::unique(domains.begin(), domains.end()), domains.end());
+    return domains;
+}
+
 void Model::recompute_access(User& user) const {
     user.access.clear();
     if (user.removed || user.membership == Membership::None)

@@ -161,6 +161,8 @@ class Model {
     // Users ordered by nickname (then account id), for sortBy nick_name.
     const std::vector<std::size_t>& nickname_order() const { return nickname_order_; }
     std::size_t managed_count() const;
+    // The organization's verified domains: those its managed accounts' emails are on (lower case).
+    std::vector<std::string> verified_domains() const;
 
     // Mutations; each recomputes what it affects.
     Change suspend(std::size_t user);

@@ -20,13 +20,8 @@ void list_domains(SimState& state, const httplib::Request& req, httplib::Respons
     std::set<std::string> names;
     {
         std::shared_lock lock(state.model_mutex);
-        for (const auto& user : state.model.users) {
-            if (user.removed || user.claim != ClaimStatus::Managed)
-                continue;
-            auto at = user.email.rfind('@');
-            if (at != std::string::npos)
-                names.insert(lower_ascii(user.email.substr(at + 1)));
-        }
+        for (auto& name : state.model.verified_domains())
+            names.insert(std::move(name));
     }
     // A domain whose verification the test takes back: its managed users stay managed.
     names.erase(lower_ascii(state.knobs().hide_domain));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <stdexcept>
 
 #include "rosterd/atlassian/user_batch_read.hpp"
 
@@ -48,12 +49,15 @@ GroupGrantCode::GroupGrantCode(std::vector<std::string> products)
         if (std::popcount(code) == static_cast<int>(kRoleBits) - 1)
             other_codes.push_back(code);
     other_codes.push_back((1U << kRoleBits) - 1);
+    // A role without bits would read as the paired role granted beside it.
+    if (other_roles().size() > other_codes.size())
+        throw std::logic_error("group grant code: more roles outside the pairs than codes");
     for (unsigned bit = 0; bit < kRoleBits; ++bit) {
         GroupCodeQuery query;
         for (std::size_t r = 0; r < pairs_.size(); ++r)
             if (pairs_[r].first == bit || pairs_[r].second == bit)
                 query.role_ids.push_back(paired_roles_[r]);
-        for (std::size_t r = 0; r < other_roles().size() && r < other_codes.size(); ++r)
+        for (std::size_t r = 0; r < other_roles().size(); ++r)
             if ((other_codes[r] >> bit) & 1U)
                 query.role_ids.push_back(other_roles()[r]);
         queries_.push_back(std::move(query));

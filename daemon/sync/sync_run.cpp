@@ -41,9 +41,8 @@ std::int64_t now_ms(const Clock& clock) {
 }  // namespace
 
 std::vector<atlassian::UserSearch> user_partitions() {
-    auto make = [](std::vector<std::string> status, std::string claim) {
-        atlassian::UserSearch search;
-        search.status = std::move(status);
+    auto make = [](std::string claim) {
+        atlassian::UserSearch search = UserLister::everyone();
         search.claim_status = std::move(claim);
         search.expand = {"platformRoles", "productAccess", "groups"};
         search.limit = atlassian::kMaxPageSize;
@@ -55,7 +54,7 @@ std::vector<atlassian::UserSearch> user_partitions() {
     // fewer partitions cost fewer users/count requests (a first sync counts each) and fewer
     // part-filled pages. Until December 2026 the active users were apart from the other
     // statuses: one partition more (docs/sync.md).
-    return {make({}, "managed"), make({}, "unmanaged")};
+    return {make("managed"), make("unmanaged")};
 }
 
 std::vector<std::string> role_queries() {

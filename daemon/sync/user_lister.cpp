@@ -42,6 +42,13 @@ std::string UserLister::filter_key(const atlassian::UserSearch& partition) {
     return key;
 }
 
+atlassian::UserSearch UserLister::everyone() {
+    atlassian::UserSearch search;
+    search.account_status = {"active", "inactive", "closed"};
+    search.membership_status = {"active", "suspended", "no_membership"};
+    return search;
+}
+
 std::vector<PartitionCount> UserLister::final_counts() const {
     std::vector<PartitionCount> counts;
     for (std::size_t i = 0; i < partitions_.size() && i < counts_.size(); ++i)
@@ -175,6 +182,7 @@ void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done
     auto self = shared_from_this();
     add_domain_splits();
     if (!last_.empty() && plan_from_last()) {
+        counted_ = true;
         done(listed_total());
         return;
     }
@@ -208,6 +216,7 @@ void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done
                 whole.push_back(p);
         }
         self->use_splits(whole);
+        self->counted_ = true;
         done(self->listed_total());
     });
 }
@@ -221,7 +230,7 @@ void UserLister::start(std::function<void(atlassian::Result<ListingOutcome>)> do
                 every.push_back(static_cast<int>(i));
         return every;
     };
-    if (!counts_.empty()) {
+    if (counted_) {
         list(all());
         return;
     }
@@ -395,7 +404,7 @@ void UserLister::release_parked(int partition, WalkEnd end) {
 // covered its partition. Else each partition is counted, and those that differ are listed again.
 void UserLister::check_counts() {
     auto self = shared_from_this();
-    client_.count_users(atlassian::UserSearch{}, [self](atlassian::Result<std::int64_t> r) {
+    client_.count_users(everyone(), [self](atlassian::Result<std::int64_t> r) {
         if (!r) {
             self->finish(r.error());
             return;
@@ -472,9 +481,10 @@ void UserLister::counts_agree() {
     finish(outcome_);
 }
 
-// A split planned from the last counts covers its partition when its parts' counts add up to the
-// partition's. Else (a managed account off the verified domains) the partition is listed whole:
-// its parts' users unplaced until that listing sees them. Returns whether a split fell short.
+// A split covers its partition when its parts' counts add up to the partition's (asked when the
+// organization's count did not agree with the listing). Else (a managed account off the verified
+// domains) the partition is listed whole: its parts' users unplaced until that listing sees them.
+// Returns whether a split fell short.
 bool UserLister::split_fell_short(std::vector<int>& differ) {
     bool short_of = false;
     for (std::size_t p = 0; p < partitions_.size(); ++p) {

@@ -74,6 +74,10 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     std::vector<PartitionCount> final_counts() const;
     // A partition's filter as a key: its status, claim status and email domains.
     static std::string filter_key(const atlassian::UserSearch& partition);
+    // Every user of the organization, said explicitly: each account status and each membership
+    // status (the documented values), not the API's defaults. The partitions add to it; the
+    // count that checks a listing is of it.
+    static atlassian::UserSearch everyone();
 
     // Where pages go (before start()): the sink calls resume(true) when it can take more.
     void set_sink(PageSink sink) { sink_ = std::move(sink); }
@@ -131,11 +135,14 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
     PageSink sink_;
     std::function<bool()> stopped_;
     UserLedger ledger_;
-    std::vector<std::int64_t> counts_;  // the latest users/count per partition
-    std::vector<bool> covered_;         // this listing of the partition is complete
-    std::vector<bool> listed_;          // listed and checked (a split parent is not, its parts are)
-    std::vector<int> parent_;           // a domain part's partition, else -1
-    std::vector<bool> verify_split_;    // a split planned from the last counts: count it at the end
+    // Per partition: its users/count, or the last sync's when planned from them, or the ledger's
+    // figure once the organization's count agreed with the listing.
+    std::vector<std::int64_t> counts_;
+    bool counted_ = false;  // the plan is made: counts_ holds a figure for every listed partition
+    std::vector<bool> covered_;       // this listing of the partition is complete
+    std::vector<bool> listed_;        // listed and checked (a split parent is not, its parts are)
+    std::vector<int> parent_;         // a domain part's partition, else -1
+    std::vector<bool> verify_split_;  // a split partition: counted only if the check fails
     std::vector<std::array<End, 2>> ends_;
     std::vector<PartitionCount> last_;
     std::vector<std::string> split_domains_;

@@ -18,9 +18,8 @@ std::size_t check_users(const SnapshotView& view, const rapidjson::Document& tru
         std::string account = u["account_id"].GetString();
         INFO("user " << account);
         REQUIRE(view.user_status.count(account) == 1);
-        if (changed.count(account))
-            continue;
-        CHECK(view.user_status.at(account) == u["status"].GetString());
+        if (!changed.count(account))
+            CHECK(view.user_status.at(account) == u["status"].GetString());
         for (const auto& a : u["access"].GetArray()) {
             ++access_rows;
             std::string resource = a["resource_id"].GetString();
@@ -42,7 +41,9 @@ std::size_t check_users(const SnapshotView& view, const rapidjson::Document& tru
 
 void check_snapshot_holds_truth_users(const SnapshotView& view, const rapidjson::Document& truth,
                                       const std::set<std::string>& changed) {
-    check_users(view, truth, changed);
+    const auto access_rows = check_users(view, truth, changed);
+    CHECK(view.access.size() == access_rows);
+    CHECK(view.groups == static_cast<std::int64_t>(truth["groups"].Size()));
 }
 
 void check_snapshot_matches_truth(const SnapshotView& view, const rapidjson::Document& truth) {

@@ -13,9 +13,11 @@ namespace rosterd::test {
 // product and the number of groups, exactly.
 void check_snapshot_matches_truth(const SnapshotView& view, const rapidjson::Document& truth);
 
-// Every user once; users in `changed` (their status or email changed while the sync ran) only
-// that, every other user's status and access exactly. A sync stores each user as a page returned
-// them: one changed after the listing passed them is as the next sync will correct.
+// Every user once, every access row (role, via, last activity) and the number of groups exactly,
+// and the status of every user but those in `changed` (whose status or email changed while the
+// sync ran: a sync stores each user as a page returned them, and one changed after the listing
+// passed them is corrected by the next sync). Billable counts, which follow the statuses, are
+// not checked.
 void check_snapshot_holds_truth_users(const SnapshotView& view, const rapidjson::Document& truth,
                                       const std::set<std::string>& changed);
 
