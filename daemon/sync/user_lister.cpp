@@ -3,7 +3,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <map>
 
 namespace rosterd::sync {
 
@@ -79,6 +78,14 @@ std::optional<std::int64_t> UserLister::last_count(std::size_t partition) const 
         if (c.filter == key)
             return c.users;
     return std::nullopt;
+}
+
+std::int64_t UserLister::parts_count(std::size_t partition) const {
+    std::int64_t parts = 0;
+    for (std::size_t i = 0; i < partitions_.size(); ++i)
+        if (parent_[i] == static_cast<int>(partition))
+            parts += counts_[i];
+    return parts;
 }
 
 bool UserLister::is_split(std::size_t partition) const {
@@ -208,11 +215,7 @@ void UserLister::count(std::function<void(atlassian::Result<std::int64_t>)> done
         self->counts_ = std::move(r.value());
         std::vector<std::size_t> whole;
         for (std::size_t p : doubted) {
-            std::int64_t parts = 0;
-            for (std::size_t i = 0; i < self->partitions_.size(); ++i)
-                if (self->parent_[i] == static_cast<int>(p))
-                    parts += self->counts_[i];
-            if (parts != self->counts_[p])
+            if (self->parts_count(p) != self->counts_[p])
                 whole.push_back(p);
         }
         self->use_splits(whole);
@@ -491,10 +494,7 @@ bool UserLister::split_fell_short(std::vector<int>& differ) {
         if (!verify_split_[p])
             continue;
         verify_split_[p] = false;
-        std::int64_t parts = 0;
-        for (std::size_t i = 0; i < partitions_.size(); ++i)
-            if (parent_[i] == static_cast<int>(p))
-                parts += counts_[i];
+        const std::int64_t parts = parts_count(p);
         if (parts == counts_[p])
             continue;
         spdlog::info(

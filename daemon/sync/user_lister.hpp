@@ -112,6 +112,8 @@ class UserLister : public std::enable_shared_from_this<UserLister> {
                     std::function<void(atlassian::Result<std::vector<std::int64_t>>)> done);
     void add_domain_splits();
     bool is_split(std::size_t partition) const;
+    // The counts of a split partition's domain parts, added up.
+    std::int64_t parts_count(std::size_t partition) const;
     void use_splits(const std::vector<std::size_t>& whole);
     std::optional<std::int64_t> last_count(std::size_t partition) const;
     bool plan_from_last();
